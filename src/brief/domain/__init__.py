@@ -1,0 +1,1 @@
+"""Exact figures: quantities, aggregation, year-over-year. No I/O, no rendering."""

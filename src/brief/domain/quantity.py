@@ -1,0 +1,178 @@
+"""Quantities as Chinese reports write them (GB/T 15835): 2.12万, 1600余, 近10万, 61.36%.
+
+A quantity is an exact Decimal plus a qualifier (余, 多, 近, 约, 超过) and a flag for percent.
+Parsing and formatting are inverse: ``parse(format(q)) == q`` for every quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+
+class Qualifier(Enum):
+    """How exact a figure is; the value is the word written beside the number."""
+
+    EXACT = ""
+    AT_LEAST = "余"  # 1600余: at least
+    MORE = "多"  # 7万多: at least
+    NEARLY = "近"  # 近10万: a little under
+    ABOUT = "约"  # 约5万: about
+    OVER = "超过"  # 超过100亿: more than
+
+    @property
+    def is_prefix(self) -> bool:
+        return self in (Qualifier.NEARLY, Qualifier.ABOUT, Qualifier.OVER)
+
+    @property
+    def is_lower_bound(self) -> bool:
+        return self in (Qualifier.AT_LEAST, Qualifier.MORE, Qualifier.OVER)
+
+
+class QuantityError(ValueError):
+    """A figure that is not written the way the contract allows; the message says why."""
+
+
+WAN = Decimal(10000)
+YI = Decimal(100000000)
+_SCALES = {"": Decimal(1), "万": WAN, "亿": YI}
+
+_PATTERN = re.compile(
+    r"^(?P<pre>近|约|超过)?"
+    r"(?P<num>-?(?:0|[1-9]\d*)(?:\.\d+)?)"
+    r"(?P<scale>万|亿)?"
+    r"(?P<post>余|多)?"
+    r"(?P<unit>.*)$"
+)
+_ACCEPTED = "可写作 490、2.12万、1600余、7万多、近10万、约5万、超过100亿、61.36%"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    qualifier: Qualifier = Qualifier.EXACT
+    percent: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, Decimal):
+            raise TypeError("Quantity.value must be a Decimal")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quantity):
+            return NotImplemented
+        return (self.value, self.qualifier, self.percent) == (other.value, other.qualifier, other.percent)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.qualifier, self.percent))
+
+    def __str__(self) -> str:
+        return format_quantity(self)
+
+
+def _plain(d: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 21200, 2.12, 0."""
+    if d == 0:
+        return "0"
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Quantity:
+    """Read a figure as written in a data file; raise QuantityError with a one-line reason.
+
+    ``unit`` is the catalog unit: a suffix after the number must equal it. ``change`` allows
+    negative values (year-over-year indicators such as 次均费用 -6.03%).
+    """
+    if isinstance(text, bool) or text is None:
+        raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
+    if isinstance(text, int | Decimal):
+        text = str(text)
+    if not isinstance(text, str):
+        raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
+    raw = text
+    text = text.strip()
+    if not text:
+        raise QuantityError(f"数量为空；{_ACCEPTED}")
+    m = _PATTERN.match(text)
+    if not m:
+        raise QuantityError(f"无法识别的数量“{raw}”；{_ACCEPTED}")
+    suffix = m["unit"]
+    percent = False
+    if suffix == "%":
+        percent = True
+        if unit != "%":
+            raise QuantityError(f"“{raw}”是百分数，但该指标的单位是“{unit}”")
+    elif suffix:
+        if suffix != unit:
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", suffix):
+                raise QuantityError(f"无法识别的数量“{raw}”；{_ACCEPTED}")
+            hint = f"该指标的单位是“{unit}”" if unit else "该指标没有单位"
+            raise QuantityError(f"单位“{suffix}”与指标目录不符：{hint}")
+    elif unit == "%":
+        raise QuantityError(f"“{raw}”缺少百分号：该指标的单位是“%”，请写作 {raw}%")
+    if percent and m["scale"]:
+        raise QuantityError(f"无法识别的数量“{raw}”：百分数不能带万或亿")
+    if m["pre"] and m["post"]:
+        raise QuantityError(f"“{raw}”同时有“{m['pre']}”和“{m['post']}”，只能用一个")
+    try:
+        value = Decimal(m["num"]) * _SCALES[m["scale"] or ""]
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
+        raise QuantityError(f"无法识别的数量“{raw}”") from exc
+    if value < 0 and not change:
+        raise QuantityError(f"“{raw}”是负数；只有同比指标（change: true）可以为负")
+    if value.is_zero():
+        value = Decimal(0)
+    qualifier = Qualifier(m["pre"] or m["post"] or "")
+    # A percentage keeps its written places (61.30% stays 61.30%); counts are normalised.
+    return Quantity(value if percent else _normal(value), qualifier, percent)
+
+
+def _normal(d: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent form (Decimal('2.12E+4') prints badly)."""
+    n = d.normalize()
+    return n.quantize(Decimal(1)) if n == n.to_integral_value() else n
+
+
+def _scaled(value: Decimal) -> tuple[str, str]:
+    """Pick 亿/万/none the way reports do: 10.49亿, 2.12万, 1600."""
+    magnitude = abs(value)
+    if magnitude >= YI:
+        return _plain(_normal(value / YI)), "亿"
+    if magnitude >= WAN:
+        return _plain(_normal(value / WAN)), "万"
+    return _plain(value), ""
+
+
+def format_number(q: Quantity) -> str:
+    """The figure without its unit: 2.12万, 1600余, 近10万, 61.36%."""
+    if q.percent:
+        number, scale = format(q.value, "f"), "%"
+    else:
+        number, scale = _scaled(q.value)
+    pre = q.qualifier.value if q.qualifier.is_prefix else ""
+    post = "" if q.qualifier.is_prefix else q.qualifier.value
+    if q.percent:
+        return f"{pre}{number}{post}%"
+    return f"{pre}{number}{scale}{post}"
+
+
+def format_quantity(q: Quantity, unit: str = "") -> str:
+    """The figure with its unit attached, as printed: 2.12万人次, 1600余人次, 747.6万元."""
+    text = format_number(q)
+    if q.percent or unit == "%":
+        return text
+    return f"{text}{unit}"
+
+
+def format_change(q: Quantity) -> str:
+    """A change as a report says it: 上升61.36%, 下降6.03%, 持平."""
+    if q.value == 0:
+        return "持平"
+    word = "上升" if q.value > 0 else "下降"
+    magnitude = Quantity(abs(q.value), q.qualifier, q.percent)
+    text = format_number(magnitude)
+    return f"{word}{text}" if q.percent else f"{word}{text}"

@@ -1,0 +1,125 @@
+"""The document tree: what a brief says, with no trace of YAML, Jinja, reportlab or python-docx.
+
+Readers (compose/) build it; writers (writers/pdf, writers/docx) walk it with one method per node
+type. The set of block types is closed: a writer must handle every one (a test checks this).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Text:
+    """A run of text; ``bold`` is the only inline emphasis a brief uses."""
+
+    text: str
+    bold: bool = False
+
+
+Inlines = tuple[Text, ...]
+
+
+def plain(inlines: Inlines) -> str:
+    """The text of a run sequence, as a reader would copy it."""
+    return "".join(t.text for t in inlines)
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """The 简报 head: red title, issuing office and date line, red rule."""
+
+    title: str
+    issuer: str = ""
+    date: str = ""
+    number: str = ""  # e.g. 第1期; empty prints nothing
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A title (level 0, centred 小标宋), 一、 heading (1, 黑体) or （一） heading (2, 楷体)."""
+
+    level: int
+    inlines: Inlines
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph. ``role`` picks the style: body, lead, source, note, center."""
+
+    inlines: Inlines
+    role: str = "body"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table; the first row is the header. Each cell is a run sequence (values carry units)."""
+
+    header: tuple[Inlines, ...]
+    rows: tuple[tuple[Inlines, ...], ...]
+    caption: str = ""
+    numeric: tuple[bool, ...] = ()  # per column: right-align figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A photo with its caption; ``path`` is resolved and checked by the data layer."""
+
+    path: Path
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """A boxed row of the figures a reader should see first."""
+
+    items: tuple[KeyFigure, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]  # chart geometry only; the printed figures stay Decimal text
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart: categories along the axis, one or more series; vector in PDF, image in DOCX."""
+
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = ""
+
+
+Block = Masthead | Heading | Paragraph | Table | Figure | KeyFigures | Chart
+BLOCK_TYPES: tuple[type, ...] = (Masthead, Heading, Paragraph, Table, Figure, KeyFigures, Chart)
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    author: str = ""
+    draft: bool = False  # draws the 征求意见稿 watermark
+    subject: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+    def text_blocks(self) -> list[str]:
+        """Every paragraph-like text in order: what both writers must show."""
+        out: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, Heading | Paragraph):
+                out.append(plain(b.inlines))
+        return out
