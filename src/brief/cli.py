@@ -1,0 +1,121 @@
+"""Commands only: parse arguments, call one function, print, exit (0 done, 1 bad data, 2 usage)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import BriefError
+
+DATA_HELP = "数据目录（默认 ./data）"
+OUT_HELP = "输出目录（默认 ./out）"
+
+
+def _fail(exc: BriefError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a BriefError into one line per problem and exit 1: users never see a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BriefError as exc:
+            _fail(exc)
+        except KeyboardInterrupt:
+            click.echo("已中断", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"), help=OUT_HELP)(fn)
+    return click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)(fn)
+
+
+def formats_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "formats", default="pdf,docx", show_default=True,
+                        help="输出格式：pdf、docx 或 pdf,docx")(fn)
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in items if f not in ("pdf", "docx")]
+    if bad or not items:
+        raise click.BadParameter(f"不支持的格式 {', '.join(bad) or text!r}；可选 pdf、docx", param_hint="--format")
+    return items
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="brief")
+def main() -> None:
+    """brief：由县级援疆数据生成规范的中文简报（Word 与 PDF）。"""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@data_option
+@handles_errors
+def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
+    """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
+    from .data.validate import validate as run
+
+    problems, files = run(list(paths), data)
+    if problems:
+        raise BriefError(problems)
+    click.echo(f"数据无误（检查了 {files} 个文件）")
+
+
+@main.command()
+@click.argument("county")
+@click.option("--year", type=int, required=True, help="年份，例如 2023")
+@formats_option
+@data_option
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
+@handles_errors
+def render(county: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
+    """生成一个县某一年的简报（默认 PDF 与 Word 各一份）。"""
+    from .render import render_county
+
+    for path in render_county(data, county, year, parse_formats(formats), out, templates):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("program")
+@click.option("--year", type=int, required=True, help="年份，例如 2023")
+@formats_option
+@data_option
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
+@handles_errors
+def summary(program: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
+    """生成一个援疆指挥部某一年的年度汇总。"""
+    from .render import render_summary
+
+    for path in render_summary(data, program, year, parse_formats(formats), out, templates):
+        click.echo(str(path))
+
+
+@main.command()
+@data_option
+@handles_errors
+def fonts(data: Path, out: Path) -> None:
+    """列出每个排版角色（标题、正文等）所用的字体。"""
+    from .fonts import report_lines
+
+    for line in report_lines():
+        click.echo(line)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,40 @@
+"""A county's year file (and last year's, if any) → the county brief's document tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model
+from ..data.dataset import Dataset
+from .context import figures, sections
+from .markdown import to_document
+from .sandbox import Sandbox
+
+TEMPLATE = "brief.md.j2"
+
+
+def default_templates() -> Path:
+    """The project's templates/ (beside src/ in a checkout)."""
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
+    record = ds.county(county_id, year)
+    prev = ds.previous(county_id, year)
+    sandbox = Sandbox(templates or default_templates())
+    ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
+    markdown = sandbox.render(
+        TEMPLATE,
+        c=record,
+        ind=ind,
+        sections=sections(sandbox, ds.catalog, record, ind),
+        previous_year=prev.year if prev else None,
+    )
+    title = f"{year}年{record.county}援疆工作简报"
+    meta = model.Meta(title=title, author=record.command or record.partner, draft=record.draft,
+                      subject=record.headline)
+    return to_document(markdown, meta, str(sandbox.templates / TEMPLATE))
+
+
+def county_title(ds: Dataset, county_id: str, year: int) -> str:
+    return f"{year}年{ds.county(county_id, year).county}援疆工作简报"

@@ -1,0 +1,134 @@
+"""Markdown from the templates → the document tree (markdown-it-py does the parsing).
+
+Beside CommonMark and tables, fenced blocks carry the nodes Markdown has no syntax for:
+``masthead``, ``keyfigures``, ``figure`` and ``chart`` hold ``key: value`` lines; ``lead``,
+``source``, ``note`` and ``center`` hold one paragraph of inline Markdown in that role.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .. import model
+from ..errors import BriefError
+from .sandbox import md_unescape
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+ROLE_FENCES = ("lead", "source", "note", "center")
+
+
+def to_document(markdown: str, meta: model.Meta, source: str = "template") -> model.Document:
+    tokens = _MD.parse(markdown)
+    blocks: list[model.Block] = []
+    i = 0
+    while i < len(tokens):
+        block, i = _block(tokens, i, source)
+        if block is not None:
+            blocks.append(block)
+    return model.Document(meta, tuple(blocks))
+
+
+def _block(tokens: list[Token], i: int, source: str) -> tuple[model.Block | None, int]:
+    tok = tokens[i]
+    if tok.type == "heading_open":
+        level = int(tok.tag[1]) - 1  # '#' is the title (0), '##' 一、 (1), '###' （一） (2)
+        return model.Heading(min(level, 2), inlines(tokens[i + 1])), i + 3
+    if tok.type == "paragraph_open":
+        return model.Paragraph(inlines(tokens[i + 1])), i + 3
+    if tok.type == "fence":
+        return _fence(tok, source), i + 1
+    if tok.type == "table_open":
+        return _table(tokens, i)
+    if tok.type in ("hr", "html_block", "code_block"):
+        return None, i + 1
+    raise BriefError.at(source, (tok.map[0] + 1) if tok.map else None, tok.type,
+                        "模板生成了简报不支持的 Markdown 结构（只支持标题、段落、表格和围栏块）")
+
+
+def inlines(inline: Token) -> model.Inlines:
+    out: list[model.Text] = []
+    bold = 0
+    for child in inline.children or []:
+        if child.type == "strong_open":
+            bold += 1
+        elif child.type == "strong_close":
+            bold -= 1
+        elif child.type in ("text", "code_inline"):
+            _append(out, child.content, bold > 0)
+        elif child.type == "softbreak":
+            continue  # a line break inside a Chinese paragraph is no space
+        elif child.type == "hardbreak":
+            _append(out, "\n", bold > 0)
+    return tuple(out)
+
+
+def _append(out: list[model.Text], text: str, bold: bool) -> None:
+    if out and out[-1].bold == bold:
+        out[-1] = model.Text(out[-1].text + text, bold)
+    else:
+        out.append(model.Text(text, bold))
+
+
+def _fields(content: str) -> list[tuple[str, str]]:
+    out = []
+    for line in content.splitlines():
+        if line.strip():
+            key, _, value = line.partition(":")
+            out.append((key.strip(), md_unescape(value.strip())))
+    return out
+
+
+def _fence(tok: Token, source: str) -> model.Block | None:
+    kind = tok.info.strip()
+    line = (tok.map[0] + 1) if tok.map else None
+    if kind in ROLE_FENCES:
+        parsed = _MD.parseInline(tok.content.strip())
+        return model.Paragraph(inlines(parsed[0]), role=kind) if parsed else None
+    fields = _fields(tok.content)
+    data = dict(fields)
+    if kind == "masthead":
+        return model.Masthead(data.get("title", ""), data.get("issuer", ""), data.get("date", ""),
+                              data.get("number", ""))
+    if kind == "keyfigures":
+        return model.KeyFigures(tuple(model.KeyFigure(k, v) for k, v in fields)) if fields else None
+    if kind == "figure":
+        return model.Figure(Path(data["path"]), data.get("caption", ""))
+    if kind == "chart":
+        return _chart(fields)
+    raise BriefError.at(source, line, kind or "fence", "未知的围栏块类型")
+
+
+def _chart(fields: list[tuple[str, str]]) -> model.Chart | None:
+    data = dict(fields)
+    categories = tuple(data.get("categories", "").split("|"))
+    series = tuple(
+        model.Series(v.split("|")[0], tuple(float(x) for x in v.split("|")[1:]))
+        for k, v in fields if k == "series"
+    )
+    if not categories or not series:
+        return None
+    return model.Chart(data.get("title", ""), categories, series, data.get("unit", ""))
+
+
+def _table(tokens: list[Token], i: int) -> tuple[model.Table, int]:
+    rows: list[tuple[model.Inlines, ...]] = []
+    numeric: list[bool] = []
+    row: list[model.Inlines] = []
+    header_rows = 0
+    while tokens[i].type != "table_close":
+        tok = tokens[i]
+        if tok.type == "tr_close":
+            rows.append(tuple(row))
+            row = []
+        elif tok.type in ("th_open", "td_open"):
+            if tok.type == "th_open":
+                numeric.append(tok.attrGet("style") == "text-align:right")
+            row.append(inlines(tokens[i + 1]))
+        elif tok.type == "thead_close":
+            header_rows = len(rows)
+        i += 1
+    header = rows[0] if header_rows else ()
+    return model.Table(header, tuple(rows[header_rows:]), numeric=tuple(numeric)), i + 1

@@ -1,0 +1,53 @@
+"""``{{ ind.key }}`` in highlight texts: checked here, rendered later in the Jinja sandbox.
+
+Only plain citations of catalog indicators are allowed; anything else (filters, calls, attribute
+walks such as ``ind.__class__``) is refused before any template runs.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from jinja2 import nodes
+
+from .yamlfile import YStr
+
+_ENV = jinja2.Environment(autoescape=False)
+
+
+def text_line(text: YStr, lineno: int) -> int:
+    """The file line of a line inside a text value (block scalars start on the next line)."""
+    return text.line + lineno if text.block else text.line
+
+
+def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tuple[int, str, str]]:
+    """Problems as (line, key, message); ``known`` = catalog keys, ``present`` = keys with a value."""
+    if "{" not in text:
+        return []
+    try:
+        tree = _ENV.parse(str(text))
+    except jinja2.TemplateSyntaxError as exc:
+        return [(text_line(text, exc.lineno or 1), "-", f"引用写法有误：{exc.message}；应写作 {{{{ ind.指标键 }}}}")]
+    out: list[tuple[int, str, str]] = []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            out.append((text_line(text, node.lineno), "-", "文字中只允许 {{ ind.指标键 }} 引用，不允许 {% %} 语句"))
+            continue
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                continue
+            line = text_line(text, child.lineno)
+            if not (
+                isinstance(child, nodes.Getattr)
+                and isinstance(child.node, nodes.Name)
+                and child.node.name == "ind"
+            ):
+                out.append((line, "-", "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"))
+                continue
+            key = child.attr
+            if key.startswith("_"):
+                out.append((line, key, "引用不能访问内部属性；应写作 {{ ind.指标键 }}"))
+            elif key not in known:
+                out.append((line, key, f"引用了未知的指标“{key}”（不在 indicators.yaml 中）"))
+            elif key not in present:
+                out.append((line, key, f"引用了指标“{key}”，但本文件 indicators 中没有它的数值"))
+    return out

@@ -1,0 +1,185 @@
+"""A whole data dir, read and cross-checked: the one entry point the rest of brief uses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain.aggregate import aggregate
+from ..domain.quantity import format_quantity
+from ..errors import BriefError, Problem
+from .catalog import Catalog, read_catalog
+from .files import read_county_year, read_program, read_program_year, read_recipients
+from .records import CountyYear, Program, ProgramYear, Recipient
+from .schema import unknown_key_message
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+
+
+@dataclass
+class Dataset:
+    root: Path
+    catalog: Catalog
+    counties: dict[tuple[str, int], CountyYear] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
+    program_years: dict[tuple[str, int], ProgramYear] = field(default_factory=dict)
+    recipients: list[Recipient] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def years(self) -> list[int]:
+        return sorted({y for _, y in self.counties} | {y for _, y in self.program_years})
+
+    def county(self, county_id: str, year: int) -> CountyYear:
+        try:
+            return self.counties[(county_id, year)]
+        except KeyError:
+            raise BriefError(self._missing("county", county_id, year)) from None
+
+    def previous(self, county_id: str, year: int) -> CountyYear | None:
+        return self.counties.get((county_id, year - 1))
+
+    def program(self, program_id: str) -> Program:
+        if program_id not in self.programs:
+            raise BriefError(self._missing("program", program_id, None))
+        return self.programs[program_id]
+
+    def county_name(self, county_id: str) -> str:
+        for (cid, _), record in sorted(self.counties.items(), reverse=True):
+            if cid == county_id and record.county:
+                return record.county
+        return county_id
+
+    def _missing(self, kind: str, ident: str, year: int | None) -> Problem:
+        if kind == "county":
+            ids = sorted({c for c, _ in self.counties})
+            path = self.root / "counties" / ident / f"{year}.yaml"
+        else:
+            ids = sorted(self.programs)
+            path = self.root / "programs" / f"{ident}.yaml"
+        if ident in ids:
+            return Problem(str(path), None, ident, f"没有 {year} 年的数据文件")
+        return Problem(str(path), None, ident, unknown_key_message(ident, ids).replace("未知的键", "未知的 ID")
+                       + (f"；已有：{'、'.join(ids)}" if ids else ""))
+
+
+def read_dataset(root: Path) -> Dataset:
+    """Read everything under ``root``; every problem is collected in ``dataset.problems``."""
+    root = Path(root)
+    catalog_path = root / "indicators.yaml"
+    if not root.is_dir():
+        raise BriefError.at(str(root), None, "--data", "数据目录不存在")
+    if not catalog_path.is_file():
+        raise BriefError.at(str(catalog_path), None, "-", "找不到指标目录 indicators.yaml")
+    catalog, problems = read_catalog(catalog_path)
+    if catalog is None:
+        raise BriefError(problems)
+    ds = Dataset(root, catalog, problems=list(problems))
+    _read_counties(ds)
+    _read_programs(ds)
+    recipients = root / "recipients.yaml"
+    if recipients.is_file():
+        ds.recipients, more = read_recipients(recipients)
+        ds.problems += more
+        _check_recipients(ds)
+    _reconcile_totals(ds)
+    return ds
+
+
+def load_dataset(root: Path) -> Dataset:
+    """Read and refuse on any problem: what render, summary and build use."""
+    ds = read_dataset(root)
+    if ds.problems:
+        raise BriefError(sorted(set(ds.problems), key=_order))
+    return ds
+
+
+def _order(p: Problem) -> tuple[str, int, str]:
+    return (p.file, p.line if isinstance(p.line, int) else 0, p.message)
+
+
+def _year_files(folder: Path, ds: Dataset) -> list[tuple[Path, int]]:
+    out = []
+    for f in sorted(folder.iterdir()):
+        if f.is_dir() or f.suffix not in (".yaml", ".yml"):
+            continue
+        m = _YEAR_FILE.match(f.name)
+        if not m:
+            ds.problems.append(Problem(str(f), None, "-", "文件名应为年份，例如 2023.yaml"))
+            continue
+        out.append((f, int(m.group(1))))
+    return out
+
+
+def _read_counties(ds: Dataset) -> None:
+    folder = ds.root / "counties"
+    if not folder.is_dir():
+        return
+    for county_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if not _ID.match(county_dir.name):
+            ds.problems.append(Problem(str(county_dir), None, county_dir.name,
+                                       "县目录名应为小写英文 ID，例如 yingjisha"))
+            continue
+        for path, year in _year_files(county_dir, ds):
+            record, problems = read_county_year(path, county_dir.name, year, ds.catalog, ds.root)
+            ds.problems += problems
+            if record is not None:
+                ds.counties[(county_dir.name, year)] = record
+
+
+def _read_programs(ds: Dataset) -> None:
+    folder = ds.root / "programs"
+    if not folder.is_dir():
+        return
+    county_ids = sorted({c for c, _ in ds.counties} | {
+        p.name for p in (ds.root / "counties").glob("*") if p.is_dir()})
+    for path in sorted(folder.glob("*.y*ml")):
+        program_id = path.stem
+        record, problems, lines = read_program(path, program_id)
+        ds.problems += problems
+        if record is None:
+            continue
+        ds.programs[program_id] = record
+        for cid in record.counties:
+            if cid not in county_ids:
+                ds.problems.append(Problem(str(path), lines.get(cid), cid,
+                                           unknown_key_message(cid, county_ids).replace("未知的键", "未知的县")
+                                           + "（counties/ 下没有这个目录）"))
+        year_dir = folder / program_id
+        if year_dir.is_dir():
+            for ypath, year in _year_files(year_dir, ds):
+                py, more = read_program_year(ypath, program_id, year, ds.catalog, ds.root)
+                ds.problems += more
+                if py is not None:
+                    ds.program_years[(program_id, year)] = py
+
+
+def _check_recipients(ds: Dataset) -> None:
+    valid = {"summary"} | {c for c, _ in ds.counties} | set(ds.programs)
+    path = str(ds.root / "recipients.yaml")
+    for r in ds.recipients or []:
+        for b in r.briefs:
+            if b not in valid:
+                ds.problems.append(Problem(path, r.line, "briefs",
+                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+
+
+def _reconcile_totals(ds: Dataset) -> None:
+    """A total the program office declares must equal the sum of its counties' figures."""
+    for (pid, year), py in ds.program_years.items():
+        program = ds.programs.get(pid)
+        if program is None:
+            continue
+        for key, declared in py.totals.items():
+            ind = ds.catalog.indicators[key]
+            files = [ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties]
+            values = [f.indicators[key] for f in files if key in f.indicators]
+            computed = aggregate(ind.aggregate if ind.aggregate != "none" else "sum", values)
+            if computed == declared:
+                continue
+            shown = format_quantity(computed, ind.unit) if computed else "无数据"
+            sources = "、".join(f"{f.path.parent.name}/{f.path.name}" for f in files if key in f.indicators)
+            ds.problems.append(Problem(str(py.path), py.total_lines.get(key), key,
+                                       f"申报合计 {format_quantity(declared, ind.unit)} 与各县之和 {shown} 不符"
+                                       f"（counties/ 下 {sources}）"))

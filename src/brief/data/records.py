@@ -1,0 +1,75 @@
+"""What the data files say, once read and checked: plain frozen records, no YAML left in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain.quantity import Quantity
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A story an office wants told; ``text`` may cite ``{{ ind.key }}``."""
+
+    section: str
+    title: str
+    text: str
+    image: Path | None = None
+    caption: str = ""
+    path: Path = Path()
+    line: int = 0  # line of the first text line, for errors raised while rendering
+
+
+@dataclass(frozen=True)
+class YearFile:
+    """What county and program year files share."""
+
+    year: int
+    path: Path
+    status: str = "final"
+    source: str = ""
+    headline: str = ""
+    summary: str = ""
+    indicators: dict[str, Quantity] = field(default_factory=dict)
+    highlights: tuple[Highlight, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict)  # indicator key -> line
+
+    @property
+    def draft(self) -> bool:
+        return self.status == "draft"
+
+
+@dataclass(frozen=True)
+class CountyYear(YearFile):
+    id: str = ""
+    county: str = ""
+    prefecture: str = ""
+    partner: str = ""
+    command: str = ""
+    batch: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramYear(YearFile):
+    program: str = ""
+    totals: dict[str, Quantity] = field(default_factory=dict)
+    total_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    province: str
+    prefecture: str
+    counties: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+    briefs: tuple[str, ...]
+    line: int = 0
