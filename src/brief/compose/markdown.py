@@ -66,6 +66,8 @@ def inlines(inline: Token) -> model.Inlines:
 
 
 def _append(out: list[model.Text], text: str, bold: bool) -> None:
+    if not text:
+        return
     if out and out[-1].bold == bold:
         out[-1] = model.Text(out[-1].text + text, bold)
     else:

@@ -125,6 +125,12 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     return target
 
 
+def _written(top: YMap, key: str) -> set[str]:
+    """Indicator keys the file writes, valid or not: a bad value is reported once, not again per citation."""
+    m = top.get(key)
+    return set(m) if isinstance(m, YMap) else set()
+
+
 def _texts(c: Checker, top: YMap, keys: tuple[str, ...]) -> dict[str, str]:
     return {k: str(c.text(top, k) or "") for k in keys}
 
@@ -139,7 +145,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     _year(c, top, year)
     status = c.choice(top, "status", STATUSES, "final")
     values, lines = _quantities(c, top, "indicators", catalog)
-    highlights = _highlights(c, top, catalog, set(values), path, data_root)
+    highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"))
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
@@ -171,7 +177,7 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     status = c.choice(top, "status", STATUSES, "final")
     values, lines = _quantities(c, top, "indicators", catalog)
     totals, total_lines = _quantities(c, top, "totals", catalog)
-    highlights = _highlights(c, top, catalog, set(values), path, data_root)
+    highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("source", "headline", "summary"))
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,

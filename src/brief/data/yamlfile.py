@@ -108,7 +108,9 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
     # look where it opens, which is the context mark.
     mark = exc.problem_mark
     problem = exc.problem or ""
-    if exc.context_mark is not None and ("end of stream" in problem or "quoted scalar" in (exc.context or "")):
+    context = exc.context or ""
+    opens_here = "end of stream" in problem or "quoted scalar" in context or "flow " in context
+    if exc.context_mark is not None and opens_here:
         mark = exc.context_mark
     line = mark.line + 1 if mark is not None else None
     what = _explain(exc)

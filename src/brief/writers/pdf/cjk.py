@@ -1,0 +1,489 @@
+"""A CJK paragraph flowable with its own line layout (GB/T 15834-2011 §5.1 line breaking).
+
+Stock reportlab lets closing marks start a line, lets opening marks end one, splits ``10.49⏎亿元``
+and cannot justify CJK text (it only stretches word spaces). Rather than patching ``Paragraph``
+internals, this module lays lines out itself and draws them with public canvas text-object calls:
+
+- ``break_lines`` is a pure function (no canvas) that returns ``Line`` objects, so tests can check
+  every break and every right edge;
+- ``CJKParagraph`` is a platypus ``Flowable`` that wraps, splits and draws those lines;
+- ``check_breaks`` reports rule violations in laid-out lines (regression tests use it).
+
+Layout model: every character advances ``glyph width + char_space``; ``char_space`` is the PDF
+``Tc`` of its line, i.e. ``style.tracking`` plus the justification stretch (or squeeze).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from reportlab.lib.colors import black
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus.flowables import Flowable
+
+__all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "break_lines", "check_breaks"]
+
+# --- GB/T 15834-2011 §5.1 character classes ------------------------------------------------------
+
+# Must not start a line: closing marks, pause/stop marks, connectors, interpuncts, units after numbers.
+NO_START = frozenset(
+    "。，、；：？！…‥⋯—―～·・‧%％‰℃°"
+    "）》〉〕】」』”’〗〙〛｝］｠〞〟"
+    "．｡､"
+    ",.;:?!)]}"
+)
+# Must not end a line: opening marks (and currency signs, which belong to the following number).
+NO_END = frozenset("“‘（《〈〔【「『〖〘〚［｛｟〝" "([{" "¥￥$＄£€")
+# Closing marks that may hang past the right edge (Word's 允许标点溢出边界); dashes/ellipses may not.
+HANGABLE = frozenset("，。、；：？！”’）》〉〕】」』〗〙〛｝］．｡､" ",.;:?!)]}")
+# A number keeps these attached: 10.49亿, 747.6万, 20余, 100多, 7万多.
+NUMBER_GLUE = frozenset("万亿余多%％‰")
+
+_SPACE, _WORD, _NOSTART, _NOEND, _HANG, _DIGIT, _GLUE, _ATTACH = (1 << k for k in range(8))
+_IDEO_SPACE = "\u3000"
+_EPS = 0.01  # pt; absorbs float error such as 28 × (156mm/28) > 156mm by 1e-13
+
+
+def _classify(ch: str) -> int:
+    o = ord(ch)
+    f = 0
+    if ch in NO_START:
+        f |= _NOSTART
+    if ch in NO_END:
+        f |= _NOEND
+    if ch in HANGABLE:
+        f |= _HANG
+    if ch in NUMBER_GLUE:
+        f |= _GLUE
+    if o == 0xA0:  # no-break space: glue both sides
+        return f | _NOSTART | _NOEND
+    if ch != _IDEO_SPACE and (ch.isspace() or o == 0x200B):
+        return f | _SPACE
+    if 0x21 <= o <= 0x7E or (0xC0 <= o < 0x2000 and ch.isalnum()):
+        f |= _WORD  # Latin words, numbers like 30.89 / 61.36% / PM2.5 / 1+X stay whole
+    elif 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+        f |= _WORD  # full-width digits and letters
+    if ch.isdigit() and (o < 0x80 or 0xFF10 <= o <= 0xFF19):
+        f |= _DIGIT
+    if (0xFE00 <= o <= 0xFE0F or 0xE0100 <= o <= 0xE01EF or o == 0x200D
+            or unicodedata.category(ch) in ("Mn", "Me")):
+        f |= _ATTACH  # combining marks / variation selectors belong to the previous character
+    return f
+
+
+_FLAGS: dict[str, int] = {}
+
+
+def _flags(ch: str) -> int:
+    f = _FLAGS.get(ch)
+    if f is None:
+        f = _FLAGS[ch] = _classify(ch)
+    return f
+
+
+# --- widths --------------------------------------------------------------------------------------
+
+# font name -> (font object, {char: advance at 1 pt}). The font object is kept so that re-registering a
+# name with another file invalidates the table.
+_WIDTHS: dict[str, tuple[object, dict[str, float]]] = {}
+
+
+def _width_table(font_name: str) -> dict[str, float]:
+    font = pdfmetrics.getFont(font_name)
+    entry = _WIDTHS.get(font_name)
+    if entry is None or entry[0] is not font:
+        entry = _WIDTHS[font_name] = (font, {})
+    return entry[1]
+
+
+def _char_width(table: dict[str, float], font_name: str, ch: str) -> float:
+    w = table.get(ch)
+    if w is None:
+        w = table[ch] = pdfmetrics.stringWidth(ch, font_name, 1000) / 1000.0
+    return w
+
+
+# --- public data types -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text in one font."""
+
+    text: str
+    font: str  # a reportlab-registered font name
+    size: float
+    color: object = None  # reportlab colour, None = black
+
+
+@dataclass(frozen=True)
+class ParaStyle:
+    leading: float  # line pitch in pt (body: 28.95)
+    first_line_indent: float = 0.0  # pt (body: 2 characters = 2 × (16 + tracking))
+    align: str = "justify"  # justify | left | center | right
+    tracking: float = 0.0  # extra pt after every character (body grid: 156mm/28 − 16pt = −0.207pt)
+    space_before: float = 0.0
+    space_after: float = 0.0
+    left_indent: float = 0.0
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Consecutive characters of one run on one line, drawn with a single ``textOut``."""
+
+    text: str
+    run: Run
+    width: float  # sum of glyph advances at run.size, without any character spacing
+
+
+@dataclass(frozen=True)
+class Line:
+    """One laid-out line. ``x0`` is measured from the frame's left edge."""
+
+    pieces: tuple[Piece, ...]
+    x0: float
+    char_space: float  # PDF Tc for the whole line: tracking + justification stretch/squeeze
+    avail_right: float  # right edge of the measure the line was set into
+    hanging: bool = False  # the last character is a closing mark set past the measure
+    last: bool = False  # last line of the paragraph (or before a hard break): ragged
+    tail: tuple[Piece, ...] = field(default=())  # trailing spaces / newline: kept in text, never drawn
+
+    @property
+    def content(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+    @property
+    def text(self) -> str:
+        return self.content + "".join(p.text for p in self.tail)
+
+    @property
+    def nchars(self) -> int:
+        return sum(len(p.text) for p in self.pieces)
+
+    @property
+    def glyph_width(self) -> float:
+        return sum(p.width for p in self.pieces)
+
+    @property
+    def width(self) -> float:
+        """Ink extent: glyph advances plus the spacing in the gaps (not after the last character)."""
+        n = self.nchars
+        return self.glyph_width + max(n - 1, 0) * self.char_space
+
+    @property
+    def right(self) -> float:
+        return self.x0 + self.width
+
+
+# --- line breaking ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Text:
+    """A paragraph flattened to parallel per-character arrays."""
+
+    chars: list[str]
+    flags: list[int]
+    adv: list[float]  # layout advance in pt (U+3000 forced to 1 em)
+    run: list[int]  # index into runs
+    exact: list[bool]  # layout advance == the font's own advance (else the char is drawn on its own)
+
+
+def _flatten(runs: Sequence[Run]) -> _Text:
+    t = _Text([], [], [], [], [])
+    for ri, run in enumerate(runs):
+        table = _width_table(run.font)
+        size = run.size
+        for ch in run.text:
+            w = _char_width(table, run.font, ch) * size
+            exact = True
+            if ch == _IDEO_SPACE and abs(w - size) > 1e-9:
+                w, exact = size, False  # the ideographic space is always one full em
+            t.chars.append(ch)
+            t.flags.append(_flags(ch))
+            t.adv.append(w)
+            t.run.append(ri)
+            t.exact.append(exact)
+    return t
+
+
+def _break_opportunities(flags: list[int]) -> list[bool]:
+    """ok[i] is True when a line may end before character i (i in 1..n-1)."""
+    n = len(flags)
+    ok = [False] * (n + 1)
+    if n == 0:
+        return ok
+    ok[n] = True
+    prev = flags[0]
+    number = bool(prev & _DIGIT)  # inside a number or its 万/亿/余/多 tail
+    for i in range(1, n):
+        f = flags[i]
+        if f & (_NOSTART | _SPACE | _ATTACH) or prev & _NOEND:
+            b = False
+        elif prev & _SPACE:
+            b = True
+        elif prev & f & _WORD:
+            b = False
+        else:
+            b = not (number and f & _GLUE)
+        ok[i] = b
+        number = bool(f & _DIGIT) or (number and bool(f & _GLUE))
+        prev = f
+    return ok
+
+
+def _skip_spaces(flags: list[int], j: int, end: int) -> int:
+    while j < end and flags[j] & _SPACE:
+        j += 1
+    return j
+
+
+def _choose_break(t: _Text, ok: list[bool], s: int, i: int, end: int, runs: Sequence[Run]) -> tuple[int, int, bool]:
+    """Character i overflows the line starting at s. Returns (content end, next start, hanging)."""
+    if ok[i]:
+        return i, i, False
+    f = t.flags[i]
+    # Hang one closing mark of at most 1 em, if whatever follows it may start a line.
+    if f & _HANG and t.adv[i] <= runs[t.run[i]].size + 1e-9:
+        k = _skip_spaces(t.flags, i + 1, end)
+        if k >= end or ok[k]:
+            return i + 1, k, True
+    # Otherwise move characters back to the next line (an opening mark takes its neighbour along).
+    for b in range(i - 1, s, -1):
+        if ok[b]:
+            return b, b, False
+    return i, i, False  # no legal break at all (e.g. a URL longer than the line): cut where it overflows
+
+
+def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float, style: ParaStyle,
+                    first: bool, runs: Sequence[Run]) -> list[tuple[int, int, int, bool, bool]]:
+    """Greedy line filling of chars[start:end] (no hard breaks inside).
+
+    Returns (start, content end, next start, hanging, first) per line.
+    """
+    out: list[tuple[int, int, int, bool, bool]] = []
+    adv, flags, track = t.adv, t.flags, style.tracking
+    s = start
+    while s < end:
+        limit = width - style.left_indent - (style.first_line_indent if first else 0.0) + _EPS
+        x = 0.0
+        i = s
+        while i < end:
+            nx = x + adv[i] + track
+            # Spaces never overflow (they end up trailing); the first character always goes in.
+            if nx > limit and i > s and not flags[i] & _SPACE:
+                break
+            x = nx
+            i += 1
+        if i >= end:
+            ce, nxt, hang = end, end, False
+        else:
+            ce, nxt, hang = _choose_break(t, ok, s, i, end, runs)
+        out.append((s, ce, nxt, hang, first))
+        s, first = nxt, False
+    return out
+
+
+def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
+    """Group chars[a:b] into pieces of one run; a char with a forced width is a piece of its own."""
+    out: list[Piece] = []
+    j = a
+    while j < b:
+        r = t.run[j]
+        k = j + 1
+        if t.exact[j]:
+            while k < b and t.run[k] == r and t.exact[k]:
+                k += 1
+        out.append(Piece("".join(t.chars[j:k]), runs[r], sum(t.adv[j:k])))
+        j = k
+    return tuple(out)
+
+
+def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle, width: float,
+           first: bool, hang: bool, ragged: bool) -> Line:
+    """Horizontal placement and character spacing of one line."""
+    x0 = style.left_indent + (style.first_line_indent if first else 0.0)
+    avail = width - x0
+    n = sum(len(p.text) for p in pieces)
+    glyphs = sum(p.width for p in pieces)
+    cs = style.tracking
+    if n > 1:
+        natural = glyphs + (n - 1) * cs
+        justify = style.align == "justify"
+        if justify and not ragged:
+            cs = (avail - glyphs) / (n - 1)  # stretch, or squeeze a hanging line flush
+        elif natural > avail and (justify or not hang):
+            cs = (avail - glyphs) / (n - 1)  # negative tracking overshoots by < |tracking|: squeeze
+    line_w = glyphs + max(n - 1, 0) * cs
+    if style.align == "right":
+        x0 += avail - line_w
+    elif style.align == "center":
+        x0 += (avail - line_w) / 2
+    return Line(pieces, x0, cs, width, hang, ragged, tail)
+
+
+def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool = True) -> list[Line]:
+    if style.align not in ("justify", "left", "center", "right"):
+        raise ValueError(f"unknown align {style.align!r}")
+    t = _flatten(runs)
+    n = len(t.chars)
+    ok = _break_opportunities(t.flags)
+    # A newline is a hard break: lay out each section separately, the newline going to the tail.
+    raw: list[tuple[int, int, int, bool, bool, bool]] = []
+    start, first = 0, True
+    while start < n or (start == 0 and n == 0):
+        nl = t.chars.index("\n", start) if "\n" in t.chars[start:] else n
+        sec = _section_breaks(t, ok, start, nl, width, style, first, runs)
+        if not sec:  # empty section (two newlines in a row): an empty line
+            sec = [(start, start, start, False, first)]
+        for k, (s, ce, nxt, hang, fst) in enumerate(sec):
+            is_end = k == len(sec) - 1
+            raw.append((s, ce, nl + 1 if is_end and nl < n else nxt, hang, fst,
+                        is_end and (nl < n or ragged_end)))
+        start, first = nl + 1, False
+        if nl >= n:
+            break
+    lines = []
+    for s, ce, nxt, hang, fst, ragged in raw:
+        cend = ce
+        while cend > s and t.flags[cend - 1] & _SPACE and not hang:
+            cend -= 1  # trailing spaces are neither measured nor drawn
+        tail = _pieces(t, runs, cend, min(nxt, n))
+        lines.append(_place(_pieces(t, runs, s, cend), tail, style, width, fst, hang, ragged))
+    return lines
+
+
+def break_lines(runs: Sequence[Run], width: float, style: ParaStyle) -> list[Line]:
+    """Lay ``runs`` out into lines ``width`` pt wide (pure: needs registered fonts, no canvas)."""
+    return _break(runs, width, style)
+
+
+# --- verification ------------------------------------------------------------------------------------
+
+
+def check_breaks(lines: Sequence[Line]) -> list[str]:
+    """GB/T 15834 §5.1 violations at the line breaks of ``lines`` (empty list = all good)."""
+    problems: list[str] = []
+    for j in range(1, len(lines)):
+        prev, cur = lines[j - 1], lines[j]
+        tail = "".join(p.text for p in prev.tail)
+        if "\n" in tail:
+            continue  # hard break: the author asked for it
+        a, b = prev.content[-1:], cur.content[:1]
+        if not a or not b:
+            continue
+        fa, fb = _flags(a), _flags(b)
+        where = f"lines {j}/{j + 1} ({prev.content[-4:]!r} | {cur.content[:4]!r})"
+        if a == b and a in "—…":
+            problems.append(f"{where}: splits {a * 2!r}")
+        if fb & _NOSTART:
+            problems.append(f"{where}: line starts with {b!r}")
+        if fa & _NOEND:
+            problems.append(f"{where}: line ends with {a!r}")
+        if not tail and fa & fb & _WORD:
+            problems.append(f"{where}: splits a number or word")
+        if not tail and fa & _DIGIT and fb & _GLUE:
+            problems.append(f"{where}: separates a number from {b!r}")
+    return problems
+
+
+# --- the flowable ------------------------------------------------------------------------------------
+
+# Baseline of an em box centred in the line pitch: CJK faces put ~0.88 em above the baseline.
+_ASCENT = 0.88
+
+
+def _runs_of(lines: Sequence[Line]) -> tuple[Run, ...]:
+    """The text of ``lines`` back as runs (adjacent pieces of the same run merged)."""
+    out: list[Run] = []
+    for line in lines:
+        for p in line.pieces + line.tail:
+            if out and out[-1].font == p.run.font and out[-1].size == p.run.size and out[-1].color == p.run.color:
+                out[-1] = replace(out[-1], text=out[-1].text + p.text)
+            else:
+                out.append(replace(p.run, text=p.text))
+    return tuple(out)
+
+
+class CJKParagraph(Flowable):
+    """A paragraph of ``Run``s laid out by ``break_lines``; height is always lines × leading."""
+
+    def __init__(self, runs: Sequence[Run], style: ParaStyle, *, _em: float | None = None,
+                 _ragged_end: bool = True) -> None:
+        super().__init__()
+        self.runs = tuple(runs)
+        self.style = style
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+        # Vertical position uses the paragraph's largest size, so split parts keep the same baseline grid.
+        self._em = _em if _em is not None else max((r.size for r in self.runs), default=0.0)
+        self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
+        self._cache: dict[float, list[Line]] = {}
+
+    def __repr__(self) -> str:
+        text = "".join(r.text for r in self.runs)
+        return f"CJKParagraph({text[:20]!r}{'…' if len(text) > 20 else ''})"
+
+    def lines(self, width: float) -> list[Line]:
+        key = round(width, 6)
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = _break(self.runs, width, self.style, self._ragged_end)
+        return got
+
+    def getSpaceBefore(self) -> float:
+        return self.style.space_before
+
+    def getSpaceAfter(self) -> float:
+        return self.style.space_after
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = len(self.lines(availWidth)) * self.style.leading
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[CJKParagraph]:
+        lines = self.lines(availWidth)
+        k = int((availHeight + 1e-6) // self.style.leading)
+        if k <= 0:
+            return []
+        if k >= len(lines):
+            return [self]
+        head, rest = lines[:k], lines[k:]
+        first = CJKParagraph(_runs_of(head), replace(self.style, space_after=0.0), _em=self._em,
+                             _ragged_end=False)
+        second = CJKParagraph(_runs_of(rest), replace(self.style, first_line_indent=0.0, space_before=0.0),
+                              _em=self._em, _ragged_end=self._ragged_end)
+        # Both parts keep exactly the lines already chosen (same breaks, same justification).
+        key = round(availWidth, 6)
+        first._cache[key] = head
+        second._cache[key] = rest
+        return [first, second]
+
+    def draw(self) -> None:
+        lead = self.style.leading
+        baseline = self.height - (lead - self._em) / 2 - _ASCENT * self._em
+        txt = self.canv.beginText()
+        font: tuple[str, float] | None = None
+        color: object = None
+        cs: float | None = None
+        for line in self.lines(self.width):
+            if line.char_space != cs:
+                cs = line.char_space
+                txt.setCharSpace(cs)
+            x = line.x0
+            for p in line.pieces:
+                txt.setTextOrigin(x, baseline)
+                if font != (p.run.font, p.run.size):
+                    font = (p.run.font, p.run.size)
+                    txt.setFont(p.run.font, p.run.size)
+                want = p.run.color if p.run.color is not None else black
+                if want is not color:
+                    color = want
+                    txt.setFillColor(want)
+                txt.textOut(p.text)
+                x += p.width + len(p.text) * cs
+            baseline -= lead
+        self.canv.drawText(txt)

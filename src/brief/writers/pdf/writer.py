@@ -1,0 +1,165 @@
+"""The PDF writer: walks the document tree, one ``visit_<node>`` per node type, into platypus flowables."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepTogether, PageTemplate, Spacer, TableStyle
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus.flowables import HRFlowable
+
+from ... import model
+from ...fonts import PdfFonts, pdf_fonts
+from ..base import Visitor, atomic_write
+from .cjk import CJKParagraph, ParaStyle, Run
+from .page import draw_page_number, draw_watermark
+from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
+
+FIGURE_MAX_HEIGHT = 90 * 2.8346456693
+CHART_COLORS = (colors.HexColor("#C0392B"), colors.HexColor("#7F8C8D"), colors.HexColor("#2C6E9B"))
+
+
+class PdfWriter(Visitor):
+    def __init__(self, fonts: PdfFonts) -> None:
+        self.fonts = fonts
+
+    # -- helpers -------------------------------------------------------------------------------
+    def para(self, inlines: model.Inlines, style_name: str, **overrides: Any) -> CJKParagraph:
+        style: Style = STYLES[style_name]
+        runs = []
+        for piece in inlines:
+            role = "bold" if piece.bold and style.font == "body" else style.font
+            for text, font in self.fonts.split_runs(piece.text, role):
+                runs.append(Run(text, font, style.size, style.color))
+        ps = ParaStyle(leading=style.leading, first_line_indent=style.first_line_indent,
+                       align=overrides.get("align", style.align), tracking=style.tracking,
+                       space_before=style.space_before, space_after=style.space_after)
+        return CJKParagraph(runs, ps)
+
+    def text(self, text: str, style_name: str) -> CJKParagraph:
+        return self.para((model.Text(text),), style_name)
+
+    # -- nodes ---------------------------------------------------------------------------------
+    def visit_masthead(self, node: model.Masthead) -> list[Flowable]:
+        out: list[Flowable] = [self.text(node.title, "masthead_title")]
+        if node.number:
+            out.append(self.text(node.number, "caption"))
+        info = RLTable([[self.text(node.issuer, "masthead_info"), self.para((model.Text(node.date),),
+                                                                             "masthead_info", align="right")]],
+                       colWidths=[WIDTH * 0.7, WIDTH * 0.3])
+        info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        out += [Spacer(1, 6), info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=12)]
+        return out
+
+    def visit_heading(self, node: model.Heading) -> list[Flowable]:
+        return [self.para(node.inlines, f"heading{node.level}")]
+
+    def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
+        return [self.para(node.inlines, node.role if node.role in STYLES else "body")]
+
+    def visit_table(self, node: model.Table) -> list[Flowable]:
+        numeric = node.numeric or (False,) * len(node.header)
+        data = []
+        if node.header:
+            data.append([self.para(cell, "cell_head") for cell in node.header])
+        for row in node.rows:
+            data.append([self.para(cell, "cell_num" if numeric[i] else "cell") for i, cell in enumerate(row)])
+        columns = max((len(r) for r in data), default=1)
+        first = WIDTH * (0.46 if columns > 2 else 0.6)
+        widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
+        table = RLTable(data, colWidths=widths, repeatRows=1 if node.header else 0, hAlign="CENTER")
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0 if node.header else -1), colors.HexColor("#F2F2F2") if node.header
+             else colors.white),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]))
+        out: list[Flowable] = []
+        if node.caption:
+            out.append(self.text(node.caption, "center"))
+        return out + [table, Spacer(1, 10)]
+
+    def visit_figure(self, node: model.Figure) -> list[Flowable]:
+        image = Image(str(node.path))
+        scale = min(WIDTH / image.imageWidth, FIGURE_MAX_HEIGHT / image.imageHeight, 1.0 * 2)
+        image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+        image.hAlign = "CENTER"
+        parts: list[Flowable] = [Spacer(1, 4), image]
+        if node.caption:
+            parts.append(self.text(node.caption, "caption"))
+        return [KeepTogether(parts)]
+
+    def visit_key_figures(self, node: model.KeyFigures) -> list[Flowable]:
+        cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
+        table = RLTable([cells], colWidths=[WIDTH / len(cells)] * len(cells))
+        table.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 1, RED), ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RED),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+        ]))
+        return [table, Spacer(1, 12)]
+
+    def visit_chart(self, node: model.Chart) -> list[Flowable]:
+        font = self.fonts.name("body")
+        height = 70 * 2.8346456693
+        drawing = Drawing(WIDTH, height)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 40, 40, WIDTH - 60, height - 70
+        chart.data = [list(s.values) for s in node.series]
+        chart.categoryAxis.categoryNames = list(node.categories)
+        chart.categoryAxis.labels.fontName = font
+        chart.categoryAxis.labels.fontSize = 10
+        chart.valueAxis.labels.fontName = font
+        chart.valueAxis.labels.fontSize = 9
+        chart.valueAxis.valueMin = 0
+        for i, _ in enumerate(node.series):
+            chart.bars[i].fillColor = CHART_COLORS[i % len(CHART_COLORS)]
+        drawing.add(chart)
+        if len(node.series) > 1:
+            legend = Legend()
+            legend.fontName, legend.fontSize = font, 10
+            legend.x, legend.y, legend.alignment = WIDTH - 120, height - 10, "right"
+            legend.colorNamePairs = [(CHART_COLORS[i % 3], s.name) for i, s in enumerate(node.series)]
+            drawing.add(legend)
+        if node.unit:
+            drawing.add(String(0, height - 16, f"单位：{node.unit}", fontName=font, fontSize=10))
+        return [KeepTogether([drawing, self.text(node.title, "caption")])]
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, buffer: io.BytesIO, meta: model.Meta, fonts: PdfFonts) -> None:
+        super().__init__(buffer, pagesize=PAGE, title=meta.title, author=meta.author, subject=meta.subject,
+                         creator="brief", producer="brief", invariant=1, initialFontName=fonts.name("body"),
+                         leftMargin=LEFT, bottomMargin=BOTTOM, lang="zh-CN")
+        frame = Frame(LEFT, BOTTOM, WIDTH, HEIGHT, 0, 0, 0, 0, id="body")
+        number_font, title_font = fonts.name("pagenum"), fonts.name("title")
+
+        def on_page(canvas: Any, doc: Any) -> None:
+            if meta.draft:
+                draw_watermark(canvas, title_font)
+            draw_page_number(canvas, number_font, doc.page)
+
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+
+
+def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
+    fonts = fonts or pdf_fonts()
+    writer = PdfWriter(fonts)
+    story: list[Flowable] = []
+    for block in doc.blocks:
+        story += writer.visit(block)
+    buffer = io.BytesIO()
+    _Doc(buffer, doc.meta, fonts).build(story)
+    return buffer.getvalue()
+
+
+def write_pdf(doc: model.Document, path: Path, fonts: PdfFonts | None = None) -> None:
+    atomic_write(path, pdf_bytes(doc, fonts))
