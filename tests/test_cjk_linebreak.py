@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from brief.writers.pdf.cjk import (
     HANGABLE,
+    NO_END,
+    NO_START,
+    NUMBER_GLUE,
     CJKParagraph,
     Line,
     ParaStyle,
@@ -93,6 +97,14 @@ def _check_layout(text: str, lines: list[Line], width: float = WIDTH, keep: tupl
             for off in _break_offsets(lines):
                 assert not start < off < start + len(word), (word, [ln.content for ln in lines])
             start = text.find(word, start + 1)
+
+
+def test_rule_tables_cover_gbt15834() -> None:
+    # check_breaks shares these tables with the breaker, so pin them to the standard's lists here.
+    assert set("。，、；：？！…—～·%）》〉〕】」』”’〗｝］" ",.;:?!)]}%") <= NO_START
+    assert set("“‘（《〈〔【「『〖［｛") <= NO_END
+    assert set("万亿余多%") <= NUMBER_GLUE
+    assert not NO_START & NO_END
 
 
 # --- 1. the sweep ------------------------------------------------------------------------------------
@@ -268,6 +280,17 @@ def test_ordinary_spaces_and_no_trailing_space(font: str) -> None:
         assert any(word in ln.content for ln in lines)
 
 
+def test_degenerate_input_terminates(font: str) -> None:
+    url = "https://example.gov.cn/" + "a" * 120
+    lines = break_lines(_run(FILLER[:10] + url + "。", font), WIDTH, BODY)
+    assert "".join(ln.text for ln in lines) == FILLER[:10] + url + "。"
+    assert all(ln.nchars > 0 for ln in lines)
+    assert len(break_lines(_run("", font), WIDTH, BODY)) == 1  # an empty paragraph is one blank line
+    hard = break_lines(_run(FILLER[:40] + "\n" + FILLER[:5], font), WIDTH, BODY)
+    assert [ln.content for ln in hard] == [FILLER[:28], FILLER[28:40], FILLER[:5]]
+    assert hard[1].last and hard[1].char_space == TRACK and hard[2].x0 == 0
+
+
 def test_multiple_runs_and_fonts(font: str) -> None:
     heavy = "T-ZenHei" if _register("T-ZenHei", ZENHEI) else font
     rare = "T-WenKai" if _register("T-WenKai", WENKAI) else font
@@ -283,7 +306,7 @@ def test_multiple_runs_and_fonts(font: str) -> None:
 
 
 def test_split_keeps_line_breaking(font: str) -> None:
-    para = CJKParagraph(_run(FILLER * 2 + "。", font), replace_style(BODY_INDENT, space_before=6, space_after=9))
+    para = CJKParagraph(_run(FILLER * 2 + "。", font), replace(BODY_INDENT, space_before=6, space_after=9))
     full = para.lines(WIDTH)
     w, h = para.wrap(WIDTH, 1000)
     assert h == pytest.approx(len(full) * LEADING)
@@ -298,12 +321,6 @@ def test_split_keeps_line_breaking(font: str) -> None:
     # The continuation re-broken from scratch gives the same lines.
     again = break_lines(b.runs, WIDTH, b.style)
     assert [(ln.content, ln.x0, ln.char_space) for ln in again] == [(ln.content, ln.x0, ln.char_space) for ln in lb]
-
-
-def replace_style(style: ParaStyle, **kw: float) -> ParaStyle:
-    from dataclasses import replace
-
-    return replace(style, **kw)
 
 
 def test_layout_speed_five_pages(font: str) -> None:

@@ -107,6 +107,27 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 
 
 @main.command()
+@click.option("--year", type=int, default=None, help="只生成这一年（默认：所有年份）")
+@click.option("--jobs", type=int, default=0, help="并行进程数（默认：CPU 核数，最多 4）")
+@data_option
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
+@handles_errors
+def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | None) -> None:
+    """生成全部简报和年度汇总（只重建有变化的），并写出 out/manifest.json。"""
+    from .build import build as run
+    from .progress import Reporter
+
+    with Reporter() as reporter:
+        outcomes = run(data, out, year, jobs, templates, progress=reporter.update)
+    made = [o for o in outcomes if not o.skipped]
+    if not made:
+        click.echo(f"全部 {len(outcomes)} 份简报都是最新的，未重写任何文件")
+    else:
+        click.echo(f"已生成 {len(made)} 份简报（{sum(len(o.written) for o in made)} 个文件），"
+                   f"{len(outcomes) - len(made)} 份无变化；清单：{out / 'manifest.json'}")
+
+
+@main.command()
 @data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:

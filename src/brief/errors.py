@@ -43,6 +43,9 @@ class BriefError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        return (BriefError, (self.problems,))  # survives the trip back from a build worker
+
     @classmethod
     def at(cls, file: str, line: int | str | None, key: str, message: str) -> BriefError:
         return cls(Problem(str(file), line, key, message))

@@ -69,3 +69,12 @@ def change(previous: Quantity, current: Quantity) -> Quantity | None:
     if pct == 0:
         pct = Decimal(0)
     return Quantity(pct, Qualifier.EXACT if exact else Qualifier.ABOUT, percent=True)
+
+
+def leading(values: dict[str, Quantity]) -> str | None:
+    """The key with the largest value (first wins a tie); None when there are none."""
+    best: str | None = None
+    for key, q in values.items():
+        if best is None or q.value > values[best].value:
+            best = key
+    return best

@@ -42,6 +42,12 @@ class PdfWriter(Visitor):
                        space_before=style.space_before, space_after=style.space_after)
         return CJKParagraph(runs, ps)
 
+    def table(self, data: list[list[Flowable]], widths: list[float], commands: list[tuple], **kw: Any) -> RLTable:
+        """A reportlab table; FONTNAME too, since reportlab sets a cell font even for flowable cells."""
+        table = RLTable(data, colWidths=widths, **kw)
+        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.fonts.name("body")), *commands]))
+        return table
+
     def text(self, text: str, style_name: str) -> CJKParagraph:
         return self.para((model.Text(text),), style_name)
 
@@ -50,10 +56,10 @@ class PdfWriter(Visitor):
         out: list[Flowable] = [self.text(node.title, "masthead_title")]
         if node.number:
             out.append(self.text(node.number, "caption"))
-        info = RLTable([[self.text(node.issuer, "masthead_info"), self.para((model.Text(node.date),),
-                                                                             "masthead_info", align="right")]],
-                       colWidths=[WIDTH * 0.7, WIDTH * 0.3])
-        info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        row = [self.text(node.issuer, "masthead_info"), self.para((model.Text(node.date),), "masthead_info",
+                                                                   align="right")]
+        info = self.table([row], [WIDTH * 0.7, WIDTH * 0.3],
+                          [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
         out += [Spacer(1, 6), info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=12)]
         return out
 
@@ -73,15 +79,14 @@ class PdfWriter(Visitor):
         columns = max((len(r) for r in data), default=1)
         first = WIDTH * (0.46 if columns > 2 else 0.6)
         widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
-        table = RLTable(data, colWidths=widths, repeatRows=1 if node.header else 0, hAlign="CENTER")
-        table.setStyle(TableStyle([
+        table = self.table(data, widths, [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0 if node.header else -1), colors.HexColor("#F2F2F2") if node.header
              else colors.white),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]))
+        ], repeatRows=1 if node.header else 0, hAlign="CENTER")
         out: list[Flowable] = []
         if node.caption:
             out.append(self.text(node.caption, "center"))
@@ -99,12 +104,11 @@ class PdfWriter(Visitor):
 
     def visit_key_figures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
-        table = RLTable([cells], colWidths=[WIDTH / len(cells)] * len(cells))
-        table.setStyle(TableStyle([
+        table = self.table([cells], [WIDTH / len(cells)] * len(cells), [
             ("BOX", (0, 0), (-1, -1), 1, RED), ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RED),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-        ]))
+        ])
         return [table, Spacer(1, 12)]
 
     def visit_chart(self, node: model.Chart) -> list[Flowable]:

@@ -1,0 +1,204 @@
+"""``brief build``: every brief for every year, in parallel, rebuilt only when an input changed.
+
+Each output's fingerprint hashes what it depends on (its data files and images, the catalog, its
+template and reference.docx, the fonts, the tool's own source). The manifest records it; a build
+whose fingerprints all match writes nothing. Outputs are written atomically, the manifest after
+every brief, so a build killed at any moment leaves complete files or none, and the next build
+finishes the job. An flock on the output dir (released by the kernel when a process dies) keeps two
+builds apart without a lock file that could go stale.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .compose.county import default_templates
+from .data.dataset import Dataset, load_dataset
+from .errors import BriefError
+from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
+
+MANIFEST = "manifest.json"
+LOCK = ".build.lock"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: Target
+    written: list[Path]
+    skipped: bool
+
+
+def targets(ds: Dataset, year: int | None = None) -> list[Target]:
+    out = [Target("county", cid, y) for (cid, y) in sorted(ds.counties)]
+    for pid, program in sorted(ds.programs.items()):
+        years = {y for (cid, y) in ds.counties if cid in program.counties}
+        out += [Target("summary", pid, y) for y in sorted(years)]
+    return [t for t in out if year is None or t.year == year]
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """The tool's version and source: a code change rebuilds everything."""
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def font_fingerprint() -> str:
+    from .fonts import resolve
+
+    h = hashlib.sha256()
+    for role, font in sorted(resolve().roles.items()):
+        stat = Path(font.path).stat()
+        h.update(f"{role}:{font.path}:{font.index}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str) -> tuple[str, list[str]]:
+    paths = inputs(ds, t) + [templates / t.template, templates / "reference.docx"]
+    h = hashlib.sha256(f"{tool_fingerprint()}|{fonts}|{t}".encode())
+    for p in paths:
+        h.update(str(p).encode())
+        h.update(file_hash(p).encode() if p.is_file() else b"missing")
+    return h.hexdigest(), [_rel(p, ds.root.parent) for p in paths]
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_manifest(out: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return {entry["path"]: entry for entry in data.get("outputs", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def write_manifest(out: Path, entries: dict[str, dict]) -> None:
+    from .writers.base import atomic_write
+
+    body = {"tool": f"brief {__version__}", "outputs": [entries[k] for k in sorted(entries)]}
+    atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def clean_temporaries(out: Path) -> int:
+    """Remove what a killed run left: our temporary names start with '.' and end in '.tmp'."""
+    count = 0
+    if out.is_dir():
+        for path in out.rglob(".*.tmp"):
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
+@contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BriefError.at(str(out), None, "build", "另一个 brief build 正在使用这个输出目录") from None
+        yield
+
+
+def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:
+    for rel in rels:
+        entry = entries.get(rel)
+        path = out / rel
+        if not entry or entry.get("fingerprint") != fp or not path.is_file():
+            return False
+        if file_hash(path) != entry.get("sha256"):
+            return False
+    return True
+
+
+# Worker state: each process reads the data dir once.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(data: str, templates: str) -> None:
+    _WORKER["ds"] = load_dataset(Path(data))
+    _WORKER["templates"] = Path(templates)
+
+
+def _render(t: Target, out: str) -> list[str]:
+    ds, templates = _WORKER["ds"], _WORKER["templates"]
+    name, blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
+    return [str(p) for p in write_outputs(name, Path(out) / str(t.year), blobs)]
+
+
+def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templates: Path | None = None,
+          progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
+    templates = templates or default_templates()
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    with build_lock(out):
+        clean_temporaries(out)
+        entries = read_manifest(out)
+        fonts = font_fingerprint()
+        todo: list[tuple[Target, str, list[str]]] = []
+        outcomes: list[Outcome] = []
+        for t in targets(ds, year):
+            fp, ins = fingerprint(ds, t, templates, fonts)
+            rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
+            if _up_to_date(out, entries, rels, fp):
+                outcomes.append(Outcome(t, [], True))
+                if progress:
+                    progress(outcomes[-1])
+            else:
+                todo.append((t, fp, ins))
+        if todo:
+            _run(todo, ds, out, templates, jobs, entries, outcomes, progress)
+        return outcomes
+
+
+def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, templates: Path, jobs: int,
+         entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> None:
+    meta = {t: (fp, ins) for t, fp, ins in todo}
+
+    def record(t: Target, written: list[str]) -> None:
+        fp, ins = meta[t]
+        for p in written:
+            rel = Path(p).relative_to(out).as_posix()
+            entries[rel] = {"path": rel, "sha256": file_hash(Path(p)), "inputs": ins, "fingerprint": fp}
+        write_manifest(out, entries)
+        outcomes.append(Outcome(t, [Path(p) for p in written], False))
+        if progress:
+            progress(outcomes[-1])
+
+    if jobs == 1 or len(todo) == 1:
+        _WORKER.update(ds=ds, templates=templates)
+        for t, _, _ in todo:
+            record(t, _render(t, str(out)))
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(str(ds.root), str(templates))) as pool:
+        futures = {pool.submit(_render, t, str(out)): t for t, _, _ in todo}
+        for future in as_completed(futures):
+            record(futures[future], future.result())

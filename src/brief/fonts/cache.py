@@ -1,0 +1,103 @@
+"""The font cache: converted fonts and small facts about font files, kept between runs.
+
+Everything lives in ``platformdirs.user_cache_dir("brief")/fonts`` (or ``$BRIEF_FONT_CACHE_DIR``),
+never in the project. Entries are keyed by what they were made from (file path, size, mtime, face
+index and a version), so a changed font file or a new converter simply makes new entries. Files are
+written to a temporary name and renamed into place, so a crash or a parallel build never leaves a
+half-written file behind; a lock file stops two processes from converting the same font at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .config import CACHE_ENV
+
+
+def cache_dir() -> Path:
+    """The directory for converted fonts (created on demand)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("brief")) / "fonts"
+
+
+def file_stamp(path: str | os.PathLike[str]) -> tuple[str, int, int]:
+    """What identifies a font file's content cheaply: absolute path, size, mtime (ns)."""
+    st = os.stat(path)
+    return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+
+
+def digest(*parts: Any) -> str:
+    """A short, stable hash of JSON-able parts (for cache file names)."""
+    blob = json.dumps(parts, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(blob.encode("ascii")).hexdigest()[:20]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` + ``.lock`` (POSIX ``flock``; no lock on Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: at worst two processes convert the same font; the rename is atomic
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def read_json(path: Path) -> Any | None:
+    """A cached JSON entry, or None when missing or unreadable (it is then rebuilt)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, value: Any) -> None:
+    atomic_write(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def to_ranges(codepoints: Iterator[int] | set[int] | frozenset[int]) -> list[list[int]]:
+    """Sorted code points as ``[[first, last], …]`` (compact for JSON)."""
+    out: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def from_ranges(ranges: list[list[int]]) -> frozenset[int]:
+    return frozenset(cp for first, last in ranges for cp in range(first, last + 1))

@@ -1,0 +1,353 @@
+"""Register the role fonts with reportlab and choose, per character, the font that can draw it.
+
+``pdf_fonts()`` registers, once per process, one reportlab font per role under ``brief-<role>``
+(``brief-title``, ``brief-body``, …) and the fallback chain under ``brief-fallback-<PostScript
+name>``. Always ask ``PdfFonts.name(role)`` rather than spelling a name.
+
+Cheap when warm (~10 ms after imports): what reportlab would read from each file (its PostScript
+name and which characters have glyphs) is cached on disk, and each font's file is parsed only when
+reportlab first measures or draws with it (a ``.ttc`` costs 40-125 ms to parse). CFF fonts are
+converted to TrueType here, once per machine (see ``convert``).
+
+A character the role font lacks is drawn, in this order, from:
+
+1. the role's own typeface, when it is a converted CFF font that has the character outside the
+   GB2312-wide converted set (one small cached file per character);
+2. the first TrueType fallback that has it (``config.FALLBACK_CANDIDATES``);
+3. a CFF supplement font (Noto CJK), converted per character when a document needs it.
+
+``missing()`` lists what none of them has (and scripts reportlab cannot shape: Arabic/Uyghur,
+Tibetan, Mongolian, Indic); the caller turns that into an error, so nothing is ever drawn as a
+blank or a box.
+"""
+
+from __future__ import annotations
+
+import dis
+import unicodedata
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from reportlab import rl_config
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
+
+from . import rlpatch
+from .cache import cache_dir, digest, file_stamp, from_ranges, read_json, to_ranges, write_json
+from .config import PDF_ROLES
+from .convert import convert_cff, convert_chars, source_coverage
+from .discover import FontSet, ResolvedFont, resolve
+
+PREFIX = "brief-"
+RL_INFO_VERSION = 1
+LAYOUT_CONTROLS = frozenset("\t\n\r")
+
+
+# -- a TTFont that parses its file on first use ---------------------------------------------------
+
+
+class _LazyFace(TTFontFace):
+    """A TTFontFace that knows its PostScript name and parses the file on first attribute access."""
+
+    def __init__(self, filename: str, subfontIndex: int, name: bytes) -> None:  # noqa: N803
+        self.__dict__["_pending"] = (filename, subfontIndex)
+        self.__dict__["name"] = name
+
+    def __getattr__(self, attr: str):  # type: ignore[no-untyped-def]
+        pending = self.__dict__.pop("_pending", None)
+        if pending is None:
+            raise AttributeError(attr)
+        expected = self.__dict__["name"]
+        TTFontFace.__init__(self, pending[0], subfontIndex=pending[1])
+        if bytes(self.name) != bytes(expected):
+            raise RuntimeError(f"{pending[0]}: PostScript name {self.name!r}, cache said {expected!r}")
+        return getattr(self, attr)
+
+
+class BriefTTFont(TTFont):
+    """reportlab's TTFont, built from cached facts instead of parsing the file up front."""
+
+    def __init__(self, name: str, filename: str, subfont_index: int, ps_name: str) -> None:
+        # Mirrors TTFont.__init__ (checked by _check_ttfont_init) but with a lazy face.
+        self.fontName = name
+        self.face = _LazyFace(filename, subfont_index, ps_name.encode("ascii"))
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = False  # no uharfbuzz shaping: CJK needs none, and output stays stable
+        self.brief_source = (filename, subfont_index)
+
+
+_TTFONT_ATTRS = {"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"}
+
+
+def _check_ttfont_init() -> None:
+    stored = {i.argval for i in dis.get_instructions(TTFont.__init__) if i.opname == "STORE_ATTR"}
+    if not stored <= _TTFONT_ATTRS:
+        raise RuntimeError(f"reportlab TTFont.__init__ now also sets {sorted(stored - _TTFONT_ATTRS)}: "
+                           "update brief.fonts.pdf.BriefTTFont")
+    if not hasattr(pdfmetrics, "_dynFaceNames"):
+        raise RuntimeError("reportlab pdfmetrics._dynFaceNames is gone: revisit brief.fonts.pdf")
+
+
+# -- what reportlab sees in a file (cached) -------------------------------------------------------
+
+
+@dataclass
+class _FontFile:
+    """A file reportlab loads: its PostScript name and which code points have a real glyph."""
+
+    path: str
+    index: int
+    ps_name: str
+    ranges: list[list[int]]
+    _cps: frozenset[int] | None = field(default=None, repr=False)
+
+    @property
+    def codepoints(self) -> frozenset[int]:
+        if self._cps is None:
+            self._cps = from_ranges(self.ranges)
+        return self._cps
+
+
+_rl_memo: dict[tuple[str, int], _FontFile] = {}
+
+
+def _rl_file(path: str, index: int) -> _FontFile:
+    key = (str(path), index)
+    if key in _rl_memo:
+        return _rl_memo[key]
+    import reportlab
+
+    stamp = file_stamp(path)
+    entry = cache_dir() / "info" / f"rl-{digest('rl', RL_INFO_VERSION, reportlab.Version, stamp, index)}.json"
+    data = read_json(entry)
+    if not (isinstance(data, dict) and isinstance(data.get("ps"), str) and isinstance(data.get("cps"), list)):
+        face = TTFontFace(str(path), subfontIndex=index)
+        data = {"ps": bytes(face.name).decode("ascii"), "cps": to_ranges(_drawable(face))}
+        try:
+            write_json(entry, data)
+        except OSError:
+            pass
+    font = _rl_memo[key] = _FontFile(str(path), index, data["ps"], data["cps"])
+    return font
+
+
+def _drawable(face: TTFontFace) -> set[int]:
+    """Code points reportlab maps to a glyph other than .notdef that has an outline (or is a space)."""
+    pos = face.glyphPos
+    out = set()
+    for cp, gid in face.charToGlyph.items():
+        if gid == 0 or gid + 1 >= len(pos) or unicodedata.category(chr(cp)) == "Cc":
+            continue
+        if pos[gid + 1] > pos[gid] or chr(cp).isspace() or unicodedata.category(chr(cp)) in ("Cf", "Zs"):
+            out.add(cp)
+    if 0x20 in out:
+        out.add(0xA0)  # reportlab draws no-break space as a space
+    return out
+
+
+# -- scripts reportlab cannot set without shaping and bidi ----------------------------------------
+
+_SHAPED_BLOCKS = (
+    (0x0900, 0x0DFF),  # Indic
+    (0x0F00, 0x0FFF),  # Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1800, 0x18AF),  # Mongolian
+    (0x1780, 0x17FF),  # Khmer
+)
+
+
+def needs_shaping(ch: str) -> bool:
+    """Right-to-left (Arabic, Uyghur, Hebrew) or a script that must be shaped: reportlab cannot set it."""
+    if unicodedata.bidirectional(ch) in ("R", "AL"):
+        return True
+    cp = ord(ch)
+    return any(first <= cp <= last for first, last in _SHAPED_BLOCKS)
+
+
+# -- the API --------------------------------------------------------------------------------------
+
+
+class PdfFonts:
+    """The registered fonts of one FontSet. Get it from ``pdf_fonts()``."""
+
+    def __init__(self, fontset: FontSet) -> None:
+        rlpatch.apply()
+        _check_ttfont_init()
+        self.fontset = fontset
+        self._files: dict[str, _FontFile] = {}  # reportlab font name -> file facts
+        self._roles: dict[str, str] = {}  # role -> reportlab font name
+        self._fallbacks: list[str] = []
+        self._char_sources: dict[str, ResolvedFont] = {}  # role -> its CFF source (per-char supplements)
+        self._supplements = [f for f in fontset.supplements if f.cff]
+        self._char_fonts: dict[tuple[str, int, str], str | None] = {}
+        self._choice: dict[tuple[str, str], str | None] = {}
+        self._objects: list[BriefTTFont] = []
+        for font in fontset.roles:
+            path = str(convert_cff(font)) if font.cff else font.path
+            index = 0 if font.cff else font.index
+            self._roles[font.role] = self._add(PREFIX + font.role, path, index)
+            if font.cff:
+                self._char_sources[font.role] = font
+        for font in fontset.fallbacks:
+            self._fallbacks.append(self._add(f"{PREFIX}fallback-{font.ps_name or font.family}", font.path, font.index))
+        self._register()
+
+    def _add(self, name: str, path: str, index: int) -> str:
+        info = _rl_file(path, index)
+        existing = _registered(name)
+        if existing is not None and getattr(existing, "brief_source", None) != (path, index):
+            name = f"{name}~{digest(path, index)[:6]}"  # the name is taken by another file
+        self._files[name] = info
+        self._objects.append(BriefTTFont(name, info.path, info.index, info.ps_name))
+        return name
+
+    def _register(self) -> None:
+        for obj in self._objects:
+            if _registered(obj.fontName) is None:
+                pdfmetrics.registerFont(obj)
+
+    def registered(self) -> bool:
+        return all(_registered(obj.fontName) is not None for obj in self._objects)
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def name(self, role: str) -> str:
+        """The reportlab font name for a role (``title heading body kai pagenum bold``)."""
+        try:
+            return self._roles[role]
+        except KeyError:
+            raise KeyError(f"unknown font role {role!r}; known: {', '.join(PDF_ROLES)}") from None
+
+    @property
+    def fallbacks(self) -> list[str]:
+        return list(self._fallbacks)
+
+    def covers(self, fontname: str, char: str) -> bool:
+        """Whether the registered font ``fontname`` draws ``char`` with a real glyph."""
+        info = self._files.get(fontname)
+        if info is None:
+            raise KeyError(f"{fontname!r} is not a brief font")
+        return ord(char) in info.codepoints
+
+    def _chain(self, role: str) -> list[str | ResolvedFont]:
+        """After the role font: its own CFF source, the TrueType fallbacks, the CFF supplements."""
+        own = [self._char_sources[role]] if role in self._char_sources else []
+        return [*own, *self._fallbacks, *self._supplements]
+
+    def _pick(self, ch: str, role: str) -> str | None:
+        """The font name that draws ``ch`` for ``role``, or None when none can."""
+        key = (role, ch)
+        if key in self._choice:
+            return self._choice[key]
+        own = self.name(role)
+        cp = ord(ch)
+        choice: str | None = None
+        if ch in LAYOUT_CONTROLS:
+            choice = own
+        elif needs_shaping(ch) or unicodedata.category(ch) in ("Cc", "Cs"):
+            choice = None  # controls and lone surrogates: reportlab drops them or breaks the line
+        elif cp in self._files[own].codepoints:
+            choice = own
+        else:
+            for item in self._chain(role):
+                if isinstance(item, str):
+                    if cp in self._files[item].codepoints:
+                        choice = item
+                        break
+                elif cp in source_coverage(item):
+                    choice = self._char_font(item, ch)
+                    if choice:
+                        break
+        self._choice[key] = choice
+        return choice
+
+    def _char_font(self, src: ResolvedFont, ch: str) -> str | None:
+        """The registered one-character font for ``ch`` from the CFF font ``src`` (converted once)."""
+        key = (src.path, src.index, ch)
+        if key not in self._char_fonts:
+            path = convert_chars(src, ch).get(ch)
+            name = None
+            if path is not None:
+                info = _rl_file(str(path), 0)
+                if ord(ch) in info.codepoints:
+                    name = self._add(f"{PREFIX}char-{info.ps_name}", str(path), 0)
+                    pdfmetrics.registerFont(self._objects[-1])
+            self._char_fonts[key] = name
+        return self._char_fonts[key]
+
+    def _prepare(self, text: str, role: str) -> None:
+        """Convert in one go, per CFF source, the characters of ``text`` that will need it."""
+        own = self._files[self.name(role)].codepoints
+        batches: dict[ResolvedFont, list[str]] = {}
+        for ch in dict.fromkeys(text):
+            cp = ord(ch)
+            if (role, ch) in self._choice or cp in own or ch in LAYOUT_CONTROLS or needs_shaping(ch):
+                continue
+            if unicodedata.category(ch) in ("Cc", "Cs"):
+                continue
+            for item in self._chain(role):
+                if isinstance(item, str):
+                    if cp in self._files[item].codepoints:
+                        break
+                elif cp in source_coverage(item):
+                    batches.setdefault(item, []).append(ch)
+                    break
+        for src, chars in batches.items():
+            convert_chars(src, chars)
+
+    def split_runs(self, text: str, role: str) -> list[tuple[str, str]]:
+        """``text`` cut into ``(segment, font name)``: the role font where it has the glyph, else the
+        next font of the chain that has it (see the module doc). Layout whitespace (tab, newline)
+        and characters nothing can draw stay in the role font: check ``missing()`` first."""
+        if not self.registered():
+            self._register()
+        own = self.name(role)
+        self._prepare(text, role)
+        runs: list[tuple[str, str]] = []
+        for ch in text:
+            font = self._pick(ch, role) or own
+            if runs and runs[-1][1] == font:
+                runs[-1] = (runs[-1][0] + ch, font)
+            else:
+                runs.append((ch, font))
+        return runs
+
+    def missing(self, text: str, role: str) -> list[str]:
+        """Characters of ``text`` (each once, in order) that no font can draw for ``role``."""
+        self._prepare(text, role)
+        return [ch for ch in dict.fromkeys(text) if self._pick(ch, role) is None]
+
+    def font_file(self, fontname: str) -> str:
+        """The file reportlab reads for ``fontname`` (a cached conversion for CFF fonts)."""
+        return self._files[fontname].path
+
+
+def _registered(name: str):  # type: ignore[no-untyped-def]
+    try:
+        return pdfmetrics._fonts.get(name)  # noqa: SLF001  (getFont would try to load a Type 1 font)
+    except AttributeError:  # pragma: no cover
+        return pdfmetrics.getFont(name) if name in pdfmetrics.getRegisteredFontNames() else None
+
+
+_memo: dict[FontSet, PdfFonts] = {}
+
+
+def pdf_fonts(fontset: FontSet | None = None) -> PdfFonts:
+    """The role fonts registered with reportlab (memoised: later calls cost microseconds).
+
+    The first call on a machine converts the CFF role fonts (5-10 s each, cached for good)."""
+    fontset = fontset or resolve()
+    fonts = _memo.get(fontset)
+    if fonts is None:
+        fonts = _memo[fontset] = PdfFonts(fontset)
+    elif not fonts.registered():  # reportlab's rl_config._reset() forgets registrations
+        fonts._register()
+    return fonts
+
+
+def forget() -> None:
+    """Drop in-process memos (tests)."""
+    _memo.clear()
+    _rl_memo.clear()

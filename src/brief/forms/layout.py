@@ -1,0 +1,140 @@
+"""Where everything sits in a 填报表: shared by the writer and the importer, so they cannot disagree."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+FORM_VERSION = 1
+FORM_MAGIC = "brief-form"
+
+GUIDE_SHEET = "填写说明"
+FACTS_SHEET = "基本情况"
+HIGHLIGHTS_SHEET = "工作亮点"
+META_SHEET = "_brief"  # hidden: county id, year, version, which sheet holds which section and indicator
+
+TITLE_ROW, NOTE_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4
+
+# Indicator sheets (one per catalog section): 指标 | 单位 | 本年数值 | 上年数值 | 指标键 | (hidden marker)
+COL_LABEL, COL_UNIT, COL_VALUE, COL_LAST, COL_KEY, COL_MARK = 1, 2, 3, 4, 5, 6
+# Facts sheet: 项目 | 填写内容 | 说明 | 键 | (hidden marker)
+F_LABEL, F_VALUE, F_NOTE, F_KEY, F_MARK = 1, 2, 3, 4, 5
+# Highlights sheet: 栏目 | 标题 | 正文 | 图片 | 图片说明 | (hidden marker)
+H_SECTION, H_TITLE, H_TEXT, H_IMAGE, H_CAPTION, H_MARK = 1, 2, 3, 4, 5, 6
+H_FIELDS = {"title": H_TITLE, "text": H_TEXT, "image": H_IMAGE, "caption": H_CAPTION}
+HIGHLIGHT_SPARE_ROWS = 12
+HIGHLIGHT_MIN_ROWS = 24
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    label: str
+    note: str
+    required: bool = False
+    long: bool = False
+
+
+FACTS = (
+    Fact("county", "县（市）名称", "必填", required=True),
+    Fact("prefecture", "所属地区", "例如 喀什地区"),
+    Fact("partner", "援助城市", "必填，例如 济宁市", required=True),
+    Fact("command", "援疆指挥部", "例如 济宁援疆指挥部"),
+    Fact("year", "年份", "由表单确定，不能修改"),
+    Fact("batch", "援疆批次", "例如 第十一批"),
+    Fact("status", "稿件状态", "定稿，或 征求意见稿（简报带水印）"),
+    Fact("source", "数据来源", "简报中印作“数据来源：…”"),
+    Fact("headline", "简报标题", "可不填"),
+    Fact("summary", "导语", "一段文字，可不填", long=True),
+)
+STATUS_WORDS = {"final": "定稿", "draft": "征求意见稿"}
+STATUS_KEYS = {v: k for k, v in STATUS_WORDS.items()}
+
+ACCEPTED = "2.12万、1600余、7万多、近10万、约5万、超过100亿、490"
+
+_FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_FORM_NAME = re.compile(r"(\d{4})年(.+?)援疆数据填报表")
+
+
+def form_file_name(year: int, county_name: str) -> str:
+    return f"{year}年{county_name}援疆数据填报表.xlsx"
+
+
+def name_in_file_name(file_name: str) -> tuple[int, str] | None:
+    """(year, county name) when a file is still named the way ``brief form`` names it."""
+    m = _FORM_NAME.search(file_name)
+    return (int(m.group(1)), m.group(2)) if m else None
+
+
+def marker(county_id: str, year: int, part: str) -> str:
+    """Written into a hidden cell of every sheet: a sheet pasted in from another form is caught."""
+    return f"{FORM_MAGIC}|{FORM_VERSION}|{county_id}|{year}|{part}"
+
+
+def parse_marker(text: object) -> tuple[str, int, str] | None:
+    if not isinstance(text, str):
+        return None
+    parts = text.split("|")
+    if len(parts) != 5 or parts[0] != FORM_MAGIC or not parts[3].isdigit():
+        return None
+    return parts[2], int(parts[3]), parts[4]
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs: a Chinese character counts as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A section title made safe for a sheet name (31 characters, no []:*?/\\), unique in the book."""
+    name = _FORBIDDEN_IN_SHEET_NAME.sub("_", title).strip("'") or "栏目"
+    name = name[:31]
+    base, n = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f"({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+@dataclass
+class Meta:
+    """What the hidden sheet records about a form."""
+
+    county_id: str
+    year: int
+    county_name: str
+    version: int = FORM_VERSION
+    sections: dict[str, str] = field(default_factory=dict)  # section key -> sheet name
+    indicators: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # key -> (sheet, row, label)
+
+    def rows(self) -> list[list[str]]:
+        out = [["form", FORM_MAGIC], ["version", str(self.version)], ["county", self.county_id],
+               ["county_name", self.county_name], ["year", str(self.year)]]
+        out += [["section", key, name] for key, name in self.sections.items()]
+        out += [["indicator", key, sheet, str(row), label] for key, (sheet, row, label) in self.indicators.items()]
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: list[list[str]]) -> Meta | None:
+        head: dict[str, str] = {}
+        sections: dict[str, str] = {}
+        indicators: dict[str, tuple[str, int, str]] = {}
+        for row in rows:
+            cells = [str(c) if c is not None else "" for c in row]
+            if not cells or not cells[0]:
+                continue
+            kind = cells[0]
+            if kind == "section" and len(cells) >= 3:
+                sections[cells[1]] = cells[2]
+            elif kind == "indicator" and len(cells) >= 5 and cells[3].isdigit():
+                indicators[cells[1]] = (cells[2], int(cells[3]), cells[4])
+            elif len(cells) >= 2:
+                head[kind] = cells[1]
+        if head.get("form") != FORM_MAGIC or not head.get("year", "").isdigit():
+            return None
+        version = head.get("version", "")
+        return cls(head.get("county", ""), int(head["year"]), head.get("county_name", ""),
+                   int(version) if version.isdigit() else -1, sections, indicators)

@@ -1,0 +1,37 @@
+"""Progress for long runs: a rich bar on a terminal, plain lines otherwise (logs, CI)."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+
+class Reporter:
+    def __init__(self, total: int | None = None) -> None:
+        self.tty = sys.stderr.isatty()
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 transient=True) if self.tty else None
+        self.task = None
+
+    def __enter__(self) -> Reporter:
+        if self.progress:
+            self.progress.start()
+            self.task = self.progress.add_task("生成简报", total=None)
+        return self
+
+    def update(self, outcome: object) -> None:
+        t = outcome.target  # type: ignore[attr-defined]
+        state = "无变化" if outcome.skipped else "已生成"  # type: ignore[attr-defined]
+        line = f"{state} {t.year} {t.kind} {t.id}"
+        if self.progress is not None:
+            self.progress.advance(self.task)
+            self.progress.console.print(line) if not outcome.skipped else None  # type: ignore[attr-defined]
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.progress:
+            self.progress.stop()

@@ -1,0 +1,61 @@
+"""What the tests use to read outputs the way a user's tools would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+def brief(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "brief", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def pdftotext(path: Path, *flags: str) -> str:
+    return subprocess.run(["pdftotext", *flags, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_body(path: Path) -> str:
+    """The PDF's text without page furniture (page numbers, the draft watermark), squashed."""
+    lines = [ln for ln in pdftotext(path).splitlines()
+             if not re.fullmatch(r"\s*— \d+ —\s*", ln) and ln.strip() != "征求意见稿"]
+    return squash("\n".join(lines))
+
+
+def pdffonts_rows(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+def docx_paragraphs(path: Path, tables: bool = True) -> list[str]:
+    """Every non-empty paragraph in document order; ``tables=False`` keeps top-level ones only."""
+    import docx
+
+    body = docx.Document(str(path)).element.body
+    blocks = body.iter() if tables else iter(body)
+    out = []
+    for block in blocks:
+        if block.tag.endswith("}p"):
+            text = "".join(t.text or "" for t in block.iter() if t.tag.endswith("}t"))
+            if text.strip():
+                out.append(text)
+    return out
+
+
+def docx_cells(path: Path) -> list[str]:
+    import docx
+
+    return [cell.text for table in docx.Document(str(path)).tables for row in table.rows for cell in row.cells]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def has(tool: str) -> bool:
+    return shutil.which(tool) is not None

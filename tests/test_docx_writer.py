@@ -1,0 +1,547 @@
+"""The DOCX writer: content and order, fonts in styles, page setup, watermark, determinism,
+package structure, and what LibreOffice (a real client) makes of the file."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+from PIL import Image
+
+from brief.errors import BriefError
+from brief.fonts.config import DOCX_FONTS
+from brief.model import (
+    BLOCK_TYPES,
+    Chart,
+    Document,
+    Figure,
+    Heading,
+    KeyFigure,
+    KeyFigures,
+    Masthead,
+    Meta,
+    Paragraph,
+    Series,
+    Table,
+    Text,
+)
+from brief.writers.docx import DocxWriter, docx_bytes, write_docx
+from brief.writers.docx.chart_png import chart_png
+from brief.writers.docx.make_reference import build_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "templates" / "reference.docx"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+V = "{urn:schemas-microsoft-com:vml}"
+
+TITLE = "戈壁滩上绽放红玫瑰"
+BODY = (
+    "今年以来，县委县政府坚持把东西部协作作为重大政治任务，聚焦产业合作、劳务协作、消费帮扶等重点领域，"
+    "累计投入帮扶资金747.6万元，实施项目32个，带动脱贫人口2.12万人次增收。"
+)
+
+
+def T(text: str, bold: bool = False) -> Text:
+    return Text(text, bold)
+
+
+def make_document(photo: Path, *, draft: bool = True) -> Document:
+    """Every node type; Chinese text and digits only (no Latin letters), so LibreOffice has no
+    reason to use a Latin fallback font."""
+    rows = tuple(
+        ((T(f"劳务协作培训第{i}批"),), (T("人次"),), (T(f"{1600 + i}余人次"),), (T("61.36%"),)) for i in range(1, 31)
+    )
+    rows += (((T("消费帮扶"),), (T("万人次"),), (T("2.12万人次"),), (T("0.8个百分点"),)),)
+    blocks = (
+        Masthead("东西部协作工作简报", issuer="某某县乡村振兴局", date="2024年6月1日", number="第1期"),
+        Heading(0, (T(TITLE),)),
+        Paragraph((T("2024年5月，某某县组织开展对口协作工作调研，现将有关情况简报如下。"),), role="lead"),
+        Heading(1, (T("一、主要做法"),)),
+        Heading(2, (T("（一）强化组织领导"),)),
+        Paragraph((T("戈壁滩上绽放红玫瑰。", bold=True), T(BODY))),
+        KeyFigures(
+            (
+                KeyFigure("帮扶资金", "747.6万元"),
+                KeyFigure("实施项目", "32个"),
+                KeyFigure("带动增收", "2.12万人次"),
+                KeyFigure("培训", "1600余人次"),
+            )
+        ),
+        Paragraph((T(BODY),)),
+        Table(
+            header=((T("项目"),), (T("单位"),), (T("数量"),), (T("同比"),)),
+            rows=rows,
+            caption="表1　2024年1—5月协作项目完成情况",
+            numeric=(False, False, True, True),
+        ),
+        Paragraph((T("资料来源：县乡村振兴局。"),), role="source"),
+        Figure(photo, caption="图1　某某镇玫瑰种植基地"),
+        Chart(
+            "图2　各乡镇帮扶资金",
+            categories=("城关镇", "红星乡", "戈壁镇"),
+            series=(Series("2023年", (120.5, 98, 210)), Series("2024年", (150, 130.4, 250.8))),
+            unit="万元",
+        ),
+        Heading(1, (T("二、下一步工作"),)),
+        *(Paragraph((T(BODY),)) for _ in range(6)),
+        Paragraph((T("注：数据截至2024年5月31日。"),), role="note"),
+        Paragraph((T("（完）"),), role="center"),
+    )
+    meta = Meta(title="东西部协作工作简报第1期", author="某某县乡村振兴局", draft=draft, subject="简报")
+    return Document(meta, blocks)
+
+
+EXPECTED_PARAGRAPHS = [
+    "东西部协作工作简报",
+    "第1期",
+    "某某县乡村振兴局\t2024年6月1日",
+    TITLE,
+    "2024年5月，某某县组织开展对口协作工作调研，现将有关情况简报如下。",
+    "一、主要做法",
+    "（一）强化组织领导",
+    "戈壁滩上绽放红玫瑰。" + BODY,
+    BODY,
+    "表1　2024年1—5月协作项目完成情况",
+    "资料来源：县乡村振兴局。",
+    "",  # the photo
+    "图1　某某镇玫瑰种植基地",
+    "",  # the chart
+    "图2　各乡镇帮扶资金",
+    "二、下一步工作",
+    *[BODY] * 6,
+    "注：数据截至2024年5月31日。",
+    "（完）",
+]
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("img") / "玫瑰基地.jpg"
+    im = Image.new("RGB", (640, 427), (70, 130, 90))
+    for x in range(0, 640, 40):
+        for y in range(427):
+            im.putpixel((x, y), (200, 60, 40))
+    im.save(path, quality=85)
+    return path
+
+
+@pytest.fixture(scope="module")
+def written(photo, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("docx") / "简报.docx"
+    write_docx(make_document(photo), path, reference=REFERENCE)
+    return path
+
+
+@pytest.fixture(scope="module")
+def parts(written) -> dict[str, bytes]:
+    with zipfile.ZipFile(written) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def xml(parts: dict[str, bytes], name: str) -> etree._Element:
+    return etree.fromstring(parts[name])
+
+
+# -- content ------------------------------------------------------------------------------------
+
+
+def test_paragraph_texts_in_order(written, photo):
+    document = docx.Document(str(written))
+    texts = [p.text for p in document.paragraphs]
+    assert texts == EXPECTED_PARAGRAPHS
+    it = iter(texts)  # what both writers must show, in order
+    assert all(any(t == want for t in it) for want in make_document(photo).text_blocks())
+
+
+def test_paragraph_styles(written):
+    document = docx.Document(str(written))
+    styles = [p.style.name for p in document.paragraphs]
+    assert styles[:9] == [
+        "Brief Masthead",
+        "Brief Masthead Number",
+        "Brief Masthead Info",
+        "Brief Title",
+        "Brief Lead",
+        "Heading 1",
+        "Heading 2",
+        "Normal",
+        "Normal",
+    ]
+    assert styles[9:15] == [
+        "Brief Caption",
+        "Brief Source",
+        "Brief Figure",
+        "Brief Caption",
+        "Brief Figure",
+        "Brief Caption",
+    ]
+    assert styles[-2:] == ["Brief Note", "Brief Center"]
+    lead_in = document.paragraphs[7].runs
+    assert (lead_in[0].text, lead_in[0].bold) == ("戈壁滩上绽放红玫瑰。", True)
+    assert not lead_in[1].bold
+
+
+def test_table(written):
+    document = docx.Document(str(written))
+    key, table = document.tables
+    assert [c.text for c in key.rows[0].cells] == [
+        "747.6万元\n帮扶资金",
+        "32个\n实施项目",
+        "2.12万人次\n带动增收",
+        "1600余人次\n培训",
+    ]
+    assert [c.text for c in table.rows[0].cells] == ["项目", "单位", "数量", "同比"]
+    assert [c.text for c in table.rows[1].cells] == ["劳务协作培训第1批", "人次", "1601余人次", "61.36%"]
+    assert [c.text for c in table.rows[-1].cells] == ["消费帮扶", "万人次", "2.12万人次", "0.8个百分点"]
+    tbl = table._tbl
+    assert tbl.tr_lst[0].find(f"{W}trPr/{W}tblHeader") is not None  # header repeats on each page
+    assert tbl.tr_lst[1].find(f"{W}trPr/{W}tblHeader") is None
+    row = table.rows[1].cells
+    assert [c.paragraphs[0].style.name for c in row] == ["Brief Table"] * 4
+    assert [c.paragraphs[0].alignment for c in row][2:] == [2, 2]  # RIGHT for numeric columns
+    assert row[0].paragraphs[0].alignment is None
+    widths = [int(g.get(f"{W}w")) for g in tbl.tblGrid]
+    assert sum(widths) == 11906 - 1587 - 1474  # text width
+    assert tbl.tblPr.find(f"{W}tblW").get(f"{W}w") == str(sum(widths))
+
+
+def test_figure_fits_text_width_and_height(written):
+    document = docx.Document(str(written))
+    photo, chart = document.inline_shapes
+    text_width = docx.shared.Twips(11906 - 1587 - 1474)
+    for shape in (photo, chart):
+        assert shape.width <= text_width + 1
+        assert shape.height <= docx.shared.Mm(90) + 1
+    assert abs(photo.width / photo.height - 640 / 427) < 0.01  # aspect kept
+    assert photo.height == pytest.approx(docx.shared.Mm(90), abs=2)
+    assert photo._inline.docPr.get("descr") == "图1　某某镇玫瑰种植基地"
+
+
+def test_core_properties(written):
+    cp = docx.Document(str(written)).core_properties
+    assert (cp.title, cp.author, cp.subject) == ("东西部协作工作简报第1期", "某某县乡村振兴局", "简报")
+    assert cp.created == cp.modified == datetime(2000, 1, 1, tzinfo=UTC)
+    assert cp.revision == 1
+
+
+# -- fonts and styles ---------------------------------------------------------------------------
+
+
+def test_every_rfonts_names_east_asian_font_and_no_theme_fonts(parts):
+    for name, blob in parts.items():
+        if name.endswith(".xml") and name.startswith("word/") and "theme" not in name:
+            assert b"Theme=" not in blob and b"theme=" not in blob, name  # asciiTheme, cstheme, …
+    styles = xml(parts, "word/styles.xml")
+    rfonts = list(styles.iter(f"{W}rFonts"))
+    assert len(rfonts) > 15
+    for rf in rfonts:
+        assert rf.get(f"{W}eastAsia"), etree.tostring(rf.getparent().getparent())
+        assert rf.get(f"{W}hint") == "eastAsia"
+    default = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert default.get(f"{W}eastAsia") == DOCX_FONTS["body"]
+
+
+def _style(styles: etree._Element, style_id: str) -> etree._Element:
+    (st,) = [s for s in styles.iter(f"{W}style") if s.get(f"{W}styleId") == style_id]
+    return st
+
+
+def test_every_used_style_sets_its_east_asian_font(parts):
+    styles = xml(parts, "word/styles.xml")
+    used = set()
+    for name, blob in parts.items():
+        if name.startswith("word/") and name.endswith(".xml"):
+            used |= {e.get(f"{W}val") for e in etree.fromstring(blob).iter(f"{W}pStyle", f"{W}tblStyle")}
+    assert {"Normal", "Heading1", "Heading2", "BriefTitle", "BriefTable", "Footer", "Header"} <= used
+    for style_id in used:
+        rf = _style(styles, style_id).find(f"{W}rPr/{W}rFonts")
+        assert rf is not None and rf.get(f"{W}eastAsia"), style_id
+
+
+def test_heading_and_body_fonts(parts):
+    styles = xml(parts, "word/styles.xml")
+
+    def font(style_id):
+        return _style(styles, style_id).find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia")
+
+    assert font("Heading1") == DOCX_FONTS["heading"] == "黑体"
+    assert font("Heading2") == DOCX_FONTS["kai"]
+    assert _style(styles, "Heading2").find(f"{W}rPr/{W}b") is not None
+    assert font("Normal") == DOCX_FONTS["body"]
+    assert font("BriefTitle") == DOCX_FONTS["title"]
+    assert font("Footer") == DOCX_FONTS["pagenum"]
+    assert font("BriefKeyFigures") == DOCX_FONTS["heading"]
+    assert _style(styles, "BriefKeyFigures").find(f"{W}rPr/{W}b") is not None
+    normal = _style(styles, "Normal").find(f"{W}pPr")
+    assert normal.find(f"{W}ind").get(f"{W}firstLineChars") == "200"
+    assert normal.find(f"{W}spacing").attrib == {
+        f"{W}before": "0",
+        f"{W}after": "0",
+        f"{W}line": "579",
+        f"{W}lineRule": "exact",
+    }
+    assert normal.find(f"{W}jc").get(f"{W}val") == "both"
+    assert _style(styles, "Normal").find(f"{W}rPr/{W}sz").get(f"{W}val") == "32"
+    title = _style(styles, "BriefTitle")
+    assert title.find(f"{W}rPr/{W}sz").get(f"{W}val") == "44"
+    assert title.find(f"{W}pPr/{W}ind").get(f"{W}firstLineChars") == "0"
+
+
+# -- page ---------------------------------------------------------------------------------------
+
+
+def test_page_setup_and_page_numbers(parts):
+    sect = xml(parts, "word/document.xml").find(f"{W}body/{W}sectPr")
+    assert sect.find(f"{W}pgSz").attrib == {f"{W}w": "11906", f"{W}h": "16838"}
+    mar = {k.removeprefix(W): v for k, v in sect.find(f"{W}pgMar").attrib.items()}
+    assert (mar["top"], mar["left"], mar["bottom"], mar["right"]) == ("2098", "1587", "1984", "1474")
+    assert sect.find(f"{W}docGrid").get(f"{W}linePitch") == "579"
+    assert xml(parts, "word/settings.xml").find(f"{W}evenAndOddHeaders") is not None
+    refs = {r.get(f"{W}type") for r in sect.iter(f"{W}footerReference")}
+    assert refs == {"default", "even"}
+    footers = [xml(parts, n) for n in parts if re.fullmatch(r"word/footer\d+\.xml", n)]
+    assert len(footers) == 2
+    aligns = set()
+    for footer in footers:
+        (p,) = footer.iter(f"{W}p")
+        text = "".join(t.text for t in p.iter(f"{W}t", f"{W}instrText"))
+        assert re.fullmatch(r"— PAGE 1 —".replace(" ", r"\s*"), text), text
+        ind = p.find(f"{W}pPr/{W}ind")
+        assert ind.get(f"{W}firstLineChars") == "0"
+        aligns.add(p.find(f"{W}pPr/{W}jc").get(f"{W}val"))
+    assert aligns == {"left", "right"}
+
+
+def test_watermark_in_odd_and_even_headers(parts, photo):
+    headers = [xml(parts, n) for n in parts if re.fullmatch(r"word/header\d+\.xml", n)]
+    assert len(headers) == 2
+    for header in headers:
+        (shape,) = header.iter(f"{V}shape")
+        assert shape.get("type") == "#_x0000_t136"
+        assert "rotation:315" in shape.get("style")
+        assert shape.find(f"{V}textpath").get("string") == "征求意见稿"
+    final = docx_bytes(make_document(photo, draft=False), reference=REFERENCE)
+    with zipfile.ZipFile(io.BytesIO(final)) as z:
+        assert not [n for n in z.namelist() if "header" in n]
+        assert "征求意见稿".encode() not in b"".join(z.read(n) for n in z.namelist())
+
+
+# -- determinism and package --------------------------------------------------------------------
+
+
+def test_byte_identical(written, photo):
+    again = docx_bytes(make_document(photo), reference=REFERENCE)
+    assert again == docx_bytes(make_document(photo), reference=REFERENCE)
+    assert again == written.read_bytes()
+    with zipfile.ZipFile(written) as z:
+        infos = z.infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    for info in infos:
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.external_attr == 0o644 << 16
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
+def test_reference_is_what_the_script_builds():
+    """templates/reference.docx is committed: it must match make_reference.py."""
+    assert build_reference() == REFERENCE.read_bytes()
+
+
+def check_package(path: Path) -> None:
+    """testzip, every XML part parses, every part has a content type, every internal
+    relationship target exists (checks.md §1: no OOXML schema is installable)."""
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        names = set(z.namelist())
+        trees = {n: etree.fromstring(z.read(n)) for n in names if n.endswith((".xml", ".rels"))}
+    ct = trees.pop("[Content_Types].xml")
+    ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    defaults = {d.get("Extension").lower() for d in ct.iter(f"{ns}Default")}
+    overrides = {o.get("PartName").lstrip("/") for o in ct.iter(f"{ns}Override")}
+    for name in names - {"[Content_Types].xml"}:
+        assert name in overrides or name.rsplit(".", 1)[-1].lower() in defaults, f"no content type: {name}"
+    for name, tree in trees.items():
+        if not name.endswith(".rels"):
+            continue
+        base = name.replace("_rels/", "").removesuffix(".rels")
+        folder = base.rsplit("/", 1)[0] + "/" if "/" in base else ""
+        for rel in tree:
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target")
+            resolved = target.lstrip("/") if target.startswith("/") else _normpath(folder + target)
+            assert resolved in names, f"{name}: {rel.get('Id')} -> missing {resolved}"
+    for name in names:
+        if name.startswith("word/") and name.endswith(".xml"):
+            rels = f"word/_rels/{name.removeprefix('word/')}.rels"
+            ids = {r.get("Id") for r in trees[rels]} if rels in trees else set()
+            for el in trees[name].iter():
+                for attr, value in el.attrib.items():
+                    if attr.endswith("}id") or attr.endswith("}embed"):
+                        if "relationships" in attr:
+                            assert value in ids, f"{name}: dangling {value}"
+
+
+def _normpath(path: str) -> str:
+    out: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            out.pop()
+        elif part not in ("", "."):
+            out.append(part)
+    return "/".join(out)
+
+
+def test_package_structure(written):
+    check_package(written)
+    check_package(REFERENCE)
+
+
+def test_write_is_atomic(photo, tmp_path, monkeypatch):
+    target = tmp_path / "out.docx"
+    target.write_bytes(b"old")
+    import brief.writers.docx._package as package
+
+    def fail(src, dst):
+        assert not str(src).endswith(".docx") and Path(src).parent == tmp_path
+        raise OSError("disk full")
+
+    monkeypatch.setattr(package.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_docx(make_document(photo), target, reference=REFERENCE)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.docx"]
+    monkeypatch.undo()
+    write_docx(make_document(photo), target, reference=REFERENCE)
+    assert target.read_bytes()[:2] == b"PK"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.docx"]
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["\x0b", "\x00", "\x1b", "\ufffe", "\ud800"])
+def test_text_xml_cannot_hold_is_rejected_by_name(bad):
+    doc = Document(Meta(title="简报"), (Paragraph((T(f"前{bad}后"),)),))
+    with pytest.raises(ValueError, match=f"U\\+{ord(bad):04X}"):
+        docx_bytes(doc, reference=REFERENCE)
+
+
+def test_every_block_type_has_a_visit_method_and_unknown_nodes_fail():
+    for cls in BLOCK_TYPES:
+        assert callable(getattr(DocxWriter, f"visit_{cls.__name__.lower()}", None)), cls
+    doc = Document(Meta(title="简报"), (object(),))  # type: ignore[arg-type]
+    with pytest.raises(NotImplementedError, match="object"):
+        docx_bytes(doc, reference=REFERENCE)
+
+
+def test_bad_role_and_level():
+    with pytest.raises(ValueError, match="'quote'"):
+        docx_bytes(Document(Meta(title="简报"), (Paragraph((T("文"),), role="quote"),)), reference=REFERENCE)
+    with pytest.raises(ValueError, match="got 3"):
+        docx_bytes(Document(Meta(title="简报"), (Heading(3, (T("文"),)),)), reference=REFERENCE)
+
+
+def test_reference_without_a_style_names_it(tmp_path):
+    d = docx.Document(str(REFERENCE))
+    d.styles["Brief Title"].name = "Something Else"
+    broken = tmp_path / "reference.docx"
+    d.save(str(broken))
+    with pytest.raises(BriefError, match="Brief Title"):
+        docx_bytes(Document(Meta(title="简报")), reference=broken)
+
+
+def test_chart_png_is_deterministic():
+    chart = Chart("图", ("甲", "乙"), (Series("数量", (1.5, 2.0)),), unit="个")
+    first = chart_png(chart)
+    chart_png.cache_clear()
+    assert chart_png(chart) == first
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"Software" not in first and b"matplotlib" not in first.lower()
+
+
+# -- LibreOffice, a real client -----------------------------------------------------------------
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+
+
+@pytest.fixture(scope="module")
+def lo_pdfs(written, photo, tmp_path_factory) -> dict[str, Path]:
+    """LibreOffice's PDFs of the draft and of the same brief without the watermark (one call)."""
+    out = tmp_path_factory.mktemp("lo")
+    final = out / "final.docx"
+    final.write_bytes(docx_bytes(make_document(photo, draft=False), reference=REFERENCE))
+    draft = out / "draft.docx"
+    shutil.copy(written, draft)
+    profile = tmp_path_factory.mktemp("lo_prof_test")
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--infilter=MS Word 2007 XML",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(draft),
+            str(final),
+        ],
+        capture_output=True,
+        timeout=180,
+    )  # exit code is always 0: check the output instead
+    pdfs = {"draft": out / "draft.pdf", "final": out / "final.pdf"}
+    for pdf in pdfs.values():
+        assert pdf.is_file(), f"LibreOffice made no {pdf.name}"
+    return pdfs
+
+
+def _run(*cmd: str) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+@needs_soffice
+def test_libreoffice_opens_it_and_shows_the_text(lo_pdfs):
+    text = re.sub(r"\s+", "", _run("pdftotext", str(lo_pdfs["draft"]), "-"))
+    for want in ("东西部协作工作简报", TITLE, "一、主要做法", "1600余人次", "2.12万人次", "0.8个百分点", "（完）"):
+        assert want in text
+    assert re.search(r"—1—", text) and re.search(r"—2—", text)  # page numbers
+    pages = int(re.search(r"Pages:\s+(\d+)", _run("pdfinfo", str(lo_pdfs["draft"]))).group(1))
+    assert pages >= 3
+
+
+@needs_soffice
+def test_libreoffice_uses_chinese_fonts_only(lo_pdfs):
+    """checks.md §1: headings once fell back to DejaVu. The brief is Chinese plus digits, so no
+    DejaVu or Liberation font may appear at all."""
+    rows = [line.split() for line in _run("pdffonts", str(lo_pdfs["draft"])).splitlines()[2:] if line.strip()]
+    names = [r[0] for r in rows]
+    assert names
+    assert not [n for n in names if "DejaVu" in n or "Liberation" in n], names
+
+
+def _watermark_pixels(pdf: Path, tmp: Path) -> int:
+    """Light neutral-grey pixels on page 3 (the half-transparent silver of the watermark)."""
+    prefix = tmp / pdf.stem
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "3", "-l", "3", str(pdf), str(prefix)], check=True)
+    (png,) = tmp.glob(f"{pdf.stem}*.png")
+    data = Image.open(png).convert("RGB").tobytes()
+    pixels = zip(data[0::3], data[1::3], data[2::3], strict=True)
+    return sum(1 for r, g, b in pixels if 200 <= r <= 235 and abs(r - g) < 4 and abs(g - b) < 4)
+
+
+@needs_soffice
+def test_libreoffice_shows_the_watermark(lo_pdfs, tmp_path):
+    draft = _watermark_pixels(lo_pdfs["draft"], tmp_path)
+    final = _watermark_pixels(lo_pdfs["final"], tmp_path)
+    print("watermark-grey pixels, draft vs final:", draft, final)
+    assert draft > final + 500, (draft, final)
