@@ -192,12 +192,10 @@ def test_paragraph_styles(written):
 def test_table(written):
     document = docx.Document(str(written))
     key, table = document.tables
-    assert [c.text for c in key.rows[0].cells] == [
-        "747.6万元\n帮扶资金",
-        "32个\n实施项目",
-        "2.12万人次\n带动增收",
-        "1600余人次\n培训",
-    ]
+    assert [c.text for c in key.rows[0].cells] == ["747.6万元", "32个", "2.12万人次", "1600余人次"]
+    assert [c.text for c in key.rows[1].cells] == ["帮扶资金", "实施项目", "带动增收", "培训"]
+    assert {c.paragraphs[0].style.name for c in key.rows[0].cells} == {"Brief Key Figures"}
+    assert {c.paragraphs[0].style.name for c in key.rows[1].cells} == {"Brief Key Figures Label"}
     assert [c.text for c in table.rows[0].cells] == ["项目", "单位", "数量", "同比"]
     assert [c.text for c in table.rows[1].cells] == ["劳务协作培训第1批", "人次", "1601余人次", "61.36%"]
     assert [c.text for c in table.rows[-1].cells] == ["消费帮扶", "万人次", "2.12万人次", "0.8个百分点"]

@@ -7,6 +7,7 @@ the template only chooses the words around them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .. import model
@@ -22,7 +23,7 @@ from .markdown import to_document
 from .sandbox import Sandbox
 
 TEMPLATE = "summary.md.j2"
-CHART_KEYS = ("cadres_dispatched", "agri_training_attendance", "student_aid_funds")
+CHART_KEYS = ("cadres_dispatched", "student_aid_funds")
 
 
 @dataclass
@@ -49,6 +50,14 @@ class Row:
     @property
     def leader(self) -> str | None:
         return leading(self.by_county)
+
+    def chart(self, county_ids: list[str]) -> tuple[str, list[str]]:
+        """Bar heights per county and the axis unit, in 万 when the figures run large."""
+        values = [self.by_county[c].value if c in self.by_county else Decimal(0) for c in county_ids]
+        unit = self.indicator.unit
+        if max(values, default=0) >= 100000:
+            values, unit = [v / 10000 for v in values], f"万{unit}"
+        return unit, [format(v.normalize(), "f") for v in values]
 
     @property
     def yoy(self) -> str:

@@ -332,6 +332,7 @@ def build_styles(styles: etree._Element) -> None:
         font="heading",
         size=36,
         bold=True,
+        keep_next=True,  # the values row stays with the labels row
         color=KEY_RED,
         grid=False,
         line=240,

@@ -198,17 +198,16 @@ class DocxWriter:
             self._para(container, "caption", (Text(node.caption),))
 
     def visit_keyfigures(self, node: KeyFigures, container: BlockItemContainer) -> None:
-        n = len(node.items)
-        if n == 0:
+        """A boxed two-row table: the values (large, bold 黑体) above their labels."""
+        if not node.items:
             return
-        widths = _spread(self.text_width, [1] * n)
-        table = self._table(container, 1, "box", widths)
-        tr = table._tbl.tr_lst[0]
-        _row_props(tr, header=False)
-        for tc, item in zip(tr.tc_lst, node.items, strict=True):
-            self._cell_para(tc, table, "key_value", (Text(item.value),))
-            label = DocxParagraph(tc.add_p(), table)
-            self._style_runs(label, "key_label", (Text(item.label),))
+        table = self._table(container, 2, "box", _spread(self.text_width, [1] * len(node.items)))
+        values, labels = table._tbl.tr_lst
+        _row_props(values, header=False)
+        _row_props(labels, header=False)
+        for tc_value, tc_label, item in zip(values.tc_lst, labels.tc_lst, node.items, strict=True):
+            self._cell_para(tc_value, table, "key_value", (Text(item.value),))
+            self._cell_para(tc_label, table, "key_label", (Text(item.label),))
 
     def visit_chart(self, node: Chart, container: BlockItemContainer) -> None:
         check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series), "chart")

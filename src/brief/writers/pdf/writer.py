@@ -71,13 +71,14 @@ class PdfWriter(Visitor):
 
     def visit_table(self, node: model.Table) -> list[Flowable]:
         numeric = node.numeric or (False,) * len(node.header)
+        columns = max([len(node.header), *(len(r) for r in node.rows)])
+        cell = "cell_small" if columns > 4 else "cell"  # a county-by-county table needs the room
         data = []
         if node.header:
-            data.append([self.para(cell, "cell_head") for cell in node.header])
+            data.append([self.para(c, f"{cell}_head") for c in node.header])
         for row in node.rows:
-            data.append([self.para(cell, "cell_num" if numeric[i] else "cell") for i, cell in enumerate(row)])
-        columns = max((len(r) for r in data), default=1)
-        first = WIDTH * (0.46 if columns > 2 else 0.6)
+            data.append([self.para(c, f"{cell}_num" if numeric[i] else cell) for i, c in enumerate(row)])
+        first = WIDTH * (0.6 if columns <= 2 else 0.46 if columns <= 4 else 0.24)
         widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
         table = self.table(data, widths, [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -113,7 +114,7 @@ class PdfWriter(Visitor):
 
     def visit_chart(self, node: model.Chart) -> list[Flowable]:
         font = self.fonts.name("body")
-        height = 70 * 2.8346456693
+        height = 58 * 2.8346456693
         drawing = Drawing(WIDTH, height)
         chart = VerticalBarChart()
         chart.x, chart.y, chart.width, chart.height = 40, 40, WIDTH - 60, height - 70
