@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 import brief.fonts as fonts
 from brief.errors import BriefError
-from brief.fonts import config, convert, discover, rlpatch
+from brief.fonts import config, convert, rlpatch
 from brief.fonts.config import Candidate
 
 JI = "\U00020BB7"  # 𠮷, CJK Extension B: beyond the BMP

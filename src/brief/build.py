@@ -68,10 +68,11 @@ def tool_fingerprint() -> str:
 def font_fingerprint() -> str:
     from .fonts import resolve
 
+    fontset = resolve()
     h = hashlib.sha256()
-    for role, font in sorted(resolve().roles.items()):
+    for font in (*fontset.roles, *fontset.fallbacks, *fontset.supplements):
         stat = Path(font.path).stat()
-        h.update(f"{role}:{font.path}:{font.index}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        h.update(f"{font.role}:{font.path}:{font.index}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return h.hexdigest()
 
 

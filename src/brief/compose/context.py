@@ -44,8 +44,12 @@ class Figure:
         return format_change(delta) if delta is not None else ""
 
     @property
-    def chart_value(self) -> float:
-        return float(self.quantity.value)  # geometry only; printed figures stay exact
+    def yoy_percent(self) -> str:
+        """The year-over-year change as a bare number (12.50, -6.03), for chart heights."""
+        if self.previous is None or self.is_change:
+            return ""
+        delta = change(self.previous, self.quantity)
+        return format(delta.value, "f") if delta is not None else ""
 
     def __str__(self) -> str:
         return self.text

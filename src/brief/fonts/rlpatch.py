@@ -28,17 +28,17 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
         "12 dict begin",
         "begincmap",
         "/CIDSystemInfo",
-        "<< /Registry (%s)" % fontname,
-        "/Ordering (%s)" % fontname,
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
         "/Supplement 0",
         ">> def",
-        "/CMapName /%s def" % fontname,
+        f"/CMapName /{fontname} def",
         "/CMapType 2 def",
         "1 begincodespacerange",
-        "<00> <%02X>" % (len(subset) - 1),
+        f"<00> <{len(subset) - 1:02X}>",
         "endcodespacerange",
-        "%d beginbfchar" % len(subset),
-        *("<%02X> <%s>" % (i, _utf16_hex(v)) for i, v in enumerate(subset)),
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(subset)),
         "endbfchar",
         "endcmap",
         "CMapName currentdict /CMap defineresource pop",
@@ -50,9 +50,9 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 def _utf16_hex(cp: int) -> str:
     if cp <= 0xFFFF:
-        return "%04X" % cp
+        return f"{cp:04X}"
     cp -= 0x10000
-    return "%04X%04X" % (0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF))
+    return f"{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}"
 
 
 setattr(to_unicode_cmap, _MARK, True)

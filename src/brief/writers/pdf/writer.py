@@ -124,7 +124,13 @@ class PdfWriter(Visitor):
         chart.categoryAxis.labels.fontSize = 10
         chart.valueAxis.labels.fontName = font
         chart.valueAxis.labels.fontSize = 9
-        chart.valueAxis.valueMin = 0
+        lowest = min((v for s in node.series for v in s.values), default=0)
+        chart.valueAxis.valueMin = min(0, lowest)
+        if max(len(c) for c in node.categories) > 5:  # long Chinese labels: slant them
+            chart.categoryAxis.labels.angle = 30
+            chart.categoryAxis.labels.boxAnchor = "ne"
+            chart.x, chart.y, chart.height = 70, 70, height - 100
+            chart.width = WIDTH - 90
         for i, _ in enumerate(node.series):
             chart.bars[i].fillColor = CHART_COLORS[i % len(CHART_COLORS)]
         drawing.add(chart)
