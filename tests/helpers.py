@@ -57,5 +57,11 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def file_sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def has(tool: str) -> bool:
     return shutil.which(tool) is not None

@@ -259,7 +259,7 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
     ]
     ws.cell(TITLE_ROW, 1, f"{year}年{county_name}援疆数据填报表 · 填写说明").font = TITLE_FONT
     ws.row_dimensions[TITLE_ROW].height = 24
-    width = 92
+    width = 70  # LibreOffice does not shrink one very wide column to the page: keep it within A4
     _width(ws, 1, width)
     for i, text in enumerate(lines, start=HEADER_ROW):
         cell = ws.cell(i, 1, f"{i - HEADER_ROW + 1}. {text}")
@@ -269,7 +269,6 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
     _protect(ws)
     _page(ws, 1, HEADER_ROW + len(lines) - 1)
     ws.freeze_panes = None
-    ws.print_title_rows = None
 
 
 def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, county_id: str) -> None:
@@ -277,7 +276,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
     _heading(ws, f"{year}年{county_name}援疆数据填报表 · {FACTS_SHEET}", note, F_NOTE,
              ["项目", "填写内容", "说明", "键"])
     doc = source.doc
-    widths = [_fit([f.label for f in FACTS], 12, 20), 56, _fit([f.note for f in FACTS], 14, 34)]
+    widths = [_fit([f.label for f in FACTS], 12, 16), 50, 26]
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
     _width(ws, F_KEY, 9)
@@ -371,7 +370,7 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
     _heading(ws, f"{year}年{county_name}援疆数据填报表 · {HIGHLIGHTS_SHEET}", note, H_CAPTION,
              ["栏目", "标题", "正文", "图片", "图片说明"])
     items = _highlight_rows(source, catalog) if source.current else []
-    widths = [_fit(titles, 10, 16), 24, 60, 18, 20]
+    widths = [_fit(titles, 10, 14), 18, 50, 14, 14]
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
     _note_height(ws, note, widths)
