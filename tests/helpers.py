@@ -22,7 +22,7 @@ def pdftotext(path: Path, *flags: str) -> str:
 
 def pdf_body(path: Path) -> str:
     """The PDF's text without page furniture (page numbers, the draft watermark), squashed."""
-    lines = [ln for ln in pdftotext(path).splitlines()
+    lines = [ln for ln in pdftotext(path, "-raw").splitlines()
              if not re.fullmatch(r"\s*— \d+ —\s*", ln) and ln.strip() != "征求意见稿"]
     return squash("\n".join(lines))
 

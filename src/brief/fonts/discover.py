@@ -6,6 +6,7 @@ import glob
 import os
 import re
 import struct
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,7 +78,7 @@ class FontSet:
                 return font
         raise KeyError(role)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ResolvedFont]:
         return iter(self.roles)
 
 
@@ -265,7 +266,7 @@ def _resolve(overrides: tuple[tuple[str, str], ...]) -> FontSet:
     return FontSet(tuple(roles), tuple(fallbacks), tuple(supplements))
 
 
-def _unique(fonts) -> list[ResolvedFont]:  # type: ignore[no-untyped-def]
+def _unique(fonts: Iterable[ResolvedFont]) -> list[ResolvedFont]:
     seen: set[tuple[str, int]] = set()
     out = []
     for f in fonts:

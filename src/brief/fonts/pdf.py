@@ -58,7 +58,12 @@ class _LazyFace(TTFontFace):
         if pending is None:
             raise AttributeError(attr)
         expected = self.__dict__["name"]
-        TTFontFace.__init__(self, pending[0], subfontIndex=pending[1])
+        try:
+            TTFontFace.__init__(self, pending[0], subfontIndex=pending[1])
+        except BaseException:
+            self.__dict__["_pending"] = pending  # report the same error on the next access
+            self.__dict__["name"] = expected
+            raise
         if bytes(self.name) != bytes(expected):
             raise RuntimeError(f"{pending[0]}: PostScript name {self.name!r}, cache said {expected!r}")
         return getattr(self, attr)
@@ -197,7 +202,7 @@ class PdfFonts:
     def _add(self, name: str, path: str, index: int) -> str:
         info = _rl_file(path, index)
         existing = _registered(name)
-        if existing is not None and getattr(existing, "brief_source", None) != (path, index):
+        if existing is not None and not _same_face(existing, info):
             name = f"{name}~{digest(path, index)[:6]}"  # the name is taken by another file
         self._files[name] = info
         self._objects.append(BriefTTFont(name, info.path, info.index, info.ps_name))
@@ -207,6 +212,9 @@ class PdfFonts:
         for obj in self._objects:
             if _registered(obj.fontName) is None:
                 pdfmetrics.registerFont(obj)
+        # <b> inside a body Paragraph picks the bold role's face (reportlab's default is the same face).
+        body, bold = self._roles["body"], self._roles["bold"]
+        pdfmetrics.registerFontFamily(body, normal=body, bold=bold, italic=body, boldItalic=bold)
 
     def registered(self) -> bool:
         return all(_registered(obj.fontName) is not None for obj in self._objects)
@@ -322,6 +330,15 @@ class PdfFonts:
     def font_file(self, fontname: str) -> str:
         """The file reportlab reads for ``fontname`` (a cached conversion for CFF fonts)."""
         return self._files[fontname].path
+
+
+def _same_face(font: TTFont, info: _FontFile) -> bool:
+    """Whether a registered font is ``info``'s file (reportlab itself merges fonts by face name)."""
+    source = getattr(font, "brief_source", None)
+    if source is not None:
+        return bool(source == (info.path, info.index))
+    face = getattr(font, "face", None)
+    return bytes(getattr(face, "name", b"") or b"") == info.ps_name.encode("ascii")
 
 
 def _registered(name: str):  # type: ignore[no-untyped-def]

@@ -379,7 +379,8 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
                                 prompt="从列表中选择这条亮点所属的栏目。", errorTitle="栏目",
                                 error=f"请从列表中选择：{'、'.join(titles)}")
     text_dv = DataValidation(showInputMessage=True, promptTitle="正文",
-                             prompt="可用 {{ ind.指标键 }} 引用本年数值，如 {{ ind.cadres_dispatched }}；可换行（Alt+Enter）。")
+                             prompt="可用 {{ ind.指标键 }} 引用本年数值，如 {{ ind.cadres_dispatched }}；"
+                                    "可换行（Alt+Enter）。")
     ws.add_data_validation(section_dv)
     ws.add_data_validation(text_dv)
     total = max(HIGHLIGHT_MIN_ROWS, len(items) + HIGHLIGHT_SPARE_ROWS)

@@ -116,6 +116,7 @@ class PdfWriter(Visitor):
         font = self.fonts.name("body")
         height = 58 * 2.8346456693
         drawing = Drawing(WIDTH, height)
+        drawing.initialFontName = font  # else the renderer's initial state puts an unembedded Helvetica in
         chart = VerticalBarChart()
         chart.x, chart.y, chart.width, chart.height = 40, 40, WIDTH - 60, height - 70
         chart.data = [list(s.values) for s in node.series]

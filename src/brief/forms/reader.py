@@ -1,0 +1,327 @@
+"""Reading a filled 填报表: what each cell says, where it is, and what is wrong with the workbook itself.
+
+Nothing here decides what a value means for the data file; that is the importer's job (and the
+data layer's validation). Every problem names the workbook, the sheet and the cell.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..data.catalog import Catalog
+from ..errors import BriefError, Problem
+from .cells import CellError, cell_text, figure_text
+from .layout import (
+    COL_KEY,
+    COL_LABEL,
+    COL_MARK,
+    COL_VALUE,
+    F_KEY,
+    F_MARK,
+    F_VALUE,
+    FACTS,
+    FACTS_SHEET,
+    FIRST_ROW,
+    FORM_VERSION,
+    H_CAPTION,
+    H_FIELDS,
+    H_IMAGE,
+    H_MARK,
+    H_SECTION,
+    H_TEXT,
+    H_TITLE,
+    HIGHLIGHTS_SHEET,
+    META_SHEET,
+    TITLE_ROW,
+    Meta,
+    name_in_file_name,
+    parse_marker,
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every encrypted Office file
+ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Where:
+    sheet: str
+    row: int
+    col: int
+
+    def __str__(self) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
+
+
+@dataclass
+class HighlightRow:
+    section: str
+    fields: dict[str, str]  # title, text, image, caption
+    row: int
+
+
+@dataclass
+class Form:
+    """What a filled form says, cell by cell."""
+
+    path: Path
+    meta: Meta
+    sheet_order: list[str]
+    facts: dict[str, tuple[str, Where]] = field(default_factory=dict)
+    values: dict[str, tuple[str | None, Where]] = field(default_factory=dict)  # None: the cell is empty
+    rows: dict[str, Where] = field(default_factory=dict)  # every indicator row found, usable or not
+    highlights: list[HighlightRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, where: Where | str | None, key: str, message: str) -> None:
+        self.problems.append(Problem(str(self.path), str(where) if where is not None else None, key or "-", message))
+
+
+def _fatal(path: Path, message: str, where: str | None = None, key: str = "-") -> BriefError:
+    return BriefError(Problem(str(path), where, key, message))
+
+
+def open_workbook(path: Path) -> tuple[Workbook, bytes]:
+    """The workbook, or one clear line: missing file, .xls, a password, not a workbook at all."""
+    if not path.exists():
+        raise _fatal(path, "文件不存在")
+    if path.is_dir():
+        raise _fatal(path, "这是一个目录，不是 Excel 工作簿")
+    data = path.read_bytes()
+    if data.startswith(OLE_MAGIC):
+        if _ENCRYPTED in data:
+            raise _fatal(path, "工作簿设置了打开密码（已加密），无法读取；"
+                               "请在 Excel/WPS 中清除密码后另存为 .xlsx 再导入")
+        raise _fatal(path, "这是旧版 .xls 格式的工作簿；请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入")
+    if not data.startswith(ZIP_MAGIC):
+        raise _fatal(path, "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), rich_text=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise _fatal(path, f"无法读取工作簿（文件已损坏，或不是 .xlsx）：{type(exc).__name__}") from None
+    return wb, data
+
+
+class _Values:
+    """Cell values, with a formula's last computed result in place of the formula."""
+
+    def __init__(self, path: Path, wb: Workbook, data: bytes):
+        self.path, self.wb, self.data = path, wb, data
+        self._computed: Workbook | None = None
+
+    def get(self, ws: Worksheet, row: int, col: int) -> tuple[Any, str]:
+        cell = ws.cell(row, col)
+        if cell.data_type != "f":
+            return cell.value, cell.number_format
+        if self._computed is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._computed = load_workbook(io.BytesIO(self.data), data_only=True, rich_text=False)
+        value = self._computed[ws.title].cell(row, col).value
+        if value is None:
+            raise CellError("公式没有计算结果；请直接填写数值，或在 Excel/WPS 中重新计算后保存")
+        return value, cell.number_format
+
+
+def read_form(path: Path, catalog: Catalog) -> Form:
+    """Read one filled form; raise BriefError when the workbook cannot be read as this form at all."""
+    path = Path(path)
+    wb, data = open_workbook(path)
+    meta = _meta(path, wb)
+    form = Form(path, meta, list(wb.sheetnames))
+    values = _Values(path, wb, data)
+    _check_sheets(form, wb)
+    if form.problems:
+        raise BriefError(form.problems)
+    _read_facts(form, wb[FACTS_SHEET], values)
+    _read_indicators(form, wb, values, catalog)
+    _read_highlights(form, wb[HIGHLIGHTS_SHEET], values, catalog)
+    return form
+
+
+def _meta(path: Path, wb: Workbook) -> Meta:
+    if META_SHEET not in wb.sheetnames:
+        raise _fatal(path, f"不是 brief 生成的填报表（缺少隐藏工作表 {META_SHEET}）；请用 brief form 生成表单后填写")
+    ws = wb[META_SHEET]
+    meta = Meta.from_rows([list(row) for row in ws.iter_rows(values_only=True)])
+    if meta is None or not meta.county_id:
+        raise _fatal(path, f"隐藏工作表 {META_SHEET} 被改动，无法识别这份表单；请重新生成表单")
+    if meta.version != FORM_VERSION:
+        raise _fatal(path, f"表单版本 {meta.version} 与本程序（版本 {FORM_VERSION}）不符；请用 brief form 重新生成表单")
+    named = name_in_file_name(path.name)
+    if named is not None and named != (meta.year, meta.county_name):
+        raise _fatal(path, f"文件名写的是{named[0]}年{named[1]}，表内却是{meta.year}年{meta.county_name}"
+                           f"（{meta.county_id}）的表单；请核对是否拿错了表，或把文件名改回")
+    return meta
+
+
+def _expected_sheets(meta: Meta) -> dict[str, tuple[str, int]]:
+    """Sheet name -> (marker part, marker column), in form order."""
+    out = {FACTS_SHEET: ("facts", F_MARK)}
+    out.update({name: (key, COL_MARK) for key, name in meta.sections.items()})
+    out[HIGHLIGHTS_SHEET] = ("highlights", H_MARK)
+    return out
+
+
+def _marker_of(ws: Worksheet) -> tuple[str, int, str] | None:
+    for col in (F_MARK, COL_MARK):
+        found = parse_marker(ws.cell(TITLE_ROW, col).value)
+        if found:
+            return found
+    return None
+
+
+def _check_sheets(form: Form, wb: Workbook) -> None:
+    meta = form.meta
+    expected = _expected_sheets(meta)
+    markers = {name: _marker_of(wb[name]) for name in wb.sheetnames if name != META_SHEET}
+    for name, (part, col) in expected.items():
+        if name not in wb.sheetnames:
+            renamed = [n for n, m in markers.items() if m and m[2] == part and n not in expected]
+            if renamed:
+                form.problem(f"{renamed[0]}!A1", "-", f"工作表“{name}”被改名为“{renamed[0]}”；请改回“{name}”后再导入")
+            else:
+                form.problem(f"{name}!A1", "-", f"缺少工作表“{name}”（被删除或改名了？）；请用原表单填写")
+            continue
+        found = parse_marker(wb[name].cell(TITLE_ROW, col).value)
+        if found is None:
+            form.problem(Where(name, TITLE_ROW, col), "-",
+                         f"工作表“{name}”缺少表单标记，不是本表单生成的工作表；请不要在表单之间复制或替换工作表")
+        elif (found[0], found[1]) != (meta.county_id, meta.year):
+            form.problem(Where(name, TITLE_ROW, col), "-",
+                         f"工作表“{name}”来自 {found[1]} 年 {found[0]} 的表单，而本表是 {meta.year} 年 "
+                         f"{meta.county_id} 的表单；请不要在表单之间复制工作表")
+        elif found[2] != part:
+            form.problem(Where(name, TITLE_ROW, col), "-", f"工作表“{name}”的内容与名称不符（工作表被改名互换了？）")
+
+
+def _merged_rows(form: Form, ws: Worksheet, last_col: int, key_col: int | None) -> set[int]:
+    """Report merged cells in the data area; return the rows they cover."""
+    rows: set[int] = set()
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if rng.max_row < FIRST_ROW or rng.min_col > last_col:
+            continue
+        key = ws.cell(rng.min_row, key_col).value if key_col else None
+        form.problem(Where(ws.title, rng.min_row, rng.min_col), str(key or "-"),
+                     f"单元格 {rng.coord} 被合并了；请取消合并，每个指标一行、每个单元格单独填写")
+        rows.update(range(rng.min_row, rng.max_row + 1))
+    return rows
+
+
+def _key_at(ws: Worksheet, row: int, col: int) -> str:
+    value = ws.cell(row, col).value
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _read_facts(form: Form, ws: Worksheet, values: _Values) -> None:
+    merged = _merged_rows(form, ws, F_KEY, F_KEY)
+    rows = {_key_at(ws, r, F_KEY): r for r in range(FIRST_ROW, ws.max_row + 1) if r not in merged}
+    for i, fact in enumerate(FACTS):
+        row = rows.get(fact.key)
+        if row is None:
+            if FIRST_ROW + i not in merged:
+                form.problem(Where(ws.title, FIRST_ROW + i, F_VALUE), fact.key,
+                             f"找不到“{fact.label}”这一行（行被删除了？）；请用原表单填写")
+            continue
+        where = Where(ws.title, row, F_VALUE)
+        try:
+            value, _ = values.get(ws, row, F_VALUE)
+        except CellError as exc:
+            form.problem(where, fact.key, str(exc))
+            continue
+        form.facts[fact.key] = (cell_text(value), where)
+
+
+def _read_indicators(form: Form, wb: Workbook, values: _Values, catalog: Catalog) -> None:
+    meta = form.meta
+    covered: dict[str, set[int]] = {}
+    for name in meta.sections.values():
+        ws = wb[name]
+        covered[name] = merged = _merged_rows(form, ws, COL_KEY, COL_KEY)
+        for row in range(FIRST_ROW, ws.max_row + 1):
+            if row in merged:
+                continue
+            _read_indicator_row(form, ws, row, values, catalog)
+    for key, (sheet, row, label) in meta.indicators.items():
+        if key in form.rows or row in covered.get(sheet, set()) or key not in catalog.indicators:
+            continue
+        form.problem(Where(sheet, row, COL_KEY), key,
+                     f"找不到指标“{label}”这一行（行被删除或指标键被改动了？）；请恢复该行，或用新生成的表单填写")
+
+
+def _read_indicator_row(form: Form, ws: Worksheet, row: int, values: _Values, catalog: Catalog) -> None:
+    key = _key_at(ws, row, COL_KEY)
+    where = Where(ws.title, row, COL_VALUE)
+    try:
+        raw, number_format = values.get(ws, row, COL_VALUE)
+        text, error = figure_text(raw, number_format), None
+    except CellError as exc:
+        text, error = None, str(exc)
+    if not key:
+        if text is not None or error:
+            form.problem(where, "-", "这一行没有指标键（E 列），不知道填的是哪个指标；请不要插入行或改动指标键")
+        return
+    meta_entry = form.meta.indicators.get(key)
+    if key not in catalog.indicators:
+        known = "（指标已从 indicators.yaml 删除？）" if meta_entry else "（指标键被改动了？）"
+        form.problem(Where(ws.title, row, COL_KEY), key, f"未知的指标键{known}")
+        return
+    if key in form.rows:
+        form.problem(Where(ws.title, row, COL_KEY), key,
+                     f"指标键重复：{form.rows[key]} 所在行已经是这个指标；请删除重复的行")
+        return
+    form.rows[key] = where
+    label = ws.cell(row, COL_LABEL).value
+    allowed = {catalog.indicators[key].label} | ({meta_entry[2]} if meta_entry else set())
+    if (label.strip() if isinstance(label, str) else label) not in allowed:
+        form.problem(Where(ws.title, row, COL_LABEL), key,
+                     f"这一行的指标名“{label or ''}”与指标键 {key}（{catalog.indicators[key].label}）不符；"
+                     "行被移动或改动了？请恢复原样")
+        return
+    if error:
+        form.problem(where, key, error)
+        return
+    form.values[key] = (text, where)
+
+
+def _read_highlights(form: Form, ws: Worksheet, values: _Values, catalog: Catalog) -> None:
+    merged = _merged_rows(form, ws, H_CAPTION, None)
+    by_title = {s.title: s.key for s in catalog.sections.values()}
+    titles = "、".join(by_title)
+    columns = {"section": H_SECTION, "title": H_TITLE, "text": H_TEXT, "image": H_IMAGE, "caption": H_CAPTION}
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        if row in merged:
+            continue
+        texts: dict[str, str] = {}
+        bad = False
+        for name, col in columns.items():
+            try:
+                value, _ = values.get(ws, row, col)
+            except CellError as exc:
+                form.problem(Where(ws.title, row, col), name, str(exc))
+                bad = True
+                continue
+            texts[name] = cell_text(value)
+        if bad or not any(texts.values()):
+            continue
+        section = texts.pop("section")
+        key = by_title.get(section) or (section if section in catalog.sections else None)
+        if not section:
+            form.problem(Where(ws.title, row, H_SECTION), "-", f"请选择这条亮点所属的栏目：{titles}")
+            continue
+        if key is None:
+            form.problem(Where(ws.title, row, H_SECTION), "-", f"栏目“{section}”不存在；可选：{titles}")
+            continue
+        form.highlights.append(HighlightRow(key, {f: texts.get(f, "") for f in H_FIELDS}, row))
