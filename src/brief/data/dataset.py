@@ -156,7 +156,8 @@ def _read_programs(ds: Dataset) -> None:
 
 
 def _check_recipients(ds: Dataset) -> None:
-    valid = {"summary"} | {c for c, _ in ds.counties} | set(ds.programs)
+    county_dirs = {p.name for p in (ds.root / "counties").glob("*") if p.is_dir()}
+    valid = {"summary"} | county_dirs | set(ds.programs)
     path = str(ds.root / "recipients.yaml")
     for r in ds.recipients or []:
         for b in r.briefs:

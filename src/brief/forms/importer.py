@@ -379,7 +379,8 @@ def _totals(ds: Dataset, plans: list[_Plan]) -> list[Problem]:
             out.append(p)
             continue
         where = plan.form.values[p.key][1]
-        out.append(Problem(str(plan.form.path), str(where), p.key, f"{p.message}；见 {Path(p.file).name} 的 totals"))
+        program_file = Path(p.file).resolve().relative_to(ds.root.resolve()).as_posix()
+        out.append(Problem(str(plan.form.path), str(where), p.key, f"{p.message}；见 {program_file} 中的 totals"))
     return out
 
 
