@@ -98,6 +98,7 @@ def section(title: str) -> None:
 
 
 def in_process(args: argparse.Namespace, results: dict) -> None:
+    from brief import model
     from brief.compose.county import default_templates
     from brief.data.dataset import load_dataset
     from brief.fonts import pdf_fonts
@@ -125,8 +126,7 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
     print(f"warm-up make() (imports, font parsing, template compile): {(time.perf_counter() - t0) * 1000:.0f} ms")
     doc = compose(ds, target, templates)
     text_only = dataclasses.replace(doc, blocks=tuple(
-        b for b in doc.blocks if not isinstance(b, type(doc.blocks[0]).__mro__[0]) or True
-        if not (type(b).__name__ in ("Figure", "Chart"))))
+        b for b in doc.blocks if not isinstance(b, model.Figure | model.Chart)))
     print(f"output: {name}.pdf {len(blobs['pdf']) / 1024:.0f} KiB, {pages(blobs['pdf'])} pages; "
           f".docx {len(blobs['docx']) / 1024:.0f} KiB; {len(doc.blocks)} blocks")
 
@@ -294,8 +294,9 @@ def profile(args: argparse.Namespace, work: Path) -> None:
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("tottime")
     stats.print_stats(20)
-    print("\n".join(ln for ln in buf.getvalue().splitlines() if ln.strip())[-2200:] if False else
-          "\n".join(buf.getvalue().splitlines()[6:32]))
+    lines = buf.getvalue().splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
+    print("\n".join(ln for ln in lines[start - 4:start + 21] if ln.strip()))
 
     section("7. Profile: python -X importtime of a cold render, top 15 cumulative imports")
     cmd = [sys.executable, "-X", "importtime", "-m", "brief", "render", COUNTY, "--year", str(YEAR),

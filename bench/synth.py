@@ -91,8 +91,12 @@ def county_yaml(i: int, catalog, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_program(root: Path, counties: int, source_data: Path, seed: int = 7) -> Path:
-    """Fill ``root`` (created) with indicators.yaml, counties/c001.., programs/synth(.yaml); return root."""
+def make_program(root: Path, counties: int, source_data: Path, seed: int = 7,
+                 program_counties: int | None = None) -> Path:
+    """Fill ``root`` (created) with indicators.yaml, counties/c001.., programs/synth(.yaml); return root.
+
+    The program lists every county, or only the first ``program_counties`` of them.
+    """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source_data / "indicators.yaml", root / "indicators.yaml")
@@ -106,7 +110,7 @@ def make_program(root: Path, counties: int, source_data: Path, seed: int = 7) ->
     (programs / PROGRAM).mkdir(parents=True, exist_ok=True)
     (programs / f"{PROGRAM}.yaml").write_text(
         "name: 合成援疆指挥部\nprovince: 山东省\nprefecture: 喀什地区\n"
-        f"counties: [{', '.join(ids)}]\n", encoding="utf-8")
+        f"counties: [{', '.join(ids[:program_counties])}]\n", encoding="utf-8")
     (programs / PROGRAM / f"{YEAR}.yaml").write_text(
         f"year: {YEAR}\nsource: 合成数据（基准测试用）\n", encoding="utf-8")
     return root

@@ -90,13 +90,13 @@ def test_charts_are_vector_in_pdf_and_images_in_docx(rendered: Path) -> None:
 def test_missing_county_is_named_not_skipped(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    (data / "counties" / "yuepuhu" / "2023.yaml").unlink()
+    (data / "counties" / "yingjisha" / "2023.yaml").unlink()  # 2022 still names the county
     (data / "programs" / "shandong" / "2023.yaml").write_text("year: 2023\nsource: 测试\n", encoding="utf-8")
     result = brief("summary", "shandong", "--year", "2023", "--data", str(data), "--out", str(tmp_path / "o"),
                    "--format", "docx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = "".join(docx_paragraphs(next((tmp_path / "o").rglob("*.docx"))))
-    assert "本汇总未含岳普湖县" in text
+    assert "本汇总未含英吉沙县" in text
 
 
 def test_totals_mismatch_reported_with_both_figures(tmp_path: Path) -> None:
