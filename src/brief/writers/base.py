@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,18 @@ from typing import Any
 from .. import model
 
 
-def method_name(node: object) -> str:
-    return "visit_" + re.sub(r"(?<!^)(?=[A-Z])", "_", type(node).__name__).lower()
+def method_name(node_type: type) -> str:
+    """``KeyFigures`` → ``visit_keyfigures``: the same name in every writer."""
+    return "visit_" + node_type.__name__.lower()
 
 
 class Visitor:
     """Dispatch by node class name; an unknown node is a programming error, not a silent skip."""
 
     def visit(self, node: model.Block, *args: Any) -> Any:
-        method = getattr(self, method_name(node), None)
+        method = getattr(self, method_name(type(node)), None)
         if method is None:
-            raise NotImplementedError(f"{type(self).__name__} has no {method_name(node)}")
+            raise NotImplementedError(f"{type(self).__name__} has no {method_name(type(node))}")
         return method(node, *args)
 
 

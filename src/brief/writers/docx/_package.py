@@ -1,11 +1,9 @@
-"""Byte-stable DOCX packages: fixed zip metadata, atomic writes (checks.md §3)."""
+"""Byte-stable DOCX packages: fixed zip metadata (checks.md §3)."""
 
 from __future__ import annotations
 
 import io
-import os
 import zipfile
-from pathlib import Path
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _MODE = 0o644 << 16
@@ -26,22 +24,3 @@ def normalize_zip(blob: bytes) -> bytes:
             fixed.create_system = 3  # the default depends on the platform
             dst.writestr(fixed, src.read(info))
     return out.getvalue()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a hidden temporary file in the same directory.
-
-    The temporary name does not end in ``.docx``, so a half-written file is never picked up
-    as a document; ``os.replace`` makes the switch atomic.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

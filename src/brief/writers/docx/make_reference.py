@@ -32,7 +32,8 @@ from docx.shared import Twips
 from lxml import etree
 
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
-from brief.writers.docx._package import normalize_zip, write_atomic
+from brief.writers.base import atomic_write
+from brief.writers.docx._package import normalize_zip
 from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
 
 # Page (twips): A4 and the GB/T 9704 版心 of 156 × 225 mm.
@@ -526,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(args[0])
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, build_reference())
+    atomic_write(out, build_reference())
     print(out)
     return 0
 

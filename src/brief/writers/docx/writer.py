@@ -42,7 +42,8 @@ from brief.model import (
     Table,
     Text,
 )
-from brief.writers.docx._package import normalize_zip, write_atomic
+from brief.writers.base import Visitor, atomic_write
+from brief.writers.docx._package import normalize_zip
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 
@@ -128,7 +129,7 @@ def load_template(path: Path) -> Template:
 # -- the visitor --------------------------------------------------------------------------------
 
 
-class DocxWriter:
+class DocxWriter(Visitor):
     """Walks a brief's blocks into a python-docx document made from the template."""
 
     def __init__(self, document: DocxDocument, template: Template):
@@ -146,12 +147,6 @@ class DocxWriter:
                 self._para(self.body, "table", ())  # Word would merge two adjacent tables
             self.visit(block, self.body)
             prev = block
-
-    def visit(self, node: object, container: BlockItemContainer) -> None:
-        method = getattr(self, "visit_" + type(node).__name__.lower(), None)
-        if method is None:
-            raise NotImplementedError(f"DocxWriter cannot render {type(node).__name__} nodes")
-        method(node, container)
 
     # blocks
 
@@ -425,4 +420,4 @@ def docx_bytes(doc: Document, *, reference: Path) -> bytes:
 
 def write_docx(doc: Document, path: Path, *, reference: Path) -> None:
     """Write ``doc`` to ``path`` atomically (temporary file in the same directory, then rename)."""
-    write_atomic(Path(path), docx_bytes(doc, reference=reference))
+    atomic_write(Path(path), docx_bytes(doc, reference=reference))

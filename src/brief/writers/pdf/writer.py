@@ -103,7 +103,7 @@ class PdfWriter(Visitor):
             parts.append(self.text(node.caption, "caption"))
         return [KeepTogether(parts)]
 
-    def visit_key_figures(self, node: model.KeyFigures) -> list[Flowable]:
+    def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
         table = self.table([cells], [WIDTH / len(cells)] * len(cells), [
             ("BOX", (0, 0), (-1, -1), 1, RED), ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RED),
