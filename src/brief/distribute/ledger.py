@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 LEDGER = "ledger.sqlite"
@@ -74,7 +74,7 @@ def key(email: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Ledger:
@@ -142,14 +142,14 @@ class Ledger:
         out: dict[str, int] = {}
         with self._tx():
             for file in files:
-                r = self.db.execute("SELECT copy_no FROM copies WHERE email=? AND file=?", (key(email), file)).fetchone()
-                if r is None:
+                known = self.copy_no(email, file)
+                if known is None:
                     n = self.db.execute("SELECT COALESCE(MAX(copy_no), 0) + 1 FROM copies WHERE file=?",
                                         (file,)).fetchone()[0]
                     self.db.execute("INSERT INTO copies VALUES (?, ?, ?)", (key(email), file, n))
                     out[file] = int(n)
                 else:
-                    out[file] = int(r[0])
+                    out[file] = known
         return out
 
     def mark(self, recipient: str, email: str, year: int, items: Iterable[tuple[str, str]], state: str,
@@ -168,7 +168,8 @@ class Ledger:
                     " message_id=COALESCE(excluded.message_id, message_id), detail=excluded.detail,"
                     " updated=excluded.updated",
                     (key(email), file, sha, recipient, year, state, tries or 0, message_id, detail, now, tries))
-                self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)", (now, key(email), file, sha, state, detail))
+                self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                                (now, key(email), file, sha, state, detail))
 
     def _tx(self):  # type: ignore[no-untyped-def]
         return _Transaction(self.db)

@@ -15,6 +15,7 @@ before or after taking the message).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -129,7 +130,7 @@ def _deliver(settings: SmtpSettings, sender: str, rcpt: str, data: bytes, timeou
                 conn.starttls(context=ssl.create_default_context())
                 conn.ehlo()
             if settings.user:
-                conn.login(settings.user, settings.password or "")
+                _login(conn, settings.user, settings.password or "")
             code, text = conn.mail(sender)
             if code != 250:
                 raise _by_code(code, text, "MAIL FROM")
@@ -162,6 +163,8 @@ def _deliver(settings: SmtpSettings, sender: str, rcpt: str, data: bytes, timeou
             if isinstance(exc, smtplib.SMTPServerDisconnected):
                 raise _Transient(f"服务器断开连接：{exc}") from None
             raise _Permanent(str(exc)) from None
+        except UnicodeError as exc:  # a non-ASCII address smtplib cannot encode
+            raise _Permanent(f"无法编码：{exc}") from None
         except ssl.SSLError as exc:
             if handed_over:
                 raise _Unknown(_lost(exc)) from None
@@ -173,6 +176,19 @@ def _deliver(settings: SmtpSettings, sender: str, rcpt: str, data: bytes, timeou
     finally:
         if conn is not None:
             _close(conn)
+
+
+def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII; a Chinese password goes as UTF-8 AUTH PLAIN (RFC 4616)."""
+    if (user + password).isascii():
+        conn.login(user, password)
+        return
+    if not conn.has_extn("auth") or "PLAIN" not in conn.esmtp_features.get("auth", "").upper().split():
+        raise _Permanent("用户名或密码含非 ASCII 字符，而服务器不支持 AUTH PLAIN")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, text = conn.docmd("AUTH", f"PLAIN {token}")
+    if code not in (235, 503):
+        raise _by_code(code, text, "登录")
 
 
 def _lost(exc: BaseException) -> str:

@@ -192,11 +192,50 @@ def _draw(font, names: Iterable[str]) -> dict:  # type: ignore[no-untyped-def]
     return out
 
 
-def _to_truetype(font, drawn: dict, cps: Iterable[int], ps_name: str | None = None) -> bytes:  # type: ignore[no-untyped-def]
-    """Swap the CFF table for glyf/loca holding ``drawn`` glyphs, keep ``cps``, return the file."""
+def _options():  # type: ignore[no-untyped-def]
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.name_legacy = True
+    options.notdef_outline = True
+    options.glyph_names = True
+    options.hinting = False
+    options.recalc_timestamp = False
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG"]
+    return options
+
+
+def _subset(font, cps: Iterable[int]) -> None:  # type: ignore[no-untyped-def]
+    from fontTools import subset
+
+    subsetter = subset.Subsetter(_options())
+    subsetter.populate(unicodes=sorted(cps))
+    subsetter.subset(font)
+
+
+def _save(font, ps_name: str | None = None) -> bytes:  # type: ignore[no-untyped-def]
+    """post format 2 over the final glyph order, optionally a new PostScript name; the file's bytes."""
     import io
 
-    from fontTools import subset
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = font.getGlyphOrder()
+    if ps_name:
+        for record in font["name"].names:
+            if record.nameID == 6:
+                record.string = ps_name
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+def _to_truetype(font, drawn: dict, cps: Iterable[int]) -> bytes:  # type: ignore[no-untyped-def]
+    """Swap the CFF table for glyf/loca holding the ``drawn`` glyphs, keep ``cps``, return the file."""
     from fontTools.ttLib import newTable
     from fontTools.ttLib.tables._g_l_y_f import Glyph
 
@@ -218,40 +257,15 @@ def _to_truetype(font, drawn: dict, cps: Iterable[int], ps_name: str | None = No
                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth"):
         setattr(maxp, attr, 0)
     font.sfntVersion = "\x00\x01\x00\x00"
-
-    options = subset.Options()
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.name_legacy = True
-    options.notdef_outline = True
-    options.glyph_names = True
-    options.hinting = False
-    options.recalc_timestamp = False
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(cps))
-    subsetter.subset(font)
-
+    _subset(font, cps)  # drops every glyph we did not draw
     glyf = font["glyf"]
     hmtx = font["hmtx"]
     for name in font.getGlyphOrder():
         glyph = glyf[name]
         glyph.recalcBounds(glyf)
         advance, _ = hmtx[name]
-        hmtx[name] = (advance, getattr(glyph, "xMin", 0))
-    post = font["post"]
-    post.formatType = 2.0
-    post.extraNames = []
-    post.mapping = {}
-    post.glyphOrder = font.getGlyphOrder()
-    if ps_name:
-        for record in font["name"].names:
-            if record.nameID == 6:
-                record.string = ps_name
-    buf = io.BytesIO()
-    font.save(buf)
-    return buf.getvalue()
+        hmtx[name] = (advance, getattr(glyph, "xMin", 0))  # TrueType wants lsb == xMin
+    return _save(font)
 
 
 def _convert(path: str, index: int, cps: Iterable[int]) -> bytes:
@@ -265,15 +279,20 @@ def _convert(path: str, index: int, cps: Iterable[int]) -> bytes:
 
 
 def _convert_each(path: str, index: int, chars: dict[str, str]) -> dict[str, bytes]:
-    """One TrueType file per character (``chars``: character -> PostScript name)."""
+    """One TrueType file per character (``chars``: character -> PostScript name).
+
+    The big font is converted once to just these characters, then cut per character: the result
+    for a character does not depend on which others were in the batch."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    batch = _convert(path, index, [0x20, *(ord(c) for c in chars)])
     out = {}
-    with _load(path, index) as font:
-        cmap = font.getBestCmap()
-        drawn = _draw(font, [".notdef", *sorted({cmap[ord(c)] for c in chars})])
     for char, ps_name in chars.items():
-        with _load(path, index) as font:  # the subsetter consumes the font: a fresh copy each time
-            glyphs = {".notdef": drawn[".notdef"], cmap[ord(char)]: drawn[cmap[ord(char)]]}
-            out[char] = _to_truetype(font, glyphs, [ord(char), 0x20], ps_name)
+        with TTFont(io.BytesIO(batch), recalcTimestamp=False) as font:
+            _subset(font, [0x20, ord(char)])
+            out[char] = _save(font, ps_name)
     return out
 
 

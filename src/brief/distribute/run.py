@@ -1,0 +1,372 @@
+"""``brief distribute``: bring the year's PDFs up to date, stamp a copy per recipient, send, record.
+
+Per recipient, each file it asks for is looked up in the ledger by (email, file name, sha256 of the
+original PDF) and is
+
+- ``new`` / ``changed`` (an earlier version went out) / ``retry`` (an earlier attempt failed):
+  owed, and attached to this run's message;
+- ``sent``: skipped, never sent twice;
+- ``unknown`` (a connection lost after the server took the message, or a run killed while
+  sending): held, since the recipient may have it; ``resend=True`` sends it again (``resend``).
+
+A recipient owed nothing gets no message. The counts are per copy (one file to one recipient).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data.dataset import Dataset, load_dataset
+from ..data.records import Recipient
+from ..errors import BriefError, Problem
+from ..render import Target, stem
+from .ledger import LEDGER, Ledger
+from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
+from .stamp import check_name, stamp
+from .transport import FAILED, SENT, UNKNOWN, Delivery, SmtpSettings, send, write_outbox
+
+LOCK = ".distribute.lock"
+OUTBOX = "outbox"
+OWED = ("new", "changed", "retry", "resend")
+STATUS_TEXT = {
+    "new": "新文件，将发送",
+    "changed": "内容有变化，将作为新版本发送",
+    "retry": "上次发送失败，将重发",
+    "resend": "状态不明，将重发（--resend）",
+    "sent": "已发送过，跳过",
+    "unknown": "状态不明，不重发（确认对方未收到后可用 --resend）",
+}
+
+
+@dataclass
+class FileStatus:
+    file: str  # e.g. 2023年英吉沙县援疆工作简报.pdf
+    path: Path
+    sha256: str | None  # of the original; None in a dry run when the PDF is not built yet
+    status: str  # new | changed | retry | resend | sent | unknown
+    copy_no: int | None = None
+    stale: bool = False  # dry run: build would (re)make it first
+
+    @property
+    def owed(self) -> bool:
+        return self.status in OWED
+
+
+@dataclass
+class RecipientResult:
+    name: str
+    email: str
+    line: int
+    files: list[FileStatus] = field(default_factory=list)
+    outcome: str = "skipped"  # sent | skipped | failed | unknown | held | nothing | planned
+    detail: str = ""
+    tries: int = 0
+    outbox: Path | None = None
+    missing: list[str] = field(default_factory=list)  # briefs asked for that do not exist this year
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for f in self.files if f.status in statuses)
+
+
+@dataclass
+class Report:
+    year: int
+    dry_run: bool
+    recipients_file: Path
+    recipients: list[RecipientResult] = field(default_factory=list)
+    built: int = 0  # briefs (re)made before sending
+    to_build: list[str] = field(default_factory=list)  # dry run: PDFs a real run would make first
+    transport: str = "outbox"  # smtp host:port, or outbox
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0, "planned": 0}
+        for r in self.recipients:
+            owed = r.count(*OWED)
+            c["skipped"] += r.count("sent")
+            c["unknown"] += r.count("unknown")
+            if r.outcome == "sent":
+                c["sent"] += owed
+            elif r.outcome == "failed":
+                c["failed"] += owed
+            elif r.outcome == "unknown":
+                c["unknown"] += owed
+            elif r.outcome == "planned":
+                c["planned"] += owed
+        return c
+
+    @property
+    def problems(self) -> list[Problem]:
+        """One line per recipient that failed or whose delivery is in doubt."""
+        out = []
+        for r in self.recipients:
+            where = (str(self.recipients_file), r.line or None, r.name)
+            if r.outcome == "failed":
+                out.append(Problem(*where, f"发送失败（{r.email}）：{r.detail}"))
+            elif r.outcome == "unknown":
+                out.append(Problem(*where, f"状态不明（{r.email}）：{r.detail}；确认对方未收到后用 --resend 重发"))
+            held = [f.file for f in r.files if f.status == "unknown"]
+            if held and not self.dry_run:
+                out.append(Problem(*where, f"状态不明（{r.email}）：{'、'.join(held)} 上次发出后未得到服务器答复，"
+                                           "可能已送达，未重发；确认对方未收到后用 --resend 重发"))
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: bool = False,
+               smtp: SmtpSettings | None = None, retry_delays: Sequence[float] = (0.5, 1.0), timeout: float = 10,
+               templates: Path | None = None, progress: Callable[[object], None] | None = None) -> Report:
+    """Send ``year``'s PDFs per ``data/recipients.yaml``; ``smtp=None`` writes ``out/outbox/*.eml``.
+
+    Raises ``BriefError`` for bad data (before anything is built or sent); delivery trouble is in
+    the returned ``Report`` (``report.problems``)."""
+    data, out = Path(data), Path(out)
+    ds = load_dataset(data)
+    recipients_file = data / "recipients.yaml"
+    if ds.recipients is None:
+        raise BriefError.at(str(recipients_file), None, "-", "找不到分发名单 recipients.yaml（distribute 需要它）")
+    _check_recipients(ds.recipients, recipients_file)
+    wanted = _wanted(ds, year)
+    report = Report(year, dry_run, recipients_file, transport=f"{smtp.host}:{smtp.port}" if smtp else "outbox")
+    if dry_run:
+        _plan(ds, out, year, wanted, report, resend, templates)
+        return report
+    with _lock(out):
+        from ..build import build
+
+        outcomes = build(data, out, year, templates=templates, progress=progress)
+        report.built = sum(1 for o in outcomes if not o.skipped)
+        with Ledger(out / LEDGER) as ledger:
+            for r in ds.recipients:
+                report.recipients.append(_serve(ledger, ds, out, year, r, wanted, resend, smtp, retry_delays, timeout))
+    return report
+
+
+# -- what each recipient asks for -------------------------------------------------------------------
+
+
+def _check_recipients(recipients: list[Recipient], path: Path) -> None:
+    problems: list[Problem] = []
+    seen: dict[str, Recipient] = {}
+    for r in recipients:
+        k = r.email.strip().lower()
+        if k in seen:
+            problems.append(Problem(str(path), r.line or None, "email",
+                                    f"{r.email} 已在第 {seen[k].line} 行出现：同一邮箱只能列一次"))
+        seen.setdefault(k, r)
+        missing = check_name(r.name)
+        if missing:
+            problems.append(Problem(str(path), r.line or None, "name",
+                                    f"没有已安装的字体能显示 {''.join(missing)}，无法在分送件上加盖名称"))
+    if problems:
+        raise BriefError(problems)
+
+
+def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target], list[str]]]:
+    from ..build import targets
+
+    have = targets(ds, year)
+    if not have:
+        raise BriefError.at(str(ds.root), None, "--year", f"没有 {year} 年的数据")
+    present = set(have)
+
+    def resolve(r: Recipient) -> tuple[list[Target], list[str]]:
+        found: list[Target] = []
+        missing: list[str] = []
+        for b in r.briefs:
+            if b == "summary":
+                ts = [Target("summary", pid, year) for pid in sorted(ds.programs)]
+                label = f"{year} 年的年度汇总"
+            elif any(c == b for c, _ in ds.counties):
+                ts = [Target("county", b, year)]
+                label = f"{ds.county_name(b)}（{b}）{year} 年的简报"
+            else:
+                ts = [Target("summary", b, year)]
+                label = f"{ds.programs[b].name if b in ds.programs else b}（{b}）{year} 年的年度汇总"
+            ts = [t for t in ts if t in present]
+            if not ts:
+                missing.append(label)
+            found += [t for t in ts if t not in found]
+        return found, missing
+
+    return resolve
+
+
+def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend: bool) -> tuple[str, int | None]:
+    copy_no = ledger.copy_no(email, file)
+    row = ledger.get(email, file, sha) if sha else None
+    if row is None:
+        earlier = ledger.other_versions(email, file, sha or "")
+        return ("changed" if any(v.state in ("sent", "unknown", "sending") for v in earlier) else "new"), copy_no
+    if row.state == "sent":
+        return "sent", copy_no
+    if row.state in ("unknown", "sending"):  # sending: a run died mid-send; it may have arrived
+        return ("resend" if resend else "unknown"), copy_no
+    return "retry", copy_no  # pending (never handed over) or failed
+
+
+# -- a dry run: read only ---------------------------------------------------------------------------
+
+
+def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple[list[Target], list[str]]],
+          report: Report, resend: bool, templates: Path | None) -> None:
+    from ..build import file_hash, fingerprint, font_fingerprint, read_manifest
+    from ..compose.county import default_templates
+
+    entries = read_manifest(out)
+    templates = templates or default_templates()
+    fonts = font_fingerprint()
+    stale: dict[Target, bool] = {}
+    with Ledger(out / LEDGER, readonly=True) as ledger:
+        for r in ds.recipients or []:
+            result = RecipientResult(r.name, r.email, r.line, outcome="planned")
+            found, result.missing = wanted(r)
+            for t in found:
+                name = f"{stem(ds, t)}.pdf"
+                path = out / str(year) / name
+                if t not in stale:
+                    fp, _ = fingerprint(ds, t, templates, fonts)
+                    entry = entries.get(f"{year}/{name}")
+                    stale[t] = not (entry and entry.get("fingerprint") == fp and path.is_file()
+                                    and file_hash(path) == entry.get("sha256"))
+                    if stale[t]:
+                        report.to_build.append(name)
+                sha = file_hash(path) if path.is_file() else None
+                status, copy_no = _file_status(ledger, r.email, name, sha, resend)
+                result.files.append(FileStatus(name, path, sha, status, copy_no, stale[t]))
+            if not result.files:
+                result.outcome = "nothing"
+            elif not any(f.owed for f in result.files):
+                result.outcome = "held" if result.count("unknown") else "skipped"
+            report.recipients.append(result)
+
+
+# -- a real run -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """One distribute per output dir at a time (an flock: the kernel drops it if the process dies)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / LOCK, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BriefError.at(str(out), None, "distribute", "另一个 brief distribute 正在使用这个输出目录") from None
+        yield
+
+
+def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
+           wanted: Callable[[Recipient], tuple[list[Target], list[str]]], resend: bool, smtp: SmtpSettings | None,
+           retry_delays: Sequence[float], timeout: float) -> RecipientResult:
+    result = RecipientResult(r.name, r.email, r.line)
+    found, result.missing = wanted(r)
+    originals: dict[str, bytes] = {}
+    for t in found:
+        name = f"{stem(ds, t)}.pdf"
+        path = out / str(year) / name
+        blob = path.read_bytes()
+        sha = hashlib.sha256(blob).hexdigest()
+        status, copy_no = _file_status(ledger, r.email, name, sha, resend)
+        row = ledger.get(r.email, name, sha)
+        if row is not None and row.state == "sending":  # left by a killed run: say what it is
+            ledger.mark(r.name, r.email, year, [(name, sha)], UNKNOWN, "上次运行在发送途中中断，可能已送达")
+        originals[name] = blob
+        result.files.append(FileStatus(name, path, sha, status, copy_no))
+    owed = [f for f in result.files if f.owed]
+    if not result.files:
+        result.outcome = "nothing"
+        return result
+    if not owed:
+        result.outcome = "held" if result.count("unknown") else "skipped"
+        return result
+
+    items = [(f.file, f.sha256 or "") for f in owed]
+    numbers = ledger.allocate(r.email, [f.file for f in owed])
+    ledger.mark(r.name, r.email, year, items, "pending")
+    attachments = []
+    for f in owed:
+        f.copy_no = numbers[f.file]
+        attachments.append(Attachment(f.file, f.sha256 or "", f.copy_no, stamp(originals[f.file], f.copy_no, r.name),
+                                      changed=f.status == "changed"))
+    sender = smtp.sender if smtp else None
+    msg = compose(r.name, r.email, year, attachments, sender)
+    blob = to_bytes(msg)
+    ledger.mark(r.name, r.email, year, items, "sending", message_id=str(msg["Message-ID"]))  # before connecting
+    if smtp is not None:
+        delivery = send(smtp, envelope_sender(sender), r.email.strip(), blob, retry_delays, timeout)
+    else:
+        try:
+            result.outbox = write_outbox(out / OUTBOX, f"{safe_name(r.name)}-{year}", blob)
+            delivery = Delivery(SENT, 1, f"已写入 {result.outbox}")
+        except OSError as exc:
+            delivery = Delivery(FAILED, 1, f"无法写入发件箱：{exc}")
+    ledger.mark(r.name, r.email, year, items, delivery.state, delivery.detail, tries=delivery.tries)
+    result.outcome, result.detail, result.tries = delivery.state, delivery.detail, delivery.tries
+    return result
+
+
+# -- what the command prints ------------------------------------------------------------------------
+
+
+def _copies(files: list[FileStatus]) -> str:
+    return "、".join(f"{f.file}（份号 {f.copy_no:06d}）" if f.copy_no else f.file for f in files)
+
+
+def format_report(report: Report) -> list[str]:
+    """Lines for stdout: what happened per recipient, then the counts. Problems are separate
+    (``report.problems``: the command prints them one per line and exits 1)."""
+    lines: list[str] = []
+    if report.dry_run:
+        lines.append(f"演练（--dry-run）：不生成、不发送、不写分发记录；发送方式：{_how(report)}")
+        for name in report.to_build:
+            lines.append(f"需先生成：{name}")
+    elif report.built:
+        lines.append(f"已生成 {report.built} 份简报")
+    for r in report.recipients:
+        who = f"{r.name} <{r.email}>"
+        if report.dry_run:
+            lines.append(f"{who}：" + ("无可发送的简报" if not r.files else ""))
+            for f in r.files:
+                extra = "（尚未生成，将先生成）" if f.sha256 is None else "（需重新生成）" if f.stale else ""
+                number = f"，份号 {f.copy_no:06d}" if f.copy_no else ""
+                lines.append(f"  {f.file}：{STATUS_TEXT[f.status]}{number}{extra}")
+        else:
+            owed = [f for f in r.files if f.owed]
+            parts = []
+            if r.outcome == SENT:
+                where = f"已写入 {r.outbox}，" if r.outbox else ""
+                parts.append(f"{where}已发送 {len(owed)} 份：{_copies(owed)}")
+            elif r.outcome == FAILED:
+                parts.append(f"发送失败 {len(owed)} 份：{_copies(owed)}")
+            elif r.outcome == UNKNOWN:
+                parts.append(f"状态不明 {len(owed)} 份：{_copies(owed)}")
+            elif r.outcome == "nothing":
+                parts.append("无可发送的简报")
+            done = [f for f in r.files if f.status == "sent"]
+            held = [f for f in r.files if f.status == "unknown"]
+            if done:
+                parts.append(f"跳过 {len(done)} 份（已发送过）：{_copies(done)}")
+            if held:
+                parts.append(f"未重发 {len(held)} 份（状态不明）：{_copies(held)}")
+            lines.append(f"{who}：" + "；".join(parts))
+        for m in r.missing:
+            lines.append(f"  注意：没有{m}，未发送")
+    c = report.counts
+    if report.dry_run:
+        lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")
+    else:
+        lines.append(f"已发送 {c['sent']}，跳过 {c['skipped']}，失败 {c['failed']}，状态不明 {c['unknown']}")
+    return lines
+
+
+def _how(report: Report) -> str:
+    return f"SMTP {report.transport}" if report.transport != "outbox" else "写入 outbox/ 下的 .eml 文件"

@@ -1,0 +1,489 @@
+"""``distribute`` against real SMTP servers on loopback: aiosmtpd, and a raw socket server that hangs
+up (or goes silent) after taking a message, as docs/checks.md §5 observed.
+
+The briefs are built once per module into a template output dir; each test copies it (the build
+fingerprints the data dir's paths, not the output dir's, so the copy is up to date and the build
+inside ``distribute`` is a no-op)."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import io
+import json
+import shutil
+import socket
+import socketserver
+import sqlite3
+import threading
+import time
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from brief.distribute import SmtpSettings, distribute, format_report, stamp
+from brief.distribute.ledger import Ledger
+from brief.errors import BriefError
+from helpers import DATA, has, pdffonts_rows, pdftotext
+
+pytestmark = pytest.mark.skipif(not has("pdftotext") or not has("pdffonts"), reason="poppler-utils needed")
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+pypdf = pytest.importorskip("pypdf")
+
+YEAR = 2023
+FAST = (0.05, 0.1)
+SUMMARY = f"{YEAR}年山东援疆指挥部援疆工作年度汇总.pdf"
+YINGJISHA = f"{YEAR}年英吉沙县援疆工作简报.pdf"
+# what data/recipients.yaml asks for
+EXPECTED = {
+    "office@example.org": ("喀什地委办公室", {SUMMARY, YINGJISHA}),
+    "shandong-aid@example.org": ("山东省援疆办", {SUMMARY}),
+    "jining@example.org": ("济宁援疆指挥部", {YINGJISHA}),
+    "dongying@example.org": ("东营援疆指挥部", {f"{YEAR}年疏勒县援疆工作简报.pdf"}),
+    "liaocheng@example.org": ("聊城援疆指挥部", {f"{YEAR}年岳普湖县援疆工作简报.pdf"}),
+    "heze@example.org": ("菏泽援疆指挥部", {f"{YEAR}年麦盖提县援疆工作简报.pdf"}),
+}
+COPIES = 7  # files × recipients
+
+
+# -- fixtures -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from brief.build import build
+
+    root = tmp_path_factory.mktemp("distribute")
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    template = root / "out"
+    build(data, template, YEAR)
+    return data, template
+
+
+@pytest.fixture
+def data(built: tuple[Path, Path]) -> Path:
+    return built[0]
+
+
+@pytest.fixture
+def out(built: tuple[Path, Path], tmp_path: Path) -> Path:
+    target = tmp_path / "out"
+    shutil.copytree(built[1], target)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Recorder:
+    """An aiosmtpd handler that keeps every accepted message; replies can be scripted."""
+
+    def __init__(self, rcpt_replies: dict[str, str] | None = None, first_data_reply: str | None = None) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.rcpt_replies = rcpt_replies or {}
+        self.first_data_reply = first_data_reply
+        self.data_calls: dict[str, int] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        key = ",".join(envelope.rcpt_tos)
+        self.data_calls[key] = self.data_calls.get(key, 0) + 1
+        if self.first_data_reply and self.data_calls[key] == 1:
+            return self.first_data_reply
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+    def to(self, rcpt: str) -> list[bytes]:
+        return [content for rcpts, content in self.messages if rcpt in rcpts]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start an aiosmtpd server with a given handler: ``start(handler, **controller_kwargs) -> port``."""
+    controllers = []
+
+    def start(handler, **kwargs) -> int:
+        port = free_port()
+        controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        controllers.append(controller)
+        return port
+
+    yield start
+    for c in controllers:
+        c.stop()
+
+
+class RawServer(socketserver.ThreadingTCPServer):
+    """Just enough SMTP to take a message. For ``victim``'s first message it reads DATA to the final
+    dot and then hangs up (``mode="drop"``) or says nothing until released (``mode="hang"``)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, victim: str, mode: str = "drop") -> None:
+        self.victim = victim
+        self.mode = mode
+        self.received: list[tuple[str, bytes]] = []
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _RawHandler)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def to(self, rcpt: str) -> list[bytes]:
+        return [content for r, content in self.received if r == rcpt]
+
+    def close(self) -> None:
+        self.release.set()
+        self.shutdown()
+        self.server_close()
+
+
+class _RawHandler(socketserver.StreamRequestHandler):
+    server: RawServer
+
+    def handle(self) -> None:
+        write = self.wfile.write
+        write(b"220 raw.example ESMTP\r\n")
+        rcpt = ""
+        while True:
+            line = self.rfile.readline()
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                write(b"250 raw.example\r\n")
+            elif verb == b"RCPT":
+                rcpt = line.decode().split(":", 1)[1].strip().strip("<>")
+                write(b"250 OK\r\n")
+            elif verb == b"DATA":
+                write(b"354 go ahead\r\n")
+                body = b"".join(iter(self.rfile.readline, b".\r\n"))
+                with self.server.lock:
+                    first = rcpt == self.server.victim and not self.server.to(rcpt)
+                    self.server.received.append((rcpt, body))
+                if first and self.server.mode == "drop":
+                    return  # close with no reply: the message is here, the client does not know
+                if first and self.server.mode == "hang":
+                    self.server.release.wait(10)
+                    return
+                write(b"250 2.0.0 queued\r\n")
+            elif verb == b"QUIT":
+                write(b"221 bye\r\n")
+                return
+            else:  # MAIL, RSET, NOOP
+                write(b"250 OK\r\n")
+
+
+@pytest.fixture
+def raw_server():
+    servers: list[RawServer] = []
+
+    def start(victim: str, mode: str = "drop") -> RawServer:
+        servers.append(RawServer(victim, mode))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def settings(port: int, **kwargs) -> SmtpSettings:
+    return SmtpSettings("127.0.0.1", port, sender="山东援疆指挥部 <brief@example.org>", **kwargs)
+
+
+def parse(content: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(content, policy=default_policy)  # type: ignore[return-value]
+
+
+def attachments(msg) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in msg.iter_attachments()}
+
+
+def ledger_rows(out: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        return sorted(db.execute("SELECT email, file, state FROM deliveries"))
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(out: Path) -> dict[str, tuple[int, str]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_mtime_ns, sha(p))
+            for p in sorted((out / str(YEAR)).iterdir())}
+
+
+# -- delivery ------------------------------------------------------------------------------------------
+
+
+def test_delivers_stamped_copies_and_a_rerun_sends_nothing(data: Path, out: Path, smtp_server, tmp_path: Path):
+    handler = Recorder()
+    port = smtp_server(handler)
+    before = snapshot(out)
+
+    report = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+
+    assert report.ok, report.problems
+    assert report.counts["sent"] == COPIES and report.counts["failed"] == report.counts["unknown"] == 0
+    assert format_report(report)[-1] == f"已发送 {COPIES}，跳过 0，失败 0，状态不明 0"
+    assert len(handler.messages) == len(EXPECTED)
+    assert snapshot(out) == before  # the originals are untouched, nothing stamped is left beside them
+    outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    manifest = {e["path"]: e["sha256"] for e in outputs}
+    copy_numbers: dict[str, list[str]] = {}
+    for rcpt, (name, files) in EXPECTED.items():
+        [content] = handler.to(rcpt)
+        msg = parse(content)
+        assert msg["Subject"] == f"{YEAR}年援疆工作简报（共{len(files)}份）"
+        assert msg["To"].addresses[0].display_name == name
+        assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@example.org>")
+        body = msg.get_body(("plain",)).get_content()
+        assert name in body and all(f in body for f in files)
+        got = attachments(msg)
+        assert set(got) == files  # Chinese file names survive (RFC 2231)
+        assert "filename*" in content.decode("ascii")
+        for file, blob in got.items():
+            original = out / str(YEAR) / file
+            assert manifest[f"{YEAR}/{file}"] == sha(original)
+            reader = pypdf.PdfReader(io.BytesIO(blob))
+            assert len(reader.pages) == len(pypdf.PdfReader(original).pages)
+            copy = tmp_path / f"{rcpt}-{file}"
+            copy.write_bytes(blob)
+            first = pdftotext(copy, "-f", "1", "-l", "1")
+            number = next(w for w in first.split() if w.isdigit() and len(w) == 6)
+            copy_numbers.setdefault(file, []).append(number)
+            assert name in first.replace(" ", "")
+            assert f"份号 {number}" in body
+            # page 2 on is the original's, and the copy is the same every time it is made
+            assert pdftotext(copy, "-f", "2") == pdftotext(original, "-f", "2")
+            assert blob == stamp(original.read_bytes(), int(number), name)
+            assert all(row[-5] == "yes" for row in pdffonts_rows(copy)), pdffonts_rows(copy)  # emb column
+            assert any(row[0].startswith("STAMP") for row in pdffonts_rows(copy))
+    # copies of one document are numbered 000001, 000002, … in list order
+    assert sorted(copy_numbers[SUMMARY]) == ["000001", "000002"]
+    assert sorted(copy_numbers[YINGJISHA]) == ["000001", "000002"]
+    assert all(state == "sent" for *_, state in ledger_rows(out))
+
+    again = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert again.ok
+    assert len(handler.messages) == len(EXPECTED)  # nothing sent twice
+    assert again.counts == {**again.counts, "sent": 0, "skipped": COPIES, "failed": 0, "unknown": 0}
+    assert format_report(again)[-1] == f"已发送 0，跳过 {COPIES}，失败 0，状态不明 0"
+
+
+def test_421_then_accept_delivers_once_within_seconds(data: Path, out: Path, smtp_server):
+    handler = Recorder(first_data_reply="421 4.3.2 Service busy, try again later")
+    port = smtp_server(handler)
+    started = time.monotonic()
+    report = distribute(data, out, YEAR, smtp=settings(port))  # the real backoff: 0.5 s per 421
+    elapsed = time.monotonic() - started
+    assert report.ok, report.problems
+    assert report.counts["sent"] == COPIES
+    assert all(r.tries == 2 and r.outcome == "sent" for r in report.recipients)
+    for rcpt in EXPECTED:
+        assert len(handler.to(rcpt)) == 1
+    assert elapsed < 15, f"one 421 per recipient took {elapsed:.1f} s"
+
+
+def test_550_fails_that_recipient_and_the_run_goes_on(data: Path, out: Path, smtp_server):
+    handler = Recorder(rcpt_replies={"jining@example.org": "550 5.1.1 <jining@example.org>: mailbox unavailable"})
+    port = smtp_server(handler)
+    report = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert not report.ok
+    assert report.counts["failed"] == 1 and report.counts["sent"] == COPIES - 1
+    [problem] = [str(p) for p in report.problems]
+    assert "济宁援疆指挥部" in problem and "550" in problem and "recipients.yaml:" in problem
+    [jining] = [r for r in report.recipients if r.email == "jining@example.org"]
+    assert jining.tries == 1  # a 5xx is not retried
+    assert ("jining@example.org", YINGJISHA, "failed") in ledger_rows(out)
+    assert len(handler.messages) == len(EXPECTED) - 1
+
+    handler.rcpt_replies.clear()  # the mailbox is back: a rerun sends only what failed
+    again = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert again.ok and again.counts["sent"] == 1 and again.counts["skipped"] == COPIES - 1
+    assert len(handler.to("jining@example.org")) == 1
+
+
+def test_connection_lost_after_data_is_unknown_and_not_resent(data: Path, out: Path, raw_server):
+    server = raw_server("jining@example.org", "drop")
+    report = distribute(data, out, YEAR, smtp=settings(server.port), retry_delays=FAST)
+    [jining] = [r for r in report.recipients if r.email == "jining@example.org"]
+    assert jining.outcome == "unknown" and jining.tries == 1
+    assert report.counts["unknown"] == 1 and report.counts["sent"] == COPIES - 1
+    assert [p.key for p in report.problems] == ["济宁援疆指挥部"]
+    assert len(server.to("jining@example.org")) == 1  # the server has it although the client never heard
+    assert ("jining@example.org", YINGJISHA, "unknown") in ledger_rows(out)
+
+    held = distribute(data, out, YEAR, smtp=settings(server.port), retry_delays=FAST)
+    assert len(server.to("jining@example.org")) == 1  # held, not resent
+    assert held.counts["sent"] == 0 and held.counts["unknown"] == 1 and held.counts["skipped"] == COPIES - 1
+    assert not held.ok and "--resend" in str(held.problems[0])
+
+    resent = distribute(data, out, YEAR, smtp=settings(server.port), retry_delays=FAST, resend=True)
+    assert resent.ok and resent.counts["sent"] == 1
+    assert len(server.to("jining@example.org")) == 2
+    assert len(server.received) == len(EXPECTED) + 1  # nobody else got a second copy
+    first, second = (parse(m) for m in server.to("jining@example.org"))
+    assert first["Message-ID"] == second["Message-ID"]  # the receiving side can tell it is the same
+
+
+def test_timeout_after_data_is_unknown(data: Path, out: Path, raw_server):
+    server = raw_server("heze@example.org", "hang")
+    report = distribute(data, out, YEAR, smtp=settings(server.port), retry_delays=FAST, timeout=1)
+    [heze] = [r for r in report.recipients if r.email == "heze@example.org"]
+    assert heze.outcome == "unknown" and "超时" in heze.detail
+    assert report.counts["sent"] == COPIES - 1
+
+
+def test_a_run_killed_while_sending_is_held(data: Path, out: Path, smtp_server):
+    handler = Recorder()
+    port = smtp_server(handler)
+    digest = sha(out / str(YEAR) / YINGJISHA)
+    with Ledger(out / "ledger.sqlite") as ledger:  # what a kill -9 after "sending" leaves
+        ledger.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(YINGJISHA, digest)], "sending")
+    report = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert not handler.to("jining@example.org")
+    assert report.counts["unknown"] == 1 and report.counts["sent"] == COPIES - 1
+    assert ("jining@example.org", YINGJISHA, "unknown") in ledger_rows(out)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_login_failure_fails_without_retry_then_login_works(data: Path, out: Path, smtp_server):
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"office" and auth_data.password == "秘密".encode()
+        return AuthResult(success=ok, handled=False)
+
+    handler = Recorder()
+    port = smtp_server(handler, authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    bad = distribute(data, out, YEAR, smtp=settings(port, user="office", password="wrong"), retry_delays=FAST)
+    assert bad.counts["failed"] == COPIES and len(bad.problems) == len(EXPECTED)
+    assert all("535" in r.detail and r.tries == 1 for r in bad.recipients)
+    good = distribute(data, out, YEAR, smtp=settings(port, user="office", password="秘密"), retry_delays=FAST)
+    assert good.ok and good.counts["sent"] == COPIES and len(handler.messages) == len(EXPECTED)
+
+
+# -- without a server ----------------------------------------------------------------------------------
+
+
+def test_no_host_writes_eml_files_to_the_outbox(data: Path, out: Path):
+    report = distribute(data, out, YEAR, smtp=None)
+    assert report.ok and report.counts["sent"] == COPIES
+    emls = sorted((out / "outbox").glob("*.eml"))
+    assert {p.name for p in emls} == {f"{name}-{YEAR}.eml" for name, _ in EXPECTED.values()}
+    for path in emls:
+        msg = parse(path.read_bytes())
+        rcpt = msg["To"].addresses[0].addr_spec
+        name, files = EXPECTED[rcpt]
+        got = attachments(msg)
+        assert set(got) == files
+        for blob in got.values():
+            assert len(pypdf.PdfReader(io.BytesIO(blob)).pages) >= 1
+    assert not list((out / "outbox").glob(".*"))  # no temporary left
+    again = distribute(data, out, YEAR)
+    assert again.counts["sent"] == 0 and sorted((out / "outbox").glob("*.eml")) == emls
+
+
+def test_dry_run_sends_builds_and_records_nothing(data: Path, out: Path, smtp_server):
+    handler = Recorder()
+    port = smtp_server(handler)
+    before = snapshot(out)
+    report = distribute(data, out, YEAR, dry_run=True, smtp=settings(port))
+    assert report.ok and not handler.messages
+    assert not (out / "ledger.sqlite").exists() and not (out / "outbox").exists()
+    assert snapshot(out) == before
+    lines = format_report(report)
+    assert all(f"{name} <{rcpt}>：" in lines for rcpt, (name, _) in EXPECTED.items())
+    assert sum("新文件，将发送" in line for line in lines) == COPIES
+    assert lines[-1] == f"演练：将发送 {COPIES}，跳过 0，状态不明 0"
+
+    distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    rows = ledger_rows(out)
+    after = distribute(data, out, YEAR, dry_run=True, smtp=settings(port))
+    assert ledger_rows(out) == rows and len(handler.messages) == len(EXPECTED)
+    assert sum("已发送过，跳过" in line for line in format_report(after)) == COPIES
+
+
+def test_dry_run_says_what_would_be_built(data: Path, out: Path):
+    (out / str(YEAR) / YINGJISHA).unlink()
+    report = distribute(data, out, YEAR, dry_run=True)
+    lines = format_report(report)
+    assert f"需先生成：{YINGJISHA}" in lines
+    assert any(YINGJISHA in line and "尚未生成" in line for line in lines)
+    assert not (out / str(YEAR) / YINGJISHA).exists()
+
+
+def test_a_changed_pdf_is_sent_again_as_a_new_version(data: Path, out: Path, smtp_server):
+    handler = Recorder()
+    port = smtp_server(handler)
+    first = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    numbers = {(r.email, f.file): f.copy_no for r in first.recipients for f in r.files}
+    source = data / "counties" / "yingjisha" / f"{YEAR}.yaml"
+    text = source.read_text(encoding="utf-8")
+    old = sha(out / str(YEAR) / YINGJISHA)
+    try:
+        headline = "headline: 第十一批济宁援疆团队开局之年"
+        source.write_text(text.replace(headline, headline + "（修订）"), encoding="utf-8")
+        report = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    finally:
+        source.write_text(text, encoding="utf-8")
+    assert sha(out / str(YEAR) / YINGJISHA) != old
+    assert report.ok
+    changed = {(r.email, f.file) for r in report.recipients for f in r.files if f.status == "changed"}
+    assert {("office@example.org", YINGJISHA), ("jining@example.org", YINGJISHA)} <= changed
+    for rcpt in ("office@example.org", "jining@example.org"):
+        latest = parse(handler.to(rcpt)[-1])
+        assert YINGJISHA in attachments(latest)
+        assert "更新版" in latest.get_body(("plain",)).get_content()
+        [f] = [f for r in report.recipients if r.email == rcpt for f in r.files if f.file == YINGJISHA]
+        assert f.copy_no == numbers[(rcpt, YINGJISHA)]  # a new version keeps its copy number
+    assert len(handler.to("dongying@example.org")) == 1  # unchanged briefs are not resent
+
+
+# -- bad input -----------------------------------------------------------------------------------------
+
+
+def test_missing_recipients_file_is_one_line(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "recipients.yaml").unlink()
+    with pytest.raises(BriefError) as err:
+        distribute(data, tmp_path / "out", YEAR)
+    [problem] = err.value.problems
+    assert "recipients.yaml" in str(problem) and "\n" not in str(problem)
+    assert not (tmp_path / "out").exists()
+
+
+def test_year_without_data(data: Path, tmp_path: Path):
+    with pytest.raises(BriefError, match="没有 1999 年的数据"):
+        distribute(data, tmp_path / "out", 1999)
+
+
+def test_smtp_settings_from_env():
+    assert SmtpSettings.from_env({}) is None
+    s = SmtpSettings.from_env({"BRIEF_SMTP_HOST": "mail.example.org", "BRIEF_SMTP_USER": "u",
+                               "BRIEF_SMTP_PASSWORD": "p", "BRIEF_SMTP_FROM": "a@example.org",
+                               "BRIEF_SMTP_STARTTLS": "1"})
+    assert s == SmtpSettings("mail.example.org", 25, "u", "p", "a@example.org", True)
+    assert "p'" not in repr(s)
+    assert SmtpSettings.from_env({"BRIEF_SMTP_HOST": "h", "BRIEF_SMTP_PORT": "587"}).port == 587
+    with pytest.raises(BriefError, match="BRIEF_SMTP_PORT"):
+        SmtpSettings.from_env({"BRIEF_SMTP_HOST": "h", "BRIEF_SMTP_PORT": "smtp"})
