@@ -7,6 +7,7 @@ Beside CommonMark and tables, fenced blocks carry the nodes Markdown has no synt
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -28,7 +29,20 @@ def to_document(markdown: str, meta: model.Meta, source: str = "template") -> mo
         block, i = _block(tokens, i, source)
         if block is not None:
             blocks.append(block)
-    return model.Document(meta, tuple(blocks))
+    return model.Document(meta, tuple(_titled_tables(blocks)))
+
+
+def _titled_tables(blocks: list[model.Block]) -> list[model.Block]:
+    """A ``center`` paragraph right above a table is that table's title (it repeats on a new page)."""
+    out: list[model.Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (isinstance(block, model.Table) and not block.caption and isinstance(prev, model.Paragraph)
+                and prev.role == "center"):
+            out[-1] = replace(block, caption=model.plain(prev.inlines))
+        else:
+            out.append(block)
+    return out
 
 
 def _block(tokens: list[Token], i: int, source: str) -> tuple[model.Block | None, int]:

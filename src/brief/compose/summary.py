@@ -15,8 +15,8 @@ from ..data.catalog import Indicator
 from ..data.dataset import Dataset
 from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
-from ..errors import BriefError
 from ..domain.quantity import Quantity, format_change, format_quantity
+from ..errors import BriefError
 from .context import figures, sections
 from .county import default_templates
 from .markdown import to_document

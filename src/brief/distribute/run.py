@@ -342,9 +342,10 @@ def format_report(report: Report) -> list[str]:
         else:
             owed = [f for f in r.files if f.owed]
             parts = []
-            if r.outcome == SENT:
-                where = f"已写入 {r.outbox}，" if r.outbox else ""
-                parts.append(f"{where}已发送 {len(owed)} 份：{_copies(owed)}")
+            if r.outcome == SENT and r.outbox:
+                parts.append(f"已写入 {r.outbox}（{len(owed)} 份）：{_copies(owed)}")
+            elif r.outcome == SENT:
+                parts.append(f"已发送 {len(owed)} 份：{_copies(owed)}")
             elif r.outcome == FAILED:
                 parts.append(f"发送失败 {len(owed)} 份：{_copies(owed)}")
             elif r.outcome == UNKNOWN:

@@ -10,7 +10,8 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, Image, KeepTogether, PageTemplate, Spacer, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus.flowables import HRFlowable
 
@@ -64,44 +65,43 @@ class PdfWriter(Visitor):
         return out
 
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
-        return [self.para(node.inlines, f"heading{node.level}")]
+        return [_keep_with_next(self.para(node.inlines, f"heading{node.level}"))]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
-        return [self.para(node.inlines, node.role if node.role in STYLES else "body")]
+        para = self.para(node.inlines, node.role if node.role in STYLES else "body")
+        return [_keep_with_next(para) if node.role == "center" else para]  # a table title stays with its table
 
     def visit_table(self, node: model.Table) -> list[Flowable]:
         numeric = node.numeric or (False,) * len(node.header)
         columns = max([len(node.header), *(len(r) for r in node.rows)])
         cell = "cell_small" if columns > 4 else "cell"  # a county-by-county table needs the room
-        data = []
+        data: list[list[Flowable | str]] = []
+        if node.caption:  # a title row that repeats with the header when the table runs on
+            data.append([self.text(node.caption, "center")] + [""] * (columns - 1))
         if node.header:
             data.append([self.para(c, f"{cell}_head") for c in node.header])
         for row in node.rows:
             data.append([self.para(c, f"{cell}_num" if numeric[i] else cell) for i, c in enumerate(row)])
-        first = WIDTH * (0.6 if columns <= 2 else 0.46 if columns <= 4 else 0.24)
+        first = WIDTH * (0.6 if columns <= 2 else 0.4 if columns <= 4 else 0.24)
         widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
-        table = self.table(data, widths, [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0 if node.header else -1), colors.HexColor("#F2F2F2") if node.header
-             else colors.white),
+        top = 1 if node.caption else 0
+        commands: list[tuple] = [
+            ("GRID", (0, top), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, top), (-1, -1), 3), ("BOTTOMPADDING", (0, top), (-1, -1), 4),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ], repeatRows=1 if node.header else 0, hAlign="CENTER")
-        out: list[Flowable] = []
+        ]
         if node.caption:
-            out.append(self.text(node.caption, "center"))
-        return out + [table, Spacer(1, 10)]
+            commands += [("SPAN", (0, 0), (-1, 0)), ("TOPPADDING", (0, 0), (-1, 0), 0),
+                         ("BOTTOMPADDING", (0, 0), (-1, 0), 0)]
+        if node.header:
+            commands.append(("BACKGROUND", (0, top), (-1, top), colors.HexColor("#F2F2F2")))
+        repeat = top + (1 if node.header else 0)
+        return [self.table(data, widths, commands, repeatRows=repeat, hAlign="CENTER"), Spacer(1, 10)]
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
-        image = Image(str(node.path))
-        scale = min(WIDTH / image.imageWidth, FIGURE_MAX_HEIGHT / image.imageHeight, 1.0 * 2)
-        image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-        image.hAlign = "CENTER"
-        parts: list[Flowable] = [Spacer(1, 4), image]
-        if node.caption:
-            parts.append(self.text(node.caption, "caption"))
-        return [KeepTogether(parts)]
+        caption = self.text(node.caption, "caption") if node.caption else None
+        return [Spacer(1, 4), _FigureBlock(str(node.path), caption)]
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
@@ -144,6 +144,41 @@ class PdfWriter(Visitor):
         if node.unit:
             drawing.add(String(0, height - 16, f"单位：{node.unit}", fontName=font, fontSize=10))
         return [KeepTogether([drawing, self.text(node.title, "caption")])]
+
+
+class _FigureBlock(Flowable):
+    """A photo (at most 156 x 90 mm) and its caption as one unit; the photo shrinks, down to 50 mm
+    high, to finish a page instead of leaving a blank half page behind it."""
+
+    MIN_HEIGHT = 50 * 2.8346456693
+    GAP = 4.0
+
+    def __init__(self, path: str, caption: Flowable | None) -> None:
+        super().__init__()
+        self.path, self.caption = path, caption
+        self.image_width, self.image_height = ImageReader(path).getSize()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        caption_height = self.caption.wrap(availWidth, availHeight)[1] if self.caption else 0.0
+        scale = min(WIDTH / self.image_width, FIGURE_MAX_HEIGHT / self.image_height)
+        room = availHeight - caption_height - self.GAP
+        if self.image_height * scale > room >= self.MIN_HEIGHT:
+            scale = room / self.image_height
+        self.image_size = (self.image_width * scale, self.image_height * scale)
+        self.caption_height = caption_height
+        self.width, self.height = availWidth, self.image_size[1] + self.GAP + caption_height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        w, h = self.image_size
+        self.canv.drawImage(self.path, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
+        if self.caption:
+            self.caption.drawOn(self.canv, 0, 0)
+
+
+def _keep_with_next(flowable: Flowable) -> Flowable:
+    flowable.keepWithNext = 1  # platypus moves it to the next page with what follows
+    return flowable
 
 
 class _Doc(BaseDocTemplate):
