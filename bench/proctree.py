@@ -30,6 +30,7 @@ class TreeRun:
     peak_procs: int = 0
     samples: int = 0
     max_rss_single: int | None = None  # bytes, from /usr/bin/time -v
+    cpu: float = 0.0  # seconds, user + system of the whole tree (getrusage RUSAGE_CHILDREN delta)
     stdout: str = ""
     stderr: str = ""
     notes: list[str] = field(default_factory=list)
@@ -94,6 +95,9 @@ def run_tree(cmd: list[str], *, cwd: Path | None = None, interval: float = 0.05,
     result = TreeRun(returncode=-1, wall=0.0)
     if not sampling:
         result.notes.append("no /proc: tree memory not sampled")
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
@@ -114,6 +118,8 @@ def run_tree(cmd: list[str], *, cwd: Path | None = None, interval: float = 0.05,
         sampler.start()
     out, err = proc.communicate()
     result.wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     if sampler:
         sampler.join()

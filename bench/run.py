@@ -52,19 +52,28 @@ T_COLD_S = 0.8  # cold `brief render`, both formats
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], object], n: int) -> list[float]:
-    """``n`` wall times of ``fn`` in ms (perf_counter), after a gc.collect()."""
+class Times(list):
+    """Wall times in ms (perf_counter); ``cpu`` holds this process's CPU ms (process_time) per run."""
+
+    cpu: list[float]
+
+
+def timed(fn: Callable[[], object], n: int) -> Times:
+    """``n`` runs of ``fn``, after a gc.collect(): wall ms, and CPU ms (robust when others load the machine)."""
     gc.collect()
-    out = []
+    out, cpu = Times(), []
     for _ in range(n):
-        start = time.perf_counter()
+        c0, w0 = time.process_time(), time.perf_counter()
         fn()
-        out.append((time.perf_counter() - start) * 1000.0)
+        out.append((time.perf_counter() - w0) * 1000.0)
+        cpu.append((time.process_time() - c0) * 1000.0)
+    out.cpu = cpu
     return out
 
 
-def fmt_ms(xs: list[float]) -> str:
-    return f"{statistics.median(xs):8.1f} ms   (min {min(xs):.1f}, max {max(xs):.1f}, n={len(xs)})"
+def fmt_ms(xs: Times) -> str:
+    return (f"{statistics.median(xs):8.1f} ms   (cpu {statistics.median(xs.cpu):.1f}; wall min {min(xs):.1f}, "
+            f"max {max(xs):.1f}; n={len(xs)})")
 
 
 def fmt_s(xs: list[float]) -> str:
@@ -88,6 +97,17 @@ def git_state() -> str:
         return head + (" + uncommitted changes in src/ or templates/" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+
+
+def load() -> str:
+    """The 1-minute load average against the CPU count: above the count, other work skews wall times."""
+    try:
+        one = os.getloadavg()[0]
+    except OSError:
+        return "load n/a"
+    cpus = os.cpu_count() or 1
+    warn = "  << BUSY: other processes compete for the CPUs; trust cpu figures and ratios" if one > 0.5 * cpus else ""
+    return f"load average {one:.2f} on {cpus} CPUs{warn}"
 
 
 def section(title: str) -> None:

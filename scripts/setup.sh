@@ -24,3 +24,6 @@ PY=${PYTHON:-python3}
 # pip skips what is already installed; --break-system-packages only where Debian's own Python refuses.
 "$PY" -m pip install -q -e '.[test]' 2>/dev/null \
   || "$PY" -m pip install -q --break-system-packages -e '.[test]'
+
+# Convert the OpenType fonts to TrueType once (cached in ~/.cache/brief), so no brief pays for it.
+"$PY" -m brief fonts >/dev/null

@@ -215,7 +215,7 @@ def test_faces_are_parsed_lazily():
         print(f"{elapsed:.3f}")
     """)
     pdf_fonts_seconds = float(subprocess.check_output([sys.executable, "-c", code], text=True))
-    # Measured 0.08-0.11 s with a warm cache (imports included); the brief's target is < 0.3 s.
+    # Measured 0.08-0.22 s with a warm cache (imports included); the target is < 0.3 s.
     assert pdf_fonts_seconds < 0.5, pdf_fonts_seconds
 
 

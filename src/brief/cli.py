@@ -48,6 +48,18 @@ def formats_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         help="输出格式：pdf、docx 或 pdf,docx")(fn)
 
 
+def warm_fonts() -> None:
+    """Convert OpenType fonts once, up front and in parallel, and say so: it takes seconds."""
+    import os
+
+    from .fonts import converted_path, resolve, warm_cache
+
+    roles = resolve().roles
+    if any(f.cff and not converted_path(f).is_file() for f in roles):
+        click.echo("首次使用：正在把 OpenType 字体转换为 TrueType 并缓存（约 15–30 秒，只需一次）…", err=True)
+        warm_cache(roles, jobs=os.cpu_count() or 1)
+
+
 def parse_formats(text: str) -> tuple[str, ...]:
     items = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in items if f not in ("pdf", "docx")]
@@ -87,6 +99,7 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
     """生成一个县某一年的简报（默认 PDF 与 Word 各一份）。"""
     from .render import render_county
 
+    warm_fonts()
     for path in render_county(data, county, year, parse_formats(formats), out, templates):
         click.echo(str(path))
 
@@ -102,6 +115,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
     """生成一个援疆指挥部某一年的年度汇总。"""
     from .render import render_summary
 
+    warm_fonts()
     for path in render_summary(data, program, year, parse_formats(formats), out, templates):
         click.echo(str(path))
 
@@ -117,6 +131,7 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
     from .build import build as run
     from .progress import Reporter
 
+    warm_fonts()
     with Reporter() as reporter:
         outcomes = run(data, out, year, jobs, templates, progress=reporter.update)
     made = [o for o in outcomes if not o.skipped]
@@ -134,6 +149,7 @@ def fonts(data: Path, out: Path) -> None:
     """列出每个排版角色（标题、正文等）所用的字体。"""
     from .fonts import report_lines
 
+    warm_fonts()
     for line in report_lines():
         click.echo(line)
 

@@ -4,10 +4,12 @@
 (``brief-title``, ``brief-body``, …) and the fallback chain under ``brief-fallback-<PostScript
 name>``. Always ask ``PdfFonts.name(role)`` rather than spelling a name.
 
-Cheap when warm (~10 ms after imports): what reportlab would read from each file (its PostScript
-name and which characters have glyphs) is cached on disk, and each font's file is parsed only when
-reportlab first measures or draws with it (a ``.ttc`` costs 40-125 ms to parse). CFF fonts are
-converted to TrueType here, once per machine (see ``convert``).
+Cheap when warm (measured 25-70 ms, plus 50-150 ms of imports): what reportlab would read from
+each file (its PostScript name and which characters have glyphs) is cached on disk, and each file
+is parsed only when reportlab first measures or draws with it (a converted GB2312 font 35-60 ms,
+a ``.ttc`` 60-125 ms), so unused roles and fallbacks cost nothing. CFF fonts are converted to
+TrueType here, once per machine (5-10 s each; see ``convert``; ``warm_cache(jobs=2)`` runs them in
+parallel).
 
 A character the role font lacks is drawn, in this order, from:
 
