@@ -75,7 +75,7 @@ def extract(doc: model.Document) -> list[Para | Grid]:
     return out
 
 
-def _styles(fonts) -> dict[str, ParagraphStyle]:
+def make_styles(fonts) -> dict[str, ParagraphStyle]:
     out = {}
     for key, s in STYLES.items():
         out[key] = ParagraphStyle(key, fontName=fonts.name(s.font), fontSize=s.size, leading=s.leading,
@@ -90,7 +90,7 @@ def _markup(runs: Runs, bold_font: str) -> str:
 
 def render(items: list[Para | Grid], fonts, styles: dict[str, ParagraphStyle] | None = None) -> bytes:
     """The PDF bytes of ``items`` set with stock platypus (pass ``styles`` to skip building them)."""
-    styles = styles or _styles(fonts)
+    styles = styles or make_styles(fonts)
     bold = fonts.name("bold")
     story = []
     for item in items:

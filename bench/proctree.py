@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import threading
@@ -95,8 +96,6 @@ def run_tree(cmd: list[str], *, cwd: Path | None = None, interval: float = 0.05,
     result = TreeRun(returncode=-1, wall=0.0)
     if not sampling:
         result.notes.append("no /proc: tree memory not sampled")
-    import resource
-
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

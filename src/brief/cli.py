@@ -143,6 +143,34 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
 
 
 @main.command()
+@click.option("--year", type=int, required=True, help="年份，例如 2023")
+@click.option("--dry-run", is_flag=True, help="只列出谁会收到什么：不生成、不发送、不写分发记录")
+@click.option("--resend", is_flag=True, help="重发状态不明（可能已送达）的邮件")
+@data_option
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
+@handles_errors
+def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, templates: Path | None) -> None:
+    """按 recipients.yaml 分发当年的 PDF（每份加盖份号和收件单位）。
+
+    设置了 BRIEF_SMTP_HOST 时经 SMTP 发送，否则把邮件写成 out/outbox/ 下的 .eml 文件。"""
+    from .distribute import SmtpSettings, format_report
+    from .distribute import distribute as run
+    from .progress import Reporter
+
+    smtp = SmtpSettings.from_env()
+    if dry_run:
+        report = run(data, out, year, dry_run=True, resend=resend, smtp=smtp, templates=templates)
+    else:
+        warm_fonts()
+        with Reporter() as reporter:
+            report = run(data, out, year, resend=resend, smtp=smtp, templates=templates, progress=reporter.update)
+    for line in format_report(report):
+        click.echo(line)
+    if report.problems:
+        raise BriefError(report.problems)
+
+
+@main.command()
 @data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:
