@@ -13,6 +13,7 @@ import re
 import resource
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,17 @@ class TreeRun:
     samples: int = 0
     max_rss_single: int | None = None  # bytes, from /usr/bin/time -v
     cpu: float = 0.0  # seconds, user + system of the whole tree (getrusage RUSAGE_CHILDREN delta)
+    cpu_by_pid: dict[int, float] = field(default_factory=dict)  # last sampled user + system seconds
+    parent_of: dict[int, int] = field(default_factory=dict)
+
+    main_pid: int | None = None  # the command's own process (inside /usr/bin/time when wrapped)
+
+    def cpu_split(self) -> tuple[float, list[float]]:
+        """Last sampled CPU seconds of the command's process and of each of its child processes."""
+        if self.main_pid is None or self.main_pid not in self.cpu_by_pid:
+            return 0.0, []
+        kids = [c for p, c in self.cpu_by_pid.items() if self.parent_of.get(p) == self.main_pid]
+        return self.cpu_by_pid[self.main_pid], sorted(kids, reverse=True)
     stdout: str = ""
     stderr: str = ""
     notes: list[str] = field(default_factory=list)
@@ -63,6 +75,20 @@ def tree(root: int) -> list[int]:
     return out
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu(pid: int) -> tuple[int, float] | None:
+    """(ppid, user + system seconds) of ``pid``."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", "rb") as fh:
@@ -88,22 +114,29 @@ def run_tree(cmd: list[str], *, cwd: Path | None = None, interval: float = 0.05,
     sampling = Path("/proc/self/stat").exists()
     time_file = None
     if use_gnu_time and os.access(GNU_TIME, os.X_OK):
-        import tempfile
-
         fd, time_file = tempfile.mkstemp(prefix="brief-bench-time-", suffix=".txt")
         os.close(fd)
         cmd = [GNU_TIME, "-v", "-o", time_file, *cmd]
+    wrapped = time_file is not None
     result = TreeRun(returncode=-1, wall=0.0)
     if not sampling:
         result.notes.append("no /proc: tree memory not sampled")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not wrapped:
+        result.main_pid = proc.pid
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             pids = tree(proc.pid)
+            for p in pids:
+                got = _cpu(p)
+                if got is not None:
+                    result.parent_of[p], result.cpu_by_pid[p] = got
+                    if result.main_pid is None and got[0] == proc.pid:
+                        result.main_pid = p
             rss = sum(_rss(p) for p in pids)
             pss = sum(_pss(p) for p in pids)
             result.samples += 1

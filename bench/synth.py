@@ -57,7 +57,7 @@ def _yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def county_yaml(i: int, catalog, rng: random.Random) -> str:
+def county_yaml(i: int, catalog, rng: random.Random, year: int = YEAR) -> str:
     name = f"样本{i:03d}县"
     lines = [
         f"# 合成数据（bench/synth.py），第 {i} 县",
@@ -65,7 +65,7 @@ def county_yaml(i: int, catalog, rng: random.Random) -> str:
         "prefecture: 喀什地区",
         "partner: 济宁市",
         "command: 济宁援疆指挥部",
-        f"year: {YEAR}",
+        f"year: {year}",
         "batch: 第十一批",
         "status: final",
         "source: 合成数据（基准测试用）",
@@ -92,10 +92,11 @@ def county_yaml(i: int, catalog, rng: random.Random) -> str:
 
 
 def make_program(root: Path, counties: int, source_data: Path, seed: int = 7,
-                 program_counties: int | None = None) -> Path:
+                 program_counties: int | None = None, previous: bool = False) -> Path:
     """Fill ``root`` (created) with indicators.yaml, counties/c001.., programs/synth(.yaml); return root.
 
-    The program lists every county, or only the first ``program_counties`` of them.
+    The program lists every county, or only the first ``program_counties`` of them. ``previous``
+    adds a YEAR - 1 file per county, so each YEAR brief has year-over-year columns and a chart.
     """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -106,6 +107,8 @@ def make_program(root: Path, counties: int, source_data: Path, seed: int = 7,
         folder = root / "counties" / cid
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{YEAR}.yaml").write_text(county_yaml(i, catalog, rng), encoding="utf-8")
+        if previous:
+            (folder / f"{YEAR - 1}.yaml").write_text(county_yaml(i, catalog, rng, YEAR - 1), encoding="utf-8")
     programs = root / "programs"
     (programs / PROGRAM).mkdir(parents=True, exist_ok=True)
     (programs / f"{PROGRAM}.yaml").write_text(

@@ -332,6 +332,24 @@ def test_unknown_county_is_one_line(data: Path, tmp_path: Path) -> None:
     assert len(exc.value.problems) == 1 and "yingjisha" in str(exc.value.problems[0])
 
 
+def test_form_is_not_made_from_a_broken_file(data: Path, tmp_path: Path) -> None:
+    path = data / "counties/yingjisha/2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("cadres_dispatched: 490", "cadres_dispatched: 490w"),
+                    encoding="utf-8")
+    with pytest.raises(BriefError) as exc:
+        make_form(data, "yingjisha", 2023, tmp_path / "forms")
+    assert [p.key for p in exc.value.problems] == ["cadres_dispatched"]
+    assert not (tmp_path / "forms").exists() or not list((tmp_path / "forms").iterdir())
+
+
+def test_required_fact_emptied_is_reported_at_its_cell(form: Path, data: Path) -> None:
+    fill(form, {"基本情况!B4": None, "基本情况!B10": "草稿"})
+    assert problems_of([form], data) == [
+        f"{BOOK}:基本情况!B4: county: 不能为空",
+        f"{BOOK}:基本情况!B10: status: “草稿”不是可选值；应为 定稿 或 征求意见稿",
+    ]
+
+
 # ── Excel's traps ───────────────────────────────────────────────────────────────────────────
 
 

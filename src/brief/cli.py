@@ -171,6 +171,33 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
 
 
 @main.command()
+@click.argument("county")
+@click.option("--year", type=int, required=True, help="年份，例如 2023")
+@data_option
+@handles_errors
+def form(county: str, year: int, data: Path, out: Path) -> None:
+    """生成一个县某一年的 Excel 填报表（填好后用 brief import 导入）。"""
+    from .forms import make_form
+
+    click.echo(str(make_form(data, county, year, out)))
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@data_option
+@handles_errors
+def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
+    """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
+    from .forms import import_forms
+
+    written = import_forms(list(files), data)
+    for path in written:
+        click.echo(f"已更新 {path}")
+    if not written:
+        click.echo("数据没有变化")
+
+
+@main.command()
 @data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:

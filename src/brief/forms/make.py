@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ BORDER = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE)
 WRAP = Alignment(wrap_text=True, vertical="top")
 MIDDLE = Alignment(vertical="center")
 UNLOCKED = Protection(locked=False)
+_TOKENS = re.compile(r"[!-~]+|\s|.")
 LINE_HEIGHT = 15.0  # points per text line at 11 pt, a little generous so nothing is cut off in print
 
 
@@ -230,8 +231,20 @@ def _fit(texts: list[str], low: int, high: int) -> int:
 
 
 def _lines(text: str, width: float) -> int:
-    usable = max(4.0, width - 1.5)
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in (text or "").split("\n"))
+    """How many lines a wrapped cell needs: Chinese breaks anywhere, a Latin word (``ind.key``) does not."""
+    usable = max(4.0, width - 2)
+    total = 0
+    for para in (text or "").split("\n"):
+        lines, used = 1, 0.0
+        for token in _TOKENS.findall(para):
+            w = display_width(token)
+            if used + w > usable and used > 0:
+                lines += 1 + int(w // usable)
+                used = 0.0 if token.isspace() else w % usable
+            else:
+                used += w
+        total += lines
+    return total
 
 
 def _prompt(ind: Indicator) -> tuple[str, str]:
@@ -397,7 +410,8 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
             height = max(height, _lines(text or "", widths[col - 1]))
         section_dv.add(ws.cell(row, H_SECTION))
         text_dv.add(ws.cell(row, H_TEXT))
-        ws.row_dimensions[row].height = max(20, height * LINE_HEIGHT + 4)
+        extra = 1 if height > 2 else 0  # Calc and Excel wrap {{ ind.key }} a little differently: keep a spare line
+        ws.row_dimensions[row].height = max(20, (height + extra) * LINE_HEIGHT + 4)
     _hide_marker(ws, H_MARK, marker(county_id, year, "highlights"))
     _protect(ws, rows_free=True)
     _page(ws, H_CAPTION, FIRST_ROW + total - 1)
