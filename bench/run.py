@@ -81,6 +81,20 @@ def timed(fn: Callable[[], object], n: int) -> Times:
     return out
 
 
+def timed_pair(fa: Callable[[], object], fb: Callable[[], object], n: int) -> tuple[Times, Times, list[float]]:
+    """``fa`` and ``fb`` alternately, ``n`` times each: both see the same machine load; also each pair's ratio."""
+    gc.collect()
+    a, b = Times(), Times()
+    a.cpu, b.cpu = [], []
+    for _ in range(n):
+        for fn, out in ((fa, a), (fb, b)):
+            c0, w0 = time.process_time(), time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - w0) * 1000.0)
+            out.cpu.append((time.process_time() - c0) * 1000.0)
+    return a, b, [x / y for x, y in zip(a, b, strict=True)]
+
+
 def med(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -129,10 +143,11 @@ def git_state() -> str:
 
 
 def last_error(stderr: str) -> str:
+    """The last exception line of a traceback, with its continuation lines, or the last line."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in reversed(lines):
-        if re.match(r"^[\w.]+(Error|Exception)\b", ln):
-            return ln[:240]
+    for i in range(len(lines) - 1, -1, -1):
+        if re.match(r"^[\w.]+(Error|Exception)\b", lines[i]):
+            return " ".join(lines[i:i + 3])[:240]
     return lines[-1][:240] if lines else "no message"
 
 
@@ -203,12 +218,16 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
     items = baseline.extract(doc)
     styles = baseline.make_styles(fonts)
     base_pdf = baseline.render(items, fonts, styles)  # warm-up
-    r["baseline"] = timed(lambda: baseline.render(items, fonts, styles), n)
-    r["ratio"] = med(r["pdf"]) / med(r["baseline"])
-    r["ratio_cpu"] = med(r["pdf"].cpu) / med(r["baseline"].cpu)
-    r["writer_ratio"] = med(r["pdf_text_only"]) / med(r["baseline"])
+    # Ours and the baseline alternate, so that both see the same load; the ratio is the median of the pairs.
+    ours, r["baseline"], pairs = timed_pair(lambda: pdf_bytes(compose(ds, target, templates), fonts),
+                                            lambda: baseline.render(items, fonts, styles), n)
+    _, _, text_pairs = timed_pair(lambda: pdf_bytes(text_only, fonts), lambda: baseline.render(items, fonts, styles), n)
+    r["ratio"], r["writer_ratio"] = med(pairs), med(text_pairs)
+    r["ratio_cpu"] = med(ours.cpu) / med(r["baseline"].cpu)
     line(f"plain reportlab, text only ({pages(base_pdf)} pages)", fmt_ms(r["baseline"]))
-    line("ratio PDF (compose + pdf_bytes) / baseline", f"{r['ratio']:7.2f} x  (cpu {r['ratio_cpu']:.2f} x)")
+    line("  our PDF, timed alternately with it", fmt_ms(ours))
+    line("ratio PDF (compose + pdf_bytes) / baseline", f"{r['ratio']:7.2f} x  (median of {n} pairs; "
+         f"of cpu medians {r['ratio_cpu']:.2f} x)")
     line("ratio pdf_bytes text only / baseline", f"{r['writer_ratio']:7.2f} x  (like for like: same content)")
 
 
@@ -312,6 +331,7 @@ def cold_start(args: argparse.Namespace, work: Path, results: dict) -> None:
         print("  PYTHONDONTWRITEBYTECODE is set and src/brief has no __pycache__: brief's modules are compiled "
               "in every process;\n  '[bytecode]' rows keep bytecode in the temp dir, as an installed package has.")
     out = work / "cold-out"
+    variants = []
     for label, prefix in commands:
         for tag, env in envs:
             cmd = [*prefix, "render", COUNTY, "--year", str(YEAR), "--data", str(args.data), "--out", str(out)]
@@ -319,16 +339,18 @@ def cold_start(args: argparse.Namespace, work: Path, results: dict) -> None:
             if first.returncode != 0:
                 line(label + tag, f"FAILED, exit {first.returncode}: {last_error(first.stderr)}")
                 continue
-            walls, cpus = [], []
-            for _ in range(args.cold_runs):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                start = time.perf_counter()
-                subprocess.run(cmd, cwd=work, capture_output=True, check=True, env=env)
-                walls.append(time.perf_counter() - start)
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-            results.setdefault("cold", {})[label + tag] = (walls, cpus)
-            line(label + tag, fmt_s(walls, cpus))
+            variants.append((label + tag, cmd, env, [], []))
+    for _ in range(args.cold_runs):  # round robin: every variant sees the same load
+        for _, cmd, env, walls, cpus in variants:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=work, capture_output=True, check=True, env=env)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    for name, _, _, walls, cpus in variants:
+        results.setdefault("cold", {})[name] = (walls, cpus)
+        line(name, fmt_s(walls, cpus))
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     line("(for scale: python -c pass)", f"{time.perf_counter() - start:6.2f} s")
@@ -342,7 +364,7 @@ def targets(results: dict) -> None:
     rows: list[tuple[str, str, bool]] = []
     if "ratio" in results:
         rows.append((f"PDF <= {T_RATIO} x plain reportlab", f"{results['ratio']:.2f} x "
-                     f"(cpu {results['ratio_cpu']:.2f} x)", results["ratio"] <= T_RATIO))
+                     f"(text only, like for like: {results['writer_ratio']:.2f} x)", results["ratio"] <= T_RATIO))
         both = results["both"]
         rows.append((f"PDF + DOCX <= {T_BOTH_MS:.0f} ms median in-process",
                      f"{med(both):.1f} ms (cpu {med(both.cpu):.1f})", med(both) <= T_BOTH_MS))
@@ -362,6 +384,8 @@ def targets(results: dict) -> None:
                      med(walls) <= T_COLD_S))
     for name, value, ok in rows:
         print(f"  {'PASS' if ok else 'MISS'}  {name:<56} {value}")
+    if not rows:
+        print("  nothing measured (every phase skipped)")
 
 
 # -- 6, 7: profiles ---------------------------------------------------------------------------------

@@ -118,13 +118,14 @@ def clean_temporaries(out: Path) -> int:
 
 
 @contextmanager
-def build_lock(out: Path) -> Iterator[None]:
+def exclusive(out: Path, lock_name: str, command: str) -> Iterator[None]:
+    """One ``command`` per output dir at a time; an flock, so a killed run leaves no stale lock."""
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / LOCK, "a+") as fh:
+    with open(out / lock_name, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BriefError.at(str(out), None, "build", "另一个 brief build 正在使用这个输出目录") from None
+            raise BriefError.at(str(out), None, command, f"另一个 brief {command} 正在使用这个输出目录") from None
         yield
 
 
@@ -159,7 +160,7 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    with build_lock(out):
+    with exclusive(out, LOCK, "build"):
         clean_temporaries(out)
         entries = read_manifest(out)
         fonts = font_fingerprint()

@@ -14,13 +14,13 @@ A recipient owed nothing gets no message. The counts are per copy (one file to o
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..build import exclusive
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
 from ..errors import BriefError, Problem
@@ -252,16 +252,8 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
 # -- a real run -------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _lock(out: Path) -> Iterator[None]:
-    """One distribute per output dir at a time (an flock: the kernel drops it if the process dies)."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / LOCK, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BriefError.at(str(out), None, "distribute", "另一个 brief distribute 正在使用这个输出目录") from None
-        yield
+def _lock(out: Path) -> AbstractContextManager[None]:
+    return exclusive(out, LOCK, "distribute")
 
 
 def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
