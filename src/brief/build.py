@@ -26,6 +26,7 @@ from .compose.county import default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError
 from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
+from .writers.base import clean_temporaries
 
 MANIFEST = "manifest.json"
 LOCK = ".build.lock"
@@ -105,16 +106,6 @@ def write_manifest(out: Path, entries: dict[str, dict]) -> None:
 
     body = {"tool": f"brief {__version__}", "outputs": [entries[k] for k in sorted(entries)]}
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-
-
-def clean_temporaries(out: Path) -> int:
-    """Remove what a killed run left: our temporary names start with '.' and end in '.tmp'."""
-    count = 0
-    if out.is_dir():
-        for path in out.rglob(".*.tmp"):
-            path.unlink(missing_ok=True)
-            count += 1
-    return count
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from .compose.county import compose_county, default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError
 from .preflight import check_glyphs
-from .writers.base import atomic_write
+from .writers.base import atomic_write, clean_temporaries
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx"}
 FORMATS = ("pdf", "docx")
@@ -105,6 +105,7 @@ def render_one(data: Path, t: Target, formats: Sequence[str], out: Path, templat
     else:
         ds.program(t.id)
     name, blobs = make(ds, t, formats, templates or default_templates())
+    clean_temporaries(out / str(t.year))
     return write_outputs(name, out / str(t.year), blobs)
 
 

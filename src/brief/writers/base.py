@@ -37,3 +37,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def clean_temporaries(folder: Path) -> int:
+    """Remove what a killed run left: our temporary names start with '.' and end in '.tmp'."""
+    count = 0
+    if folder.is_dir():
+        for path in folder.rglob(".*.tmp"):
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
