@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -185,13 +186,45 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
         if progress:
             progress(outcomes[-1])
 
+    _WORKER.update(ds=ds, templates=templates)
     if jobs == 1 or len(todo) == 1:
-        _WORKER.update(ds=ds, templates=templates)
         for t, _, _ in todo:
-            record(t, _render(t, str(out)))
+            record(t, _result(lambda t=t: _render(t, str(out)), t, ds))
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(str(ds.root), str(templates))) as pool:
+    _preload(templates)
+    # Forked workers inherit the parsed data, the imported writers and the parsed fonts; elsewhere
+    # (spawn) each worker reads them once in its initializer.
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    init = {} if forking else {"initializer": _init_worker, "initargs": (str(ds.root), str(templates))}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **init) as pool:
         futures = {pool.submit(_render, t, str(out)): t for t, _, _ in todo}
         for future in as_completed(futures):
-            record(futures[future], future.result())
+            record(futures[future], _result(future.result, futures[future], ds))
+
+
+def _preload(templates: Path) -> None:
+    """What every brief needs, done once in the parent before the workers fork."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .fonts import PDF_ROLES, pdf_fonts
+    from .writers.docx.writer import load_template
+    from .writers.pdf import pdf_bytes  # noqa: F401 - imported for the children
+
+    fonts = pdf_fonts()
+    for role in PDF_ROLES:
+        stringWidth("中", fonts.name(role), 10)  # parses the font file
+    load_template(templates / "reference.docx")
+
+
+def _result(run: Callable[[], list[str]], t: Target, ds: Dataset) -> list[str]:
+    """A brief's files; a failure that is not the user's data still comes back as one line."""
+    try:
+        return run()
+    except BriefError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one line per failed output, never a traceback
+        where = ds.root / ("counties" if t.kind == "county" else "programs") / t.id
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise BriefError.at(str(where), None, f"{t.year} {t.kind}",
+                            f"生成失败：{type(exc).__name__}: {message[:200]}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -34,6 +35,13 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("已中断", err=True)
             sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("BRIEF_DEBUG"):
+                raise
+            # Not the user's data: still one line, and the way to see more.
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            click.echo(f"brief: 内部错误：{type(exc).__name__}: {first}（设置 BRIEF_DEBUG=1 可查看详情）", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -50,8 +58,6 @@ def formats_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def warm_fonts() -> None:
     """Convert OpenType fonts once, up front and in parallel, and say so: it takes seconds."""
-    import os
-
     from .fonts import converted_path, resolve, warm_cache
 
     roles = resolve().roles

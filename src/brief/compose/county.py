@@ -21,7 +21,7 @@ def default_templates() -> Path:
 def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
     record = ds.county(county_id, year)
     prev = ds.previous(county_id, year)
-    sandbox = Sandbox(templates or default_templates())
+    sandbox = Sandbox.for_dir(templates or default_templates())
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
     markdown = sandbox.render(
         TEMPLATE,

@@ -43,6 +43,9 @@ def md_unescape(text: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
+_SANDBOXES: dict[Path, Sandbox] = {}
+
+
 class Sandbox:
     """Templates from one directory, rendered with StrictUndefined and escaped output."""
 
@@ -58,6 +61,15 @@ class Sandbox:
             lstrip_blocks=True,
         )
         self.env.filters["raw"] = lambda v: Markup(str(v))
+        self._texts: dict[str, jinja2.Template] = {}
+
+    @classmethod
+    def for_dir(cls, templates: Path) -> Sandbox:
+        """One sandbox per templates dir and process: compiled templates are reused across briefs."""
+        key = Path(templates).resolve()
+        if key not in _SANDBOXES:
+            _SANDBOXES[key] = cls(key)
+        return _SANDBOXES[key]
 
     def render(self, name: str, **context: Any) -> str:
         path = self.templates / name
@@ -78,7 +90,10 @@ class Sandbox:
         if "{" not in text:
             return md_escape(text)
         try:
-            return self.env.from_string(join_lines(text)).render(**context)
+            template = self._texts.get(text)
+            if template is None:
+                template = self._texts[text] = self.env.from_string(join_lines(text))
+            return template.render(**context)
         except Exception as exc:  # noqa: BLE001
             raise BriefError.at(file, line, key, f"引用无法生成：{_message(exc)}") from None
 

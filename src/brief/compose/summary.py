@@ -7,7 +7,6 @@ the template only chooses the words around them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from .. import model
@@ -51,13 +50,18 @@ class Row:
     def leader(self) -> str | None:
         return leading(self.by_county)
 
-    def chart(self, county_ids: list[str]) -> tuple[str, list[str]]:
-        """Bar heights per county and the axis unit, in 万 when the figures run large."""
-        values = [self.by_county[c].value if c in self.by_county else Decimal(0) for c in county_ids]
+    def chart(self, columns: list[CountyCol], most: int = 12) -> tuple[str, list[str], list[str]]:
+        """Axis unit, county names and bar heights (in 万 when the figures run large); past
+        ``most`` counties only the largest are drawn, in their order, so labels stay legible."""
+        shown = [c for c in columns if c.id in self.by_county]
+        if len(shown) > most:
+            keep = {c.id for c in sorted(shown, key=lambda c: -self.by_county[c.id].value)[:most]}
+            shown = [c for c in shown if c.id in keep]
+        values = [self.by_county[c.id].value for c in shown]
         unit = self.indicator.unit
         if max(values, default=0) >= 100000:
             values, unit = [v / 10000 for v in values], f"万{unit}"
-        return unit, [format(v.normalize(), "f") for v in values]
+        return unit, [c.name for c in shown], [format(v.normalize(), "f") for v in values]
 
     @property
     def yoy(self) -> str:
@@ -121,7 +125,7 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
         raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总")
     own = ds.program_years.get((program_id, year))
     own_prev = ds.program_years.get((program_id, year - 1))
-    sandbox = Sandbox(templates or default_templates())
+    sandbox = Sandbox.for_dir(templates or default_templates())
     rows = _rows(ds, files, previous)
     columns = [CountyCol(c, f.county, f.draft) for c, f in files.items()]
     by_section = {s.key: SummarySection(s.key, s.title) for s in ds.catalog.sections.values()}

