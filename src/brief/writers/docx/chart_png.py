@@ -1,103 +1,101 @@
 """A Chart node as a bar-chart PNG, for the DOCX writer only (the PDF writer draws vectors).
 
-Deterministic: an Agg canvas (no pyplot, no global backend change), fixed size and dpi, no
-``Software`` text chunk, so the same chart gives the same bytes (for one matplotlib version).
-Results are cached per process.
+Drawn with Pillow in the PDF's own heading font: importing matplotlib cost half a second of every
+cold ``brief render``. Deterministic: fixed size and dpi, no metadata, same bytes for the same chart.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import math
 
-from brief.errors import BriefError
+from PIL import Image, ImageDraw, ImageFont
+
 from brief.model import Chart
 
 DPI = 200
-# Chinese-capable families, best first; each must cover GB2312 (chinese-typography.md §2).
-CJK_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "Noto Serif CJK SC",
-    "AR PL UMing CN",
-    "AR PL UKai CN",
-    "LXGW WenKai",
-)
 # Series colours: 公文 red first, then greys and a muted blue (readable when printed grey).
 COLOURS: tuple[str, ...] = ("#C00000", "#7F7F7F", "#2F5597", "#BF9000", "#404040")
+GRID, AXIS, TEXT = "#D9D9D9", "#404040", "#000000"
+
+
+def _px(mm: float) -> int:
+    return round(mm / 25.4 * DPI)
 
 
 @functools.cache
-def cjk_family() -> str:
-    """The first installed family of CJK_FAMILIES, as matplotlib's font manager names it."""
-    from matplotlib import font_manager
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    from brief.fonts import pdf_fonts
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    raise BriefError(
-        "no Chinese font for charts: install one of "
-        + ", ".join(CJK_FAMILIES)
-        + " (e.g. apt-get install fonts-noto-cjk)"
-    )
+    fonts = pdf_fonts()
+    return ImageFont.truetype(fonts.font_file(fonts.name("heading")), size)
 
 
 def _label(value: float) -> str:
     """A bar label: integers without '.0', others with up to 10 significant digits."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.10g}"
+    return str(int(value)) if float(value).is_integer() else f"{value:.10g}"
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round axis steps (1, 2 or 5 × 10^k) covering low..high."""
+    span = (high - low) or abs(high) or 1.0
+    raw = span / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    return [start + i * step for i in range(int(math.ceil((high - start) / step)) + 1)]
+
+
+def _wrap(text: str, width: int = 6) -> str:
+    """Long Chinese category names on two short lines instead of overlapping."""
+    return text if len(text) <= width else text[:width] + "\n" + text[width:2 * width]
 
 
 @functools.lru_cache(maxsize=64)
 def chart_png(chart: Chart, *, width_mm: float = 156.0, height_mm: float = 80.0) -> bytes:
     """PNG bytes of ``chart`` as grouped vertical bars, ``width_mm`` × ``height_mm`` at DPI."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     for s in chart.series:
         if len(s.values) != len(chart.categories):
-            raise ValueError(
-                f"chart {chart.title!r}: series {s.name!r} has {len(s.values)} values "
-                f"for {len(chart.categories)} categories"
-            )
-    rc = {
-        "font.family": [cjk_family()],
-        "font.size": 9,
-        "axes.unicode_minus": False,
-        "svg.hashsalt": "brief",
-        "path.simplify": True,
-    }
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=DPI)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        n = max(len(chart.series), 1)
-        width = 0.8 / n
-        xs = range(len(chart.categories))
-        for i, s in enumerate(chart.series):
-            offset = (i - (n - 1) / 2) * width
-            bars = ax.bar(
-                [x + offset for x in xs],
-                s.values,
-                width=width * 0.92,
-                color=COLOURS[i % len(COLOURS)],
-                label=s.name,
-                zorder=2,
-            )
-            ax.bar_label(bars, labels=[_label(v) for v in s.values], padding=2, fontsize=8)
-        ax.set_xticks(list(xs), list(chart.categories))
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(axis="y", color="#D9D9D9", linewidth=0.6, zorder=0)
-        ax.margins(y=0.15)
-        if chart.unit:
-            ax.set_title(f"单位：{chart.unit}", loc="left", fontsize=9)
-        if len(chart.series) > 1:
-            ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(chart.series), fontsize=8)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
+            raise ValueError(f"chart {chart.title!r}: series {s.name!r} has {len(s.values)} values "
+                             f"for {len(chart.categories)} categories")
+    width, height = _px(width_mm), _px(height_mm)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    small, label_font = _font(_px(3.2)), _font(_px(2.8))
+    values = [v for s in chart.series for v in s.values] or [0.0]
+    ticks = _ticks(min(0.0, min(values)), max(0.0, max(values)) * 1.12)
+    left, right, top, bottom = _px(16), width - _px(4), _px(10), height - _px(14)
+    y_of = lambda v: bottom - (v - ticks[0]) / ((ticks[-1] - ticks[0]) or 1) * (bottom - top)  # noqa: E731
+    for t in ticks:  # grid and value axis
+        y = y_of(t)
+        draw.line([(left, y), (right, y)], fill=GRID, width=2)
+        draw.text((left - _px(1.5), y), _label(t), font=small, fill=TEXT, anchor="rm")
+    if chart.unit:
+        draw.text((left - _px(14), _px(2)), f"单位：{chart.unit}", font=small, fill=TEXT, anchor="la")
+    slot = (right - left) / max(len(chart.categories), 1)
+    bar = slot * 0.8 / max(len(chart.series), 1)
+    zero = y_of(0.0)
+    for i, name in enumerate(chart.categories):
+        x0 = left + i * slot + slot * 0.1
+        for j, s in enumerate(chart.series):
+            v = s.values[i]
+            xa, xb = x0 + j * bar + bar * 0.04, x0 + (j + 1) * bar - bar * 0.04
+            draw.rectangle([xa, min(zero, y_of(v)), xb, max(zero, y_of(v))], fill=COLOURS[j % len(COLOURS)])
+            anchor, y = ("md", y_of(v) - _px(0.8)) if v >= 0 else ("ma", y_of(v) + _px(0.8))
+            draw.text(((xa + xb) / 2, y), _label(v), font=label_font, fill=TEXT, anchor=anchor)
+        draw.multiline_text((left + (i + 0.5) * slot, bottom + _px(1.5)), _wrap(name), font=small,
+                            fill=TEXT, anchor="ma", align="center")
+    draw.line([(left, zero), (right, zero)], fill=AXIS, width=3)
+    draw.line([(left, top), (left, bottom)], fill=AXIS, width=3)
+    if len(chart.series) > 1:  # legend, top right
+        x = right
+        for j, s in reversed(list(enumerate(chart.series))):
+            x -= draw.textlength(s.name, font=small) + _px(1)
+            draw.text((x, _px(2)), s.name, font=small, fill=TEXT, anchor="la")
+            x -= _px(5)
+            draw.rectangle([x, _px(2.5), x + _px(3), _px(5)], fill=COLOURS[j % len(COLOURS)])
+            x -= _px(3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(DPI, DPI))
+    return buffer.getvalue()
