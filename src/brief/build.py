@@ -198,7 +198,9 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
     context = multiprocessing.get_context("fork" if forking else "spawn")
     init = {} if forking else {"initializer": _init_worker, "initargs": (str(ds.root), str(templates))}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **init) as pool:
-        futures = {pool.submit(_render, t, str(out)): t for t, _, _ in todo}
+        # Summaries are the longest briefs: start them first so no worker idles at the end.
+        ordered = sorted(todo, key=lambda item: item[0].kind != "summary")
+        futures = {pool.submit(_render, t, str(out)): t for t, _, _ in ordered}
         for future in as_completed(futures):
             record(futures[future], _result(future.result, futures[future], ds))
 
