@@ -47,9 +47,10 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [start + i * step for i in range(int(math.ceil((high - start) / step)) + 1)]
 
 
-def _wrap(text: str, width: int = 6) -> str:
-    """Long Chinese category names on two short lines instead of overlapping."""
-    return text if len(text) <= width else text[:width] + "\n" + text[width:2 * width]
+def _wrap(text: str, width: int) -> str:
+    """A category name on up to three lines of ``width`` characters, so neighbours never overlap."""
+    lines = [text[i:i + width] for i in range(0, len(text), width)][:3]
+    return "\n".join(lines)
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,7 +66,7 @@ def chart_png(chart: Chart, *, width_mm: float = 156.0, height_mm: float = 80.0)
     small, label_font = _font(_px(3.2)), _font(_px(2.8))
     values = [v for s in chart.series for v in s.values] or [0.0]
     ticks = _ticks(min(0.0, min(values)), max(0.0, max(values)) * 1.12)
-    left, right, top, bottom = _px(16), width - _px(4), _px(10), height - _px(14)
+    left, right, top, bottom = _px(16), width - _px(4), _px(10), height - _px(16)
     y_of = lambda v: bottom - (v - ticks[0]) / ((ticks[-1] - ticks[0]) or 1) * (bottom - top)  # noqa: E731
     for t in ticks:  # grid and value axis
         y = y_of(t)
@@ -76,6 +77,7 @@ def chart_png(chart: Chart, *, width_mm: float = 156.0, height_mm: float = 80.0)
     slot = (right - left) / max(len(chart.categories), 1)
     bar = slot * 0.8 / max(len(chart.series), 1)
     zero = y_of(0.0)
+    per_line = max(2, int(slot * 0.92 // small.size))
     for i, name in enumerate(chart.categories):
         x0 = left + i * slot + slot * 0.1
         for j, s in enumerate(chart.series):
@@ -84,7 +86,7 @@ def chart_png(chart: Chart, *, width_mm: float = 156.0, height_mm: float = 80.0)
             draw.rectangle([xa, min(zero, y_of(v)), xb, max(zero, y_of(v))], fill=COLOURS[j % len(COLOURS)])
             anchor, y = ("md", y_of(v) - _px(0.8)) if v >= 0 else ("ma", y_of(v) + _px(0.8))
             draw.text(((xa + xb) / 2, y), _label(v), font=label_font, fill=TEXT, anchor=anchor)
-        draw.multiline_text((left + (i + 0.5) * slot, bottom + _px(1.5)), _wrap(name), font=small,
+        draw.multiline_text((left + (i + 0.5) * slot, bottom + _px(1.5)), _wrap(name, per_line), font=small,
                             fill=TEXT, anchor="ma", align="center")
     draw.line([(left, zero), (right, zero)], fill=AXIS, width=3)
     draw.line([(left, top), (left, bottom)], fill=AXIS, width=3)
