@@ -21,7 +21,8 @@ DATA = ROOT / "data"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_COUNTY = SEEDS / "003_44498a2181e67a6b.txt"
 SEED_PROGRAM = SEEDS / "000_084201013367dc75.txt"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not beside this checkout")
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(),
+                                 reason="the seed documents (../shared/seeds) are not beside this checkout")
 
 SECTIONS = {
     "team": "队伍建设",

@@ -57,7 +57,10 @@ def test_every_printed_total_recomputed_from_county_files(rendered: Path) -> Non
                 shown = "—" if q is None else format_change(q) if ind.change else format_quantity(q, ind.unit)
                 assert cell == shown, (ind.key, cell, shown)
             total = aggregate(ind.aggregate, [q for q in values if q is not None])
-            expected = "—" if total is None else format_change(total) if ind.change else format_quantity(total, ind.unit)
+            if total is None:
+                expected = "—"
+            else:
+                expected = format_change(total) if ind.change else format_quantity(total, ind.unit)
             assert row[total_at] == expected, (ind.key, row[total_at], expected)
             assert expected.replace("—", "") in pdf
             checked += 1
