@@ -106,3 +106,10 @@ def test_killed_build_leaves_complete_files_or_none_and_next_build_repairs(tmp_p
     assert result.returncode == 0, result.stderr
     assert outputs(out) == expected
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_year_without_data_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    result = brief("build", "--year", "2030", "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("--year: 没有 2030 年的数据文件")
+    assert not (tmp_path / "out").exists()

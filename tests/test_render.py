@@ -146,3 +146,9 @@ def test_sandbox_refuses_internals_in_templates(tmp_path: Path) -> None:
     result = brief("render", "yingjisha", "--year", "2023", "--templates", str(templates), "--out",
                    str(tmp_path / "out"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = brief("render", "yingjisha", "--year", "2023", "--format", "html", "--out", str(tmp_path))
+    assert result.returncode == 2 and "--format" in result.stderr
+    assert not any(tmp_path.iterdir())

@@ -152,13 +152,17 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
+    wanted = targets(ds, year)
+    if not wanted:
+        what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
+        raise BriefError.at(str(ds.root / "counties"), None, "--year" if year else "-", what)
     with exclusive(out, LOCK, "build"):
         clean_temporaries(out)
         entries = read_manifest(out)
         fonts = font_fingerprint()
         todo: list[tuple[Target, str, list[str]]] = []
         outcomes: list[Outcome] = []
-        for t in targets(ds, year):
+        for t in wanted:
             fp, ins = fingerprint(ds, t, templates, fonts)
             rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
             if _up_to_date(out, entries, rels, fp):

@@ -32,6 +32,8 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except BriefError as exc:
             _fail(exc)
+        except click.ClickException:
+            raise  # usage errors: click prints them and exits 2
         except KeyboardInterrupt:
             click.echo("已中断", err=True)
             sys.exit(130)
