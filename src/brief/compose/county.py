@@ -34,7 +34,3 @@ def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | Non
     meta = model.Meta(title=title, author=record.command or record.partner, draft=record.draft,
                       subject=record.headline)
     return to_document(markdown, meta, str(sandbox.templates / TEMPLATE))
-
-
-def county_title(ds: Dataset, county_id: str, year: int) -> str:
-    return f"{year}年{ds.county(county_id, year).county}援疆工作简报"
