@@ -406,7 +406,7 @@ def test_package_structure(written):
 def test_write_is_atomic(photo, tmp_path, monkeypatch):
     target = tmp_path / "out.docx"
     target.write_bytes(b"old")
-    import brief.writers.base as package
+    import brief.outdir as package
 
     def fail(src, dst):
         assert not str(src).endswith(".docx") and Path(src).parent == tmp_path

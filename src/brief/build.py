@@ -10,14 +10,12 @@ builds apart without a lock file that could go stale.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +24,8 @@ from . import __version__
 from .compose.county import default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError
+from .outdir import clean_temporaries, exclusive
 from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
-from .writers.base import clean_temporaries
 
 MANIFEST = "manifest.json"
 LOCK = ".build.lock"
@@ -103,22 +101,10 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 
 def write_manifest(out: Path, entries: dict[str, dict]) -> None:
-    from .writers.base import atomic_write
+    from .outdir import atomic_write
 
     body = {"tool": f"brief {__version__}", "outputs": [entries[k] for k in sorted(entries)]}
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-
-
-@contextmanager
-def exclusive(out: Path, lock_name: str, command: str) -> Iterator[None]:
-    """One ``command`` per output dir at a time; an flock, so a killed run leaves no stale lock."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / lock_name, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BriefError.at(str(out), None, command, f"另一个 brief {command} 正在使用这个输出目录") from None
-        yield
 
 
 def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:

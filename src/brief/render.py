@@ -10,8 +10,8 @@ from . import model
 from .compose.county import compose_county, default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError
+from .outdir import atomic_write, clean_temporaries
 from .preflight import check_glyphs
-from .writers.base import atomic_write, clean_temporaries
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx"}
 FORMATS = ("pdf", "docx")

@@ -20,10 +20,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build import exclusive
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
 from ..errors import BriefError, Problem
+from ..outdir import exclusive
 from ..render import Target, stem
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes

@@ -208,7 +208,7 @@ def _close(conn: smtplib.SMTP) -> None:
 
 def write_outbox(folder: Path, stem: str, data: bytes) -> Path:
     """``<stem>.eml`` under ``folder``; an earlier, different message keeps its file (``<stem>-2.eml``…)."""
-    from ..writers.base import atomic_write
+    from ..outdir import atomic_write
 
     n = 1
     while True:

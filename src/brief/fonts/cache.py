@@ -13,11 +13,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..outdir import atomic_write
 from .config import CACHE_ENV
 
 
@@ -41,21 +41,6 @@ def digest(*parts: Any) -> str:
     """A short, stable hash of JSON-able parts (for cache file names)."""
     blob = json.dumps(parts, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(blob.encode("ascii")).hexdigest()[:20]
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @contextlib.contextmanager

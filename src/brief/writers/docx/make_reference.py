@@ -32,7 +32,7 @@ from docx.shared import Twips
 from lxml import etree
 
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
-from brief.writers.base import atomic_write
+from brief.outdir import atomic_write
 from brief.writers.docx._package import normalize_zip
 from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
 

@@ -42,7 +42,8 @@ from brief.model import (
     Table,
     Text,
 )
-from brief.writers.base import Visitor, atomic_write
+from brief.outdir import atomic_write
+from brief.writers.base import Visitor
 from brief.writers.docx._package import normalize_zip
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES

@@ -17,7 +17,8 @@ from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
 from ...fonts import PdfFonts, pdf_fonts
-from ..base import Visitor, atomic_write
+from ...outdir import atomic_write
+from ..base import Visitor
 from .cjk import CJKParagraph, ParaStyle, Run
 from .page import draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
