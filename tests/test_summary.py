@@ -142,3 +142,25 @@ def test_summary_states_year_over_year_when_every_county_has_last_year(tmp_path:
     cadres = next(r for r in rows if r[0] == "选派干部人才")
     # 2022: 1600余 + 250 + 280 + 430 = 2560余; 2023: 2670余 -> 约4.30%
     assert cadres[-2:] == ["2670余名", "上升约4.30%"]
+
+
+def test_stale_program_total_stops_the_summary_not_the_county_brief(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "programs" / "shandong" / "2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("cadres_dispatched: 2670余", "cadres_dispatched: 2680余"),
+                    encoding="utf-8")
+    common = ["--year", "2023", "--data", str(data), "--out", str(tmp_path / "o"), "--format", "docx"]
+    assert brief("render", "shule", *common, cwd=tmp_path).returncode == 0
+    result = brief("summary", "shandong", *common, cwd=tmp_path)
+    assert result.returncode == 1 and "申报合计 2680余名" in result.stderr
+
+
+def test_a_broken_county_file_is_not_blamed_on_the_program_totals(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "counties" / "yingjisha" / "2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("partner: 济宁市", 'partner: "济宁市'), encoding="utf-8")
+    result = brief("validate", "--data", str(data), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["data/counties/yingjisha/2023.yaml:5: partner: YAML 语法错误：引号没有闭合"]

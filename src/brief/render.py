@@ -99,7 +99,7 @@ def write_outputs(name: str, folder: Path, blobs: dict[str, bytes]) -> list[Path
 
 
 def render_one(data: Path, t: Target, formats: Sequence[str], out: Path, templates: Path | None) -> list[Path]:
-    ds = load_dataset(data)
+    ds = load_dataset(data, totals=t.kind == "summary")
     if t.kind == "county":
         ds.county(t.id, t.year)
     else:

@@ -27,6 +27,9 @@ class Dataset:
     program_years: dict[tuple[str, int], ProgramYear] = field(default_factory=dict)
     recipients: list[Recipient] | None = None
     problems: list[Problem] = field(default_factory=list)
+    # A program's declared totals that its counties do not add up to: they stop the summary (and
+    # validate, build), not the county briefs, so a county office is never blocked by them.
+    totals_problems: list[Problem] = field(default_factory=list)
 
     def years(self) -> list[int]:
         return sorted({y for _, y in self.counties} | {y for _, y in self.program_years})
@@ -87,11 +90,14 @@ def read_dataset(root: Path) -> Dataset:
     return ds
 
 
-def load_dataset(root: Path) -> Dataset:
-    """Read and refuse on any problem: what render, summary and build use."""
+def load_dataset(root: Path, *, totals: bool = True) -> Dataset:
+    """Read and refuse on any problem: what render, summary and build use.
+
+    ``totals=False`` (a county brief) lets a program's unreconciled totals pass."""
     ds = read_dataset(root)
-    if ds.problems:
-        raise BriefError(sorted(set(ds.problems), key=_order))
+    problems = ds.problems + (ds.totals_problems if totals else [])
+    if problems:
+        raise BriefError(sorted(set(problems), key=_order))
     return ds
 
 
@@ -168,10 +174,14 @@ def _check_recipients(ds: Dataset) -> None:
 
 def _reconcile_totals(ds: Dataset) -> None:
     """A total the program office declares must equal the sum of its counties' figures."""
+    broken = {p.file for p in ds.problems}
     for (pid, year), py in ds.program_years.items():
         program = ds.programs.get(pid)
         if program is None:
             continue
+        county_files = [str(ds.root / "counties" / c / f"{year}.yaml") for c in program.counties]
+        if broken.intersection(county_files):
+            continue  # a county file that could not be read: its own error says so, no second one here
         for key, declared in py.totals.items():
             ind = ds.catalog.indicators[key]
             files = [ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties]
@@ -181,6 +191,6 @@ def _reconcile_totals(ds: Dataset) -> None:
                 continue
             shown = format_quantity(computed, ind.unit) if computed else "无数据"
             sources = "、".join(f"{f.path.parent.name}/{f.path.name}" for f in files if key in f.indicators)
-            ds.problems.append(Problem(str(py.path), py.total_lines.get(key), key,
-                                       f"申报合计 {format_quantity(declared, ind.unit)} 与各县之和 {shown} 不符"
-                                       f"（counties/ 下 {sources}）"))
+            ds.totals_problems.append(Problem(str(py.path), py.total_lines.get(key), key,
+                                              f"申报合计 {format_quantity(declared, ind.unit)} 与各县之和 {shown} 不符"
+                                              f"（counties/ 下 {sources}）"))

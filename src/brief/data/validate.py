@@ -32,11 +32,11 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
             problems.update(exc.problems)
             continue
         if target.is_dir() and target.resolve() == root.resolve():
-            problems.update(ds.problems)
+            problems.update(ds.problems + ds.totals_problems)
             files += 1 + len(ds.counties) + len(ds.programs) + len(ds.program_years) + (ds.recipients is not None)
         else:
             want = target.resolve()
-            problems.update(p for p in ds.problems if _inside(Path(p.file), want)
+            problems.update(p for p in ds.problems + ds.totals_problems if _inside(Path(p.file), want)
                             or Path(p.file).resolve() == (root / "indicators.yaml").resolve())
             files += 1
     return sorted(problems, key=lambda p: (p.file, p.line if isinstance(p.line, int) else 0, p.key, p.message)), files

@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..data.catalog import Catalog
-from ..data.dataset import Dataset, _reconcile_totals, read_dataset
+from ..data.dataset import read_dataset
 from ..data.files import COUNTY_KEYS, HIGHLIGHT_KEYS, read_county_year
 from ..data.records import CountyYear
 from ..data.yamlfile import YMap, load_yaml
@@ -65,8 +65,6 @@ def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
         taken.setdefault(ident, path)
         problems += _ordered(form, form.problems + plan.problems)
         plans.append(plan)
-    if not problems:
-        problems += _totals(ds, plans)
     if problems:
         raise BriefError(problems)
     written = []
@@ -354,34 +352,7 @@ def _cell_for(form: Form, kind: str, what: Any, key: str, rows: dict[str, list[i
     return None
 
 
-# ── the program's declared totals, and writing ──────────────────────────────────────────────
-
-
-def _totals(ds: Dataset, plans: list[_Plan]) -> list[Problem]:
-    """A county figure that no longer adds up to its program's declared total is reported at its cell."""
-    records = {(p.form.meta.county_id, p.form.meta.year): p.record for p in plans if p.record is not None}
-    if not records or not ds.program_years:
-        return []
-
-    def check(counties: dict[tuple[str, int], CountyYear]) -> list[Problem]:
-        probe = Dataset(ds.root, ds.catalog, counties=counties, programs=ds.programs,
-                        program_years=ds.program_years)
-        _reconcile_totals(probe)
-        return probe.problems
-
-    before = {(p.file, p.line, p.key) for p in check(dict(ds.counties))}
-    out = []
-    for p in check({**ds.counties, **records}):
-        if (p.file, p.line, p.key) in before:
-            continue
-        plan = next((x for x in plans if p.key in x.form.values), None)
-        if plan is None:
-            out.append(p)
-            continue
-        where = plan.form.values[p.key][1]
-        program_file = Path(p.file).resolve().relative_to(ds.root.resolve()).as_posix()
-        out.append(Problem(str(plan.form.path), str(where), p.key, f"{p.message}；见 {program_file} 中的 totals"))
-    return out
+# ── writing ─────────────────────────────────────────────────────────────────────────────────
 
 
 def _write(target: Path, data: bytes) -> None:
