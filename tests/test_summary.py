@@ -163,4 +163,5 @@ def test_a_broken_county_file_is_not_blamed_on_the_program_totals(tmp_path: Path
     path.write_text(path.read_text(encoding="utf-8").replace("partner: 济宁市", 'partner: "济宁市'), encoding="utf-8")
     result = brief("validate", "--data", str(data), cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["data/counties/yingjisha/2023.yaml:5: partner: YAML 语法错误：引号没有闭合"]
+    expected = "data/counties/yingjisha/2023.yaml:5: partner: YAML 语法错误：引号没有闭合"
+    assert result.stderr.strip().splitlines() == [expected]
