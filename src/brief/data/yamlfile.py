@@ -84,14 +84,9 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
         problems.append(Problem(name, line, "-", "文件不是 UTF-8 编码；请在编辑器中另存为 UTF-8"))
         return None
     lines = text.split("\n")
-    clean_lines = []
-    for i, line_text in enumerate(lines, start=1):
-        for ch in dict.fromkeys(_BAD_CHARS.findall(line_text)):
-            problems.append(bad_char_problem(name, i, key_on_line(lines, i), ch))
-        if "\t" in line_text[: len(line_text) - len(line_text.lstrip(" \t"))]:
-            problems.append(Problem(name, i, key_on_line(lines, i), "用了制表符（Tab）缩进；YAML 只能用空格缩进"))
-            line_text = line_text.replace("\t", "  ")
-        clean_lines.append(_BAD_CHARS.sub(" ", line_text))
+    before = len(problems)
+    clean_lines = [_scan_line(name, i, line_text, lines, problems) for i, line_text in enumerate(lines, start=1)]
+    scanned = len(problems) > before
     text = "\n".join(clean_lines)
     try:
         node = yaml.compose(text, Loader=_FAST)
@@ -102,7 +97,7 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        if not any(p.file == name and "制表符" in p.message for p in problems):
+        if not scanned:  # a tab or full-width colon already reported is the likely cause
             problems.append(_syntax_problem(name, exc, lines))
         return None
     except yaml.YAMLError as exc:
@@ -111,6 +106,34 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
     if node is None:
         return Loaded(None, lines)
     return Loaded(_build(node, name, problems), lines)
+
+
+_FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*：\s*")
+_ODD_INDENT = re.compile(r"^[ \t\u00a0\u3000]*[\t\u00a0\u3000][ \t\u00a0\u3000]*")
+
+
+def _scan_line(name: str, number: int, line: str, lines: list[str], problems: list[Problem]) -> str:
+    """Report what a Chinese keyboard or a word processor slips into YAML, by its own line, and
+    return the line as the parser should see it so that the rest of the file is still checked."""
+    for ch in dict.fromkeys(_BAD_CHARS.findall(line)):
+        problems.append(bad_char_problem(name, number, key_on_line(lines, number), ch))
+    line = _BAD_CHARS.sub(" ", line)
+    indent = _ODD_INDENT.match(line)
+    if indent:
+        what = "制表符（Tab）" if "\t" in indent.group() else "全角空格或不间断空格"
+        problems.append(Problem(name, number, _key_after(line), f"缩进里用了{what}；YAML 只能用半角空格缩进"))
+        line = re.sub(r"[\t\u00a0\u3000]", "  ", indent.group()) + line[indent.end():]
+    colon = _FULLWIDTH_COLON.match(line)
+    if colon:
+        key = colon.group(2)
+        problems.append(Problem(name, number, key, f"“{key}”后面用了全角冒号“：”；请改成半角冒号加空格：{key}: …"))
+        line = f"{colon.group(1)}{key}: {line[colon.end():]}"
+    return line
+
+
+def _key_after(line: str) -> str:
+    m = _KEY_ON_LINE.match(re.sub(r"^[\s\u00a0\u3000]+", "", line))
+    return m.group(1).strip("'\"") if m else "-"
 
 
 def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
