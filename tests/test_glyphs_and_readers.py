@@ -55,3 +55,11 @@ def test_libreoffice_opens_the_brief_and_uses_cjk_fonts(tmp_path: Path) -> None:
     assert "第十一批济宁援疆团队开局之年" in text.replace(" ", "") and "一、队伍建设" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
     assert "DejaVu" not in fonts and "Liberation" not in fonts, fonts
+
+
+def test_validate_refuses_what_render_would_refuse(tmp_path: Path) -> None:
+    data = data_with_headline(tmp_path, "援疆😀之年")
+    result = brief("validate", "--data", str(data), cwd=tmp_path)
+    assert result.returncode == 1
+    line = result.stderr.strip()
+    assert line.startswith("data/counties/yingjisha/2023.yaml:") and ": headline: " in line and "U+1F600" in line

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import model
+from .data.dataset import Dataset
 from .data.yamlfile import key_on_line
 from .errors import BriefError, Problem
 from .fonts import PdfFonts
@@ -40,6 +41,24 @@ def check_glyphs(doc: model.Document, fonts: PdfFonts, sources: list[Path]) -> N
             missing.setdefault(ch)
     if missing:
         raise BriefError([_locate(ch, sources) for ch in missing])
+
+
+def data_glyph_problems(ds: Dataset, fonts: PdfFonts) -> list[Problem]:
+    """Characters in the data that no installed font can draw, each at its file and line: so that
+    ``validate`` refuses what ``render`` would refuse."""
+    problems: list[Problem] = []
+    records = [*ds.counties.values(), *ds.program_years.values()]
+    for record in records:
+        texts = [record.source, record.headline, record.summary]
+        texts += [getattr(record, k, "") for k in ("county", "prefecture", "partner", "command", "batch")]
+        texts += [t for h in record.highlights for t in (h.title, h.text, h.caption)]
+        missing = dict.fromkeys(ch for text in texts for ch in fonts.missing(text, "body"))
+        problems += [_locate(ch, [record.path]) for ch in missing]
+    catalog_texts = [i.label + i.unit for i in ds.catalog.indicators.values()]
+    catalog_texts += [s.title for s in ds.catalog.sections.values()] + [p.name for p in ds.programs.values()]
+    missing = dict.fromkeys(ch for text in catalog_texts for ch in fonts.missing(text, "body"))
+    problems += [_locate(ch, [ds.catalog.path, *(p.path for p in ds.programs.values())]) for ch in missing]
+    return problems
 
 
 def _locate(ch: str, sources: list[Path]) -> Problem:

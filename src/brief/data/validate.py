@@ -31,15 +31,27 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
         except BriefError as exc:
             problems.update(exc.problems)
             continue
+        found = ds.problems + ds.totals_problems + _glyphs(ds)
         if target.is_dir() and target.resolve() == root.resolve():
-            problems.update(ds.problems + ds.totals_problems)
+            problems.update(found)
             files += 1 + len(ds.counties) + len(ds.programs) + len(ds.program_years) + (ds.recipients is not None)
         else:
             want = target.resolve()
-            problems.update(p for p in ds.problems + ds.totals_problems if _inside(Path(p.file), want)
+            problems.update(p for p in found if _inside(Path(p.file), want)
                             or Path(p.file).resolve() == (root / "indicators.yaml").resolve())
             files += 1
     return sorted(problems, key=lambda p: (p.file, p.line if isinstance(p.line, int) else 0, p.key, p.message)), files
+
+
+def _glyphs(ds: object) -> list[Problem]:
+    """What render would refuse: characters no installed font has (needs the fonts, so it is last)."""
+    from ..fonts import pdf_fonts
+    from ..preflight import data_glyph_problems
+
+    try:
+        return data_glyph_problems(ds, pdf_fonts())  # type: ignore[arg-type]
+    except BriefError as exc:  # no fonts installed at all: say so once
+        return exc.problems
 
 
 def _inside(path: Path, target: Path) -> bool:
