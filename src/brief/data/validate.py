@@ -31,7 +31,8 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
         except BriefError as exc:
             problems.update(exc.problems)
             continue
-        found = ds.problems + ds.totals_problems + _glyphs(ds)
+        bad_files = {p.file for p in ds.problems}
+        found = ds.problems + ds.totals_problems + [p for p in _glyphs(ds) if p.file not in bad_files]
         if target.is_dir() and target.resolve() == root.resolve():
             problems.update(found)
             files += 1 + len(ds.counties) + len(ds.programs) + len(ds.program_years) + (ds.recipients is not None)
