@@ -6,6 +6,8 @@ walks such as ``ind.__class__``) is refused before any template runs.
 
 from __future__ import annotations
 
+import difflib
+
 import jinja2
 from jinja2 import nodes
 
@@ -47,7 +49,9 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
             if key.startswith("_"):
                 out.append((line, key, "引用不能访问内部属性；应写作 {{ ind.指标键 }}"))
             elif key not in known:
-                out.append((line, key, f"引用了未知的指标“{key}”（不在 indicators.yaml 中）"))
+                guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+                hint = f"；是否应为 {guess[0]}？" if guess else ""
+                out.append((line, key, f"引用了未知的指标“{key}”（不在 indicators.yaml 中）{hint}"))
             elif key not in present:
                 out.append((line, key, f"引用了指标“{key}”，但本文件 indicators 中没有它的数值"))
     return out
