@@ -713,3 +713,16 @@ def test_real_xls_is_one_line(form: Path, data: Path, tmp_path: Path, lo_profile
     assert xls.exists()
     assert problems_of([xls], data) == [
         f"xls/{xls.name}: -: 这是旧版 .xls 格式的工作簿；请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入"]
+
+
+def test_a_new_year_form_is_a_draft_and_a_blank_one_is_refused(data: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import load_workbook
+
+    monkeypatch.chdir(tmp_path)
+    path = make_form(data, "yingjisha", 2024, tmp_path)
+    facts = load_workbook(path)["基本情况"]
+    assert "征求意见稿" in [c.value for row in facts.iter_rows() for c in row]
+    with pytest.raises(BriefError, match="表中没有填写任何数值"):
+        import_forms([path], data)
+    assert not (data / "counties" / "yingjisha" / "2024.yaml").exists()

@@ -156,6 +156,10 @@ def _plan(form: Form, data_root: Path, catalog: Catalog) -> _Plan:
         _, problems = read_county_year(target, meta.county_id, meta.year, catalog, data_root)
         plan.problems += problems or [Problem(str(target), 1, "-", "数据文件应为“键: 值”形式的映射")]
         return plan
+    if not edit.exists and not any(value for value, _ in form.values.values()):
+        plan.problems.append(Problem(str(form.path), None, "-",
+                                     f"表中没有填写任何数值；{meta.year} 年的数据文件没有建立"))
+        return plan
     _facts(form, edit)
     _indicators(form, edit, catalog)
     _highlights(form, edit, catalog)

@@ -306,7 +306,9 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
         if fact.key == "year":
             value = str(year)
         elif fact.key == "status":
-            value = STATUS_WORDS.get(str(doc.get("status") or "final"), str(doc.get("status")))
+            # A year not yet started is a draft until the office says otherwise: never publish a blank.
+            status = str(doc.get("status") or "final") if source.current else "draft"
+            value = STATUS_WORDS.get(status, status)
         elif not source.current and fact.key in ("headline", "summary"):
             value = ""  # a new year gets its own title and lead
         else:
