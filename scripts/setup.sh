@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# All set-up on a fresh Debian machine (run as root): fonts and checkers from Debian, brief from PyPI.
+# All set-up on a fresh Debian machine (run as root): fonts and checkers from Debian's packages, then
+# brief itself from this checkout (pip install -e) with its Python dependencies from PyPI.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,9 @@ APT_PACKAGES=(
   fontconfig poppler-utils qpdf # pdffonts/pdftotext/pdftoppm and qpdf --check, used by the tests
   libreoffice-writer-nogui libreoffice-calc-nogui  # real readers for the DOCX and Excel tests
 )
+PY=${PYTHON:-python3}
+command -v "$PY" >/dev/null 2>&1 || APT_PACKAGES+=(python3)
+"$PY" -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3-pip)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -20,7 +24,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
 # pip skips what is already installed; --break-system-packages only where Debian's own Python refuses.
 "$PY" -m pip install -q -e '.[test]' 2>/dev/null \
   || "$PY" -m pip install -q --break-system-packages -e '.[test]'

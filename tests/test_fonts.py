@@ -106,7 +106,7 @@ def test_alternative_is_noted(monkeypatch):
     body = [c for c in config.PDF_CANDIDATES["body"] if c.note]
     monkeypatch.setitem(config.PDF_CANDIDATES, "body", tuple(body))
     font = fonts.resolve()["body"]
-    assert font.note and font.note.startswith("no 仿宋 installed; using ") and font.family in font.note
+    assert font.note and font.note.startswith("未安装仿宋，改用 ") and font.family in font.note
 
 
 # -- CFF -> TrueType ------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_report_lines():
         font = fonts.resolve()[role]
         assert label in line and font.display_name in line and font.path in line
         if font.cff:
-            assert "converted to TrueType" in line
+            assert "已转换为 TrueType" in line
 
 
 # -- the ToUnicode fix ----------------------------------------------------------------------------

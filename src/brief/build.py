@@ -36,6 +36,7 @@ class Outcome:
     target: Target
     written: list[Path]
     skipped: bool
+    name: str = ""  # the brief's file name without suffix, as a user knows it
 
 
 def targets(ds: Dataset, year: int | None = None) -> list[Target]:
@@ -107,6 +108,16 @@ def write_manifest(out: Path, entries: dict[str, dict]) -> None:
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
+def _refuse_undrawable(ds: Dataset) -> None:
+    """A character no installed font has would stop one brief mid-build: refuse before any."""
+    from .fonts import pdf_fonts
+    from .preflight import data_glyph_problems
+
+    problems = data_glyph_problems(ds, pdf_fonts())
+    if problems:
+        raise BriefError(problems)
+
+
 def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:
     for rel in rels:
         entry = entries.get(rel)
@@ -136,6 +147,7 @@ def _render(t: Target, out: str) -> list[str]:
 def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templates: Path | None = None,
           progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
+    _refuse_undrawable(ds)
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
     wanted = targets(ds, year)
@@ -152,7 +164,7 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
             fp, ins = fingerprint(ds, t, templates, fonts)
             rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
             if _up_to_date(out, entries, rels, fp):
-                outcomes.append(Outcome(t, [], True))
+                outcomes.append(Outcome(t, [], True, stem(ds, t)))
                 if progress:
                     progress(outcomes[-1])
             else:
@@ -172,7 +184,7 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
             rel = Path(p).relative_to(out).as_posix()
             entries[rel] = {"path": rel, "sha256": file_hash(Path(p)), "inputs": ins, "fingerprint": fp}
         write_manifest(out, entries)
-        outcomes.append(Outcome(t, [Path(p) for p in written], False))
+        outcomes.append(Outcome(t, [Path(p) for p in written], False, Path(written[0]).stem if written else ""))
         if progress:
             progress(outcomes[-1])
 

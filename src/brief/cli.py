@@ -130,7 +130,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 
 @main.command()
 @click.option("--year", type=int, default=None, help="只生成这一年（默认：所有年份）")
-@click.option("--jobs", type=int, default=0, help="并行进程数（默认：CPU 核数，最多 4）")
+@click.option("--jobs", type=click.IntRange(min=0), default=0, help="并行进程数（默认 0：CPU 核数，最多 4）")
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors

@@ -22,9 +22,8 @@ class Reporter:
         return self
 
     def update(self, outcome: object) -> None:
-        t = outcome.target  # type: ignore[attr-defined]
         state = "无变化" if outcome.skipped else "已生成"  # type: ignore[attr-defined]
-        line = f"{state} {t.year} {t.kind} {t.id}"
+        line = f"{state}：{outcome.name}"  # type: ignore[attr-defined]
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.console.print(line) if not outcome.skipped else None  # type: ignore[attr-defined]

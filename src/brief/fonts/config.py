@@ -143,16 +143,16 @@ PDF_CANDIDATES: dict[str, tuple[Candidate, ...]] = {
         Candidate("FZXBSJW.TTF"),
         Candidate("方正小标宋简体.ttf"),
         Candidate("FZXBSJW--GB1-0.ttf"),
-        Candidate("STZHONGS.TTF", note="no 方正小标宋 installed; using {family} (华文中宋)"),
-        Candidate("Songti.ttc", "Songti SC Black", note="no 方正小标宋 installed; using {family}"),
-        *(Candidate(c.file, c.face, "no 方正小标宋 installed; using {family}") for c in _NOTO_SERIF_BOLD),
-        Candidate("FandolSong-Bold.otf", note="no 方正小标宋 installed; using {family}"),
-        Candidate("simhei.ttf", note="no 方正小标宋 or bold 宋体 installed; using {family} (黑体)"),
-        Candidate("FandolHei-Bold.otf", note="no 方正小标宋 or bold 宋体 installed; using {family} (黑体)"),
+        Candidate("STZHONGS.TTF", note="未安装方正小标宋，改用 {family}（华文中宋）"),
+        Candidate("Songti.ttc", "Songti SC Black", note="未安装方正小标宋，改用 {family}"),
+        *(Candidate(c.file, c.face, "未安装方正小标宋，改用 {family}") for c in _NOTO_SERIF_BOLD),
+        Candidate("FandolSong-Bold.otf", note="未安装方正小标宋，改用 {family}"),
+        Candidate("simhei.ttf", note="未安装方正小标宋或粗宋体，改用 {family}（黑体）"),
+        Candidate("FandolHei-Bold.otf", note="未安装方正小标宋或粗宋体，改用 {family}（黑体）"),
         Candidate("NotoSansCJK-Bold.ttc", "Noto Sans CJK SC",
-                  note="no 方正小标宋 or bold 宋体 installed; using {family} (黑体)"),
+                  note="未安装方正小标宋或粗宋体，改用 {family}（黑体）"),
         Candidate("wqy-zenhei.ttc", "WenQuanYi Zen Hei",
-                  note="no 方正小标宋 or bold 宋体 installed; using {family} (黑体)"),
+                  note="未安装方正小标宋或粗宋体，改用 {family}（黑体）"),
     ),
     "heading": _HEI,
     "body": (
@@ -163,11 +163,11 @@ PDF_CANDIDATES: dict[str, tuple[Candidate, ...]] = {
         Candidate("FandolFang-Regular.otf"),  # texlive-lang-chinese; CFF, converted once
         # No 仿宋 at all: a 宋体 reads closest. cwTeX FangSong (fonts-cwtex-fs) is deliberately not
         # listed: it lacks 1203 of the 3755 level-1 GB2312 characters.
-        *(Candidate(c.file, c.face, "no 仿宋 installed; using {family} (宋体)") for c in _NOTO_SERIF),
-        Candidate("uming.ttc", "AR PL UMing CN", note="no 仿宋 installed; using {family} (宋体)"),
-        Candidate("simsun.ttc", "SimSun", note="no 仿宋 installed; using {family} (宋体)"),
-        Candidate("Songti.ttc", "Songti SC Regular", note="no 仿宋 installed; using {family} (宋体)"),
-        Candidate("FandolSong-Regular.otf", note="no 仿宋 installed; using {family} (宋体)"),
+        *(Candidate(c.file, c.face, "未安装仿宋，改用 {family}（宋体）") for c in _NOTO_SERIF),
+        Candidate("uming.ttc", "AR PL UMing CN", note="未安装仿宋，改用 {family}（宋体）"),
+        Candidate("simsun.ttc", "SimSun", note="未安装仿宋，改用 {family}（宋体）"),
+        Candidate("Songti.ttc", "Songti SC Regular", note="未安装仿宋，改用 {family}（宋体）"),
+        Candidate("FandolSong-Regular.otf", note="未安装仿宋，改用 {family}（宋体）"),
     ),
     "kai": (
         Candidate("simkai.ttf"),  # Windows 楷体

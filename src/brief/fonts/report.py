@@ -15,16 +15,15 @@ def _where(font: ResolvedFont) -> str:
 def _line(role: str, label: str, font: ResolvedFont) -> str:
     notes = [font.note] if font.note else []
     if font.origin != "config":
-        notes.append(f"set by {font.origin}")
+        notes.append(f"由环境变量 {font.origin} 指定")
     if font.cff and role == "supplement":
-        notes.append(f"CFF, converted one character at a time when a document needs it, into "
-                     f"{cache_dir() / 'chars'}")
+        notes.append(f"OpenType（CFF），文档用到时逐字转换，缓存于 {cache_dir() / 'chars'}")
     elif font.cff:
         cached = converted_path(font)
         if cached.is_file():
-            notes.append(f"CFF, converted to TrueType and cached at {cached}")
+            notes.append(f"OpenType（CFF），已转换为 TrueType 并缓存于 {cached}")
         else:
-            notes.append(f"CFF, converted to TrueType on the first PDF (5-10 s, once) into {cached}")
+            notes.append(f"OpenType（CFF），首次生成 PDF 时转换（5–10 秒，只需一次），缓存于 {cached}")
     return "\t".join([role, label, font.display_name, _where(font), "; ".join(notes) or "-"])
 
 
