@@ -63,6 +63,10 @@ class Dataset:
             path = self.root / "programs" / f"{ident}.yaml"
         if ident in ids:
             return Problem(str(path), None, ident, f"没有 {year} 年的数据文件")
+        by_name = {r.county: cid for (cid, _), r in self.counties.items()} if kind == "county" else {
+            p.name: pid for pid, p in self.programs.items()}
+        if ident in by_name:
+            return Problem(str(path), None, ident, f"命令里要写 ID，不是名称：请用 {by_name[ident]}")
         return Problem(str(path), None, ident, unknown_key_message(ident, ids).replace("未知的键", "未知的 ID")
                        + (f"；已有：{'、'.join(ids)}" if ids else ""))
 

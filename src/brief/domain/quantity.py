@@ -99,7 +99,7 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
         raise QuantityError(f"数量为空；{_ACCEPTED}")
     m = _PATTERN.match(text)
     if not m:
-        raise QuantityError(f"无法识别的数量“{raw}”；{_ACCEPTED}")
+        raise QuantityError(f"无法识别的数量“{raw}”{_hint(text)}；{_ACCEPTED}")
     suffix = m["unit"]
     percent = False
     if suffix == "%":
@@ -109,7 +109,7 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
     elif suffix:
         if suffix != unit:
             if not re.fullmatch(r"[\u4e00-\u9fff]+", suffix):
-                raise QuantityError(f"无法识别的数量“{raw}”；{_ACCEPTED}")
+                raise QuantityError(f"无法识别的数量“{raw}”{_hint(text)}；{_ACCEPTED}")
             hint = f"该指标的单位是“{unit}”" if unit else "该指标没有单位"
             raise QuantityError(f"单位“{suffix}”与指标目录不符：{hint}")
     elif unit == "%":
@@ -129,6 +129,19 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
     qualifier = Qualifier(m["pre"] or m["post"] or "")
     # A percentage keeps its written places (61.30% stays 61.30%); counts are normalised.
     return Quantity(value if percent else _normal(value), qualifier, percent)
+
+
+def _hint(text: str) -> str:
+    """Why a figure is not read, for the mistakes a Chinese keyboard or Excel habit makes."""
+    if re.search(r"[０-９．％]", text):
+        return "：用了全角数字或符号，请改为半角（如 490、2.12万、61.36%）"
+    if re.search(r"\d[,，]\d", text):
+        return "：不要用千位分隔符（如 21200 或 2.12万）"
+    if re.search(r"\d\s+\S", text):
+        return "：数字和单位之间不要有空格"
+    if re.search(r"[零一二三四五六七八九十百千两]", text):
+        return "：请用阿拉伯数字（如 2万，不写两万）"
+    return ""
 
 
 def _normal(d: Decimal) -> Decimal:
