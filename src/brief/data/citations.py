@@ -28,7 +28,9 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
     try:
         tree = _ENV.parse(str(text))
     except jinja2.TemplateSyntaxError as exc:
-        return [(text_line(text, exc.lineno or 1), "-", f"引用写法有误：{exc.message}；应写作 {{{{ ind.指标键 }}}}")]
+        # Jinja's own message is English and about its grammar; the user needs the rule.
+        return [(text_line(text, exc.lineno or 1), "text", "引用写法有误：{{ 和 }} 要成对，中间只写 ind.指标键；"
+                 "例如 {{ ind.cadres_dispatched }}")]
     out: list[tuple[int, str, str]] = []
     for node in tree.body:
         if not isinstance(node, nodes.Output):
