@@ -16,6 +16,26 @@ def brief(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "brief", *args], capture_output=True, text=True, cwd=cwd)
 
 
+def render_once(factory: object, *args: str) -> Path:
+    """Run one ``brief render``/``summary`` into a fresh dir; the year folder it wrote."""
+    out = factory.mktemp("out")  # type: ignore[attr-defined]
+    result = brief(*args, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / args[args.index("--year") + 1]
+
+
+def data_copy(tmp_path: Path, edits: dict[str, tuple[str, str]] | None = None) -> Path:
+    """The project's data dir copied under ``tmp_path``, with text replaced per file (each must match)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    for rel, (old, new) in (edits or {}).items():
+        path = data / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return data
+
+
 def pdftotext(path: Path, *flags: str) -> str:
     return subprocess.run(["pdftotext", *flags, str(path), "-"], capture_output=True, text=True, check=True).stdout
 

@@ -9,17 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DATA, ROOT, brief, docx_cells, docx_paragraphs, pdf_body, pdffonts_rows, pdftotext, squash
+from helpers import (
+    DATA,
+    ROOT,
+    brief,
+    docx_cells,
+    docx_paragraphs,
+    pdf_body,
+    pdffonts_rows,
+    pdftotext,
+    render_once,
+    squash,
+)
 
 STEM = "2023年英吉沙县援疆工作简报"
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = brief("render", "yingjisha", "--year", "2023", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out / "2023"
+    return render_once(tmp_path_factory, "render", "yingjisha", "--year", "2023")
 
 
 def test_render_writes_exactly_two_files(rendered: Path) -> None:

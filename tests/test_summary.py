@@ -11,17 +11,15 @@ import pytest
 from brief.data.dataset import load_dataset
 from brief.domain.aggregate import aggregate
 from brief.domain.quantity import format_change, format_quantity
-from helpers import DATA, brief, docx_paragraphs, pdf_body, pdftotext
+from helpers import DATA, brief, data_copy, docx_paragraphs, pdf_body, pdftotext, render_once
 
 STEM = "2023年山东援疆指挥部援疆工作年度汇总"
+STALE_TOTAL = {"programs/shandong/2023.yaml": ("cadres_dispatched: 2670余", "cadres_dispatched: 2680余")}
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = brief("summary", "shandong", "--year", "2023", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out / "2023"
+    return render_once(tmp_path_factory, "summary", "shandong", "--year", "2023")
 
 
 def test_summary_writes_exactly_two_files(rendered: Path) -> None:
@@ -104,11 +102,7 @@ def test_missing_county_is_named_not_skipped(tmp_path: Path) -> None:
 
 
 def test_totals_mismatch_reported_with_both_figures(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    path = data / "programs" / "shandong" / "2023.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("cadres_dispatched: 2670余", "cadres_dispatched: 2680余"),
-                    encoding="utf-8")
+    data = data_copy(tmp_path, STALE_TOTAL)
     result = brief("validate", "--data", str(data), cwd=tmp_path)
     assert result.returncode == 1
     assert "申报合计 2680余名 与各县之和 2670余名 不符" in result.stderr
@@ -145,11 +139,7 @@ def test_summary_states_year_over_year_when_every_county_has_last_year(tmp_path:
 
 
 def test_stale_program_total_stops_the_summary_not_the_county_brief(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    path = data / "programs" / "shandong" / "2023.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("cadres_dispatched: 2670余", "cadres_dispatched: 2680余"),
-                    encoding="utf-8")
+    data = data_copy(tmp_path, STALE_TOTAL)
     common = ["--year", "2023", "--data", str(data), "--out", str(tmp_path / "o"), "--format", "docx"]
     assert brief("render", "shule", *common, cwd=tmp_path).returncode == 0
     result = brief("summary", "shandong", *common, cwd=tmp_path)
