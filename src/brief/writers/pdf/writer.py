@@ -110,6 +110,7 @@ class PdfWriter(Visitor):
             ("BOX", (0, 0), (-1, -1), 1, RED), ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RED),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),  # 9 characters a label
         ])
         return [table, Spacer(1, 12)]
 
