@@ -45,20 +45,24 @@ def check_glyphs(doc: model.Document, fonts: PdfFonts, sources: list[Path]) -> N
 
 def data_glyph_problems(ds: Dataset, fonts: PdfFonts) -> list[Problem]:
     """Characters in the data that no installed font can draw, each at its file and line: so that
-    ``validate`` refuses what ``render`` would refuse."""
-    problems: list[Problem] = []
-    records = [*ds.counties.values(), *ds.program_years.values()]
-    for record in records:
+    ``validate`` and ``build`` refuse what ``render`` would refuse. Each distinct character is
+    looked up once, however many files use it."""
+    by_file: dict[Path, set[str]] = {}
+    for record in [*ds.counties.values(), *ds.program_years.values()]:
         texts = [record.source, record.headline, record.summary]
         texts += [getattr(record, k, "") for k in ("county", "prefecture", "partner", "command", "batch")]
         texts += [t for h in record.highlights for t in (h.title, h.text, h.caption)]
-        missing = dict.fromkeys(ch for text in texts for ch in fonts.missing(text, "body"))
-        problems += [_locate(ch, [record.path]) for ch in missing]
+        by_file.setdefault(record.path, set()).update("".join(texts))
     catalog_texts = [i.label + i.unit for i in ds.catalog.indicators.values()]
-    catalog_texts += [s.title for s in ds.catalog.sections.values()] + [p.name for p in ds.programs.values()]
-    missing = dict.fromkeys(ch for text in catalog_texts for ch in fonts.missing(text, "body"))
-    problems += [_locate(ch, [ds.catalog.path, *(p.path for p in ds.programs.values())]) for ch in missing]
-    return problems
+    catalog_texts += [s.title for s in ds.catalog.sections.values()]
+    by_file.setdefault(ds.catalog.path, set()).update("".join(catalog_texts))
+    for program in ds.programs.values():
+        by_file.setdefault(program.path, set()).update(program.name)
+    every = "".join(sorted(set().union(*by_file.values())))
+    missing = set(fonts.missing(every, "body"))
+    if not missing:
+        return []
+    return [_locate(ch, [path]) for path, chars in by_file.items() for ch in sorted(chars & missing)]
 
 
 def _locate(ch: str, sources: list[Path]) -> Problem:
