@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -170,20 +171,28 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
             else:
                 todo.append((t, fp, ins))
         if todo:
-            _run(todo, ds, out, templates, jobs, entries, outcomes, progress)
+            try:
+                _run(todo, ds, out, templates, jobs, entries, outcomes, progress)
+            finally:
+                write_manifest(out, entries)  # whatever finished, even if one brief failed
         return outcomes
 
 
 def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, templates: Path, jobs: int,
          entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> None:
     meta = {t: (fp, ins) for t, fp, ins in todo}
+    last_flush = [time.monotonic()]
 
     def record(t: Target, written: list[str]) -> None:
         fp, ins = meta[t]
         for p in written:
             rel = Path(p).relative_to(out).as_posix()
             entries[rel] = {"path": rel, "sha256": file_hash(Path(p)), "inputs": ins, "fingerprint": fp}
-        write_manifest(out, entries)
+        # The manifest is what spares a killed build's finished briefs: keep it current, but
+        # rewriting it after each of a hundred briefs cost the parent a second.
+        if time.monotonic() - last_flush[0] > 0.5:
+            write_manifest(out, entries)
+            last_flush[0] = time.monotonic()
         outcomes.append(Outcome(t, [Path(p) for p in written], False, Path(written[0]).stem if written else ""))
         if progress:
             progress(outcomes[-1])
