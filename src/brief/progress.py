@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 
 class Reporter:
-    def __init__(self, total: int | None = None) -> None:
+    def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  transient=True) if self.tty else None
@@ -26,7 +26,8 @@ class Reporter:
         line = f"{state}：{outcome.name}"  # type: ignore[attr-defined]
         if self.progress is not None:
             self.progress.advance(self.task)
-            self.progress.console.print(line) if not outcome.skipped else None  # type: ignore[attr-defined]
+            if not outcome.skipped:  # type: ignore[attr-defined]
+                self.progress.console.print(line)
         else:
             print(line, file=sys.stderr, flush=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BriefError, Problem
-from .dataset import read_dataset
+from .dataset import Dataset, read_dataset
 
 
 def find_root(path: Path, default: Path) -> Path:
@@ -44,13 +44,13 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
     return sorted(problems, key=lambda p: (p.file, p.line if isinstance(p.line, int) else 0, p.key, p.message)), files
 
 
-def _glyphs(ds: object) -> list[Problem]:
+def _glyphs(ds: Dataset) -> list[Problem]:
     """What render would refuse: characters no installed font has (needs the fonts, so it is last)."""
     from ..fonts import pdf_fonts
     from ..preflight import data_glyph_problems
 
     try:
-        return data_glyph_problems(ds, pdf_fonts())  # type: ignore[arg-type]
+        return data_glyph_problems(ds, pdf_fonts())
     except BriefError as exc:  # no fonts installed at all: say so once
         return exc.problems
 
