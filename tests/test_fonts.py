@@ -355,3 +355,83 @@ def test_pdf_bytes_identical_across_runs_and_processes(pdf, tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, cwd=tmp_path, check=True)
         assert out.stdout == first, f"PYTHONHASHSEED={seed} gave different bytes"
+
+
+# -- parsed faces kept on disk, fonts mapped, fast Flate -------------------------------------------
+
+UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"
+needs_uming = pytest.mark.skipif(not os.path.isfile(UMING), reason="fonts-arphic-uming missing")
+
+
+def _face(path: str, index: int):
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import faces
+
+    face = TTFontFace.__new__(TTFontFace)
+    faces.load_face(face, path, index)
+    return face
+
+
+@needs_uming
+def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import faces
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    parsed = TTFontFace(UMING, subfontIndex=0)
+    first = _face(UMING, 0)  # parses and writes the snapshot
+    entries = list((tmp_path / "faces").glob("*.marshal"))
+    assert len(entries) == 1
+    again = _face(UMING, 0)  # from the snapshot
+    for face in (first, again):
+        assert set(face.__dict__) == set(parsed.__dict__) - {"glyphToChar"}
+        for key, value in parsed.__dict__.items():
+            if key not in {"_ttf_data", "_pos", "_pdfScale", "glyphToChar"}:
+                assert getattr(face, key) == value, key
+        assert bytes(face.name) == bytes(parsed.name) and face.name.ustr == parsed.name.ustr
+        assert face._pdfScale(1024) == parsed._pdfScale(1024)
+    subset = [ord(c) for c in "— 12 —援疆工作简报"]
+    assert again.makeSubset(subset) == parsed.makeSubset(subset)
+    assert isinstance(again.get_table("glyf"), bytes)  # a plain TTFontFace keeps reportlab's own table
+
+    entries[0].write_bytes(b"not a snapshot")  # unreadable: parsed again and rewritten
+    rebuilt = _face(UMING, 0)
+    assert rebuilt.charToGlyph == parsed.charToGlyph
+    assert entries[0].read_bytes() != b"not a snapshot"
+
+
+def test_glyph_table_slices_without_copying_the_table():
+    from brief.fonts.faces import GlyphTable
+
+    table = GlyphTable(b"headGLYPHDATAtail", 4, 9)
+    assert len(table) == 9
+    assert table[0:5] == b"GLYPH" and table[5:9] == b"DATA" and table[3:3] == b""
+    assert isinstance(table[0:2], bytes)
+    with pytest.raises(TypeError):
+        table[0]
+
+
+def test_role_faces_are_mapped_and_snapshotted(pdf):
+    import mmap
+
+    face = pdfmetrics.getFont(pdf.name("pagenum")).face
+    face.getCharWidth(ord("1"))  # first use loads it
+    assert isinstance(face._ttf_data, mmap.mmap)
+    assert type(face.get_table("glyf")).__name__ == "GlyphTable"
+
+
+def test_fast_deflate_streams_decode(pdf, tmp_path):
+    import zlib
+
+    from reportlab.pdfbase import pdfdoc
+
+    from brief.writers.pdf import deflate
+
+    deflate.install()
+    deflate.install()  # idempotent
+    blob = ("援疆工作简报 2023 " * 500).encode("utf-8")
+    packed = pdfdoc.PDFZCompress.encode(blob)
+    assert zlib.decompress(packed) == blob and len(packed) < len(blob) // 10
+    assert pdfdoc.PDFZCompress.encode(blob.decode("utf-8")) == packed  # text is encoded as UTF-8 first

@@ -34,7 +34,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
-from . import rlpatch
+from . import faces, rlpatch
 from .cache import cache_dir, digest, file_stamp, from_ranges, read_json, to_ranges, write_json
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
@@ -61,7 +61,7 @@ class _LazyFace(TTFontFace):
             raise AttributeError(attr)
         expected = self.__dict__["name"]
         try:
-            TTFontFace.__init__(self, pending[0], subfontIndex=pending[1])
+            faces.load_face(self, pending[0], pending[1])
         except BaseException:
             self.__dict__["_pending"] = pending  # report the same error on the next access
             self.__dict__["name"] = expected
@@ -69,6 +69,10 @@ class _LazyFace(TTFontFace):
         if bytes(self.name) != bytes(expected):
             raise RuntimeError(f"{pending[0]}: PostScript name {self.name!r}, cache said {expected!r}")
         return getattr(self, attr)
+
+    def get_table(self, tag: str):  # type: ignore[no-untyped-def]
+        # makeSubset slices single glyphs out of "glyf": serve them from the mapped file, no copy
+        return faces.glyph_table(self) if tag == "glyf" else TTFontFace.get_table(self, tag)
 
 
 class BriefTTFont(TTFont):

@@ -19,6 +19,7 @@ from ... import model
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
 from ..base import Visitor
+from . import deflate
 from .cjk import CJKParagraph, ParaStyle, Run
 from .page import draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
@@ -201,6 +202,7 @@ class _Doc(BaseDocTemplate):
 
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     fonts = fonts or pdf_fonts()
+    deflate.install()
     writer = PdfWriter(fonts)
     story: list[Flowable] = []
     for block in doc.blocks:

@@ -1,0 +1,153 @@
+"""reportlab's parse of a TrueType face, kept on disk, over a memory-mapped font file.
+
+reportlab's ``TTFontFace`` reads the whole file into a private ``bytes`` and walks its cmap, hmtx
+and loca tables in Python every time a process starts: 40-80 ms a font, about 220 ms for the five
+role fonts of a brief, which was a quarter of a cold ``brief render``. Here the result of that walk
+(a plain dict of numbers, lists and dicts) is written once per font file with ``marshal`` and read
+back in a few milliseconds; and the file itself is mapped, not read, so that every build worker
+shares the same page-cache pages instead of holding its own 3-21 MB copy of each font.
+
+``get_table("glyf")`` is the other cost: reportlab copies the whole glyph table (megabytes) for
+every subset it embeds, then slices one glyph at a time out of the copy. ``GlyphTable`` hands out
+those slices straight from the mapping.
+
+The snapshot is the face's ``__dict__`` minus the file data, the read position, the scale function
+(rebuilt from ``unitsPerEm``) and ``glyphToChar`` (only used while parsing). It is keyed by the
+file's path, size and mtime, the face index, reportlab's version and ``VERSION``; anything it cannot
+read is simply rebuilt.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import mmap
+import os
+from typing import Any
+
+from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+
+from ..outdir import atomic_write
+from .cache import cache_dir, digest, file_stamp
+
+VERSION = 1
+_NOT_KEPT = frozenset({"_ttf_data", "_pos", "_pdfScale", "glyphToChar"})
+
+
+class _MappedFile:
+    """What reportlab's ``readFile`` accepts instead of a path: a name and ``read()``."""
+
+    def __init__(self, name: str, data: Any) -> None:
+        self.name, self._data = name, data
+
+    def read(self) -> Any:
+        return self._data
+
+
+class GlyphTable:
+    """The ``glyf`` table as reportlab's ``makeSubset`` uses it: ``table[a:b]`` gives the bytes."""
+
+    __slots__ = ("_data", "_start", "_length")
+
+    def __init__(self, data: Any, start: int, length: int) -> None:
+        self._data, self._start, self._length = data, start, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: slice) -> bytes:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("GlyphTable supports contiguous slices only")
+        start, stop, _ = key.indices(self._length)
+        return bytes(self._data[self._start + start:self._start + max(start, stop)])
+
+
+def map_file(path: str) -> Any:
+    """The file's bytes, mapped read-only (shared between processes), or read when it cannot be mapped."""
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # an empty file, or a file system without mmap
+            return fh.read()
+
+
+def _scale(units_per_em: int):  # type: ignore[no-untyped-def]
+    """reportlab's font-unit → 1/1000 em conversion, as ``extractInfo`` builds it."""
+    if units_per_em == 1000:
+        return lambda x: x
+    factor = 1000 / units_per_em
+    return lambda x: x * factor
+
+
+def _entry(path: str, index: int):  # type: ignore[no-untyped-def]
+    import reportlab
+
+    return cache_dir() / "faces" / f"{digest('face', VERSION, reportlab.Version, file_stamp(path), index)}.marshal"
+
+
+def _dump(face: TTFontFace) -> bytes:
+    state: dict[str, Any] = {}
+    names: dict[str, tuple[bytes, str]] = {}
+    for key, value in face.__dict__.items():
+        if key in _NOT_KEPT:
+            continue
+        if isinstance(value, TTFNameBytes):
+            names[key] = (bytes(value), value.ustr)
+        else:
+            state[key] = value
+    return marshal.dumps((VERSION, state, names))
+
+
+def _load(blob: bytes) -> dict[str, Any] | None:
+    gc_was_on = gc.isenabled()
+    gc.disable()  # tens of thousands of small objects: no point scanning them while they arrive
+    try:
+        version, state, names = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+    finally:
+        if gc_was_on:
+            gc.enable()
+    if version != VERSION or not isinstance(state, dict) or "unitsPerEm" not in state:
+        return None
+    for key, (raw, text) in names.items():
+        value = TTFNameBytes(raw)
+        value.ustr = text
+        state[key] = value
+    return state
+
+
+def load_face(face: TTFontFace, path: str, index: int) -> None:
+    """Fill ``face`` (a fresh ``TTFontFace`` whose ``__init__`` has not run) from ``path``'s face ``index``."""
+    data = map_file(path)
+    entry = _entry(path, index)
+    try:
+        state = _load(entry.read_bytes())
+    except OSError:
+        state = None
+    if state is None:
+        TTFontFace.__init__(face, _MappedFile(path, data), subfontIndex=index)
+        try:
+            atomic_write(entry, _dump(face))
+        except OSError:
+            pass  # a read-only cache dir: parse again next time
+        face.__dict__.pop("glyphToChar", None)  # the same face either way, and a few MB lighter
+        face._pos = 0
+        return
+    face.__dict__.update(state)
+    face._ttf_data = data
+    face._pos = 0
+    face._pdfScale = _scale(state["unitsPerEm"])
+
+
+def glyph_table(face: TTFontFace) -> GlyphTable:
+    pos, length = face.get_table_pos("glyf")
+    return GlyphTable(face._ttf_data, pos, length)
+
+
+def forget_entry(path: str, index: int) -> None:
+    """Remove a face's snapshot (tests)."""
+    try:
+        os.unlink(_entry(path, index))
+    except OSError:
+        pass
