@@ -377,7 +377,6 @@ def _face(path: str, index: int):
 def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
     from reportlab.pdfbase.ttfonts import TTFontFace
 
-    from brief.fonts import faces
 
     monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
     parsed = TTFontFace(UMING, subfontIndex=0)
