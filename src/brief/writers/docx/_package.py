@@ -1,26 +1,42 @@
-"""Byte-stable DOCX packages: fixed zip metadata (checks.md §3)."""
+"""Byte-stable DOCX packages: python-docx's parts, zipped once with fixed metadata (checks.md §3)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 
+from docx.opc.package import OpcPackage
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.pkgwriter import _ContentTypesItem
+
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _MODE = 0o644 << 16
 
 
-def normalize_zip(blob: bytes) -> bytes:
-    """The same package with every entry dated 1980-01-01, mode 0644, deflated, order kept.
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = _MODE
+    info.create_system = 3  # the default depends on the platform
+    return info
 
-    python-docx stamps each entry with the current time; that is the only difference between two
-    runs, so rewriting the entries makes the bytes depend on the content alone.
+
+def package_bytes(package: OpcPackage) -> bytes:
+    """What ``package.save()`` writes, with every entry dated 1980-01-01 and mode 0644.
+
+    python-docx stamps each entry with the current time, the only difference between two runs;
+    writing the entries here (same parts, same order as ``PackageWriter.write``) makes the bytes
+    depend on the content alone, in one pass instead of saving and rewriting the zip.
     """
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = _MODE
-            fixed.create_system = 3  # the default depends on the platform
-            dst.writestr(fixed, src.read(info))
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_entry(CONTENT_TYPES_URI.membername), _ContentTypesItem.from_parts(parts).blob)
+        zf.writestr(_entry(PACKAGE_URI.rels_uri.membername), package.rels.xml)
+        for part in parts:
+            zf.writestr(_entry(part.partname.membername), part.blob)
+            if len(part.rels):
+                zf.writestr(_entry(part.partname.rels_uri.membername), part.rels.xml)
     return out.getvalue()

@@ -17,7 +17,6 @@ What it sets (chinese-typography.md §1–2):
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from lxml import etree
 
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.outdir import atomic_write
-from brief.writers.docx._package import normalize_zip
+from brief.writers.docx._package import package_bytes
 from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
 
 # Page (twips): A4 and the GB/T 9704 版心 of 156 × 225 mm.
@@ -515,9 +514,7 @@ def build_reference() -> bytes:
             body.remove(child)
     setup_section(doc)
     set_properties(doc)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return normalize_zip(buf.getvalue())
+    return package_bytes(doc.part.package)
 
 
 def main(argv: list[str] | None = None) -> int:

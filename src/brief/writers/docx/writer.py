@@ -16,15 +16,11 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import docx
-from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Twips
-from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run as DocxRun
 from lxml.etree import SubElement
 
 from brief.errors import BriefError
@@ -44,7 +40,7 @@ from brief.model import (
 )
 from brief.outdir import atomic_write
 from brief.writers.base import Visitor
-from brief.writers.docx._package import normalize_zip
+from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 
@@ -54,7 +50,16 @@ FIGURE_MAX_HEIGHT = Mm(90)
 HEADING_STYLES = {0: "title", 1: "h1", 2: "h2"}
 
 _PPR, _PSTYLE, _R, _RPR, _B, _T, _JC = (qn(t) for t in ("w:pPr", "w:pStyle", "w:r", "w:rPr", "w:b", "w:t", "w:jc"))
-_VAL, _W = qn("w:val"), qn("w:w")
+_VAL, _W, _TYPE = qn("w:val"), qn("w:w"), qn("w:type")
+_P, _SECTPR, _KEEP_NEXT = qn("w:p"), qn("w:sectPr"), qn("w:keepNext")
+_TBLPR, _TBLSTYLE, _TBLW, _TBLLAYOUT, _TBLLOOK, _TBLGRID, _GRIDCOL = (
+    qn(t) for t in ("w:tblPr", "w:tblStyle", "w:tblW", "w:tblLayout", "w:tblLook", "w:tblGrid", "w:gridCol"))
+_TR, _TRPR, _CANTSPLIT, _TBLHEADER, _TC, _TCPR, _TCW = (
+    qn(t) for t in ("w:tr", "w:trPr", "w:cantSplit", "w:tblHeader", "w:tc", "w:tcPr", "w:tcW"))
+# python-docx's table look (first row and column emphasised, no banding), as Word writes it
+_TBL_LOOK = tuple((qn(f"w:{k}"), v) for k, v in (
+    ("firstColumn", "1"), ("firstRow", "1"), ("lastColumn", "0"), ("lastRow", "0"), ("noHBand", "0"),
+    ("noVBand", "1"), ("val", "04A0")))
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _SPECIAL = re.compile("[\t\n\r]")
 
@@ -130,14 +135,35 @@ def load_template(path: Path) -> Template:
 # -- the visitor --------------------------------------------------------------------------------
 
 
+class _Body:
+    """Where the blocks go: the document body, before its final ``w:sectPr`` (Word wants it last)."""
+
+    def __init__(self, document: DocxDocument) -> None:
+        self.part = document.part
+        self.element = document.element.body
+        self.anchor = self.element.find(_SECTPR)
+
+    def append(self, element):  # type: ignore[no-untyped-def]
+        if self.anchor is not None:
+            self.anchor.addprevious(element)
+        else:
+            self.element.append(element)
+        return element
+
+
 class DocxWriter(Visitor):
-    """Walks a brief's blocks into a python-docx document made from the template."""
+    """Walks a brief's blocks into a python-docx document made from the template.
+
+    Paragraphs and tables are built with lxml directly, in the order the schema wants: python-docx's
+    own ``add_paragraph``/``add_table`` look up every child by schema position and cost most of
+    the writer's time. Pictures still go through python-docx (it owns the image parts).
+    """
 
     def __init__(self, document: DocxDocument, template: Template):
         self.document = document
         self.style = template.style_ids
         self.text_width = template.text_width  # twips
-        self.body = BlockItemContainer(document.element.body, document)
+        self.body = _Body(document)
 
     # dispatch
 
@@ -151,61 +177,61 @@ class DocxWriter(Visitor):
 
     # blocks
 
-    def visit_masthead(self, node: Masthead, container: BlockItemContainer) -> None:
+    def visit_masthead(self, node: Masthead, container: _Body) -> None:
         self._para(container, "masthead", (Text(node.title),))
         if node.number:
             self._para(container, "masthead_number", (Text(node.number),))
         # issuer flush left, date on the style's right tab stop; the red rule is the style's border
         self._para(container, "masthead_info", (Text(node.issuer), Text("\t"), Text(node.date)))
 
-    def visit_heading(self, node: Heading, container: BlockItemContainer) -> None:
+    def visit_heading(self, node: Heading, container: _Body) -> None:
         key = HEADING_STYLES.get(node.level)
         if key is None:
             raise ValueError(f"heading level must be 0, 1 or 2, got {node.level}")
         self._para(container, key, node.inlines)
 
-    def visit_paragraph(self, node: Paragraph, container: BlockItemContainer) -> None:
+    def visit_paragraph(self, node: Paragraph, container: _Body) -> None:
         key = ROLE_STYLES.get(node.role)
         if key is None:
             raise ValueError(f"paragraph role must be one of {', '.join(ROLE_STYLES)}, got {node.role!r}")
         self._para(container, key, node.inlines)
 
-    def visit_table(self, node: Table, container: BlockItemContainer) -> None:
+    def visit_table(self, node: Table, container: _Body) -> None:
         if node.caption:
             cap = self._para(container, "caption", (Text(node.caption),))
-            cap.paragraph_format.keep_with_next = True
+            SubElement(cap[0], _KEEP_NEXT)  # pPr holds only pStyle: keepNext follows it
         rows = (node.header, *node.rows)
         ncols = len(node.header)
         for i, row in enumerate(node.rows):
             if len(row) != ncols:
                 raise ValueError(f"table {node.caption!r}: row {i + 1} has {len(row)} cells, header has {ncols}")
-        table = self._table(container, len(rows), "grid", _column_widths(rows, self.text_width))
         numeric = tuple(node.numeric) + (False,) * (ncols - len(node.numeric))
-        for r, (tr, row) in enumerate(zip(table._tbl.tr_lst, rows, strict=True)):
-            _row_props(tr, header=(r == 0))
-            for c, (tc, inlines) in enumerate(zip(tr.tc_lst, row, strict=True)):
-                p = self._cell_para(tc, table, "table_header" if r == 0 else "table", inlines)
+        widths = _column_widths(rows, self.text_width)
+        tbl = self._table(container, "grid", widths)
+        for r, row in enumerate(rows):
+            cells = _row(tbl, widths, header=(r == 0))
+            for c, (tc, inlines) in enumerate(zip(cells, row, strict=True)):
+                p = self._style_runs(SubElement(tc, _P), "table_header" if r == 0 else "table", inlines)
                 if r and numeric[c]:
-                    SubElement(p._p.pPr, _JC).set(_VAL, "right")  # pPr holds only pStyle
+                    SubElement(p[0], _JC).set(_VAL, "right")  # pPr holds only pStyle
 
-    def visit_figure(self, node: Figure, container: BlockItemContainer) -> None:
+    def visit_figure(self, node: Figure, container: _Body) -> None:
         self._picture(container, str(node.path), node.caption)
         if node.caption:
             self._para(container, "caption", (Text(node.caption),))
 
-    def visit_keyfigures(self, node: KeyFigures, container: BlockItemContainer) -> None:
+    def visit_keyfigures(self, node: KeyFigures, container: _Body) -> None:
         """A boxed two-row table: the values (large, bold 黑体) above their labels."""
         if not node.items:
             return
-        table = self._table(container, 2, "box", _spread(self.text_width, [1] * len(node.items)))
-        values, labels = table._tbl.tr_lst
-        _row_props(values, header=False)
-        _row_props(labels, header=False)
-        for tc_value, tc_label, item in zip(values.tc_lst, labels.tc_lst, node.items, strict=True):
-            self._cell_para(tc_value, table, "key_value", (Text(item.value),))
-            self._cell_para(tc_label, table, "key_label", (Text(item.label),))
+        widths = _spread(self.text_width, [1] * len(node.items))
+        tbl = self._table(container, "box", widths)
+        values, labels = _row(tbl, widths, header=False), _row(tbl, widths, header=False)
+        for tc_value, tc_label, item in zip(values, labels, node.items, strict=True):
+            self._style_runs(SubElement(tc_value, _P), "key_value", (Text(item.value),))
+            self._style_runs(SubElement(tc_label, _P), "key_label", (Text(item.label),))
 
-    def visit_chart(self, node: Chart, container: BlockItemContainer) -> None:
+    def visit_chart(self, node: Chart, container: _Body) -> None:
         check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series), "chart")
         png = chart_png(node, width_mm=Twips(self.text_width).mm)
         self._picture(container, io.BytesIO(png), node.title)
@@ -214,15 +240,12 @@ class DocxWriter(Visitor):
 
     # helpers
 
-    def _para(self, container: BlockItemContainer, key: str, inlines: Inlines) -> DocxParagraph:
-        p = container.add_paragraph()
-        self._style_runs(p, key, inlines)
-        return p
+    def _para(self, container: _Body, key: str, inlines: Inlines):  # type: ignore[no-untyped-def]
+        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
+        return self._style_runs(container.append(OxmlElement("w:p")), key, inlines)
 
-    def _style_runs(self, p: DocxParagraph, key: str, inlines: Inlines) -> None:
-        """Style and runs of a fresh, empty paragraph, built with lxml directly: going through
-        python-docx's schema-ordered insertion cost most of the writer's time."""
-        p_el = p._p
+    def _style_runs(self, p_el, key: str, inlines: Inlines):  # type: ignore[no-untyped-def]
+        """Style and runs of a fresh, empty ``w:p``; returns it."""
         SubElement(SubElement(p_el, _PPR), _PSTYLE).set(_VAL, self.style[key])
         for t in inlines:
             text = t.text
@@ -232,39 +255,36 @@ class DocxWriter(Visitor):
             r = SubElement(p_el, _R)
             if t.bold:
                 SubElement(SubElement(r, _RPR), _B)
-            if _SPECIAL.search(text):  # tabs and line breaks: let python-docx map them
-                DocxRun(r, p).text = text
+            if _SPECIAL.search(text):  # tabs and line breaks: python-docx's run maps them to w:tab/w:br
+                r.text = text
             else:
                 t_el = SubElement(r, _T)
                 t_el.text = text
                 if text[0].isspace() or text[-1].isspace():
                     t_el.set(_XML_SPACE, "preserve")
+        return p_el
 
-    def _cell_para(self, tc, table: DocxTable, key: str, inlines: Inlines) -> DocxParagraph:
-        p = DocxParagraph(tc.p_lst[0], table)
-        self._style_runs(p, key, inlines)
-        return p
+    def _table(self, container: _Body, style: str, widths: list[int]):  # type: ignore[no-untyped-def]
+        """An empty, full-width, centred, fixed-layout ``w:tbl`` (widths in twips); rows come from ``_row``."""
+        tbl = container.append(OxmlElement("w:tbl"))
+        pr = SubElement(tbl, _TBLPR)
+        SubElement(pr, _TBLSTYLE).set(_VAL, self.style[style])
+        tbl_w = SubElement(pr, _TBLW)
+        tbl_w.set(_TYPE, "dxa")
+        tbl_w.set(_W, str(self.text_width))
+        SubElement(pr, _JC).set(_VAL, "center")
+        SubElement(pr, _TBLLAYOUT).set(_TYPE, "fixed")  # the widths below are what every client shows
+        look = SubElement(pr, _TBLLOOK)
+        for name, value in _TBL_LOOK:
+            look.set(name, value)
+        grid = SubElement(tbl, _TBLGRID)
+        for w in widths:
+            SubElement(grid, _GRIDCOL).set(_W, str(w))
+        return tbl
 
-    def _table(self, container: BlockItemContainer, nrows: int, style: str, widths: list[int]) -> DocxTable:
-        """A full-width, fixed-layout table of ``len(widths)`` columns (widths in twips)."""
-        table = container.add_table(nrows, len(widths), Twips(self.text_width))
-        tbl = table._tbl
-        tbl.tblStyle_val = self.style[style]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False  # fixed layout: the widths below are what every client shows
-        tbl_w = tbl.tblPr.find(qn("w:tblW"))
-        tbl_w.set(qn("w:type"), "dxa")
-        tbl_w.set(qn("w:w"), str(self.text_width))
-        for grid_col, w in zip(tbl.tblGrid.gridCol_lst, widths, strict=True):
-            grid_col.w = Twips(w)
-        for tr in tbl.tr_lst:
-            for tc, w in zip(tr.tc_lst, widths, strict=True):
-                tc.tcPr.tcW.set(_W, str(w))  # python-docx made it: <w:tcW w:type="dxa" …/>
-        return table
-
-    def _picture(self, container: BlockItemContainer, image, alt_text: str) -> None:
+    def _picture(self, container: _Body, image, alt_text: str) -> None:
         """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT."""
-        p = self._para(container, "figure", ())
+        p = DocxParagraph(self._para(container, "figure", ()), container)
         shape = p.add_run().add_picture(image)
         if alt_text:
             shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
@@ -273,20 +293,29 @@ class DocxWriter(Visitor):
         shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
 
 
+def _row(tbl, widths: list[int], *, header: bool) -> list:  # type: ignore[no-untyped-def]
+    """A new row of ``len(widths)`` empty cells; it never splits across pages, a header row repeats."""
+    tr = SubElement(tbl, _TR)
+    tr_pr = SubElement(tr, _TRPR)
+    SubElement(tr_pr, _CANTSPLIT)
+    if header:
+        SubElement(tr_pr, _TBLHEADER)
+    cells = []
+    for w in widths:
+        tc = SubElement(tr, _TC)
+        tc_w = SubElement(SubElement(tc, _TCPR), _TCW)
+        tc_w.set(_TYPE, "dxa")
+        tc_w.set(_W, str(w))
+        cells.append(tc)
+    return cells
+
+
 def _is_table_like(block: object) -> bool:
     return isinstance(block, Table | KeyFigures)
 
 
 def _starts_with_table(block: object) -> bool:
     return isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)
-
-
-def _row_props(tr, *, header: bool) -> None:
-    """Rows never split across pages; the header row repeats on every page."""
-    tr_pr = tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))
-    if header:
-        tr_pr.append(OxmlElement("w:tblHeader"))
 
 
 def _display_width(text: str) -> float:
@@ -414,9 +443,7 @@ def build(doc: Document, *, reference: Path) -> DocxDocument:
 
 def docx_bytes(doc: Document, *, reference: Path) -> bytes:
     """The DOCX file for ``doc`` as bytes; the same document always gives the same bytes."""
-    buf = io.BytesIO()
-    build(doc, reference=reference).save(buf)
-    return normalize_zip(buf.getvalue())
+    return package_bytes(build(doc, reference=reference).part.package)
 
 
 def write_docx(doc: Document, path: Path, *, reference: Path) -> None:
