@@ -3,10 +3,12 @@
 ``extract(doc)`` turns a composed document into plain items once (outside any timing): paragraphs
 and headings with their bold runs, tables as rows of cell texts. ``render(items, fonts)`` then
 sets them with what a reportlab user would write by hand: ``Paragraph`` with ``wordWrap='CJK'``,
-``Table`` with a grid, ``SimpleDocTemplate(invariant=1)``, on the same A4 text block and with the
-same registered fonts (``PdfFonts.name(role)``), so font loading and glyph embedding cost the same
-on both sides. Photos and the chart are left out (text only), as the issue asks; ``run.py`` also
-times our writer on the same text-only document for a like-for-like writer ratio.
+``Table`` with a grid, ``SimpleDocTemplate(invariant=1)``, on the same A4 text block, with the
+same font files as brief's roles, but registered as stock ``TTFont`` objects (``StockFonts``):
+reportlab parses them itself, copies the glyph table per subset and deflates with zlib, as it does
+for anyone who uses it plainly (brief's own faces are memory-mapped and its streams use ISA-L).
+Photos and the chart are left out (text only), as the issue asks; ``run.py`` also times our
+writer on the same text-only document for a like-for-like writer ratio.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from brief import model
+from brief.fonts import PDF_ROLES
 from brief.writers.pdf.styles import BOTTOM, LEFT, PAGE, STYLES, TOP, WIDTH
 
 _ALIGN = {"justify": TA_JUSTIFY, "left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
@@ -75,6 +80,22 @@ def extract(doc: model.Document) -> list[Para | Grid]:
     return out
 
 
+class StockFonts:
+    """brief's role fonts, from the same files, as plain reportlab ``TTFont``s (``name(role)``)."""
+
+    def __init__(self, fonts) -> None:
+        self._names: dict[str, str] = {}
+        for role in PDF_ROLES:
+            path, index = fonts.font_source(fonts.name(role))
+            name = f"stock-{role}"
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+            self._names[role] = name
+
+    def name(self, role: str) -> str:
+        return self._names[role]
+
+
 def make_styles(fonts) -> dict[str, ParagraphStyle]:
     out = {}
     for key, s in STYLES.items():
@@ -113,5 +134,6 @@ def render(items: list[Para | Grid], fonts, styles: dict[str, ParagraphStyle] | 
         story += [table, Spacer(1, 10)]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=PAGE, leftMargin=LEFT, rightMargin=PAGE[0] - LEFT - WIDTH, topMargin=TOP,
-                      bottomMargin=BOTTOM, invariant=1, title="baseline").build(story)
+                      bottomMargin=BOTTOM, invariant=1, title="baseline",
+                      initialFontName=fonts.name("body")).build(story)
     return buf.getvalue()

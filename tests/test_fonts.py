@@ -421,16 +421,20 @@ def test_role_faces_are_mapped_and_snapshotted(pdf):
     assert type(face.get_table("glyf")).__name__ == "GlyphTable"
 
 
-def test_fast_deflate_streams_decode(pdf, tmp_path):
+def test_fast_deflate_streams_decode_and_is_scoped():
     import zlib
 
     from reportlab.pdfbase import pdfdoc
 
     from brief.writers.pdf import deflate
 
-    deflate.install()
-    deflate.install()  # idempotent
     blob = ("援疆工作简报 2023 " * 500).encode("utf-8")
-    packed = pdfdoc.PDFZCompress.encode(blob)
+    stock = pdfdoc.PDFZCompress.encode(blob)
+    with deflate.fast_deflate():
+        with deflate.fast_deflate():  # nested: still the fast one, and still after the inner exit
+            packed = pdfdoc.PDFZCompress.encode(blob)
+        assert pdfdoc.PDFZCompress.encode(blob.decode("utf-8")) == packed  # text is encoded as UTF-8 first
     assert zlib.decompress(packed) == blob and len(packed) < len(blob) // 10
-    assert pdfdoc.PDFZCompress.encode(blob.decode("utf-8")) == packed  # text is encoded as UTF-8 first
+    assert pdfdoc.PDFZCompress.encode(blob) == stock == zlib.compress(blob)  # outside: reportlab's own
+    if deflate.isal_zlib is not None:
+        assert packed != stock

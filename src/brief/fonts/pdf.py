@@ -337,6 +337,11 @@ class PdfFonts:
         """The file reportlab reads for ``fontname`` (a cached conversion for CFF fonts)."""
         return self._files[fontname].path
 
+    def font_source(self, fontname: str) -> tuple[str, int]:
+        """``font_file`` and the face index inside it (non-zero in a ``.ttc``)."""
+        info = self._files[fontname]
+        return info.path, info.index
+
 
 def _same_face(font: TTFont, info: _FontFile) -> bool:
     """Whether a registered font is ``info``'s file (reportlab itself merges fonts by face name)."""

@@ -7,21 +7,20 @@ deflate writes the same zlib format about ten times faster and, at its default l
 ``isal`` wheel is not available, zlib at level 1 keeps most of the gain (8 ms, 7% larger).
 
 reportlab sends every stream (pages, font files, images) through one shared filter object,
-``pdfdoc.PDFZCompress``; ``install()`` gives that object a faster ``encode``. Output stays
-deterministic: same input, same bytes, for a given isal (or zlib) version.
+``pdfdoc.PDFZCompress``; inside ``fast_deflate()`` that object has a faster ``encode``. Output
+stays deterministic: same input, same bytes, for a given isal (or zlib) version.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 try:
     from isal import isal_zlib
 except ImportError:  # pragma: no cover - platforms without an isal wheel
     isal_zlib = None
-
-_MARK = "_brief_fast_deflate"
 
 
 def _compressor() -> Callable[[bytes], bytes]:
@@ -30,24 +29,35 @@ def _compressor() -> Callable[[bytes], bytes]:
     return lambda data: zlib.compress(data, 1)
 
 
+_COMPRESS = _compressor()
+
+
 def engine() -> str:
     """What compresses the streams (for the benchmark's header)."""
     return "isal" if isal_zlib is not None else "zlib level 1"
 
 
-def install() -> None:
-    """Make reportlab's FlateDecode filter use the fast compressor (idempotent)."""
+@contextmanager
+def fast_deflate() -> Iterator[None]:
+    """While inside, reportlab's FlateDecode filter uses the fast compressor; outside, its own.
+
+    Scoped rather than installed for good, so that other reportlab users in the same process (the
+    benchmark's plain-reportlab baseline, a caller's own documents) keep reportlab's behaviour.
+    """
     from reportlab.pdfbase import pdfdoc
 
     target = pdfdoc.PDFZCompress
-    if getattr(target, _MARK, False):
-        return
-    if not callable(getattr(type(target), "encode", None)) or target.pdfname != "FlateDecode":
+    if target.pdfname != "FlateDecode" or not callable(getattr(type(target), "encode", None)):
         raise RuntimeError("reportlab's pdfdoc.PDFZCompress changed: revisit brief/writers/pdf/deflate.py")
-    compress = _compressor()
+    if "encode" in vars(target):  # already inside (nested)
+        yield
+        return
+    target.encode = _encode
+    try:
+        yield
+    finally:
+        del target.encode
 
-    def encode(text: bytes | str) -> bytes:
-        return compress(text.encode("utf8") if isinstance(text, str) else text)
 
-    target.encode = encode
-    setattr(target, _MARK, True)
+def _encode(text: bytes | str) -> bytes:
+    return _COMPRESS(text.encode("utf8") if isinstance(text, str) else text)

@@ -202,13 +202,13 @@ class _Doc(BaseDocTemplate):
 
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     fonts = fonts or pdf_fonts()
-    deflate.install()
     writer = PdfWriter(fonts)
     story: list[Flowable] = []
     for block in doc.blocks:
         story += writer.visit(block)
     buffer = io.BytesIO()
-    _Doc(buffer, doc.meta, fonts).build(story)
+    with deflate.fast_deflate():
+        _Doc(buffer, doc.meta, fonts).build(story)
     return buffer.getvalue()
 
 
