@@ -194,6 +194,7 @@ class PdfFonts:
         self._supplements = [f for f in fontset.supplements if f.cff]
         self._char_fonts: dict[tuple[str, int, str], str | None] = {}
         self._choice: dict[tuple[str, str], str | None] = {}
+        self._own_chars: dict[str, set[str]] = {}  # role -> characters split_runs keeps in the role font
         self._objects: list[BriefTTFont] = []
         for font in fontset.roles:
             path = str(convert_cff(font)) if font.cff else font.path
@@ -315,13 +316,21 @@ class PdfFonts:
         """``text`` cut into ``(segment, font name)``: the role font where it has the glyph, else the
         next font of the chain that has it (see the module doc). Layout whitespace (tab, newline)
         and characters nothing can draw stay in the role font: check ``missing()`` first."""
-        if not self.registered():
+        first = self._objects[0]
+        if _registered(first.fontName) is not first:  # reportlab's rl_config._reset() forgets them all
             self._register()
         own = self.name(role)
+        if not text:
+            return []
+        plain = self._own_chars.setdefault(role, set())
+        if plain.issuperset(text):  # the usual case, checked in C: every character is the role font's
+            return [(text, own)]
         self._prepare(text, role)
         runs: list[tuple[str, str]] = []
         for ch in text:
             font = self._pick(ch, role) or own
+            if font == own:
+                plain.add(ch)
             if runs and runs[-1][1] == font:
                 runs[-1] = (runs[-1][0] + ch, font)
             else:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
-__all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "break_lines", "check_breaks"]
+__all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
 # --- GB/T 15834-2011 §5.1 character classes ------------------------------------------------------
 
@@ -194,18 +195,23 @@ class _Text:
 def _flatten(runs: Sequence[Run]) -> _Text:
     t = _Text([], [], [], [], [])
     for ri, run in enumerate(runs):
+        text, size = run.text, run.size
         table = _width_table(run.font)
-        size = run.size
-        for ch in run.text:
-            w = _char_width(table, run.font, ch) * size
-            exact = True
-            if ch == _IDEO_SPACE and abs(w - size) > 1e-9:
-                w, exact = size, False  # the ideographic space is always one full em
-            t.chars.append(ch)
-            t.flags.append(_flags(ch))
-            t.adv.append(w)
-            t.run.append(ri)
-            t.exact.append(exact)
+        for ch in set(text).difference(table):
+            _char_width(table, run.font, ch)
+        for ch in set(text).difference(_FLAGS):
+            _flags(ch)
+        # whole runs at a time through C-level map/extend: this is every character of every paragraph
+        t.chars.extend(text)
+        t.flags.extend(map(_FLAGS.__getitem__, text))
+        t.run.extend([ri] * len(text))
+        first = len(t.adv)
+        t.adv.extend([w * size for w in map(table.__getitem__, text)])
+        t.exact.extend([True] * len(text))
+        if _IDEO_SPACE in text:
+            for k, ch in enumerate(text, first):
+                if ch == _IDEO_SPACE and abs(t.adv[k] - size) > 1e-9:
+                    t.adv[k], t.exact[k] = size, False  # the ideographic space is always one full em
     return t
 
 
@@ -463,27 +469,42 @@ class CJKParagraph(Flowable):
         return [first, second]
 
     def draw(self) -> None:
-        lead = self.style.leading
-        baseline = self.height - (lead - self._em) / 2 - _ASCENT * self._em
         txt = self.canv.beginText()
-        font: tuple[str, float] | None = None
-        color: object = None
-        cs: float | None = None
+        self.emit(txt, 0.0, 0.0, TextState())
+        self.canv.drawText(txt)
+
+    def emit(self, txt: Any, x: float, y: float, state: TextState) -> None:
+        """Write the lines (after ``wrap``) into the text object ``txt``, bottom-left corner at (x, y).
+
+        A table writes all its cells into one text object this way, instead of a saved graphics
+        state, a translation and a text object per cell."""
+        lead = self.style.leading
+        baseline = y + self.height - (lead - self._em) / 2 - _ASCENT * self._em
         for line in self.lines(self.width):
-            if line.char_space != cs:
-                cs = line.char_space
+            cs = line.char_space
+            if cs != state.char_space:
+                state.char_space = cs
                 txt.setCharSpace(cs)
-            x = line.x0
+            left = x + line.x0
             for p in line.pieces:
-                txt.setTextOrigin(x, baseline)
-                if font != (p.run.font, p.run.size):
-                    font = (p.run.font, p.run.size)
-                    txt.setFont(p.run.font, p.run.size)
-                want = p.run.color if p.run.color is not None else black
-                if want is not color:
-                    color = want
+                txt.setTextOrigin(left, baseline)
+                run = p.run
+                if state.font != (run.font, run.size):
+                    state.font = (run.font, run.size)
+                    txt.setFont(run.font, run.size)
+                want = run.color if run.color is not None else black
+                if want is not state.color:
+                    state.color = want
                     txt.setFillColor(want)
                 txt.textOut(p.text)
-                x += p.width + len(p.text) * cs
+                left += p.width + len(p.text) * cs
             baseline -= lead
-        self.canv.drawText(txt)
+
+
+@dataclass
+class TextState:
+    """What a text object has been set to so far (only changes are written)."""
+
+    font: tuple[str, float] | None = None
+    color: object = None
+    char_space: float | None = None

@@ -11,8 +11,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer, TableStyle
-from reportlab.platypus import Table as RLTable
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
@@ -21,10 +20,12 @@ from ...outdir import atomic_write
 from ..base import Visitor
 from . import deflate
 from .cjk import CJKParagraph, ParaStyle, Run
+from .grid import Grid, GridStyle, Rules
 from .page import draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
 
 FIGURE_MAX_HEIGHT = 90 * 2.8346456693
+HEADER_GREY = colors.HexColor("#F2F2F2")
 CHART_COLORS = (colors.HexColor("#C0392B"), colors.HexColor("#7F8C8D"), colors.HexColor("#2C6E9B"))
 
 
@@ -45,12 +46,6 @@ class PdfWriter(Visitor):
                        space_before=style.space_before, space_after=style.space_after)
         return CJKParagraph(runs, ps)
 
-    def table(self, data: list[list[Flowable]], widths: list[float], commands: list[tuple], **kw: Any) -> RLTable:
-        """A reportlab table; FONTNAME too, since reportlab sets a cell font even for flowable cells."""
-        table = RLTable(data, colWidths=widths, **kw)
-        table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.fonts.name("body")), *commands]))
-        return table
-
     def text(self, text: str, style_name: str) -> CJKParagraph:
         return self.para((model.Text(text),), style_name)
 
@@ -59,10 +54,9 @@ class PdfWriter(Visitor):
         out: list[Flowable] = [self.text(node.title, "masthead_title")]
         if node.number:
             out.append(self.text(node.number, "caption"))
-        row = [self.text(node.issuer, "masthead_info"), self.para((model.Text(node.date),), "masthead_info",
-                                                                   align="right")]
-        info = self.table([row], [WIDTH * 0.7, WIDTH * 0.3],
-                          [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+        row = [[self.text(node.issuer, "masthead_info")],
+               [self.para((model.Text(node.date),), "masthead_info", align="right")]]
+        info = Grid([row], [WIDTH * 0.7, WIDTH * 0.3], GridStyle(padding=(3, 0, 3, 0), valign="bottom"))
         out += [Spacer(1, 6), info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=12)]
         return out
 
@@ -77,29 +71,17 @@ class PdfWriter(Visitor):
         numeric = node.numeric or (False,) * len(node.header)
         columns = max([len(node.header), *(len(r) for r in node.rows)])
         cell = "cell_small" if columns > 4 else "cell"  # a county-by-county table needs the room
-        data: list[list[Flowable | str]] = []
-        if node.caption:  # a title row that repeats with the header when the table runs on
-            data.append([self.text(node.caption, "center")] + [""] * (columns - 1))
+        rows: list[list[list[CJKParagraph]]] = []
         if node.header:
-            data.append([self.para(c, f"{cell}_head") for c in node.header])
+            rows.append([[self.para(c, f"{cell}_head")] for c in node.header])
         for row in node.rows:
-            data.append([self.para(c, f"{cell}_num" if numeric[i] else cell) for i, c in enumerate(row)])
+            rows.append([[self.para(c, f"{cell}_num" if numeric[i] else cell)] for i, c in enumerate(row)])
         first = WIDTH * (0.6 if columns <= 2 else 0.4 if columns <= 4 else 0.24)
         widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
-        top = 1 if node.caption else 0
-        commands: list[tuple] = [
-            ("GRID", (0, top), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, top), (-1, -1), 3), ("BOTTOMPADDING", (0, top), (-1, -1), 4),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]
-        if node.caption:
-            commands += [("SPAN", (0, 0), (-1, 0)), ("TOPPADDING", (0, 0), (-1, 0), 0),
-                         ("BOTTOMPADDING", (0, 0), (-1, 0), 0)]
-        if node.header:
-            commands.append(("BACKGROUND", (0, top), (-1, top), colors.HexColor("#F2F2F2")))
-        repeat = top + (1 if node.header else 0)
-        return [self.table(data, widths, commands, repeatRows=repeat, hAlign="CENTER"), Spacer(1, 10)]
+        title = self.text(node.caption, "center") if node.caption else None  # repeats with the header
+        style = GridStyle(padding=(3, 4, 4, 4), valign="middle", rules=Rules(0.5, colors.black, "grid"),
+                          header_background=HEADER_GREY if node.header else None)
+        return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0), Spacer(1, 10)]
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
@@ -107,13 +89,9 @@ class PdfWriter(Visitor):
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
-        table = self.table([cells], [WIDTH / len(cells)] * len(cells), [
-            ("BOX", (0, 0), (-1, -1), 1, RED), ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RED),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),  # 9 characters a label
-        ])
-        return [table, Spacer(1, 12)]
+        style = GridStyle(padding=(6, 2, 8, 2), valign="middle",  # 2 pt at the sides: 9 characters a label
+                          rules=Rules(1, RED, "box", separator_width=0.5))
+        return [Grid([cells], [WIDTH / len(cells)] * len(cells), style), Spacer(1, 12)]
 
     def visit_chart(self, node: model.Chart) -> list[Flowable]:
         font = self.fonts.name("body")

@@ -1,0 +1,86 @@
+"""The PDF table (writers/pdf/grid.py): reportlab's row geometry, title and header on every page, rows whole."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib import colors
+from reportlab.platypus import Table, TableStyle
+
+from brief import model
+from brief.fonts import pdf_fonts
+from brief.writers.pdf import PdfWriter, pdf_bytes
+from brief.writers.pdf.grid import Grid, GridStyle, Rules
+
+CAPTION = "各县主要指标对照表"
+HEADER = ("指标", "疏勒县", "岳普湖县")
+
+
+def _long_table(n: int) -> model.Table:
+    rows = tuple(((model.Text(f"第{i}项指标"),), (model.Text(f"{i}名"),), (model.Text(f"{i * 3}万元"),))
+                 for i in range(1, n + 1))
+    return model.Table(tuple((model.Text(h),) for h in HEADER), rows, caption=CAPTION, numeric=(False, True, True))
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_a_long_table_repeats_title_and_header_and_keeps_every_row_once_in_order():
+    doc = model.Document(model.Meta("表格"), (model.Paragraph((model.Text("表前一段。"),)), _long_table(90)))
+    pages = _pages(pdf_bytes(doc, pdf_fonts()))
+    assert len(pages) >= 3
+    for page in pages:
+        assert page.count(CAPTION) == 1 and page.count("".join(HEADER)) == 1, page[:80]
+        assert page.index(CAPTION) < page.index("".join(HEADER))
+    text = "".join(pages)
+    positions = [text.find(f"第{i}项指标{i}名{i * 3}万元") for i in range(1, 91)]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert all(text.count(f"第{i}项指标") == 1 for i in (1, 9, 10, 45, 90))
+
+
+def test_row_heights_match_reportlab_table():
+    """The same cells in reportlab's Table (as the writer used before) give the same height."""
+    fonts = pdf_fonts()
+    writer = PdfWriter(fonts)
+    long_cell = "援疆干部人才与当地教师医生结为师徒，并举办专题培训班，着力培养本地骨干力量"
+    cells = [[writer.text(t, "cell")] for t in ("短", long_cell, "490名")]
+    ours = Grid([cells], [100.0, 150.0, 60.0], GridStyle(padding=(3, 4, 4, 4), rules=Rules(0.5, colors.black, "grid")))
+    theirs = Table([[writer.text(t, "cell") for t in ("短", long_cell, "490名")]], colWidths=[100.0, 150.0, 60.0])
+    theirs.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 4), ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 4)]))
+    assert ours.wrap(310, 800) == pytest.approx(theirs.wrap(310, 800))
+    assert ours.height > 3 * 17  # the long cell wraps onto several lines
+
+
+def test_split_never_leaves_the_header_alone():
+    writer = PdfWriter(pdf_fonts())
+    rows = [[[writer.text(t, "cell")] for t in ("指标", "数值")]] + [
+        [[writer.text(f"第{i}行", "cell")], [writer.text("1名", "cell")]] for i in range(5)]
+    grid = Grid(rows, [200.0, 100.0], GridStyle(), title=writer.text(CAPTION, "center"), header_rows=1)
+    _, height = grid.wrap(300, 1000)
+    row = grid._heights[1]
+    assert grid.split(300, grid._title_height + grid._heights[0] + row / 2) == []  # only title and header fit
+    head, rest = grid.split(300, grid._title_height + grid._heights[0] + 2 * row + 0.1)
+    assert len(head.rows) == 3 and len(rest.rows) == 1 + 3 and rest.rows[0][0][0] is rows[0][0][0]
+    assert head.wrap(300, 1000)[1] + rest.wrap(300, 1000)[1] == pytest.approx(height + grid._title_height
+                                                                             + grid._heights[0])
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+def test_numeric_cells_sit_right_and_text_cells_left(tmp_path):
+    doc = model.Document(model.Meta("表格"), (_long_table(3),))
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf_bytes(doc, pdf_fonts()))
+    bbox = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    words = {m.group(5): (float(m.group(1)), float(m.group(3)))
+             for m in re.finditer(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', bbox)}
+    right_edges = {round(words[w][1]) for w in ("1名", "2名", "3名")}
+    left_edges = {round(words[w][0]) for w in ("第1项指标", "第2项指标", "第3项指标")}
+    assert len(right_edges) == 1 and len(left_edges) == 1
