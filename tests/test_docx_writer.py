@@ -466,6 +466,20 @@ def test_chart_png_is_deterministic():
     assert b"Software" not in first and b"matplotlib" not in first.lower()
 
 
+def test_chart_png_keeps_series_colours_and_text_on_its_palette():
+    from brief.writers.docx.chart_png import COLOURS
+
+    series = (Series("2022年", (10.0, 20.0, 30.0)), Series("2023年", (12.0, 18.0, 33.0)))
+    chart = Chart("图", ("甲县", "乙县", "丙县"), series)
+    image = Image.open(io.BytesIO(chart_png(chart)))
+    assert image.mode == "P"
+    counts = {rgb: n for n, rgb in image.convert("RGB").getcolors(256)}
+    for colour in COLOURS[:2]:  # both series' bars, in their exact colours, over large areas
+        assert counts.get(tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)), 0) > 5000, colour
+    assert counts.get((0, 0, 0), 0) > 500  # the text
+    assert sum(n for rgb, n in counts.items() if len(set(rgb)) == 1 and 0 < rgb[0] < 255) > 200  # its anti-aliasing
+
+
 # -- LibreOffice, a real client -----------------------------------------------------------------
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
