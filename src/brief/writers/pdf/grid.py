@@ -55,7 +55,8 @@ class Grid(Flowable):
     repeats at the top of every page the grid runs onto."""
 
     def __init__(self, rows: Sequence[Sequence[Cell]], widths: Sequence[float], style: GridStyle, *,
-                 title: CJKParagraph | None = None, header_rows: int = 0) -> None:
+                 title: CJKParagraph | None = None, header_rows: int = 0,
+                 _heights: list[float] | None = None) -> None:
         super().__init__()
         if any(len(row) != len(widths) for row in rows):
             raise ValueError("every row needs one cell per column")
@@ -65,13 +66,20 @@ class Grid(Flowable):
         self.title = title
         self.header_rows = header_rows
         self.hAlign = "CENTER"
-        self._heights: list[float] = []
+        # Row heights depend on the column widths alone, which are fixed: measured once, and handed
+        # to the parts of a split (platypus wraps and splits a long table page after page).
+        self._heights: list[float] | None = _heights
         self._title_height = 0.0
 
     # -- layout ---------------------------------------------------------------------------------
 
     def _layout(self) -> None:
         top, right, bottom, left = self.style.padding
+        if self.title is not None:
+            # the title row has no vertical padding; an empty cell is one 12 pt line tall in reportlab
+            self._title_height = max(self.title.wrap(sum(self.widths) - left - right, 1e9)[1], 12.0)
+        if self._heights is not None:
+            return
         self._heights = []
         for row in self.rows:
             height = 0.0
@@ -81,30 +89,30 @@ class Grid(Flowable):
                     p.wrap(inner, 1e9)
                 height = max(height, _content_height(cell) + top + bottom)
             self._heights.append(height)
-        if self.title is not None:
-            # the title row has no vertical padding; an empty cell is one 12 pt line tall in reportlab
-            self._title_height = max(self.title.wrap(sum(self.widths) - left - right, 1e9)[1], 12.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._layout()
         self.width = sum(self.widths)
-        self.height = self._title_height + sum(self._heights)
+        self.height = self._title_height + sum(self._heights or [])
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         """Before the first row that does not fit; never inside the repeated rows."""
         self._layout()
+        heights = self._heights or []
         used, n = self._title_height, 0
-        for height in self._heights:
+        for height in heights:
             if used + height > availHeight:
                 break
             used += height
             n += 1
         if n <= self.header_rows or n >= len(self.rows):
             return []
-        head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=self.header_rows)
-        rest = Grid(self.rows[:self.header_rows] + self.rows[n:], self.widths, self.style, title=self.title,
-                    header_rows=self.header_rows)
+        keep = self.header_rows
+        head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=keep,
+                    _heights=heights[:n])
+        rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style, title=self.title,
+                    header_rows=keep, _heights=heights[:keep] + heights[n:])
         return [head, rest]
 
     # -- drawing --------------------------------------------------------------------------------
@@ -115,8 +123,9 @@ class Grid(Flowable):
         xs = [0.0]
         for w in self.widths:
             xs.append(xs[-1] + w)
+        heights = self._heights or []
         ys = [self.height - self._title_height]  # row tops, from the top down
-        for h in self._heights:
+        for h in heights:
             ys.append(ys[-1] - h)
 
         if style.header_background is not None and self.header_rows:
@@ -128,7 +137,7 @@ class Grid(Flowable):
         if self.title is not None:
             self.title.emit(txt, left_pad, ys[0] + (self._title_height - self.title.height) / 2, state)
         for r, row in enumerate(self.rows):
-            row_bottom, row_height = ys[r + 1], self._heights[r]
+            row_bottom, row_height = ys[r + 1], heights[r]
             for c, cell in enumerate(row):
                 if not cell:
                     continue
