@@ -346,10 +346,30 @@ class PdfFonts:
         """The file reportlab reads for ``fontname`` (a cached conversion for CFF fonts)."""
         return self._files[fontname].path
 
+    def metrics(self, role: str) -> RoleMetrics:
+        """Extent and widths of ``role``'s text, fallbacks included (for layouts such as charts)."""
+        face = pdfmetrics.getFont(self.name(role)).face
+        return RoleMetrics(self, role, face.ascent / 1000.0, -face.descent / 1000.0)
+
     def font_source(self, fontname: str) -> tuple[str, int]:
         """``font_file`` and the face index inside it (non-zero in a ``.ttc``)."""
         info = self._files[fontname]
         return info.path, info.index
+
+
+@dataclass(frozen=True)
+class RoleMetrics:
+    """A role's font as a layout sees it: ascent and descent in em (both positive), and widths."""
+
+    fonts: PdfFonts
+    role: str
+    ascent: float
+    descent: float
+
+    def width(self, text: str, size: float) -> float:
+        """Advance width of ``text`` at ``size``, in the unit of ``size``."""
+        units = sum(pdfmetrics.stringWidth(seg, font, 1000) for seg, font in self.fonts.split_runs(text, self.role))
+        return units / 1000.0 * size
 
 
 def _same_face(font: TTFont, info: _FontFile) -> bool:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
+from .. import barchart
 from ..base import Visitor
 from . import deflate
 from .cjk import CJKParagraph, ParaStyle, Run
@@ -24,9 +24,10 @@ from .grid import Grid, GridStyle, Rules
 from .page import draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
 
-FIGURE_MAX_HEIGHT = 90 * 2.8346456693
+MM = 72 / 25.4
+FIGURE_MAX_HEIGHT = 90 * MM
 HEADER_GREY = colors.HexColor("#F2F2F2")
-CHART_COLORS = (colors.HexColor("#C0392B"), colors.HexColor("#7F8C8D"), colors.HexColor("#2C6E9B"))
+CHART_ROLE = "heading"  # 黑体 labels, as in the DOCX chart
 
 
 class PdfWriter(Visitor):
@@ -94,44 +95,59 @@ class PdfWriter(Visitor):
         return [Grid([cells], [WIDTH / len(cells)] * len(cells), style), Spacer(1, 12)]
 
     def visit_chart(self, node: model.Chart) -> list[Flowable]:
-        font = self.fonts.name("body")
-        height = 58 * 2.8346456693
-        drawing = Drawing(WIDTH, height)
-        drawing.initialFontName = font  # else the renderer's initial state puts an unembedded Helvetica in
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 40, 40, WIDTH - 60, height - 70
-        chart.data = [list(s.values) for s in node.series]
-        chart.categoryAxis.categoryNames = list(node.categories)
-        chart.categoryAxis.labels.fontName = font
-        chart.categoryAxis.labels.fontSize = 10
-        chart.valueAxis.labels.fontName = font
-        chart.valueAxis.labels.fontSize = 9
-        lowest = min((v for s in node.series for v in s.values), default=0)
-        chart.valueAxis.valueMin = min(0, lowest)
-        if max(len(c) for c in node.categories) > 5:  # long Chinese labels: slant them
-            chart.categoryAxis.labels.angle = 30
-            chart.categoryAxis.labels.boxAnchor = "ne"
-            chart.x, chart.y, chart.height = 70, 70, height - 100
-            chart.width = WIDTH - 90
-        for i, _ in enumerate(node.series):
-            chart.bars[i].fillColor = CHART_COLORS[i % len(CHART_COLORS)]
-        drawing.add(chart)
-        if len(node.series) > 1:
-            legend = Legend()
-            legend.fontName, legend.fontSize = font, 10
-            legend.x, legend.y, legend.alignment = WIDTH - 120, height - 10, "right"
-            legend.colorNamePairs = [(CHART_COLORS[i % 3], s.name) for i, s in enumerate(node.series)]
-            drawing.add(legend)
-        if node.unit:
-            drawing.add(String(0, height - 16, f"单位：{node.unit}", fontName=font, fontSize=10))
-        return [KeepTogether([drawing, self.text(node.title, "caption")])]
+        picture = barchart.layout(node, self.fonts.metrics(CHART_ROLE), WIDTH / MM)
+        return [KeepTogether([_ChartBlock(picture, self.fonts), self.text(node.title, "caption")])]
+
+
+class _ChartBlock(Flowable):
+    """``barchart.layout`` as vectors (the DOCX writer paints the same layout into a PNG); labels in
+    the chart role's font, with its fallbacks."""
+
+    def __init__(self, picture: barchart.Picture, fonts: PdfFonts) -> None:
+        super().__init__()
+        self.picture, self.fonts = picture, fonts
+        self.width, self.height = picture.width * MM, picture.height * MM
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def _rules(self, rules: tuple[barchart.Rule, ...]) -> None:
+        canv, top = self.canv, self.height
+        for r in rules:
+            canv.setStrokeColor(_colour(r.colour))
+            canv.setLineWidth(r.width * MM)
+            canv.line(r.x0 * MM, top - r.y0 * MM, r.x1 * MM, top - r.y1 * MM)
+
+    def draw(self) -> None:
+        canv, top, picture = self.canv, self.height, self.picture
+        self._rules(picture.grid)
+        for b in picture.rects:
+            canv.setFillColor(_colour(b.colour))
+            canv.rect(b.x0 * MM, top - b.y1 * MM, (b.x1 - b.x0) * MM, (b.y1 - b.y0) * MM, stroke=0, fill=1)
+        self._rules(picture.axes)
+        canv.setFillColor(_colour(barchart.TEXT))
+        for label in picture.labels:
+            size = label.size * MM
+            runs = [(seg, font, stringWidth(seg, font, size)) for seg, font in self.fonts.split_runs(label.text,
+                                                                                                 CHART_ROLE)]
+            total = sum(w for _, _, w in runs)
+            x = label.x * MM - {"left": 0.0, "center": total / 2, "right": total}[label.align]
+            for seg, font, w in runs:
+                canv.setFont(font, size)
+                canv.drawString(x, top - label.baseline * MM, seg)
+                x += w
+
+
+@functools.cache
+def _colour(hex_colour: str) -> colors.Color:
+    return colors.HexColor(hex_colour)
 
 
 class _FigureBlock(Flowable):
     """A photo (at most 156 x 90 mm) and its caption as one unit; the photo shrinks, down to 50 mm
     high, to finish a page instead of leaving a blank half page behind it."""
 
-    MIN_HEIGHT = 50 * 2.8346456693
+    MIN_HEIGHT = 50 * MM
     GAP = 4.0
 
     def __init__(self, path: str, caption: Flowable | None) -> None:
