@@ -160,3 +160,18 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     result = brief("render", "yingjisha", "--year", "2023", "--format", "html", "--out", str(tmp_path))
     assert result.returncode == 2 and "--format" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_markdown_characters_around_a_citation_stay_text(tmp_path: Path) -> None:
+    """A user's ``**`` and ``|`` print as typed, in a text with a citation as in one without."""
+    from helpers import data_copy
+
+    data = data_copy(tmp_path, {"counties/yingjisha/2023.yaml": (
+        "指挥部在援疆队伍中设立{{ ind.temp_party_branches }}临时党支部",
+        "指挥部在援疆队伍中**按党章**设立{{ ind.temp_party_branches }}临时党支部|A*B")})
+    out = tmp_path / "out"
+    result = brief("render", "yingjisha", "--year", "2023", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    typed = "指挥部在援疆队伍中**按党章**设立3个临时党支部|A*B"
+    assert typed in squash(pdftotext(out / "2023" / f"{STEM}.pdf"))
+    assert any(typed in squash(p) for p in docx_paragraphs(out / "2023" / f"{STEM}.docx"))

@@ -15,6 +15,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from ..data.citations import CITATION, PLAIN_TEXT
 from ..errors import BriefError, Problem
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -86,9 +87,22 @@ class Sandbox:
             raise BriefError(_runtime_problem(exc, str(path), name)) from None
 
     def render_text(self, text: str, context: dict[str, Any], file: str, line: int, key: str) -> str:
-        """A data text with {{ ind.x }} citations, rendered in the same sandbox."""
+        """A data text with {{ ind.x }} citations, rendered in the same sandbox; the text around
+        them is Markdown-escaped like the values, so a user's ``*`` or ``|`` stays text."""
         if "{" not in text:
             return md_escape(text)
+        joined = join_lines(text)
+        if PLAIN_TEXT.fullmatch(joined):  # what validation lets through: no template to compile per text
+            out, pos = [], 0
+            for m in CITATION.finditer(joined):
+                out.append(_PUNCT.sub(r"\\\1", joined[pos:m.start()]))
+                try:
+                    out.append(md_escape(self.env.getattr(context["ind"], m.group(1))))  # as Jinja's ind.x
+                except Exception as exc:  # noqa: BLE001
+                    raise BriefError.at(file, line, key, f"引用无法生成：{_message(exc)}") from None
+                pos = m.end()
+            out.append(_PUNCT.sub(r"\\\1", joined[pos:]))
+            return "".join(out)
         try:
             template = self._texts.get(text)
             if template is None:

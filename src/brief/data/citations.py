@@ -7,6 +7,7 @@ walks such as ``ind.__class__``) is refused before any template runs.
 from __future__ import annotations
 
 import difflib
+import re
 
 import jinja2
 from jinja2 import nodes
@@ -14,6 +15,9 @@ from jinja2 import nodes
 from .yamlfile import YStr
 
 _ENV = jinja2.Environment(autoescape=False)
+# The usual text: braces only in {{ ind.key }} (ASCII key). Anything else goes through Jinja's parser.
+CITATION = re.compile(r"\{\{[ \t]*ind\.([A-Za-z][A-Za-z0-9_]*)[ \t]*\}\}")
+PLAIN_TEXT = re.compile(r"(?:[^{}]|\{\{[ \t]*ind\.[A-Za-z][A-Za-z0-9_]*[ \t]*\}\})*")
 
 
 def text_line(text: YStr, lineno: int) -> int:
@@ -25,6 +29,12 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
     """Problems as (line, key, message); ``known`` = catalog keys, ``present`` = keys with a value."""
     if "{" not in text:
         return []
+    if PLAIN_TEXT.fullmatch(text):  # only well-formed {{ ind.key }}: no need for Jinja's parser
+        out: list[tuple[int, str, str]] = []
+        for m in CITATION.finditer(text):
+            line = text_line(text, text.count("\n", 0, m.start()) + 1)
+            out += _check_key(m.group(1), line, known, present)
+        return out
     try:
         tree = _ENV.parse(str(text))
     except jinja2.TemplateSyntaxError as exc:
@@ -47,13 +57,17 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
             ):
                 out.append((line, "-", "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"))
                 continue
-            key = child.attr
-            if key.startswith("_"):
-                out.append((line, key, "引用不能访问内部属性；应写作 {{ ind.指标键 }}"))
-            elif key not in known:
-                guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-                hint = f"；是否应为 {guess[0]}？" if guess else ""
-                out.append((line, key, f"引用了未知的指标“{key}”（不在 indicators.yaml 中）{hint}"))
-            elif key not in present:
-                out.append((line, key, f"引用了指标“{key}”，但本文件 indicators 中没有它的数值"))
+            out += _check_key(child.attr, line, known, present)
     return out
+
+
+def _check_key(key: str, line: int, known: set[str], present: set[str]) -> list[tuple[int, str, str]]:
+    if key.startswith("_"):
+        return [(line, key, "引用不能访问内部属性；应写作 {{ ind.指标键 }}")]
+    if key not in known:
+        guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+        hint = f"；是否应为 {guess[0]}？" if guess else ""
+        return [(line, key, f"引用了未知的指标“{key}”（不在 indicators.yaml 中）{hint}")]
+    if key not in present:
+        return [(line, key, f"引用了指标“{key}”，但本文件 indicators 中没有它的数值")]
+    return []
