@@ -66,3 +66,9 @@ def test_the_pdf_draws_the_chart_with_its_text():
     text = "".join(PdfReader(io.BytesIO(pdf_bytes(doc, pdf_fonts()))).pages[0].extract_text().split())
     for t in ("单位：名", "疏勒县", "岳普湖县", "33.5", "2023年", "图1", "各县对比"):
         assert t in text, t
+
+
+def test_a_bar_prints_its_value_as_the_template_wrote_it():
+    chart = model.Chart("图", ("党小组", "临时党支部"), (model.Series("同比", (12.5, 0.0), ("12.50", "0.00")),))
+    texts = [label.text for label in barchart.layout(chart, FixedMetrics()).labels]
+    assert "12.50" in texts and "0.00" in texts and "12.5" not in texts

@@ -87,6 +87,7 @@ class KeyFigures:
 class Series:
     name: str
     values: tuple[float, ...]  # chart geometry only; the printed figures stay Decimal text
+    labels: tuple[str, ...] = ()  # each value as the template wrote it (12.50), printed on its bar
 
 
 @dataclass(frozen=True)

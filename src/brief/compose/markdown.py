@@ -121,7 +121,8 @@ def _chart(fields: list[tuple[str, str]]) -> model.Chart | None:
     data = dict(fields)
     categories = tuple(data.get("categories", "").split("|"))
     series = tuple(
-        model.Series(v.split("|")[0], tuple(float(x) for x in v.split("|")[1:]))
+        model.Series(v.split("|")[0], tuple(float(x) for x in v.split("|")[1:]),
+                     tuple(x.strip() for x in v.split("|")[1:]))
         for k, v in fields if k == "series"
     )
     if not categories or not series:

@@ -131,10 +131,11 @@ def layout(chart: Chart, metrics: Metrics, width: float = WIDTH, height: float =
         x0 = left + i * slot + slot * 0.1
         for j, s in enumerate(chart.series):
             v = s.values[i]
+            text = s.labels[i] if len(s.labels) == len(s.values) else value_label(v)
             xa, xb = x0 + j * bar + bar * 0.04, x0 + (j + 1) * bar - bar * 0.04
             rects.append(Rect(xa, min(zero, y_of(v)), xb, max(zero, y_of(v)), COLOURS[j % len(COLOURS)]))
             baseline = (bottom_at(y_of(v) - 0.8, VALUE_SIZE) if v >= 0 else top_at(y_of(v) + 0.8, VALUE_SIZE))
-            labels.append(Label((xa + xb) / 2, baseline, value_label(v), VALUE_SIZE, "center"))
+            labels.append(Label((xa + xb) / 2, baseline, text, VALUE_SIZE, "center"))
         first = top_at(bottom + 1.5, TEXT_SIZE)
         for k, part in enumerate(wrap_name(name, per_line)):
             labels.append(Label(left + (i + 0.5) * slot, first + k * LINE_PITCH * TEXT_SIZE, part, TEXT_SIZE,
