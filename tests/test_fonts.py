@@ -92,6 +92,21 @@ def test_env_override_missing_file_is_an_error(monkeypatch):
         fonts.resolve()
 
 
+def test_misspelt_font_variable_is_an_error_with_a_guess(monkeypatch):
+    monkeypatch.setenv("BRIEF_FONT_BODDY", "/usr/share/fonts/x.ttf")
+    with pytest.raises(BriefError, match="BRIEF_FONT_BODDY.*是否应为 BRIEF_FONT_BODY"):
+        fonts.resolve()
+    monkeypatch.delenv("BRIEF_FONT_BODDY")
+    monkeypatch.setenv("BRIEF_FONT_XYZ", "1")
+    with pytest.raises(BriefError, match="BRIEF_FONT_XYZ.*可用的有：.*BRIEF_FONT_KAI"):
+        fonts.resolve()
+
+
+def test_font_cache_variable_is_not_a_role(monkeypatch, tmp_path):
+    monkeypatch.setenv("BRIEF_FONT_CACHE_DIR", str(tmp_path))
+    assert [f.role for f in fonts.resolve().roles] == list(config.PDF_ROLES)
+
+
 def test_role_without_any_font_names_role_and_package(monkeypatch):
     monkeypatch.setitem(config.PDF_CANDIDATES, "kai", (Candidate("no-such-font.ttf"),))
     with pytest.raises(BriefError) as err:

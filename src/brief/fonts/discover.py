@@ -247,7 +247,22 @@ def resolve() -> FontSet:
     overrides = tuple(
         (role, os.environ.get(config.ENV_PREFIX + role.upper(), "")) for role in config.PDF_ROLES
     )
+    _refuse_unknown_variables()
     return _resolve(overrides)
+
+
+def _refuse_unknown_variables() -> None:
+    """A misspelt ``BRIEF_FONT_<ROLE>`` would be ignored and the default font used without a word."""
+    known = {config.ENV_PREFIX + role.upper() for role in config.PDF_ROLES} | {config.CACHE_ENV}
+    unknown = sorted(k for k in os.environ if k.startswith(config.ENV_PREFIX) and k not in known)
+    if unknown:
+        import difflib
+
+        var = unknown[0]
+        suffixes = {k[len(config.ENV_PREFIX):]: k for k in known}  # the shared prefix would match anything
+        guess = difflib.get_close_matches(var[len(config.ENV_PREFIX):], sorted(suffixes), n=1, cutoff=0.6)
+        hint = f"是否应为 {suffixes[guess[0]]}？" if guess else f"可用的有：{'、'.join(sorted(known))}"
+        raise BriefError.at(var, None, "-", f"未知的字体环境变量；{hint}")
 
 
 @lru_cache(maxsize=8)
