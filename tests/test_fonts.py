@@ -453,3 +453,18 @@ def test_fast_deflate_streams_decode_and_is_scoped():
     assert pdfdoc.PDFZCompress.encode(blob) == stock == zlib.compress(blob)  # outside: reportlab's own
     if deflate.isal_zlib is not None:
         assert packed != stock
+
+
+@needs_uming
+def test_subset_from_the_mapped_glyph_table_equals_reportlabs(tmp_path, monkeypatch):
+    """Composite glyphs (i, j, À, Ç in UMing) included: their component ids are rewritten in the copy."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts.pdf import _LazyFace
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    stock = TTFontFace(UMING, subfontIndex=0)
+    ours = _LazyFace(UMING, 0, bytes(stock.name))
+    subset = [ord(c) for c in "ijÀÇÈ— 12 —援疆"]
+    assert ours.makeSubset(subset) == stock.makeSubset(subset)
+    assert type(ours.get_table("glyf")).__name__ == "GlyphTable"
