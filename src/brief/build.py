@@ -218,15 +218,11 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
 
 def _preload(templates: Path) -> None:
     """What every brief needs, done once in the parent before the workers fork."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from .fonts import PDF_ROLES, pdf_fonts
+    from .fonts import pdf_fonts
     from .writers.docx.writer import load_template
     from .writers.pdf import pdf_bytes  # noqa: F401 - imported for the children
 
-    fonts = pdf_fonts()
-    for role in PDF_ROLES:
-        stringWidth("中", fonts.name(role), 10)  # parses the font file
+    pdf_fonts().load_roles()
     load_template(templates / "reference.docx")
 
 

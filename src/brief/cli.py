@@ -210,9 +210,10 @@ def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
 @handles_errors
 def fonts(data: Path, out: Path) -> None:
     """列出每个排版角色（标题、正文等）所用的字体。"""
-    from .fonts import report_lines
+    from .fonts import pdf_fonts, report_lines
 
     warm_fonts()
+    pdf_fonts().load_roles()  # so that the first brief finds every font's parse cached
     for line in report_lines():
         click.echo(line)
 

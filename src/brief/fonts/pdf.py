@@ -223,6 +223,11 @@ class PdfFonts:
         body, bold = self._roles["body"], self._roles["bold"]
         pdfmetrics.registerFontFamily(body, normal=body, bold=bold, italic=body, boldItalic=bold)
 
+    def load_roles(self) -> None:
+        """Read every role font now (from its cached parse; parsing and caching it the first time)."""
+        for role in PDF_ROLES:
+            pdfmetrics.getFont(self.name(role)).face.getCharWidth(0x4E2D)
+
     def registered(self) -> bool:
         return all(_registered(obj.fontName) is not None for obj in self._objects)
 
