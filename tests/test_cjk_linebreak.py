@@ -162,6 +162,16 @@ def test_hanging_mark_is_squeezed_flush(font: str) -> None:
     assert left[0].hanging and WIDTH < left[0].right <= WIDTH + SIZE
 
 
+@pytest.mark.parametrize("align", ["center", "right"])
+def test_centred_and_right_aligned_lines_never_hang_a_mark(font: str, align: str) -> None:
+    """A table heading such as 麦盖提县（稿） breaks before its bracket instead of pushing （稿） over the rule."""
+    text = "麦盖提县（稿）"
+    lines = break_lines(_run(text, font), 6 * SIZE, ParaStyle(leading=LEADING, align=align))
+    assert [ln.content for ln in lines] == ["麦盖提县", "（稿）"]
+    assert not any(ln.hanging for ln in lines)
+    assert all(0 <= ln.x0 and ln.right <= 6 * SIZE + 0.01 for ln in lines)
+
+
 def test_close_pair_moves_with_previous_character(font: str) -> None:
     text = FILLER[:28] + "。”" + FILLER[:40]
     lines = break_lines(_run(text, font), WIDTH, BODY)

@@ -16,6 +16,7 @@ from brief import model
 from brief.fonts import pdf_fonts
 from brief.writers.pdf import PdfWriter, pdf_bytes
 from brief.writers.pdf.grid import Grid, GridStyle, Rules
+from brief.writers.pdf.styles import WIDTH
 
 CAPTION = "各县主要指标对照表"
 HEADER = ("指标", "疏勒县", "岳普湖县")
@@ -84,3 +85,31 @@ def test_numeric_cells_sit_right_and_text_cells_left(tmp_path):
     right_edges = {round(words[w][1]) for w in ("1名", "2名", "3名")}
     left_edges = {round(words[w][0]) for w in ("第1项指标", "第2项指标", "第3项指标")}
     assert len(right_edges) == 1 and len(left_edges) == 1
+
+
+def _cells(grid: Grid, column: int) -> list:
+    return [row[column][0] for row in grid.rows[1:]]
+
+
+def test_a_table_is_set_smaller_so_that_its_figures_keep_one_line():
+    """Seven columns of figures with units: at 10.5 pt 1.38万人次 would break from its unit (1.38万人 / 次)."""
+    writer = PdfWriter(pdf_fonts())
+    header = tuple((model.Text(h),) for h in ("指标", "疏勒县", "岳普湖县", "麦盖提县", "英吉沙县", "合计", "同比"))
+    figures = ("约2.5万人次", "1.38万人次", "1.52万人次", "2.12万人次", "7.52万人次", "上升15.71%")
+    table = model.Table(header, (((model.Text("农技推广培训人次"),), *((model.Text(f),) for f in figures)),),
+                        numeric=(False,) + (True,) * 6)
+    grid = writer.visit_table(table)[0]
+    grid.wrap(WIDTH, 1000)
+    for column in range(1, 7):
+        (cell,) = _cells(grid, column)
+        assert len(cell.lines(cell.width)) == 1, "".join(r.text for r in cell.runs)
+    sizes = {run.size for row in grid.rows for cell in row for run in cell[0].runs}
+    assert len(sizes) == 1 and 9.0 <= sizes.pop() < 10.5  # the whole table, header included, one size
+
+
+def test_a_table_whose_figures_fit_keeps_its_size():
+    writer = PdfWriter(pdf_fonts())
+    table = model.Table(((model.Text("指标"),), (model.Text("2023年"),)),
+                        (((model.Text("选派干部人才"),), (model.Text("490名"),)),), numeric=(False, True))
+    grid = writer.visit_table(table)[0]
+    assert {run.size for row in grid.rows for cell in row for run in cell[0].runs} == {12.0}

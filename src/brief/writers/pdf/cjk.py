@@ -246,13 +246,14 @@ def _skip_spaces(flags: list[int], j: int, end: int) -> int:
     return j
 
 
-def _choose_break(t: _Text, ok: list[bool], s: int, i: int, end: int, runs: Sequence[Run]) -> tuple[int, int, bool]:
+def _choose_break(t: _Text, ok: list[bool], s: int, i: int, end: int, runs: Sequence[Run],
+                  may_hang: bool = True) -> tuple[int, int, bool]:
     """Character i overflows the line starting at s. Returns (content end, next start, hanging)."""
     if ok[i]:
         return i, i, False
     f = t.flags[i]
     # Hang one closing mark of at most 1 em, if whatever follows it may start a line.
-    if f & _HANG and t.adv[i] <= runs[t.run[i]].size + 1e-9:
+    if may_hang and f & _HANG and t.adv[i] <= runs[t.run[i]].size + 1e-9:
         k = _skip_spaces(t.flags, i + 1, end)
         if k >= end or ok[k]:
             return i + 1, k, True
@@ -286,7 +287,9 @@ def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float
         if i >= end:
             ce, nxt, hang = end, end, False
         else:
-            ce, nxt, hang = _choose_break(t, ok, s, i, end, runs)
+            # Only a line set flush to the right edge hangs a mark past it; centred or right-aligned
+            # text (a table heading) would push the mark into the cell's padding and over its rule.
+            ce, nxt, hang = _choose_break(t, ok, s, i, end, runs, style.align in ("justify", "left"))
         out.append((s, ce, nxt, hang, first))
         s, first = nxt, False
     return out
