@@ -557,3 +557,37 @@ def test_libreoffice_shows_the_watermark(lo_pdfs, tmp_path):
     final = _watermark_pixels(lo_pdfs["final"], tmp_path)
     print("watermark-grey pixels, draft vs final:", draft, final)
     assert draft > final + 500, (draft, final)
+
+
+def _table_run_sizes(blob: bytes) -> list[str | None]:
+    import zipfile
+
+    from lxml import etree
+
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(blob)).read("word/document.xml"))
+    return [(r.find(f"{W}rPr/{W}sz").get(f"{W}val") if r.find(f"{W}rPr/{W}sz") is not None else None)
+            for r in root.iter(f"{W}r") if r.getparent().getparent().tag == f"{W}tc"]
+
+
+def test_a_wide_table_is_set_smaller_so_that_its_figures_keep_one_line():
+    """The PDF's rule (writers/tablefit.py) on the DOCX's own columns: 五号 for seven columns, smaller
+    still when a figure would wrap; every run of the table, heading included, the same size."""
+    header = tuple((T(h),) for h in ("指标", "疏勒县", "岳普湖县", "麦盖提县", "英吉沙县", "合计", "同比"))
+    row = ((T("农技推广培训人次"),), *((T(f),) for f in ("约2.5万人次", "1.38万人次", "1.52万人次", "2.12万人次",
+                                                       "约7.52万人次", "上升15.71%")))
+    wide = Document(Meta(title="表"), (Table(header=header, rows=(row,), numeric=(False,) + (True,) * 6),))
+    sizes = set(_table_run_sizes(docx_bytes(wide, reference=REFERENCE)))
+    assert len(sizes) == 1 and 18 <= int(sizes.pop()) <= 21  # 9 to 10.5 pt, in half points
+
+    narrow = Document(Meta(title="表"), (Table(header=((T("指标"),), (T("数值"),)), rows=(((T("选派干部人才"),),
+                                                                                        (T("490名"),)),),
+                                               numeric=(False, True)),))
+    assert set(_table_run_sizes(docx_bytes(narrow, reference=REFERENCE))) == {None}  # the style's 小四
+
+
+def test_reference_sets_no_gap_between_chinese_and_digits():
+    import zipfile
+
+    styles = zipfile.ZipFile(REFERENCE).read("word/styles.xml").decode("utf-8")
+    defaults = styles[styles.index("<w:pPrDefault>"):styles.index("</w:pPrDefault>")]
+    assert '<w:autoSpaceDE w:val="0"/>' in defaults and '<w:autoSpaceDN w:val="0"/>' in defaults

@@ -33,7 +33,7 @@ from lxml import etree
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.outdir import atomic_write
 from brief.writers.docx._package import package_bytes
-from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
+from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, TABLE_STYLES
 
 # Page (twips): A4 and the GB/T 9704 版心 of 156 × 225 mm.
 PAGE_W, PAGE_H = 11906, 16838
@@ -231,9 +231,9 @@ def _table_style(
             _el(borders, side, val="nil")
     mar = _el(tblpr, "tblCellMar")
     _el(mar, "top", w=cell_v, type="dxa")
-    _el(mar, "left", w=85, type="dxa")
+    _el(mar, "left", w=CELL_MARGIN, type="dxa")
     _el(mar, "bottom", w=cell_v, type="dxa")
-    _el(mar, "right", w=85, type="dxa")
+    _el(mar, "right", w=CELL_MARGIN, type="dxa")
     tcpr = _el(st, "tcPr")
     if fill:
         _el(tcpr, "shd", val="clear", color="auto", fill=fill)
@@ -257,6 +257,10 @@ def build_styles(styles: etree._Element) -> None:
     _el(rpr, "szCs", val=32)
     _el(rpr, "lang", val="zh-CN", eastAsia="zh-CN", bidi="ar-SA")
     ppr = _el(_el(defaults, "pPrDefault"), "pPr")
+    # No extra gap between Chinese and Latin letters or digits (Word's default adds a quarter em):
+    # the PDF sets 1600余名 as written, and a table's figures are measured that way (tablefit.py).
+    _el(ppr, "autoSpaceDE", val=0)
+    _el(ppr, "autoSpaceDN", val=0)
     _el(ppr, "spacing", before=0, after=0, line=240, lineRule="auto")
 
     body = {"line": LINE, "before": 0, "after": 0}

@@ -33,6 +33,8 @@ TABLE_STYLES: dict[str, str] = {
     "box": "Brief Box",
 }
 
+CELL_MARGIN = 85  # twips (1.5 mm), left and right in every table style (its tblCellMar)
+
 # Paragraph.role -> logical key.
 ROLE_STYLES: dict[str, str] = {
     "body": "body",

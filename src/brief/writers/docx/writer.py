@@ -38,10 +38,11 @@ from brief.model import (
     Text,
 )
 from brief.outdir import atomic_write
+from brief.writers import tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
-from brief.writers.docx.styles import PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
+from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 
 WATERMARK_TEXT = "征求意见稿"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file
@@ -199,10 +200,13 @@ class DocxWriter(Visitor):
                 raise ValueError(f"table {node.caption!r}: row {i + 1} has {len(row)} cells, header has {ncols}")
         numeric = tuple(node.numeric) + (False,) * (ncols - len(node.numeric))
         widths = _column_widths(rows, self.text_width)
+        half_points = round(self._table_text_size(node, widths) * 2)  # the styles are 12 pt: 24
+        rpr = "" if half_points == 24 else f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+
         xml = [self._table_start("grid", widths)]
         for r, row in enumerate(rows):
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 '<w:jc w:val="right"/>' if r and numeric[c] else "")
+                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr)
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
@@ -237,14 +241,23 @@ class DocxWriter(Visitor):
         """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
         return container.append(parse_xml(self._p_xml(key, inlines, ppr)))
 
-    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "") -> str:
-        """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it)."""
+    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "") -> str:
+        """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
+        ``rpr``: run properties after bold, such as a size)."""
         runs = []
         for t in inlines:
             if t.text:
                 check_text(t.text, PARAGRAPH_STYLES[key])
-                runs.append(f"<w:r>{'<w:rPr><w:b/></w:rPr>' if t.bold else ''}{_run_content(t.text)}</w:r>")
+                props = ("<w:b/>" if t.bold else "") + rpr
+                runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(t.text)}</w:r>")
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
+
+    def _table_text_size(self, node: Table, widths: list[int]) -> float:
+        """The PDF's rule (tablefit) on this table's own columns, measured with the PDF's 仿宋."""
+        from brief.fonts import pdf_fonts
+
+        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20,
+                                  pdf_fonts().metrics("body").width)
 
     def _table_start(self, style: str, widths: list[int]) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""

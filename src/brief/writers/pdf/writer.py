@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from reportlab.platypus.flowables import HRFlowable
 from ... import model
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
-from .. import barchart
+from .. import barchart, tablefit
 from ..base import Visitor
 from . import deflate
 from .cjk import CJKParagraph, ParaStyle, Run
@@ -29,7 +28,6 @@ MM = 72 / 25.4
 FIGURE_MAX_HEIGHT = 90 * MM
 HEADER_GREY = colors.HexColor("#F2F2F2")
 CELL_PAD = 4.0  # pt, left and right in a table cell
-MIN_CELL_SIZE = 9.0  # pt (小五): a table is set no smaller than this to keep its figures on one line
 CHART_ROLE = "heading"  # 黑体 labels, as in the DOCX chart
 
 
@@ -51,16 +49,6 @@ class PdfWriter(Visitor):
                        align=align or style.align, tracking=style.tracking * scale,
                        space_before=style.space_before, space_after=style.space_after)
         return CJKParagraph(runs, ps)
-
-    def width(self, inlines: model.Inlines, style_name: str) -> float:
-        """The natural width of ``inlines`` on one line in a style (fallback fonts included)."""
-        style = STYLES[style_name]
-        total = 0.0
-        for piece in inlines:
-            role = "bold" if piece.bold and style.font == "body" else style.font
-            for text, font in self.fonts.split_runs(piece.text, role):
-                total += stringWidth(text, font, style.size) + style.tracking * len(text)
-        return total
 
     def text(self, text: str, style_name: str) -> CJKParagraph:
         return self.para((model.Text(text),), style_name)
@@ -86,10 +74,10 @@ class PdfWriter(Visitor):
     def visit_table(self, node: model.Table) -> list[Flowable]:
         numeric = node.numeric or (False,) * len(node.header)
         columns = max([len(node.header), *(len(r) for r in node.rows)])
-        cell = "cell_small" if columns > 4 else "cell"  # a county-by-county table needs the room
+        cell = "cell_small" if columns > tablefit.WIDE else "cell"  # a county-by-county table needs the room
         first = WIDTH * (0.6 if columns <= 2 else 0.4 if columns <= 4 else 0.24)
         widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
-        scale = self._figures_fit(node, numeric, widths, f"{cell}_num")
+        scale = tablefit.text_size(node, widths, 2 * CELL_PAD, self.fonts.metrics("body").width) / STYLES[cell].size
         rows: list[list[list[CJKParagraph]]] = []
         if node.header:
             rows.append([[self.para(c, f"{cell}_head", scale=scale)] for c in node.header])
@@ -100,21 +88,6 @@ class PdfWriter(Visitor):
         style = GridStyle(padding=(3, CELL_PAD, 4, CELL_PAD), valign="middle", rules=Rules(0.5, colors.black, "grid"),
                           header_background=HEADER_GREY if node.header else None)
         return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0), Spacer(1, 10)]
-
-    def _figures_fit(self, node: model.Table, numeric: tuple[bool, ...], widths: list[float], style: str) -> float:
-        """How much smaller the table is set so that every figure keeps one line: a figure broken from
-        its unit (549.63公 / 斤) reads as two. In half points, down to MIN_CELL_SIZE at most."""
-        size = STYLES[style].size
-        fit = 1.0
-        for row in node.rows:
-            for i, cell in enumerate(row):
-                if i < len(numeric) and numeric[i]:
-                    natural = self.width(cell, style)
-                    if natural > 0:
-                        fit = min(fit, (widths[i] - 2 * CELL_PAD) / natural)
-        if fit >= 1.0:
-            return 1.0
-        return max(MIN_CELL_SIZE, math.floor(size * fit * 2) / 2) / size
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
