@@ -591,3 +591,24 @@ def test_reference_sets_no_gap_between_chinese_and_digits():
     styles = zipfile.ZipFile(REFERENCE).read("word/styles.xml").decode("utf-8")
     defaults = styles[styles.index("<w:pPrDefault>"):styles.index("</w:pPrDefault>")]
     assert '<w:autoSpaceDE w:val="0"/>' in defaults and '<w:autoSpaceDN w:val="0"/>' in defaults
+
+
+def test_table_size_is_estimated_without_the_pdf_fonts(monkeypatch):
+    """A DOCX needs no PDF fonts: where they are missing, the table rule measures by character class."""
+    import brief.fonts
+    from brief.errors import BriefError
+    from brief.writers import tablefit
+
+    calls = []
+
+    def no_fonts():
+        calls.append(1)
+        raise BriefError.at("fonts", None, "body", "没有可用于“正文”的字体")
+
+    monkeypatch.setattr(brief.fonts, "pdf_fonts", no_fonts)
+    header = tuple((T(h),) for h in ("指标", "疏勒县", "岳普湖县", "麦盖提县", "英吉沙县", "合计", "同比"))
+    row = ((T("农技推广培训人次"),), *((T(f),) for f in ("1.38万人次",) * 6))
+    doc = Document(Meta(title="表"), (Table(header=header, rows=(row,), numeric=(False,) + (True,) * 6),))
+    assert set(_table_run_sizes(docx_bytes(doc, reference=REFERENCE))) <= {"18", "19", "20", "21"}
+    assert calls  # the fonts were asked for, and the estimate stood in
+    assert tablefit.estimated_width("1.38万人次", 10) == pytest.approx(4 * 5.5 + 3 * 10)

@@ -17,6 +17,11 @@ BASE_SIZE, WIDE_SIZE, MIN_SIZE = 12.0, 10.5, 9.0  # pt
 WIDE = 4  # columns
 
 
+def estimated_width(text: str, size: float) -> float:
+    """A width without font files: 汉字 and full-width marks one em, the rest 0.55 em."""
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text) * size
+
+
 def base_size(columns: int) -> float:
     return WIDE_SIZE if columns > WIDE else BASE_SIZE
 

@@ -253,11 +253,15 @@ class DocxWriter(Visitor):
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
     def _table_text_size(self, node: Table, widths: list[int]) -> float:
-        """The PDF's rule (tablefit) on this table's own columns, measured with the PDF's 仿宋."""
+        """The PDF's rule (tablefit) on this table's own columns, measured with the PDF's 仿宋; without
+        the PDF's fonts (a DOCX made where they are missing), 汉字 one em and the rest about half."""
         from brief.fonts import pdf_fonts
 
-        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20,
-                                  pdf_fonts().metrics("body").width)
+        try:
+            measure = pdf_fonts().metrics("body").width
+        except BriefError:
+            measure = tablefit.estimated_width
+        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20, measure)
 
     def _table_start(self, style: str, widths: list[int]) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
