@@ -316,11 +316,6 @@ def _starts_with_table(block: object) -> bool:
     return isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)
 
 
-def _display_width(text: str) -> float:
-    """Width in 汉字 of ``text``: ASCII (digits, Latin) counts half."""
-    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
-
-
 def _spread(total: int, weights: list[float]) -> list[int]:
     """Integers proportional to ``weights`` summing exactly to ``total``."""
     s = sum(weights)
@@ -335,7 +330,7 @@ def _column_widths(rows, total: int) -> list[int]:
     weights = [3.0] * ncols
     for row in rows:
         for i, cell in enumerate(row):
-            weights[i] = max(weights[i], min(14.0, _display_width("".join(t.text for t in cell))))
+            weights[i] = max(weights[i], min(14.0, tablefit.estimated_width("".join(t.text for t in cell), 1.0)))
     return _spread(total, [w + 1 for w in weights])
 
 
