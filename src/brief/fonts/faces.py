@@ -13,8 +13,8 @@ those slices straight from the mapping.
 
 The snapshot is the face's ``__dict__`` minus the file data, the read position, the scale function
 (rebuilt from ``unitsPerEm``) and ``glyphToChar`` (only used while parsing). It is keyed by the
-file's path, size and mtime, the face index, reportlab's version and ``VERSION``; anything it cannot
-read is simply rebuilt.
+file's path, size and mtime, the face index, reportlab's and Python's versions and ``VERSION``;
+anything it cannot read is simply rebuilt.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import gc
 import marshal
 import mmap
 import os
+import sys
 from typing import Any
 
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
@@ -82,7 +83,9 @@ def _scale(units_per_em: int):  # type: ignore[no-untyped-def]
 def _entry(path: str, index: int):  # type: ignore[no-untyped-def]
     import reportlab
 
-    return cache_dir() / "faces" / f"{digest('face', VERSION, reportlab.Version, file_stamp(path), index)}.marshal"
+    # marshal's format belongs to the Python version: each version keeps its own entries
+    key = digest("face", VERSION, reportlab.Version, list(sys.version_info[:2]), file_stamp(path), index)
+    return cache_dir() / "faces" / f"{key}.marshal"
 
 
 def _dump(face: TTFontFace) -> bytes:
