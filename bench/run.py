@@ -483,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     import reportlab
 
     import brief
+    from brief.writers.pdf import deflate
 
     try:
         import _rl_accel  # noqa: F401
@@ -494,7 +495,8 @@ def main(argv: list[str] | None = None) -> int:
              if SNAPSHOT_ENV in os.environ else f"git {git_state()}")
     print(f"brief benchmark {time.strftime('%Y-%m-%d %H:%M')}: {where}")
     print(f"machine: {os.cpu_count()} CPUs {platform.machine()}; Python {platform.python_version()}; "
-          f"reportlab {reportlab.Version} {accel}; python-docx {getattr(docx, '__version__', '?')}")
+          f"reportlab {reportlab.Version} {accel}; python-docx {getattr(docx, '__version__', '?')}; "
+          f"PDF streams deflated by {deflate.engine()}")
     work = Path(tempfile.mkdtemp(prefix="brief-bench-"))
     results: dict = {}
     try:

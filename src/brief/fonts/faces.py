@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import marshal
 import mmap
-import os
 import sys
 from typing import Any
 
@@ -111,7 +110,7 @@ def _load(blob: bytes) -> dict[str, Any] | None:
     finally:
         if gc_was_on:
             gc.enable()
-    if version != VERSION or not isinstance(state, dict) or "unitsPerEm" not in state:
+    if version != VERSION or not isinstance(state, dict) or not isinstance(names, dict) or "unitsPerEm" not in state:
         return None
     for key, (raw, text) in names.items():
         value = TTFNameBytes(raw)
@@ -146,11 +145,3 @@ def load_face(face: TTFontFace, path: str, index: int) -> None:
 def glyph_table(face: TTFontFace) -> GlyphTable:
     pos, length = face.get_table_pos("glyf")
     return GlyphTable(face._ttf_data, pos, length)
-
-
-def forget_entry(path: str, index: int) -> None:
-    """Remove a face's snapshot (tests)."""
-    try:
-        os.unlink(_entry(path, index))
-    except OSError:
-        pass
