@@ -5,30 +5,37 @@ template and reference.docx, the fonts, the tool's own source). The manifest rec
 whose fingerprints all match writes nothing. Outputs are written atomically, the manifest after
 every brief, so a build killed at any moment leaves complete files or none, and the next build
 finishes the job. An flock on the output dir (released by the kernel when a process dies) keeps two
-builds apart without a lock file that could go stale.
+builds apart without a lock file that could go stale: the workers never hold it (see outdir), and
+they die with the build (a parent-death signal), so a killed build leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from .compose.county import default_templates
 from .data.dataset import Dataset, load_dataset
-from .errors import BriefError
-from .outdir import clean_temporaries, exclusive
+from .errors import BriefError, check_path, os_error_problem
+from .outdir import atomic_write, clean_temporaries, exclusive
 from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
 
 MANIFEST = "manifest.json"
+T = TypeVar("T")
 LOCK = ".build.lock"
 
 
@@ -103,8 +110,6 @@ def read_manifest(out: Path) -> dict[str, dict]:
 
 
 def write_manifest(out: Path, entries: dict[str, dict]) -> None:
-    from .outdir import atomic_write
-
     body = {"tool": f"brief {__version__}", "outputs": [entries[k] for k in sorted(entries)]}
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
@@ -132,11 +137,25 @@ def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -
 
 # Worker state: each process reads the data dir once.
 _WORKER: dict[str, object] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(data: str, templates: str) -> None:
-    _WORKER["ds"] = load_dataset(Path(data))
-    _WORKER["templates"] = Path(templates)
+def _die_with_parent(parent: int) -> None:
+    """A worker gets SIGKILL when the build dies, even by kill -9: no orphan keeps working or waiting."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the pool still ends with a live parent
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _init_worker(parent: int, data: str | None = None, templates: str | None = None) -> None:
+    _die_with_parent(parent)
+    if data is not None and templates is not None:  # spawned, not forked: read the data dir once
+        _WORKER["ds"] = load_dataset(Path(data))
+        _WORKER["templates"] = Path(templates)
 
 
 def _render(t: Target, out: str) -> list[str]:
@@ -145,8 +164,17 @@ def _render(t: Target, out: str) -> list[str]:
     return [str(p) for p in write_outputs(name, Path(out) / str(t.year), blobs)]
 
 
+def _pdf_digest(t: Target) -> str:
+    """The sha256 the brief's PDF would have: rendered in memory, written nowhere."""
+    ds, templates = _WORKER["ds"], _WORKER["templates"]
+    _, blobs = make(ds, t, ("pdf",), templates)  # type: ignore[arg-type]
+    return hashlib.sha256(blobs["pdf"]).hexdigest()
+
+
 def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templates: Path | None = None,
           progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    for path, key in ((data, "--data"), (out, "--out"), (templates, "--templates")):
+        check_path(path, key)
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
     _refuse_undrawable(ds)
     templates = templates or default_templates()
@@ -158,13 +186,10 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     with exclusive(out, LOCK, "build"):
         clean_temporaries(out)
         entries = read_manifest(out)
-        fonts = font_fingerprint()
         todo: list[tuple[Target, str, list[str]]] = []
         outcomes: list[Outcome] = []
-        for t in wanted:
-            fp, ins = fingerprint(ds, t, templates, fonts)
-            rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
-            if _up_to_date(out, entries, rels, fp):
+        for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries).items():
+            if fresh:
                 outcomes.append(Outcome(t, [], True, stem(ds, t)))
                 if progress:
                     progress(outcomes[-1])
@@ -176,6 +201,31 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
             finally:
                 write_manifest(out, entries)  # whatever finished, even if one brief failed
         return outcomes
+
+
+def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path,
+         entries: dict[str, dict] | None = None) -> dict[Target, tuple[str, list[str], bool]]:
+    """Per target: its fingerprint, its inputs, and whether its outputs are up to date (else a
+    build remakes it). ``distribute --dry-run`` asks the same question the same way."""
+    entries = read_manifest(out) if entries is None else entries
+    fonts = font_fingerprint()
+    out_plan = {}
+    for t in wanted:
+        fp, ins = fingerprint(ds, t, templates, fonts)
+        rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
+        out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp))
+    return out_plan
+
+
+def pdf_digests(ds: Dataset, wanted: list[Target], templates: Path, jobs: int = 0) -> dict[Target, str]:
+    """The sha256 of each target's PDF as a build would write it now, computed without writing."""
+    _refuse_undrawable(ds)
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    digests = {}
+    with closing(_each([(t, "", []) for t in wanted], ds, templates, jobs, _pdf_digest)) as results:
+        for t, get in results:
+            digests[t] = _result(get, t, ds)
+    return digests
 
 
 def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, templates: Path, jobs: int,
@@ -197,23 +247,33 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
         if progress:
             progress(outcomes[-1])
 
+    # closing: a failed brief shuts the pool down here, before the lock is let go
+    with closing(_each(todo, ds, templates, jobs, partial(_render, out=str(out)))) as results:
+        for t, get in results:
+            record(t, _result(get, t, ds))
+
+
+def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Path, jobs: int,
+          work: Callable[[Target], T]) -> Iterator[tuple[Target, Callable[[], T]]]:
+    """``work`` for each target, in this process or in a pool of ``jobs``; yields as each finishes."""
     _WORKER.update(ds=ds, templates=templates)
     if jobs == 1 or len(todo) == 1:
         for t, _, _ in todo:
-            record(t, _result(lambda t=t: _render(t, str(out)), t, ds))
+            yield t, partial(work, t)
         return
     _preload(templates)
     # Forked workers inherit the parsed data, the imported writers and the parsed fonts; elsewhere
-    # (spawn) each worker reads them once in its initializer.
+    # (spawn) each worker reads them once in its initializer. Either way a worker dies with us.
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forking else "spawn")
-    init = {} if forking else {"initializer": _init_worker, "initargs": (str(ds.root), str(templates))}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, **init) as pool:
+    initargs = (os.getpid(),) if forking else (os.getpid(), str(ds.root), str(templates))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                             initargs=initargs) as pool:
         # Summaries are the longest briefs: start them first so no worker idles at the end.
         ordered = sorted(todo, key=lambda item: item[0].kind != "summary")
-        futures = {pool.submit(_render, t, str(out)): t for t, _, _ in ordered}
+        futures = {pool.submit(work, t): t for t, _, _ in ordered}
         for future in as_completed(futures):
-            record(futures[future], _result(future.result, futures[future], ds))
+            yield futures[future], future.result
 
 
 def _preload(templates: Path) -> None:
@@ -226,12 +286,14 @@ def _preload(templates: Path) -> None:
     load_template(templates / "reference.docx")
 
 
-def _result(run: Callable[[], list[str]], t: Target, ds: Dataset) -> list[str]:
-    """A brief's files; a failure that is not the user's data still comes back as one line."""
+def _result(run: Callable[[], T], t: Target, ds: Dataset) -> T:
+    """A brief's result; a failure that is not the user's data still comes back as one line."""
     try:
         return run()
     except BriefError:
         raise
+    except OSError as exc:  # a full disk, a read-only output dir: the path and why, in words
+        raise BriefError(os_error_problem(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line per failed output, never a traceback
         where = ds.root / ("counties" if t.kind == "county" else "programs") / t.id
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .errors import BriefError
+from .errors import BriefError, nul_path_problem, os_error_problem
 
 DATA_HELP = "数据目录（默认 ./data）"
 OUT_HELP = "输出目录（默认 ./out）"
@@ -21,6 +21,24 @@ def _fail(exc: BriefError) -> None:
     for problem in exc.problems:
         click.echo(str(problem), err=True)
     sys.exit(1)
+
+
+def say(line: str) -> None:
+    """Print a result line; a reader that went away (``brief validate | head -0``) is not an error."""
+    try:
+        click.echo(line)
+    except BrokenPipeError:
+        _silence(sys.stdout)
+
+
+def _silence(stream: Any) -> None:
+    """Point a closed pipe's descriptor at /dev/null, so the flush at exit does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,15 +55,32 @@ def handles_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("已中断", err=True)
             sys.exit(130)
-        except Exception as exc:
+        except BrokenPipeError:
+            # stderr (progress, problems) went away mid-run: nobody is left to tell; the run did not finish
+            _silence(sys.stdout)
+            _silence(sys.stderr)
+            sys.exit(1)
+        except OSError as exc:
             if os.environ.get("BRIEF_DEBUG"):
                 raise
-            # Not the user's data: still one line, and the way to see more.
-            first = (str(exc).strip().splitlines() or [""])[0][:300]
-            click.echo(f"brief: 内部错误：{type(exc).__name__}: {first}（设置 BRIEF_DEBUG=1 可查看详情）", err=True)
-            sys.exit(1)
+            _fail(BriefError(os_error_problem(exc)))  # a full disk, a read-only dir: the path and why
+        except ValueError as exc:
+            if "embedded null" not in str(exc) or os.environ.get("BRIEF_DEBUG"):
+                _internal(exc)
+            _fail(BriefError(nul_path_problem()))
+        except Exception as exc:
+            _internal(exc)
 
     return wrapper
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("BRIEF_DEBUG"):
+        raise exc
+    # Not the user's data: still one line, and the way to see more.
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    click.echo(f"brief: 内部错误：{type(exc).__name__}: {first}（设置 BRIEF_DEBUG=1 可查看详情）", err=True)
+    sys.exit(1)
 
 
 def data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,7 +128,7 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     problems, files = run(list(paths), data)
     if problems:
         raise BriefError(problems)
-    click.echo(f"数据无误（检查了 {files} 个文件）")
+    say(f"数据无误（检查了 {files} 个文件）")
 
 
 @main.command()
@@ -109,7 +144,7 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
 
     warm_fonts()
     for path in render_county(data, county, year, parse_formats(formats), out, templates):
-        click.echo(str(path))
+        say(str(path))
 
 
 @main.command()
@@ -125,7 +160,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 
     warm_fonts()
     for path in render_summary(data, program, year, parse_formats(formats), out, templates):
-        click.echo(str(path))
+        say(str(path))
 
 
 @main.command()
@@ -144,10 +179,10 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
         outcomes = run(data, out, year, jobs, templates, progress=reporter.update)
     made = [o for o in outcomes if not o.skipped]
     if not made:
-        click.echo(f"全部 {len(outcomes)} 份简报都是最新的，未重写任何文件")
+        say(f"全部 {len(outcomes)} 份简报都是最新的，未重写任何文件")
     else:
-        click.echo(f"已生成 {len(made)} 份简报（{sum(len(o.written) for o in made)} 个文件），"
-                   f"{len(outcomes) - len(made)} 份无变化；清单：{out / 'manifest.json'}")
+        say(f"已生成 {len(made)} 份简报（{sum(len(o.written) for o in made)} 个文件），"
+            f"{len(outcomes) - len(made)} 份无变化；清单：{out / 'manifest.json'}")
 
 
 @main.command()
@@ -166,14 +201,14 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
     from .progress import Reporter
 
     smtp = SmtpSettings.from_env()
+    warm_fonts()  # a dry run renders the out-of-date PDFs in memory, to tell what would change
     if dry_run:
         report = run(data, out, year, dry_run=True, resend=resend, smtp=smtp, templates=templates)
     else:
-        warm_fonts()
         with Reporter() as reporter:
             report = run(data, out, year, resend=resend, smtp=smtp, templates=templates, progress=reporter.update)
     for line in format_report(report):
-        click.echo(line)
+        say(line)
     if report.problems:
         raise BriefError(report.problems)
 
@@ -187,7 +222,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
     """生成一个县某一年的 Excel 填报表（填好后用 brief import 导入）。"""
     from .forms import make_form
 
-    click.echo(str(make_form(data, county, year, out)))
+    say(str(make_form(data, county, year, out)))
 
 
 @main.command(name="import")
@@ -200,9 +235,9 @@ def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
 
     written = import_forms(list(files), data)
     for path in written:
-        click.echo(f"已更新 {path}")
+        say(f"已更新 {path}")
     if not written:
-        click.echo("数据没有变化")
+        say("数据没有变化")
 
 
 @main.command()
@@ -215,7 +250,7 @@ def fonts(data: Path, out: Path) -> None:
     warm_fonts()
     pdf_fonts().load_roles()  # so that the first brief finds every font's parse cached
     for line in report_lines():
-        click.echo(line)
+        say(line)
 
 
 if __name__ == "__main__":  # pragma: no cover
