@@ -139,7 +139,7 @@ if hasattr(os, "register_at_fork"):
 def exclusive(out: Path, lock_name: str, command: str) -> Iterator[None]:
     """One ``command`` per output dir at a time; an flock, so a killed run leaves no stale lock."""
     out.mkdir(parents=True, exist_ok=True)
-    fd = _acquire(out / lock_name, out, command)
+    fd, before = _acquire(out / lock_name, out, command)
     _HELD.add(fd)
     try:
         yield
@@ -147,10 +147,12 @@ def exclusive(out: Path, lock_name: str, command: str) -> Iterator[None]:
         _HELD.discard(fd)
         with suppress(OSError):
             os.ftruncate(fd, 0)  # no holder any more (the flock is what counts)
+            # and the file as it was: a run with nothing to do leaves the dir unchanged for backups
+            os.utime(fd, ns=(before.st_atime_ns, before.st_mtime_ns))
         os.close(fd)
 
 
-def _acquire(path: Path, out: Path, command: str) -> int:
+def _acquire(path: Path, out: Path, command: str) -> tuple[int, os.stat_result]:
     for _ in range(5):  # each retry follows a lock file that was replaced meanwhile
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
@@ -164,8 +166,9 @@ def _acquire(path: Path, out: Path, command: str) -> int:
             os.close(fd)
             raise BriefError.at(str(out), None, command, _busy(command, holder)) from None
         if _same_file(fd, path):
+            before = os.fstat(fd)
             _write_holder(fd, command)
-            return fd
+            return fd, before
         os.close(fd)  # broken and replaced while we waited: lock the new one
     raise BriefError.at(str(out), None, command, _busy(command, None))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from . import model
 from .compose.county import compose_county, default_templates
 from .data.dataset import Dataset, load_dataset
-from .errors import BriefError
+from .errors import BriefError, check_path
 from .outdir import atomic_write, clean_temporaries
 from .preflight import check_glyphs
 
@@ -99,13 +99,15 @@ def write_outputs(name: str, folder: Path, blobs: dict[str, bytes]) -> list[Path
 
 
 def render_one(data: Path, t: Target, formats: Sequence[str], out: Path, templates: Path | None) -> list[Path]:
+    for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
+        check_path(path, option)
     ds = load_dataset(data, totals=t.kind == "summary")
     if t.kind == "county":
         ds.county(t.id, t.year)
     else:
         ds.program(t.id)
     name, blobs = make(ds, t, formats, templates or default_templates())
-    clean_temporaries(out / str(t.year))
+    clean_temporaries(out / str(t.year))  # a killed run's leftovers; a concurrent render's stay
     return write_outputs(name, out / str(t.year), blobs)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
-from ..errors import BriefError, Problem
+from ..errors import BriefError, Problem, check_path
 from ..outdir import exclusive
 from ..render import Target, stem
 from .ledger import LEDGER, Ledger
@@ -47,10 +47,11 @@ STATUS_TEXT = {
 class FileStatus:
     file: str  # e.g. 2023年英吉沙县援疆工作简报.pdf
     path: Path
-    sha256: str | None  # of the original; None in a dry run when the PDF is not built yet
+    sha256: str | None  # of the original (in a dry run: of the PDF the build would make)
     status: str  # new | changed | retry | resend | sent | unknown
     copy_no: int | None = None
     stale: bool = False  # dry run: build would (re)make it first
+    exists: bool = True  # dry run: the PDF is on disk already
 
     @property
     def owed(self) -> bool:
@@ -129,6 +130,8 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     Raises ``BriefError`` for bad data (before anything is built or sent); delivery trouble is in
     the returned ``Report`` (``report.problems``)."""
     data, out = Path(data), Path(out)
+    for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
+        check_path(path, option)
     ds = load_dataset(data)
     recipients_file = data / "recipients.yaml"
     if ds.recipients is None:
@@ -218,13 +221,20 @@ def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend:
 
 def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple[list[Target], list[str]]],
           report: Report, resend: bool, templates: Path | None) -> None:
-    from ..build import file_hash, fingerprint, font_fingerprint, read_manifest
+    """What a real run would do, decided as it decides: the build's own staleness test, and for a
+    PDF it would remake, the bytes it would write (rendered in memory), so a copy whose bytes
+    change is announced as the new version the real run will send."""
+    from ..build import file_hash, pdf_digests, plan
     from ..compose.county import default_templates
 
-    entries = read_manifest(out)
     templates = templates or default_templates()
-    fonts = font_fingerprint()
-    stale: dict[Target, bool] = {}
+    asked = [t for r in ds.recipients or [] for t in wanted(r)[0]]
+    targets = list(dict.fromkeys(asked))
+    stale = {t for t, (_, _, fresh) in plan(ds, out, targets, templates).items() if not fresh}
+    would_be = pdf_digests(ds, [t for t in targets if t in stale], templates)
+    for t in targets:
+        if t in stale:
+            report.to_build.append(f"{stem(ds, t)}.pdf")
     with Ledger(out / LEDGER, readonly=True) as ledger:
         for r in ds.recipients or []:
             result = RecipientResult(r.name, r.email, r.line, outcome="planned")
@@ -232,16 +242,9 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
             for t in found:
                 name = f"{stem(ds, t)}.pdf"
                 path = out / str(year) / name
-                if t not in stale:
-                    fp, _ = fingerprint(ds, t, templates, fonts)
-                    entry = entries.get(f"{year}/{name}")
-                    stale[t] = not (entry and entry.get("fingerprint") == fp and path.is_file()
-                                    and file_hash(path) == entry.get("sha256"))
-                    if stale[t]:
-                        report.to_build.append(name)
-                sha = file_hash(path) if path.is_file() else None
+                sha = would_be[t] if t in stale else file_hash(path)
                 status, copy_no = _file_status(ledger, r.email, name, sha, resend)
-                result.files.append(FileStatus(name, path, sha, status, copy_no, stale[t]))
+                result.files.append(FileStatus(name, path, sha, status, copy_no, t in stale, path.is_file()))
             if not result.files:
                 result.outcome = "nothing"
             elif not any(f.owed for f in result.files):
@@ -328,7 +331,7 @@ def format_report(report: Report) -> list[str]:
         if report.dry_run:
             lines.append(f"{who}：" + ("无可发送的简报" if not r.files else ""))
             for f in r.files:
-                extra = "（尚未生成，将先生成）" if f.sha256 is None else "（需重新生成）" if f.stale else ""
+                extra = "（尚未生成，将先生成）" if not f.exists else "（需重新生成）" if f.stale else ""
                 number = f"，份号 {f.copy_no:06d}" if f.copy_no else ""
                 lines.append(f"  {f.file}：{STATUS_TEXT[f.status]}{number}{extra}")
         else:
