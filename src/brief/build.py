@@ -31,7 +31,7 @@ from . import __version__
 from .compose.county import default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError, check_path, os_error_problem
-from .outdir import atomic_write, clean_temporaries, exclusive
+from .outdir import atomic_write, check_out, clean_temporaries, exclusive
 from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
 
 MANIFEST = "manifest.json"
@@ -175,6 +175,7 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
           progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     for path, key in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, key)
+    check_out(out)
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
     _refuse_undrawable(ds)
     templates = templates or default_templates()

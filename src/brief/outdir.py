@@ -27,6 +27,12 @@ from .errors import BriefError
 _TEMP = re.compile(r"\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.tmp$")
 
 
+def check_out(out: Path) -> None:
+    """Refuse an output dir that is a file (``--out /dev/null``) before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise BriefError.at(str(out), None, "--out", "这是一个文件，不是目录；请用 --out 指定一个目录")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write beside the target under a name that never ends in .pdf/.docx, then rename.
 

@@ -10,7 +10,7 @@ from . import model
 from .compose.county import compose_county, default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError, check_path
-from .outdir import atomic_write, clean_temporaries
+from .outdir import atomic_write, check_out, clean_temporaries
 from .preflight import check_glyphs
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx"}
@@ -101,6 +101,7 @@ def write_outputs(name: str, folder: Path, blobs: dict[str, bytes]) -> list[Path
 def render_one(data: Path, t: Target, formats: Sequence[str], out: Path, templates: Path | None) -> list[Path]:
     for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, option)
+    check_out(out)
     ds = load_dataset(data, totals=t.kind == "summary")
     if t.kind == "county":
         ds.county(t.id, t.year)

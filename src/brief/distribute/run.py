@@ -23,7 +23,7 @@ from pathlib import Path
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
 from ..errors import BriefError, Problem, check_path
-from ..outdir import exclusive
+from ..outdir import check_out, exclusive
 from ..render import Target, stem
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
@@ -132,6 +132,7 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     data, out = Path(data), Path(out)
     for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, option)
+    check_out(out)
     ds = load_dataset(data)
     recipients_file = data / "recipients.yaml"
     if ds.recipients is None:
