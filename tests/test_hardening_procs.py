@@ -96,7 +96,10 @@ def assert_workers_gone(workers: list[int]) -> None:
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline and any(running(w) for w in workers):
         time.sleep(0.02)
-    assert not [w for w in workers if running(w)], "workers outlived their killed parent"
+    left = [w for w in workers if running(w)]
+    for pid in left:  # a regression must not leave orphans behind the test run
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "workers outlived their killed parent"
 
 
 @pytest.mark.parametrize("command", ["build", "distribute"])

@@ -258,6 +258,8 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
           work: Callable[[Target], T]) -> Iterator[tuple[Target, Callable[[], T]]]:
     """``work`` for each target, in this process or in a pool of ``jobs``; yields as each finishes."""
     _WORKER.update(ds=ds, templates=templates)
+    if not todo:
+        return
     if jobs == 1 or len(todo) == 1:
         for t, _, _ in todo:
             yield t, partial(work, t)
@@ -273,8 +275,11 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
         # Summaries are the longest briefs: start them first so no worker idles at the end.
         ordered = sorted(todo, key=lambda item: item[0].kind != "summary")
         futures = {pool.submit(work, t): t for t, _, _ in ordered}
-        for future in as_completed(futures):
-            yield futures[future], future.result
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result
+        finally:  # a failure stops the rest: what is queued is dropped, what runs is waited for
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _preload(templates: Path) -> None:
