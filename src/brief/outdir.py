@@ -39,7 +39,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     The temporary file is flocked until it is renamed, so ``clean_temporaries`` in another process
     can tell it from a dead run's leftover. An OSError names ``path``, not the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         _write_all(fd, data)
@@ -52,6 +52,13 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
     finally:
         os.close(fd)
+
+
+def _short(name: str, limit: int = 180) -> str:
+    """``name`` cut to ``limit`` bytes: a target name near the 255-byte limit still gets a temporary."""
+    while len(name.encode("utf-8", "surrogateescape")) > limit:
+        name = name[:-1]
+    return name
 
 
 def _write_all(fd: int, data: bytes) -> None:
