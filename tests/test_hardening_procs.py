@@ -356,6 +356,17 @@ def test_closed_stdout_after_success_exits_0(tmp_path: Path, args: tuple[str, ..
     assert err == ""
 
 
+def test_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
+    proc = brief_popen("build", "--year", "2022", "--data", str(DATA), "--out", "out", cwd=tmp_path,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stderr.close()  # the progress lines' reader is gone
+    out = proc.stdout.read()
+    assert proc.wait(timeout=120) == 0
+    assert out.startswith("已生成 2 份简报")
+    assert (tmp_path / "out" / "2022" / "2022年英吉沙县援疆工作简报.pdf").is_file()
+
+
 # -- 4. the dry run says what the run will do -------------------------------------------------------
 
 

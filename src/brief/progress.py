@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from types import TracebackType
 
@@ -29,9 +30,21 @@ class Reporter:
             if not outcome.skipped:  # type: ignore[attr-defined]
                 self.progress.console.print(line)
         else:
-            print(line, file=sys.stderr, flush=True)
+            try:
+                print(line, file=sys.stderr, flush=True)
+            except BrokenPipeError:  # the log reader went away: the run goes on, and says no more
+                _to_devnull(sys.stderr)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self.progress:
             self.progress.stop()
+
+
+def _to_devnull(stream: object) -> None:
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())  # type: ignore[attr-defined]
+        os.close(null)
+    except (OSError, ValueError):
+        pass
