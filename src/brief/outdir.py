@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import BriefError
 
@@ -39,19 +40,31 @@ def atomic_write(path: Path, data: bytes) -> None:
     The temporary file is flocked until it is renamed, so ``clean_temporaries`` in another process
     can tell it from a dead run's leftover. An OSError names ``path``, not the temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # a read-only or full dir: say which file could not be written
+        _reraise_about(exc, path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         _write_all(fd, data)
         os.fchmod(fd, 0o644)
         os.replace(tmp, path)
-    except BaseException as exc:
+    except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        _reraise_about(exc, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
         raise
     finally:
         os.close(fd)
+
+
+def _reraise_about(exc: OSError, path: Path) -> NoReturn:
+    """Raise ``exc`` naming ``path`` (the target a user knows), not our temporary name; same errno,
+    same class (``OSError(errno, …)`` picks the subclass). One without an errno goes on as it is."""
+    if exc.errno is None:
+        raise exc
+    raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def _short(name: str, limit: int = 180) -> str:
