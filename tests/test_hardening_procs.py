@@ -437,3 +437,16 @@ def test_dry_run_writes_nothing(distributed: tuple[Path, Path]) -> None:
     distribute(data, out, YEAR, dry_run=True)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
+
+
+def test_unwritable_outbox_is_a_clear_failure(distributed: tuple[Path, Path]) -> None:
+    data, out = distributed
+    shutil.rmtree(out / "outbox")
+    (out / "outbox").write_text("not a folder")
+    source = data / "counties" / "yingjisha" / f"{YEAR}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("headline: ", "headline: 新", 1), encoding="utf-8")
+    report = distribute(data, out, YEAR)
+    assert report.counts["failed"] == 2
+    lines = [str(p) for p in report.problems]
+    assert len(lines) == 2 and all(
+        line.endswith(f"发件箱 {out / 'outbox'} 无法创建目录：已有同名的文件；请换一个目录名") for line in lines), lines

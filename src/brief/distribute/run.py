@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
-from ..errors import BriefError, Problem, check_path
+from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, exclusive
 from ..render import Target, stem
 from .ledger import LEDGER, Ledger
@@ -304,7 +304,8 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
             result.outbox = write_outbox(out / OUTBOX, f"{safe_name(r.name)}-{year}", blob)
             delivery = Delivery(SENT, 1, f"已写入 {result.outbox}")
         except OSError as exc:
-            delivery = Delivery(FAILED, 1, f"无法写入发件箱：{exc}")
+            problem = os_error_problem(exc)
+            delivery = Delivery(FAILED, 1, f"发件箱 {problem.file} {problem.message}")
     ledger.mark(r.name, r.email, year, items, delivery.state, delivery.detail, tries=delivery.tries)
     result.outcome, result.detail, result.tries = delivery.state, delivery.detail, delivery.tries
     return result
