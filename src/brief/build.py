@@ -35,8 +35,8 @@ from .outdir import atomic_write, check_out, clean_temporaries, exclusive
 from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
 
 MANIFEST = "manifest.json"
-T = TypeVar("T")
 LOCK = ".build.lock"
+T = TypeVar("T")  # what a worker returns
 
 
 @dataclass(frozen=True)
