@@ -73,6 +73,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 MIDDLE = Alignment(vertical="center")
 UNLOCKED = Protection(locked=False)
 _TOKENS = re.compile(r"[!-~]+|\s|.")
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 LINE_HEIGHT = 15.0  # points per text line at 11 pt, a little generous so nothing is cut off in print
 
 
@@ -122,6 +123,7 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     wb.properties.creator = "brief"
     wb.properties.keywords = marker(county_id, year, "workbook")
     wb.active = 0
+    _all_text(wb)
     return _save(wb, out_dir, form_file_name(year, county_name))
 
 
@@ -434,6 +436,20 @@ def _meta_sheet(ws: Worksheet, meta: Meta) -> None:
         ws.append(row)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
+
+
+def _all_text(wb: Workbook) -> None:
+    """Every string in the form is stored as text, never as a formula or an error value.
+
+    openpyxl turns a string starting with ``=`` into a live formula (``=HYPERLINK(…)``, DDE
+    ``=cmd|…``) and ``#N/A`` into an error; data text must reach Excel as the text it is. A literal
+    ``_x000B_`` in the data is escaped the OOXML way (``_x005F_x000B_``) so Excel shows it as written.
+    """
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):  # the cells written; iter_rows would create the empty ones
+            if isinstance(cell.value, str):
+                cell.value = _LITERAL_ESCAPE.sub(r"_x005F_\1", cell.value)
+                cell.data_type = "s"
 
 
 def _save(wb: Workbook, out_dir: Path, name: str) -> Path:
