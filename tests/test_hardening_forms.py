@@ -148,6 +148,30 @@ def test_import_refuses_a_county_folder_linked_outside_data(form: Path, data: Pa
     assert snapshot(elsewhere) == before
 
 
+def test_form_file_name_keeps_a_hostile_county_name_in_its_folder(data: Path, tmp_path: Path) -> None:
+    path = data / "counties/yingjisha/2023.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("county: 英吉沙县", "county: ../../英吉沙县", 1),
+                    encoding="utf-8")
+    out = tmp_path / "forms"
+    form = make_form(data, "yingjisha", 2023, out)
+    assert form == out / "2023年_.._英吉沙县援疆数据填报表.xlsx"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "forms"]
+    assert import_forms([form], data) == []  # the file name still matches the form's own county name
+
+
+def test_new_file_header_from_the_hidden_sheet_is_one_comment_line(data: Path, tmp_path: Path) -> None:
+    form = make_form(data, "yingjisha", 2024, tmp_path)
+    sheet, row = row_of(form, "cadres_dispatched")
+    fill(form, {"_brief!B4": "英吉沙县\r\nstatus: draft\x85partner: x", f"{sheet}!C{row}": "510"})
+    renamed = form.rename(tmp_path / "new.xlsx")
+    target = data / "counties/yingjisha/2024.yaml"
+    assert import_forms([renamed], data) == [target]
+    first, second = target.read_bytes().split(b"\n")[:2]
+    assert first == "# 英吉沙县 status: draft partner: x 2024年援疆工作数据（由填报表 new.xlsx 导入）".encode()
+    assert not second.startswith(b"#")
+    assert read_dataset(data).counties[("yingjisha", 2024)].partner == "济宁市"
+
+
 # ── 2. formula injection ────────────────────────────────────────────────────────────────────
 
 HOSTILE = {

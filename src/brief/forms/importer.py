@@ -131,8 +131,10 @@ class _Edit:
         else:
             self.text, self.newline, self.bom = "", "\n", False
             self.doc = CommentedMap()
-            self.doc.yaml_set_start_comment(f"{form.meta.county_name} {form.meta.year}年援疆工作数据"
-                                            f"（由填报表 {form.path.name} 导入）")
+            # One comment line: names from the workbook may hold line breaks (\r, U+0085) that would
+            # end the comment and start YAML of their own.
+            comment = f"{form.meta.county_name} {form.meta.year}年援疆工作数据（由填报表 {form.path.name} 导入）"
+            self.doc.yaml_set_start_comment(" ".join(comment.split()))
             self.raw = YMap()
 
     def set(self, m: CommentedMap, key: str, value: Any, order: list[str]) -> None:

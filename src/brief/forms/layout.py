@@ -57,8 +57,16 @@ _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _FORM_NAME = re.compile(r"(\d{4})年(.+?)援疆数据填报表")
 
 
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def safe_name(county_name: str) -> str:
+    """A county name as it may appear in a file name: no separators (``../x`` stays in the folder)."""
+    return _UNSAFE_IN_FILE_NAME.sub("_", county_name).strip(". ") or "_"
+
+
 def form_file_name(year: int, county_name: str) -> str:
-    return f"{year}年{county_name}援疆数据填报表.xlsx"
+    return f"{year}年{safe_name(county_name)}援疆数据填报表.xlsx"
 
 
 def name_in_file_name(file_name: str) -> tuple[int, str] | None:

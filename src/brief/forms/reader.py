@@ -49,6 +49,7 @@ from .layout import (
     Meta,
     name_in_file_name,
     parse_marker,
+    safe_name,
 )
 
 MAX_EXTRA_ROWS = 1000  # rows a sheet may have beyond those the form wrote (a user may add highlights)
@@ -192,7 +193,7 @@ def _meta(path: Path, wb: Workbook) -> Meta:
     if meta.version != FORM_VERSION:
         raise _fatal(path, f"表单版本 {meta.version} 与本程序（版本 {FORM_VERSION}）不符；请用 brief form 重新生成表单")
     named = name_in_file_name(path.name)
-    if named is not None and named != (meta.year, meta.county_name):
+    if named is not None and named != (meta.year, safe_name(meta.county_name)):
         raise _fatal(path, f"文件名写的是{named[0]}年{named[1]}，表内却是{meta.year}年{meta.county_name}"
                            f"（{meta.county_id}）的表单；请核对是否拿错了表，或把文件名改回")
     return meta
