@@ -346,6 +346,28 @@ def test_rows_far_beyond_the_form_are_refused(form: Path, data: Path) -> None:
         "请删除表格下方多余的行，或用新生成的表单重新填写"]
 
 
+def test_cells_add_up_over_the_sheets(form: Path, data: Path) -> None:
+    """Six sheets of 20,000 cells each: every sheet is under its row cap, the workbook is over its cell cap."""
+    def padded(xml: bytes) -> bytes:
+        rows = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>1</v></c>' % (c, r) for c in
+                                                          (b"H", b"I", b"J", b"K")) + b"</row>" for r in range(5000))
+        return xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+    names = load_workbook(form).sheetnames
+    rezip(form, {sheet_member(form, name): padded for name in names[1:7]})
+    [line] = problems_of([form], data)
+    # the form's own cells and five padded sheets pass 100,000 in the fifth one
+    assert line == (f"{BOOK}:{names[5]}!A1: -: 工作簿有超过 100000 个单元格（到工作表“{names[5]}”为止），远多于表单；"
+                    "请删除多余的行和列，或用新生成的表单重新填写")
+
+
+def test_too_many_shared_strings_are_refused(form: Path, data: Path) -> None:
+    more = "".join(f"<si><t>{n}</t></si>" for n in range(100_000))  # distinct: no zip-bomb ratio
+    as_shared_string(form, "工作亮点", "B4", f"x</t></si>{more}<si><t>z")
+    assert problems_of([form], data) == [
+        f"{BOOK}: -: 工作簿有超过 100000 段不同的文字，远多于表单；请导入由 brief form 生成并填好的 .xlsx 文件"]
+
+
 def test_zip_bomb_is_refused_in_seconds(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     bomb = tmp_path / "bomb.xlsx"
@@ -369,8 +391,19 @@ def test_highly_compressed_member_is_refused(data: Path, tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     with zipfile.ZipFile(tmp_path / "dense.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/sharedStrings.xml", bytes(50 << 20))
-    [line] = problems_of([tmp_path / "dense.xlsx"], data)
-    assert line.startswith("dense.xlsx: -: 解压后有 50 MB，远超任何填报表（疑似“压缩炸弹”）")
+    assert problems_of([tmp_path / "dense.xlsx"], data) == [
+        "dense.xlsx: -: 部件 xl/sharedStrings.xml 的压缩比超过 100:1（疑似“压缩炸弹”），拒绝读取；"
+        "请导入由 brief form 生成并填好的 .xlsx 文件"]
+
+
+def test_large_xml_part_is_refused_before_parsing(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                 ) -> None:
+    monkeypatch.chdir(tmp_path)
+    with zipfile.ZipFile(tmp_path / "styled.xlsx", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("xl/styles.xml", os.urandom(21 << 19).hex())  # 21 MB that does not compress 100:1
+    assert problems_of([tmp_path / "styled.xlsx"], data) == [
+        "styled.xlsx: -: 工作簿的部件 xl/styles.xml 解压后有 21 MB，远超任何填报表；"
+        "请导入由 brief form 生成并填好的 .xlsx 文件"]
 
 
 def test_file_over_20_mb_is_refused_unread(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,7 +119,7 @@ def open_workbook(path: Path) -> tuple[Workbook, bytes]:
         raise _fatal(path, "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件")
     damaged = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
     try:
-        check_zip(path, data)  # before openpyxl: a zip bomb or a million rows is refused in seconds
+        check_zip(data)  # before openpyxl: a zip bomb or a million rows is refused in seconds
     except GuardError as exc:
         raise _fatal(path, str(exc), exc.cell) from None
     except Exception as exc:  # zipfile and zlib raise many kinds for a damaged or truncated zip
