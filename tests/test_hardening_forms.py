@@ -128,6 +128,15 @@ def test_import_refuses_a_year_that_is_not_a_year(form: Path, data: Path, year: 
         f"{BOOK}:_brief!B5: year: 年份“{year or ''}”不是 1900–2100 之间的四位年份；{REDO}"]
 
 
+def test_non_ascii_digits_in_hidden_numbers_are_one_line(form: Path, data: Path) -> None:
+    fill(form, {"智力援疆!F1": "brief-form|1|yingjisha|²⁰²³|talent"})
+    assert problems_of([form], data) == [
+        f"{BOOK}:智力援疆!F1: -: 工作表“智力援疆”缺少表单标记，不是本表单生成的工作表；"
+        "请不要在表单之间复制或替换工作表"]
+    fill(form, {"_brief!B2": "¹"})
+    assert problems_of([form], data) == [f"{BOOK}: -: 表单版本 -1 与本程序（版本 1）不符；请用 brief form 重新生成表单"]
+
+
 def test_import_refuses_county_id_in_cli_with_one_line(form: Path, data: Path, tmp_path: Path) -> None:
     fill(form, {"_brief!B3": "../../../../x"})
     code, out, err = cli("import", str(form), "--data", str(data))
