@@ -479,6 +479,16 @@ def test_changing_import_into_read_only_dir_is_one_line(form: Path, data: Path, 
     assert not [p for p in os.listdir(folder) if p.endswith(".tmp")]
 
 
+def test_form_into_an_out_path_that_is_a_file_is_one_line(data: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("taken").write_text("x")
+    code, out, err = cli("form", "yingjisha", "--year", "2023", "--data", str(data), "--out", "taken")
+    assert (code, out) == (1, "")
+    assert err == f"taken/{BOOK}: --out: 无法写入 taken：已有一个同名文件，不是文件夹\n"
+    assert Path("taken").read_text() == "x"
+
+
 # ── 7. files that are not (readable) workbooks ──────────────────────────────────────────────
 
 DAMAGED = "无法读取工作簿（文件已损坏，或不是 .xlsx）"

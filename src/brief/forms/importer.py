@@ -88,9 +88,11 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def _cannot_write(folder: Path, exc: OSError) -> str:
+def cannot_write(folder: Path, exc: OSError) -> str:
+    """Why a folder could not be written, in one line (the data dir here, the --out dir for a form)."""
     reasons = {errno.EACCES: "权限不足", errno.EPERM: "权限不足", errno.EROFS: "文件系统是只读的",
-               errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额", errno.ENOTDIR: "路径中有同名文件"}
+               errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额",
+               errno.ENOTDIR: "路径中有一个同名文件，不是文件夹", errno.EEXIST: "已有一个同名文件，不是文件夹"}
     reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
     return f"无法写入 {folder}：{reason}"
 
@@ -316,7 +318,7 @@ def _validate(plan: _Plan, data_root: Path, catalog: Catalog) -> tuple[CountyYea
         tmp.write_bytes(plan.data)
         record, problems = read_county_year(tmp, meta.county_id, meta.year, catalog, data_root)
     except OSError as exc:
-        return None, [Problem(str(plan.target), None, "-", _cannot_write(plan.target.parent, exc))]
+        return None, [Problem(str(plan.target), None, "-", cannot_write(plan.target.parent, exc))]
     finally:
         _remove(tmp)
     if record is not None:
@@ -394,7 +396,7 @@ def _write(target: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, target)
     except OSError as exc:
-        raise BriefError(Problem(str(target), None, "-", _cannot_write(target.parent, exc))) from None
+        raise BriefError(Problem(str(target), None, "-", cannot_write(target.parent, exc))) from None
     finally:
         _remove(tmp)
 

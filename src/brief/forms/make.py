@@ -20,6 +20,7 @@ from ..data.records import CountyYear
 from ..data.yamlfile import load_yaml
 from ..domain.quantity import QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
+from .importer import cannot_write
 from .layout import (
     ACCEPTED,
     COL_KEY,
@@ -453,14 +454,19 @@ def _all_text(wb: Workbook) -> None:
 
 
 def _save(wb: Workbook, out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / name
-    for stale in out_dir.glob(f".{name}.*.tmp"):  # left by a run that was killed
-        stale.unlink(missing_ok=True)
     tmp = out_dir / f".{name}.{os.getpid()}.tmp"
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in out_dir.glob(f".{name}.*.tmp"):  # left by a run that was killed
+            stale.unlink(missing_ok=True)
         wb.save(tmp)
         os.replace(tmp, final)
+    except OSError as exc:
+        raise BriefError(Problem(str(final), None, "--out", cannot_write(out_dir, exc))) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # never written: nothing to remove
+            pass
     return final
