@@ -361,7 +361,7 @@ def _read_indicator_row(form: Form, ws: Worksheet, row: int, values: _Values, ca
                      f"这一行的指标名“{label or ''}”与指标键 {key}（{catalog.indicators[key].label}）不符；"
                      "行被移动或改动了？请恢复原样")
         return
-    if not _unit_kept(form, ws, row, values, key, catalog.indicators[key].unit):
+    if not _unit_kept(form, ws, row, values, key, catalog.indicators[key].unit.strip()):
         return
     if error:
         form.problem(where, key, error)
