@@ -25,6 +25,24 @@ class CellError(ValueError):
     """A cell that cannot stand for a figure or a text; the message is one line for the user."""
 
 
+# OOXML writes a character XML cannot hold as _xHHHH_ (U+000B as _x000B_) and a literal "_x" as _x005F_x;
+# openpyxl leaves the escapes in the text. Characters no data file (nor Word) may hold are refused.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def decode_escapes(text: str) -> str:
+    """A cell's text with Excel's ``_xHHHH_`` escapes decoded; CellError for a control character."""
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    bad = _CONTROL.search(decoded)
+    if bad:
+        code = f"{ord(bad.group(0)):04X}"
+        shown = f"（Excel 中写作 _x{code}_）" if f"_x{code.lower()}_" in text.lower() else ""
+        raise CellError(f"单元格含有不可见的控制字符 U+{code}{shown}，简报无法保存这种字符；"
+                        "请删去它（常见于从网页或其他软件复制的文字）后重新保存")
+    return decoded
+
+
 def fold(text: str) -> str:
     """Full-width digits, dot, % and minus to ASCII; other characters unchanged."""
 

@@ -8,6 +8,7 @@ back to the cell they came from. Only when every workbook is clean is any file r
 
 from __future__ import annotations
 
+import errno
 import os
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,23 @@ def _same(a: str | Path, b: str | Path) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """True when ``path``, links followed, lies under ``folder``: nothing is written outside the data dir."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop, a name too long
+        return False
+
+
+def cannot_write(folder: Path, exc: OSError) -> str:
+    """Why a folder could not be written, in one line (the data dir here, the --out dir for a form)."""
+    reasons = {errno.EACCES: "权限不足", errno.EPERM: "权限不足", errno.EROFS: "文件系统是只读的",
+               errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "超出磁盘配额",
+               errno.ENOTDIR: "路径中有一个同名文件，不是文件夹", errno.EEXIST: "已有一个同名文件，不是文件夹"}
+    reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return f"无法写入 {folder}：{reason}"
+
+
 def _ordered(form: Form, problems: list[Problem]) -> list[Problem]:
     """Workbook-level lines first, then by sheet (in the book's order), row and column."""
     order = {name: i for i, name in enumerate(form.sheet_order)}
@@ -115,8 +133,10 @@ class _Edit:
         else:
             self.text, self.newline, self.bom = "", "\n", False
             self.doc = CommentedMap()
-            self.doc.yaml_set_start_comment(f"{form.meta.county_name} {form.meta.year}年援疆工作数据"
-                                            f"（由填报表 {form.path.name} 导入）")
+            # One comment line: names from the workbook may hold line breaks (\r, U+0085) that would
+            # end the comment and start YAML of their own.
+            comment = f"{form.meta.county_name} {form.meta.year}年援疆工作数据（由填报表 {form.path.name} 导入）"
+            self.doc.yaml_set_start_comment(" ".join(comment.split()))
             self.raw = YMap()
 
     def set(self, m: CommentedMap, key: str, value: Any, order: list[str]) -> None:
@@ -138,9 +158,14 @@ class _Edit:
 
 def _plan(form: Form, data_root: Path, catalog: Catalog) -> _Plan:
     meta = form.meta
-    county_dir = data_root / "counties" / meta.county_id
+    counties = data_root / "counties"
+    county_dir = counties / meta.county_id  # the reader has checked the id and year against their grammar
     target = county_dir / f"{meta.year}.yaml"
     plan = _Plan(form, target)
+    if not _inside(target, counties):
+        plan.problems.append(Problem(str(form.path), None, meta.county_id,
+                                     f"{target} 不在数据目录 {counties} 之内（是指向别处的链接？）；不能导入"))
+        return plan
     if not county_dir.is_dir():
         plan.problems.append(Problem(str(form.path), None, meta.county_id,
                                      f"数据目录中没有这个县（{county_dir}）；这份表单是另一个数据目录的吗？"))
@@ -286,12 +311,16 @@ def _update_item(edit: _Edit, item: CommentedMap, fields: dict[str, str]) -> Non
 def _validate(plan: _Plan, data_root: Path, catalog: Catalog) -> tuple[CountyYear | None, list[Problem]]:
     """The candidate, read by the same reader ``brief validate`` uses, from a file beside the real one."""
     meta = plan.form.meta
+    if not plan.changed:  # the file says it already: read it as it is, and write nothing at all
+        return read_county_year(plan.target, meta.county_id, meta.year, catalog, data_root)
     tmp = plan.target.parent / f".{plan.target.name}.import-{os.getpid()}.tmp"
     try:
         tmp.write_bytes(plan.data)
         record, problems = read_county_year(tmp, meta.county_id, meta.year, catalog, data_root)
+    except OSError as exc:
+        return None, [Problem(str(plan.target), None, "-", cannot_write(plan.target.parent, exc))]
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
     if record is not None:
         record = replace(record, path=plan.target)
     return record, problems
@@ -360,11 +389,20 @@ def _cell_for(form: Form, kind: str, what: Any, key: str, rows: dict[str, list[i
 
 
 def _write(target: Path, data: bytes) -> None:
-    for stale in target.parent.glob(f".{target.name}.import-*.tmp"):  # left by a run that was killed
-        stale.unlink(missing_ok=True)
     tmp = target.parent / f".{target.name}.import-{os.getpid()}.tmp"
     try:
+        for stale in target.parent.glob(f".{target.name}.import-*.tmp"):  # left by a run that was killed
+            stale.unlink(missing_ok=True)
         tmp.write_bytes(data)
         os.replace(tmp, target)
+    except OSError as exc:
+        raise BriefError(Problem(str(target), None, "-", cannot_write(target.parent, exc))) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # it was never written (read-only dir): nothing to remove
+        pass

@@ -54,11 +54,20 @@ STATUS_KEYS = {v: k for k, v in STATUS_WORDS.items()}
 ACCEPTED = "2.12万、1600余、7万多、近10万、约5万、超过100亿、490"
 
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_COUNT = re.compile(r"[0-9]{1,9}")
 _FORM_NAME = re.compile(r"(\d{4})年(.+?)援疆数据填报表")
 
 
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def safe_name(county_name: str) -> str:
+    """A county name as it may appear in a file name: no separators (``../x`` stays in the folder)."""
+    return _UNSAFE_IN_FILE_NAME.sub("_", county_name).strip(". ") or "_"
+
+
 def form_file_name(year: int, county_name: str) -> str:
-    return f"{year}年{county_name}援疆数据填报表.xlsx"
+    return f"{year}年{safe_name(county_name)}援疆数据填报表.xlsx"
 
 
 def name_in_file_name(file_name: str) -> tuple[int, str] | None:
@@ -76,9 +85,15 @@ def parse_marker(text: object) -> tuple[str, int, str] | None:
     if not isinstance(text, str):
         return None
     parts = text.split("|")
-    if len(parts) != 5 or parts[0] != FORM_MAGIC or not parts[3].isdigit():
+    year = ascii_number(parts[3]) if len(parts) == 5 else None
+    if year is None or parts[0] != FORM_MAGIC:
         return None
-    return parts[2], int(parts[3]), parts[4]
+    return parts[2], year, parts[4]
+
+
+def ascii_number(text: str) -> int | None:
+    """A row, year or version number written in a cell: ASCII digits only (int() would take ²٣ too)."""
+    return int(text) if _COUNT.fullmatch(text) else None
 
 
 def display_width(text: str) -> int:
@@ -129,12 +144,12 @@ class Meta:
             kind = cells[0]
             if kind == "section" and len(cells) >= 3:
                 sections[cells[1]] = cells[2]
-            elif kind == "indicator" and len(cells) >= 5 and cells[3].isdigit():
+            elif kind == "indicator" and len(cells) >= 5 and ascii_number(cells[3]) is not None:
                 indicators[cells[1]] = (cells[2], int(cells[3]), cells[4])
             elif len(cells) >= 2:
                 head[kind] = cells[1]
-        if head.get("form") != FORM_MAGIC or not head.get("year", "").isdigit():
+        year, version = ascii_number(head.get("year", "")), ascii_number(head.get("version", ""))
+        if head.get("form") != FORM_MAGIC or year is None:
             return None
-        version = head.get("version", "")
-        return cls(head.get("county", ""), int(head["year"]), head.get("county_name", ""),
-                   int(version) if version.isdigit() else -1, sections, indicators)
+        return cls(head.get("county", ""), year, head.get("county_name", ""),
+                   -1 if version is None else version, sections, indicators)

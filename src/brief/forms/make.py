@@ -20,6 +20,7 @@ from ..data.records import CountyYear
 from ..data.yamlfile import load_yaml
 from ..domain.quantity import QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
+from .importer import cannot_write
 from .layout import (
     ACCEPTED,
     COL_KEY,
@@ -73,6 +74,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 MIDDLE = Alignment(vertical="center")
 UNLOCKED = Protection(locked=False)
 _TOKENS = re.compile(r"[!-~]+|\s|.")
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 LINE_HEIGHT = 15.0  # points per text line at 11 pt, a little generous so nothing is cut off in print
 
 
@@ -122,6 +124,7 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     wb.properties.creator = "brief"
     wb.properties.keywords = marker(county_id, year, "workbook")
     wb.active = 0
+    _all_text(wb)
     return _save(wb, out_dir, form_file_name(year, county_name))
 
 
@@ -436,15 +439,34 @@ def _meta_sheet(ws: Worksheet, meta: Meta) -> None:
     ws.protection.sheet = True
 
 
+def _all_text(wb: Workbook) -> None:
+    """Every string in the form is stored as text, never as a formula or an error value.
+
+    openpyxl turns a string starting with ``=`` into a live formula (``=HYPERLINK(…)``, DDE
+    ``=cmd|…``) and ``#N/A`` into an error; data text must reach Excel as the text it is. A literal
+    ``_x000B_`` in the data is escaped the OOXML way (``_x005F_x000B_``) so Excel shows it as written.
+    """
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):  # the cells written; iter_rows would create the empty ones
+            if isinstance(cell.value, str):
+                cell.value = _LITERAL_ESCAPE.sub(r"_x005F_\1", cell.value)
+                cell.data_type = "s"
+
+
 def _save(wb: Workbook, out_dir: Path, name: str) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / name
-    for stale in out_dir.glob(f".{name}.*.tmp"):  # left by a run that was killed
-        stale.unlink(missing_ok=True)
     tmp = out_dir / f".{name}.{os.getpid()}.tmp"
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for stale in out_dir.glob(f".{name}.*.tmp"):  # left by a run that was killed
+            stale.unlink(missing_ok=True)
         wb.save(tmp)
         os.replace(tmp, final)
+    except OSError as exc:
+        raise BriefError(Problem(str(final), None, "--out", cannot_write(out_dir, exc))) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # never written: nothing to remove
+            pass
     return final

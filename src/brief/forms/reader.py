@@ -7,6 +7,7 @@ data layer's validation). Every problem names the workbook, the sheet and the ce
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,12 +18,15 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..data.catalog import Catalog
+from ..data.ids import valid_id
 from ..errors import BriefError, Problem
-from .cells import CellError, cell_text, figure_text
+from .cells import CellError, cell_text, decode_escapes, figure_text
+from .guard import MAX_CELL_CHARS, MAX_FILE_BYTES, GuardError, check_zip
 from .layout import (
     COL_KEY,
     COL_LABEL,
     COL_MARK,
+    COL_UNIT,
     COL_VALUE,
     F_KEY,
     F_MARK,
@@ -38,14 +42,18 @@ from .layout import (
     H_SECTION,
     H_TEXT,
     H_TITLE,
+    HIGHLIGHT_MIN_ROWS,
     HIGHLIGHTS_SHEET,
     META_SHEET,
     TITLE_ROW,
     Meta,
     name_in_file_name,
     parse_marker,
+    safe_name,
 )
 
+MAX_EXTRA_ROWS = 1000  # rows a sheet may have beyond those the form wrote (a user may add highlights)
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a form's year: four digits, and a plausible one
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every encrypted Office file
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -97,6 +105,10 @@ def open_workbook(path: Path) -> tuple[Workbook, bytes]:
         raise _fatal(path, "文件不存在")
     if path.is_dir():
         raise _fatal(path, "这是一个目录，不是 Excel 工作簿")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _fatal(path, f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB）；"
+                           "填报表通常不到 1 MB：请删去粘贴进表中的图片或多余的工作表后再导入")
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
         if _ENCRYPTED in data:
@@ -105,12 +117,20 @@ def open_workbook(path: Path) -> tuple[Workbook, bytes]:
         raise _fatal(path, "这是旧版 .xls 格式的工作簿；请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入")
     if not data.startswith(ZIP_MAGIC):
         raise _fatal(path, "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件")
+    damaged = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
+    try:
+        check_zip(data)  # before openpyxl: a zip bomb or a million rows is refused in seconds
+    except GuardError as exc:
+        raise _fatal(path, str(exc), exc.cell) from None
+    except Exception as exc:  # zipfile and zlib raise many kinds for a damaged or truncated zip
+        raise _fatal(path, f"{damaged}：{type(exc).__name__}") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # Not read_only: the reader needs merged ranges and random access; check_zip bounds the work.
             wb = load_workbook(io.BytesIO(data), rich_text=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _fatal(path, f"无法读取工作簿（文件已损坏，或不是 .xlsx）：{type(exc).__name__}") from None
+        raise _fatal(path, f"{damaged}：{type(exc).__name__}") from None
     return wb, data
 
 
@@ -122,6 +142,14 @@ class _Values:
         self._computed: Workbook | None = None
 
     def get(self, ws: Worksheet, row: int, col: int) -> tuple[Any, str]:
+        value, number_format = self._get(ws, row, col)
+        if isinstance(value, str):
+            if len(value) > MAX_CELL_CHARS:
+                raise CellError(f"单元格有 {len(value)} 个字符，超过 Excel 的上限 {MAX_CELL_CHARS}；请删减")
+            value = decode_escapes(value)
+        return value, number_format
+
+    def _get(self, ws: Worksheet, row: int, col: int) -> tuple[Any, str]:
         cell = ws.cell(row, col)
         if cell.data_type != "f":
             return cell.value, cell.number_format
@@ -143,6 +171,8 @@ def read_form(path: Path, catalog: Catalog) -> Form:
     form = Form(path, meta, list(wb.sheetnames))
     values = _Values(path, wb, data)
     _check_sheets(form, wb)
+    if not form.problems:
+        _check_rows(form, wb)
     if form.problems:
         raise BriefError(form.problems)
     _read_facts(form, wb[FACTS_SHEET], values)
@@ -155,16 +185,44 @@ def _meta(path: Path, wb: Workbook) -> Meta:
     if META_SHEET not in wb.sheetnames:
         raise _fatal(path, f"不是 brief 生成的填报表（缺少隐藏工作表 {META_SHEET}）；请用 brief form 生成表单后填写")
     ws = wb[META_SHEET]
-    meta = Meta.from_rows([list(row) for row in ws.iter_rows(values_only=True)])
+    rows = [list(row) for row in ws.iter_rows(values_only=True)]
+    _check_ident(path, rows)
+    meta = Meta.from_rows(rows)
     if meta is None or not meta.county_id:
         raise _fatal(path, f"隐藏工作表 {META_SHEET} 被改动，无法识别这份表单；请重新生成表单")
     if meta.version != FORM_VERSION:
         raise _fatal(path, f"表单版本 {meta.version} 与本程序（版本 {FORM_VERSION}）不符；请用 brief form 重新生成表单")
     named = name_in_file_name(path.name)
-    if named is not None and named != (meta.year, meta.county_name):
+    if named is not None and named != (meta.year, safe_name(meta.county_name)):
         raise _fatal(path, f"文件名写的是{named[0]}年{named[1]}，表内却是{meta.year}年{meta.county_name}"
                            f"（{meta.county_id}）的表单；请核对是否拿错了表，或把文件名改回")
     return meta
+
+
+def _check_ident(path: Path, rows: list[list[Any]]) -> None:
+    """The county id and year become ``counties/<id>/<year>.yaml``: refuse anything but an id and a year."""
+    head: dict[str, tuple[int, Any]] = {}
+    for i, row in enumerate(rows, start=1):
+        if row and isinstance(row[0], str) and row[0] in ("form", "county", "year"):
+            head[row[0]] = (i, row[1] if len(row) > 1 else None)  # the last one wins, as in Meta.from_rows
+    if "form" not in head:
+        return  # not a form at all: Meta.from_rows says so
+    redo = f"隐藏工作表 {META_SHEET} 被改动了；请用 brief form 重新生成表单"
+    row, county = head.get("county", (3, None))
+    if not valid_id(county):
+        raise _fatal(path, f"县 ID“{_shown(county)}”不合规（应为小写英文 ID，如 yingjisha）；{redo}",
+                     f"{META_SHEET}!B{row}", "county")
+    row, year = head.get("year", (5, None))
+    text = str(year) if isinstance(year, int | str) and not isinstance(year, bool) else ""
+    if not (re.fullmatch(r"[0-9]{4}", text) and MIN_YEAR <= int(text) <= MAX_YEAR):
+        raise _fatal(path, f"年份“{_shown(year)}”不是 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份；{redo}",
+                     f"{META_SHEET}!B{row}", "year")
+
+
+def _shown(value: object) -> str:
+    """A hostile value, quoted in one short line."""
+    text = "" if value is None else " ".join(str(value).split())
+    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 def _expected_sheets(meta: Meta) -> dict[str, tuple[str, int]]:
@@ -205,6 +263,19 @@ def _check_sheets(form: Form, wb: Workbook) -> None:
                          f"{meta.county_id} 的表单；请不要在表单之间复制工作表")
         elif found[2] != part:
             form.problem(Where(name, TITLE_ROW, col), "-", f"工作表“{name}”的内容与名称不符（工作表被改名互换了？）")
+
+
+def _check_rows(form: Form, wb: Workbook) -> None:
+    """Every row up to ``max_row`` is read: a sheet far longer than the form wrote is refused, not walked."""
+    last = {FACTS_SHEET: FIRST_ROW + len(FACTS) - 1, HIGHLIGHTS_SHEET: FIRST_ROW + HIGHLIGHT_MIN_ROWS - 1}
+    for sheet, row, _ in form.meta.indicators.values():
+        last[sheet] = max(last.get(sheet, FIRST_ROW), row)
+    for name in _expected_sheets(form.meta):
+        limit = last.get(name, FIRST_ROW) + MAX_EXTRA_ROWS
+        if wb[name].max_row > limit:
+            form.problem(Where(name, limit + 1, 1), "-",
+                         f"工作表“{name}”有 {wb[name].max_row} 行，比表单多出 {MAX_EXTRA_ROWS} 行以上；"
+                         "请删除表格下方多余的行，或用新生成的表单重新填写")
 
 
 def _merged_rows(form: Form, ws: Worksheet, last_col: int, key_col: int | None) -> set[int]:
@@ -290,10 +361,33 @@ def _read_indicator_row(form: Form, ws: Worksheet, row: int, values: _Values, ca
                      f"这一行的指标名“{label or ''}”与指标键 {key}（{catalog.indicators[key].label}）不符；"
                      "行被移动或改动了？请恢复原样")
         return
+    if not _unit_kept(form, ws, row, values, key, catalog.indicators[key].unit.strip()):
+        return
     if error:
         form.problem(where, key, error)
         return
     form.values[key] = (text, where)
+
+
+def _unit_kept(form: Form, ws: Worksheet, row: int, values: _Values, key: str, unit: str) -> bool:
+    """The unit cell must still say what the form wrote: a changed unit would be silently ignored
+    (800 under an edited 万元 imported as 800元, a 10,000× error), so it is refused, never guessed."""
+    where = Where(ws.title, row, COL_UNIT)
+    try:
+        shown = cell_text(values.get(ws, row, COL_UNIT)[0])
+    except CellError as exc:
+        form.problem(where, key, str(exc))
+        return False
+    if shown == unit:
+        return True
+    scale = "" if unit == "%" else "，万、亿写在数值中，如 800万"
+    if not unit:
+        form.problem(where, key, f"这个指标没有单位，单位格应为空（现在是“{_shown(shown)}”）；请清空它{scale}")
+    elif not shown:
+        form.problem(where, key, f"单位被删除了（应为“{unit}”）；请改回“{unit}”{scale}")
+    else:
+        form.problem(where, key, f"单位不能修改（应为“{unit}”，现在是“{_shown(shown)}”）；请改回“{unit}”{scale}")
+    return False
 
 
 def _read_highlights(form: Form, ws: Worksheet, values: _Values, catalog: Catalog) -> None:
