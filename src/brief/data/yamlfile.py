@@ -1,12 +1,19 @@
 """Strict YAML reading: every scalar is text, every node knows its line, traps become errors.
 
 PyYAML's safe_load turns ``no`` into False, ``010`` into 8 and ``2023-01-01`` into a date, lets a
-duplicate key silently win, and reports control characters only by offset. We compose the node
-tree instead and build our own values, so the schema sees exactly what the user wrote.
+duplicate key silently win, and reports control characters only by offset. We read the parser's
+event stream instead and build our own values, so the schema sees exactly what the user wrote.
+
+Building from events (not from a composed node tree) is also what keeps hostile files harmless:
+the composer recurses once per nesting level (libyaml's crashes with SIGSEGV at 100,000 brackets)
+and hands aliases over as shared nodes (a 6 KB "billion laughs" expands to gigabytes). The event
+parsers of libyaml and PyYAML keep their own stacks, so we can stop at the first alias, anchor,
+tag, second document, or the 21st level of nesting, before any value is built.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,9 +52,27 @@ YValue = YStr | YMap | YList
 # libyaml when present: four times faster on a province's files; errors are re-read by PyYAML.
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Limits no real data file comes near (the largest is 17 KB, 166 lines, 5 levels deep); past them a
+# file is a mistake (a wrong file picked) or an attack, and reading on would only cost time and memory.
+MAX_BYTES = 2 * 1024 * 1024
+MAX_LINES = 50_000
+MAX_DEPTH = 20
+MAX_NODES = 200_000
+
 # Characters Word cannot store (python-docx raises) and reportlab drops silently.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# C1 controls: both YAML parsers refuse them, by offset and in English.
+_C1_CHARS = re.compile("[\x80-\x84\x86-\x9f]")
+# Line breaks to PyYAML and libyaml, but not to the editor the user reads line numbers in.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+# Bidirectional controls reorder what the reader sees (a figure can be shown reversed).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Zero-width characters make two keys that look the same differ.
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls: an empty value
+_ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
 
 
 def key_on_line(lines: list[str], line: int) -> str:
@@ -55,8 +80,13 @@ def key_on_line(lines: list[str], line: int) -> str:
     if 1 <= line <= len(lines):
         m = _KEY_ON_LINE.match(lines[line - 1])
         if m:
-            return m.group(1).strip("'\"")
+            return _shown(m.group(1).strip("'\""))
     return "-"
+
+
+def _shown(key: str) -> str:
+    """A key as it may be printed: without the invisible characters we complain about."""
+    return _INVISIBLE.sub("", key) or "-"
 
 
 def bad_char_problem(path: str, line: int, key: str, ch: str) -> Problem:
@@ -69,13 +99,26 @@ class Loaded:
     lines: list[str]
 
 
+class _Refused(Exception):
+    """A construct data files never need (alias, tag, second document, deep nesting): stop reading."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
     """Read one YAML file; append every problem found; None when nothing usable was read."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # never more: a 5 GB file picked by mistake is not read whole
     except OSError as exc:
         problems.append(Problem(name, None, "-", f"无法读取文件：{exc.strerror}"))
+        return None
+    if len(raw) > MAX_BYTES:
+        line = raw[:MAX_BYTES].count(b"\n") + 1
+        problems.append(Problem(name, line, "-", "文件超过 2 MB，数据文件不会这么大；请检查是否选错了文件"))
         return None
     try:
         text = raw.decode("utf-8-sig")
@@ -83,29 +126,45 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(Problem(name, line, "-", "文件不是 UTF-8 编码；请在编辑器中另存为 UTF-8"))
         return None
-    lines = text.split("\n")
+    lines = text.split("\n")  # lines as an editor counts them: by \n only
+    if len(lines) > MAX_LINES:
+        problems.append(Problem(name, MAX_LINES + 1, "-",
+                                f"文件超过 {MAX_LINES} 行，数据文件不会这么长；请检查是否选错了文件"))
+        return None
     before = len(problems)
     clean_lines = [_scan_line(name, i, line_text, lines, problems) for i, line_text in enumerate(lines, start=1)]
     scanned = len(problems) > before
-    text = "\n".join(clean_lines)
+    return _parse("\n".join(clean_lines), name, lines, problems, scanned)
+
+
+def _parse(text: str, name: str, lines: list[str], problems: list[Problem], scanned: bool) -> Loaded | None:
+    found: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=_FAST)
+        value = _read_events(_FAST(text), name, lines, found)
+    except _Refused as exc:
+        problems.append(exc.problem)
+        return None
     except yaml.YAMLError:
-        node = None  # parse again below with the pure-Python loader, whose messages we translate
+        pass  # read again below with the pure-Python parser, whose messages we translate
     else:
-        return Loaded(_build(node, name, problems), lines) if node is not None else Loaded(None, lines)
+        problems.extend(found)
+        return Loaded(value, lines)
+    found = []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        value = _read_events(yaml.SafeLoader(text), name, lines, found)
+    except _Refused as exc:
+        problems.append(exc.problem)
+        return None
     except yaml.MarkedYAMLError as exc:
         if not scanned:  # a tab or full-width colon already reported is the likely cause
             problems.append(_syntax_problem(name, exc, lines))
         return None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(name, None, "-", f"YAML 语法错误：{exc}"))
+    except yaml.YAMLError as exc:  # the reader's "special characters": the line scan should have caught them
+        if not scanned:
+            problems.append(_reader_problem(name, exc, text, lines))
         return None
-    if node is None:
-        return Loaded(None, lines)
-    return Loaded(_build(node, name, problems), lines)
+    problems.extend(found)
+    return Loaded(value, lines)
 
 
 _FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*：\s*")
@@ -118,6 +177,7 @@ def _scan_line(name: str, number: int, line: str, lines: list[str], problems: li
     for ch in dict.fromkeys(_BAD_CHARS.findall(line)):
         problems.append(bad_char_problem(name, number, key_on_line(lines, number), ch))
     line = _BAD_CHARS.sub(" ", line)
+    line = _scan_invisible(name, number, line, lines, problems)
     indent = _ODD_INDENT.match(line)
     if indent:
         what = "制表符（Tab）" if "\t" in indent.group() else "全角空格或不间断空格"
@@ -131,9 +191,157 @@ def _scan_line(name: str, number: int, line: str, lines: list[str], problems: li
     return line
 
 
+def _scan_invisible(name: str, number: int, line: str, lines: list[str], problems: list[Problem]) -> str:
+    """Name the characters an editor does not show; drop them so the parser's lines stay the editor's."""
+    body, crlf = (line[:-1], "\r") if line.endswith("\r") else (line, "")  # CRLF files are fine
+    found = [f"含有看不见的控制字符 U+{ord(ch):04X}，请删除" for ch in dict.fromkeys(_C1_CHARS.findall(body))]
+    found += [f"含有看不见的换行符 U+{ord(ch):04X}，请删除" for ch in dict.fromkeys(_ODD_BREAKS.findall(body))]
+    if "\r" in body:
+        found.append("含有单独的回车符 U+000D（旧式换行），请删除，或在编辑器中把换行符改成 LF")
+    found += [f"含有看不见的文字方向控制符 U+{ord(ch):04X}，请删除" for ch in dict.fromkeys(_BIDI.findall(body))]
+    problems.extend(Problem(name, number, key_on_line(lines, number), message) for message in found)
+    body = _C1_CHARS.sub(" ", body)
+    body = _ODD_BREAKS.sub(" ", body).replace("\r", " ")
+    return _BIDI.sub("", body) + crlf
+
+
 def _key_after(line: str) -> str:
     m = _KEY_ON_LINE.match(re.sub(r"^[\s\u00a0\u3000]+", "", line))
-    return m.group(1).strip("'\"") if m else "-"
+    return _shown(m.group(1).strip("'\"")) if m else "-"
+
+
+class _Builder:
+    """Values from one parser's event stream, with an explicit stack instead of recursion."""
+
+    def __init__(self, name: str, lines: list[str], problems: list[Problem]):
+        self.name, self.lines, self.problems = name, lines, problems
+        self.stack: list[YMap | YList] = []
+        self.pending: list[str | None] = []  # per open collection: the key awaiting its value
+        self.skip: list[bool] = []  # per open collection: the value awaited is dropped (bad key)
+        self.root: YValue | None = None
+        self.documents = 0
+        self.nodes = 0
+
+    def key(self) -> str:
+        """The nearest key above the current place, for messages (as the recursive reader passed down)."""
+        for key in reversed(self.pending):
+            if key is not None:
+                return key
+        return "-"
+
+    def refuse(self, event: yaml.Event, message: str, key: str | None = None) -> _Refused:
+        line = event.start_mark.line + 1
+        if key is None:
+            key = self.key() if self.stack else key_on_line(self.lines, line)
+        return _Refused(Problem(self.name, line, _shown(key), message))
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.refuse(event, "一个文件只能有一个文档（发现第二个“---”）", "-")
+            return
+        if isinstance(event, yaml.AliasEvent):
+            raise self.refuse(event, _ALIAS_MESSAGE)
+        if isinstance(event, yaml.CollectionEndEvent):
+            self.skip.pop()
+            self.pending.pop()
+            self.add(self.stack.pop())
+            return
+        if not isinstance(event, yaml.NodeEvent):
+            return  # stream start/end, document end
+        self.check_node(event)
+        if isinstance(event, yaml.ScalarEvent):
+            self.add_scalar(event)
+            return
+        collection: YMap | YList
+        if isinstance(event, yaml.MappingStartEvent):
+            collection = YMap()
+            collection.key_lines = {}
+        else:
+            collection = YList()
+        collection.line = event.start_mark.line + 1
+        self.stack.append(collection)
+        self.pending.append(None)
+        self.skip.append(False)
+        if len(self.stack) > MAX_DEPTH:
+            raise self.refuse(event, f"嵌套超过 {MAX_DEPTH} 层，数据文件用不到这么深；请检查括号和缩进")
+
+    def check_node(self, event: yaml.NodeEvent) -> None:
+        if event.anchor is not None:
+            raise self.refuse(event, _ALIAS_MESSAGE)
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise self.refuse(event, f"不支持 YAML 标签“{shown}”；以“!”开头的文字请加引号")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.refuse(event, f"内容超过 {MAX_NODES} 项，数据文件不会这么多；请检查是否选错了文件")
+
+    def add_scalar(self, event: yaml.ScalarEvent) -> None:
+        line = event.start_mark.line + 1
+        top = self.stack[-1] if self.stack else None
+        if isinstance(top, YMap) and self.pending[-1] is None and not self.skip[-1]:
+            self.add_key(top, event.value, line)
+            return
+        value = event.value
+        if event.style is None and value in _NULLS:
+            value = ""
+        # Escapes in double quotes ("\x0b", "\u202e") produce characters after the raw-text scan.
+        for ch in dict.fromkeys(_BAD_CHARS.findall(value)):
+            self.problems.append(bad_char_problem(self.name, line, self.key(), ch))
+        for ch in dict.fromkeys(_BIDI.findall(value) + _ODD_BREAKS.findall(value)):
+            what = "文字方向控制符" if _BIDI.match(ch) else "换行符"
+            self.problems.append(Problem(self.name, line, self.key(), f"含有看不见的{what} U+{ord(ch):04X}，请删除"))
+        self.add(YStr(value, line, block=event.style in ("|", ">")))
+
+    def add_key(self, top: YMap, key: str, line: int) -> None:
+        hidden = _ZERO_WIDTH.findall(key)
+        if hidden:
+            key = _ZERO_WIDTH.sub("", key)
+            self.problems.append(Problem(self.name, line, _shown(key),
+                                         f"键里有看不见的零宽字符 U+{ord(hidden[0]):04X}，请删除"))
+        if key in top.key_lines:
+            self.problems.append(
+                Problem(self.name, line, key, f"重复的键（第一次出现在第 {top.key_lines[key]} 行）"))
+            self.pending[-1], self.skip[-1] = key, True
+            return
+        top.key_lines[key] = line
+        self.pending[-1] = key
+
+    def add(self, value: YValue) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if isinstance(top, YList):
+            top.append(value)
+        elif self.skip[-1]:  # the value of a duplicate or non-text key: dropped
+            self.pending[-1], self.skip[-1] = None, False
+        elif self.pending[-1] is None:  # a list or mapping where a key should be: drop its value too
+            self.problems.append(Problem(self.name, value.line, "-", "键必须是文字"))
+            self.skip[-1] = True
+        else:
+            top[self.pending[-1]] = value
+            self.pending[-1] = None
+
+
+def _read_events(loader: yaml.BaseLoader, name: str, lines: list[str], problems: list[Problem]) -> YValue | None:
+    builder = _Builder(name, lines, problems)
+    try:
+        while loader.check_event():
+            builder.feed(loader.get_event())
+    finally:
+        loader.dispose()
+    return builder.root
+
+
+def _reader_problem(name: str, exc: yaml.YAMLError, text: str, lines: list[str]) -> Problem:
+    position = getattr(exc, "position", None)
+    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+    character = getattr(exc, "character", None)
+    code = f" U+{ord(character):04X}" if isinstance(character, str) and len(character) == 1 else ""
+    return Problem(name, line, key_on_line(lines, line), f"含有 YAML 不允许的字符{code}，请删除")
 
 
 def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
@@ -142,58 +350,71 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> P
     mark = exc.problem_mark
     problem = exc.problem or ""
     context = exc.context or ""
+    at_escape = "escape" in problem
     opens_here = "end of stream" in problem or "quoted scalar" in context or "flow " in context
-    if exc.context_mark is not None and opens_here:
+    if exc.context_mark is not None and opens_here and not at_escape:
         mark = exc.context_mark
-    line = mark.line + 1 if mark is not None else None
+    line = mark.line + 1 if mark is not None else 1
     what = _explain(exc)
-    return Problem(name, line, key_on_line(lines, line or 0), f"YAML 语法错误：{what}")
+    return Problem(name, line, key_on_line(lines, line), f"YAML 语法错误：{what}")
+
+
+# PyYAML's English messages, by a phrase of their problem text (first match wins), in Chinese.
+_PROBLEMS = (
+    ("escape sequence of", "双引号里的“\\x”“\\u”“\\U”后面应是十六进制数字；要写反斜杠本身请写成“\\\\”，或改用单引号"),
+    ("unknown escape character", "双引号里的反斜杠“\\{ch}”不是有效的转义；要写反斜杠本身请写成“\\\\”，或改用单引号"),
+    ("unexpected document separator", "引号没有闭合"),
+    ("mapping values are not allowed", "这里不能出现冒号加空格；含“: ”的文字请加引号"),
+    ("could not find expected ':'", "缺少冒号“:”"),
+    ("did not find expected key", "缩进不一致"),
+    ("expected <block end>", "缩进不一致"),
+    ("sequence entries are not allowed", "这里不能出现列表项“- ”；请检查缩进，以“-”开头的文字请加引号"),
+    ("mapping keys are not allowed", "这里不能出现“? ”；以“?”开头的文字请加引号"),
+    ("undefined alias", "别名“*”没有对应的锚点；" + _ALIAS_MESSAGE),
+    ("duplicate anchor", "锚点“&”重复；" + _ALIAS_MESSAGE),
+    ("single document", "一个文件只能有一个文档（发现第二个“---”）"),
+    ("expected '<document start>'", "一个文件只能有一个文档；“...”后面不能再写内容"),
+    ("indentation indicator", "“|”或“>”后面只能跟 1–9、“+”或“-”；以“|”“>”开头的文字请加引号"),
+    ("chomping or indentation", "“|”或“>”后面只能跟 1–9、“+”或“-”；以“|”“>”开头的文字请加引号"),
+    ("YAML directive", "“%YAML”指令有误；数据文件不需要指令，请删除这一行"),
+    ("tag handle", "不支持 YAML 标签（!…）；以“!”开头的文字请加引号"),
+    ("expected the node content", "锚点或标签后面缺少内容；以“&”“*”“!”开头的文字请加引号"),
+)
+# The same by context, for problems whose text says little on its own.
+_CONTEXTS = (
+    ("quoted scalar", "引号没有闭合"),
+    ("flow mapping", "括号没有闭合"),
+    ("flow sequence", "括号没有闭合"),
+    ("directive", "以“%”开头的行是 YAML 指令，数据文件不需要；以“%”开头的文字请加引号"),
+    ("anchor", "以“&”开头的文字请加引号；" + _ALIAS_MESSAGE),
+    ("alias", "以“*”开头的文字请加引号；" + _ALIAS_MESSAGE),
+    ("tag", "以“!”开头的文字请加引号；不支持 YAML 标签"),
+    ("block scalar", "“|”或“>”后面只能跟 1–9、“+”“-”或注释；以“|”“>”开头的文字请加引号"),
+)
+_CHARACTER_NAMES = {"\t": "制表符（Tab）", " ": "空格", "`": "反引号“`”"}
 
 
 def _explain(exc: yaml.MarkedYAMLError) -> str:
     context, problem = exc.context or "", exc.problem or ""
-    if "quoted scalar" in context:
-        return "引号没有闭合"
-    if "flow mapping" in context or "flow sequence" in context:
-        return "括号没有闭合"
-    if "mapping values are not allowed" in problem:
-        return "这里不能出现冒号加空格；含“: ”的文字请加引号"
-    if "could not find expected ':'" in problem:
-        return "缺少冒号“:”"
-    if "did not find expected key" in problem or "expected <block end>" in problem:
-        return "缩进不一致"
+    found = re.search(r"character ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", problem)
+    ch = _literal(found.group(1)) if found else ""
     if "cannot start any token" in problem:
-        return f"{problem}；含特殊字符开头的文字请加引号"
-    return f"{context} {problem}".strip()
+        if ch == "\t":
+            return "这里不能用制表符（Tab）；请改成空格"
+        shown = _CHARACTER_NAMES.get(ch, f"“{ch}”")
+        return f"{shown}不能放在开头；以特殊字符开头的文字请加引号"
+    for phrase, message in _PROBLEMS:
+        if phrase in problem:
+            return message.replace("{ch}", ch)
+    for phrase, message in _CONTEXTS:
+        if phrase in context:
+            return message
+    return "这一行的写法不对；含特殊字符（: # [ ] { } , & * ! | > ' \" % @ `）的文字请加引号"
 
 
-def _build(node: yaml.Node, name: str, problems: list[Problem], key: str = "-") -> YValue:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out = YMap()
-        out.line, out.key_lines = line, {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(name, key_line, "-", "键必须是文字"))
-                continue
-            key = key_node.value
-            if key in out.key_lines:
-                problems.append(
-                    Problem(name, key_line, key, f"重复的键（第一次出现在第 {out.key_lines[key]} 行）")
-                )
-                continue
-            out.key_lines[key] = key_line
-            out[key] = _build(value_node, name, problems, key)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = YList(_build(item, name, problems, key) for item in node.value)
-        seq.line = line
-        return seq
-    value = node.value
-    if node.tag == "tag:yaml.org,2002:null" and node.style is None:
-        value = ""
-    # Escapes in double quotes ("\x0b") produce control characters after the raw-text scan.
-    for ch in dict.fromkeys(_BAD_CHARS.findall(value)):
-        problems.append(bad_char_problem(name, line, key, ch))
-    return YStr(value, line, block=node.style in ("|", ">"))
+def _literal(text: str) -> str:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return ""
+    return value if isinstance(value, str) else ""
