@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -131,37 +131,52 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
         problems.append(Problem(name, MAX_LINES + 1, "-",
                                 f"文件超过 {MAX_LINES} 行，数据文件不会这么长；请检查是否选错了文件"))
         return None
-    before = len(problems)
-    clean_lines = [_scan_line(name, i, line_text, lines, problems) for i, line_text in enumerate(lines, start=1)]
-    scanned = len(problems) > before
-    return _parse("\n".join(clean_lines), name, lines, problems, scanned)
+    scan = _Scan()
+    clean_lines = [_scan_line(name, i, line_text, lines, problems, scan) for i, line_text in enumerate(lines, start=1)]
+    return _parse("\n".join(clean_lines), name, lines, problems, scan)
 
 
-def _parse(text: str, name: str, lines: list[str], problems: list[Problem], scanned: bool) -> Loaded | None:
+@dataclass
+class _Scan:
+    """What the line scan found: whether a later syntax error is likely its echo, and not news."""
+
+    reshaped: bool = False  # a tab, full-width colon or control character was replaced: the parse may fail anywhere
+    invisible: set[int] = field(default_factory=set)  # lines where invisible characters were dropped
+
+    def explains(self, problem: Problem) -> bool:
+        return self.reshaped or problem.line in self.invisible
+
+
+def _parse(text: str, name: str, lines: list[str], problems: list[Problem], scan: _Scan) -> Loaded | None:
     found: list[Problem] = []
     try:
         value = _read_events(_FAST(text), name, lines, found)
     except _Refused as exc:
         problems.append(exc.problem)
         return None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):
         pass  # read again below with the pure-Python parser, whose messages we translate
     else:
         problems.extend(found)
         return Loaded(value, lines)
     found = []
+    loader = yaml.SafeLoader(text)
     try:
-        value = _read_events(yaml.SafeLoader(text), name, lines, found)
+        value = _read_events(loader, name, lines, found)
     except _Refused as exc:
         problems.append(exc.problem)
         return None
     except yaml.MarkedYAMLError as exc:
-        if not scanned:  # a tab or full-width colon already reported is the likely cause
-            problems.append(_syntax_problem(name, exc, lines))
+        syntax = _syntax_problem(name, exc, lines, loader.marks)
+        if not scan.explains(syntax):  # a tab or full-width colon already reported is the likely cause
+            problems.append(syntax)
         return None
-    except yaml.YAMLError as exc:  # the reader's "special characters": the line scan should have caught them
-        if not scanned:
-            problems.append(_reader_problem(name, exc, text, lines))
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        # The reader's "special characters" (the line scan should have caught them), or an escape
+        # such as "\U0011FFFF" that PyYAML hands to chr() unchecked.
+        unreadable = _unreadable_problem(name, exc, loader, lines)
+        if not scan.explains(unreadable):
+            problems.append(unreadable)
         return None
     problems.extend(found)
     return Loaded(value, lines)
@@ -171,20 +186,26 @@ _FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*)\s*：\s*")
 _ODD_INDENT = re.compile(r"^[ \t\u00a0\u3000]*[\t\u00a0\u3000][ \t\u00a0\u3000]*")
 
 
-def _scan_line(name: str, number: int, line: str, lines: list[str], problems: list[Problem]) -> str:
+def _scan_line(name: str, number: int, line: str, lines: list[str], problems: list[Problem], scan: _Scan) -> str:
     """Report what a Chinese keyboard or a word processor slips into YAML, by its own line, and
     return the line as the parser should see it so that the rest of the file is still checked."""
     for ch in dict.fromkeys(_BAD_CHARS.findall(line)):
         problems.append(bad_char_problem(name, number, key_on_line(lines, number), ch))
+        scan.reshaped = True
     line = _BAD_CHARS.sub(" ", line)
+    seen = len(problems)
     line = _scan_invisible(name, number, line, lines, problems)
+    if len(problems) > seen:
+        scan.invisible.add(number)
     indent = _ODD_INDENT.match(line)
     if indent:
+        scan.reshaped = True
         what = "制表符（Tab）" if "\t" in indent.group() else "全角空格或不间断空格"
         problems.append(Problem(name, number, _key_after(line), f"缩进里用了{what}；YAML 只能用半角空格缩进"))
         line = re.sub(r"[\t\u00a0\u3000]", "  ", indent.group()) + line[indent.end():]
     colon = _FULLWIDTH_COLON.match(line)
     if colon:
+        scan.reshaped = True
         key = colon.group(2)
         problems.append(Problem(name, number, key, f"“{key}”后面用了全角冒号“：”；请改成半角冒号加空格：{key}: …"))
         line = f"{colon.group(1)}{key}: {line[colon.end():]}"
@@ -336,26 +357,44 @@ def _read_events(loader: yaml.BaseLoader, name: str, lines: list[str], problems:
     return builder.root
 
 
-def _reader_problem(name: str, exc: yaml.YAMLError, text: str, lines: list[str]) -> Problem:
-    position = getattr(exc, "position", None)
-    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+def _unreadable_problem(name: str, exc: Exception, loader: yaml.SafeLoader, lines: list[str]) -> Problem:
+    line = _in_file(loader.get_mark().line + 1, lines)
+    if not isinstance(exc, yaml.YAMLError):
+        return Problem(name, line, key_on_line(lines, line), "YAML 语法错误：双引号里的“\\U”转义超出了 Unicode 的范围")
     character = getattr(exc, "character", None)
     code = f" U+{ord(character):04X}" if isinstance(character, str) and len(character) == 1 else ""
     return Problem(name, line, key_on_line(lines, line), f"含有 YAML 不允许的字符{code}，请删除")
 
 
-def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str]) -> Problem:
-    # An unclosed quote or bracket is reported by PyYAML at the end of the file; the user must
-    # look where it opens, which is the context mark.
+def _in_file(line: int, lines: list[str]) -> int:
+    """A line the user can find: an error "at the end of the file" is shown on its last written line."""
+    last = len(lines)
+    while last > 1 and not lines[last - 1].strip():
+        last -= 1
+    return max(1, min(line, last))
+
+
+def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str], open_marks: list[yaml.Mark]) -> Problem:
     mark = exc.problem_mark
     problem = exc.problem or ""
     context = exc.context or ""
-    at_escape = "escape" in problem
-    opens_here = "end of stream" in problem or "quoted scalar" in context or "flow " in context
-    if exc.context_mark is not None and opens_here and not at_escape:
+    if "escape" in problem:
+        pass  # the escape itself, not the quote it is in
+    elif "could not find expected ':'" in problem and exc.context_mark is not None:
+        mark = exc.context_mark  # the key lacking its colon; PyYAML points at the line after it
+    elif "<stream end>" in problem and "flow" in context and open_marks:
+        mark = open_marks[-1]  # the bracket left open, not the end of the file
+    elif exc.context_mark is not None and (
+        "end of stream" in problem or "quoted scalar" in context or "flow " in context
+    ):
+        # An unclosed quote or bracket is reported by PyYAML at the end of the file; the user must
+        # look where it opens, which is the context mark.
         mark = exc.context_mark
-    line = mark.line + 1 if mark is not None else 1
-    what = _explain(exc)
+    line = _in_file(mark.line + 1 if mark is not None else 1, lines)
+    before = ""
+    if mark is not None and mark.line < len(lines):
+        before = lines[mark.line][: mark.column].rstrip()
+    what = _explain(exc, before, lines[: mark.line] if mark is not None else [])
     return Problem(name, line, key_on_line(lines, line), f"YAML 语法错误：{what}")
 
 
@@ -373,12 +412,13 @@ _PROBLEMS = (
     ("undefined alias", "别名“*”没有对应的锚点；" + _ALIAS_MESSAGE),
     ("duplicate anchor", "锚点“&”重复；" + _ALIAS_MESSAGE),
     ("single document", "一个文件只能有一个文档（发现第二个“---”）"),
-    ("expected '<document start>'", "一个文件只能有一个文档；“...”后面不能再写内容"),
+    ("expected '<document start>'", "缩进不一致（比文件开头的缩进少）"),
+    ("incompatible YAML document", "“%YAML”指令有误；数据文件不需要指令，请删除这一行"),
     ("indentation indicator", "“|”或“>”后面只能跟 1–9、“+”或“-”；以“|”“>”开头的文字请加引号"),
     ("chomping or indentation", "“|”或“>”后面只能跟 1–9、“+”或“-”；以“|”“>”开头的文字请加引号"),
     ("YAML directive", "“%YAML”指令有误；数据文件不需要指令，请删除这一行"),
     ("tag handle", "不支持 YAML 标签（!…）；以“!”开头的文字请加引号"),
-    ("expected the node content", "锚点或标签后面缺少内容；以“&”“*”“!”开头的文字请加引号"),
+    ("expected the node content", "这里缺少内容"),
 )
 # The same by context, for problems whose text says little on its own.
 _CONTEXTS = (
@@ -394,15 +434,24 @@ _CONTEXTS = (
 _CHARACTER_NAMES = {"\t": "制表符（Tab）", " ": "空格", "`": "反引号“`”"}
 
 
-def _explain(exc: yaml.MarkedYAMLError) -> str:
+def _explain(exc: yaml.MarkedYAMLError, before: str = "", earlier: list[str] | None = None) -> str:
+    """PyYAML's problem in Chinese; ``before`` is the text left of the mark on its line, ``earlier``
+    the lines above it."""
     context, problem = exc.context or "", exc.problem or ""
     found = re.search(r"character ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", problem)
     ch = _literal(found.group(1)) if found else ""
+    token = re.search(r"found '([^']*)'$", problem)
     if "cannot start any token" in problem:
         if ch == "\t":
             return "这里不能用制表符（Tab）；请改成空格"
         shown = _CHARACTER_NAMES.get(ch, f"“{ch}”")
         return f"{shown}不能放在开头；以特殊字符开头的文字请加引号"
+    if "expected the node content" in problem and token:
+        return _missing_node(token.group(1), context)
+    if "expected <block end>" in problem and token and token.group(1) == "<scalar>" and before[-1:] in "\"']}":
+        return "引号或括号结束后还有文字；整段文字请放进一对引号里"
+    if "expected '<document start>'" in problem and any(line.rstrip() == "..." for line in earlier or []):
+        return "一个文件只能有一个文档；“...”后面不能再写内容"
     for phrase, message in _PROBLEMS:
         if phrase in problem:
             return message.replace("{ch}", ch)
@@ -410,6 +459,21 @@ def _explain(exc: yaml.MarkedYAMLError) -> str:
         if phrase in context:
             return message
     return "这一行的写法不对；含特殊字符（: # [ ] { } , & * ! | > ' \" % @ `）的文字请加引号"
+
+
+def _missing_node(token: str, context: str) -> str:
+    """"expected the node content, but found ...": what stands where a value should be."""
+    if token == "<stream end>":
+        return "括号没有闭合" if "flow" in context else "文件在这里意外结束"
+    if token == "<document end>":
+        return "“...”表示文件结束，不能放在这里"
+    if token in ("]", "}"):
+        return f"多了一个“{token}”；以“{token}”开头的文字请加引号"
+    if token == ",":
+        return "多了一个逗号“,”；以“,”开头的文字请加引号"
+    if token.startswith("<"):
+        return "这里缺少内容"
+    return f"这里缺少内容；以“{token}”开头的文字请加引号"
 
 
 def _literal(text: str) -> str:
