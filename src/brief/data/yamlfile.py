@@ -70,6 +70,8 @@ _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Zero-width characters make two keys that look the same differ.
 _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
+_LINE_ODD = re.compile(f"{_C1_CHARS.pattern}|{_ODD_BREAKS.pattern}|\r|{_BIDI.pattern}")
+_VALUE_ODD = re.compile(f"{_BAD_CHARS.pattern}|{_ODD_BREAKS.pattern}|{_BIDI.pattern}")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls: an empty value
 _ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
@@ -215,6 +217,8 @@ def _scan_line(name: str, number: int, line: str, lines: list[str], problems: li
 def _scan_invisible(name: str, number: int, line: str, lines: list[str], problems: list[Problem]) -> str:
     """Name the characters an editor does not show; drop them so the parser's lines stay the editor's."""
     body, crlf = (line[:-1], "\r") if line.endswith("\r") else (line, "")  # CRLF files are fine
+    if not _LINE_ODD.search(body):
+        return line
     found = [f"含有看不见的控制字符 U+{ord(ch):04X}，请删除" for ch in dict.fromkeys(_C1_CHARS.findall(body))]
     found += [f"含有看不见的换行符 U+{ord(ch):04X}，请删除" for ch in dict.fromkeys(_ODD_BREAKS.findall(body))]
     if "\r" in body:
@@ -308,13 +312,17 @@ class _Builder:
         value = event.value
         if event.style is None and value in _NULLS:
             value = ""
+        if _VALUE_ODD.search(value):
+            self.odd_value(value, line)
+        self.add(YStr(value, line, block=event.style in ("|", ">")))
+
+    def odd_value(self, value: str, line: int) -> None:
         # Escapes in double quotes ("\x0b", "\u202e") produce characters after the raw-text scan.
         for ch in dict.fromkeys(_BAD_CHARS.findall(value)):
             self.problems.append(bad_char_problem(self.name, line, self.key(), ch))
         for ch in dict.fromkeys(_BIDI.findall(value) + _ODD_BREAKS.findall(value)):
             what = "文字方向控制符" if _BIDI.match(ch) else "换行符"
             self.problems.append(Problem(self.name, line, self.key(), f"含有看不见的{what} U+{ord(ch):04X}，请删除"))
-        self.add(YStr(value, line, block=event.style in ("|", ">")))
 
     def add_key(self, top: YMap, key: str, line: int) -> None:
         hidden = _ZERO_WIDTH.findall(key)
