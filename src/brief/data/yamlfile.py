@@ -73,7 +73,6 @@ _INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u206
 _LINE_ODD = re.compile(f"{_C1_CHARS.pattern}|{_ODD_BREAKS.pattern}|\r|{_BIDI.pattern}")
 _VALUE_ODD = re.compile(f"{_BAD_CHARS.pattern}|{_ODD_BREAKS.pattern}|{_BIDI.pattern}")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls: an empty value
 _ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
 
 
@@ -256,8 +255,9 @@ class _Builder:
 
     def refuse(self, event: yaml.Event, message: str, key: str | None = None) -> _Refused:
         line = event.start_mark.line + 1
-        if key is None:
-            key = self.key() if self.stack else key_on_line(self.lines, line)
+        if key is None:  # the key written on that line, else the one the value belongs to
+            key = key_on_line(self.lines, line)
+            key = self.key() if key == "-" else key
         return _Refused(Problem(self.name, line, _shown(key), message))
 
     def feed(self, event: yaml.Event) -> None:
@@ -309,9 +309,9 @@ class _Builder:
         if isinstance(top, YMap) and self.pending[-1] is None and not self.skip[-1]:
             self.add_key(top, event.value, line)
             return
+        # "~" and "null" stay text as written: an empty value is already "" (the reader before did
+        # the same whenever libyaml was present).
         value = event.value
-        if event.style is None and value in _NULLS:
-            value = ""
         if _VALUE_ODD.search(value):
             self.odd_value(value, line)
         self.add(YStr(value, line, block=event.style in ("|", ">")))
