@@ -310,3 +310,26 @@ def test_duplicate_key_keeps_the_first_value(tmp_path: Path) -> None:
     value, shown = load(tmp_path, "a: 1\nb: [2]\na: [3]\nc: 4\n")
     assert shown == ["F:3: a: 重复的键（第一次出现在第 1 行）"]
     assert value == {"a": "1", "b": ["2"], "c": "4"}
+
+
+# --- keys that would break the "file:line: key: message" shape ----------------------------------
+
+
+def test_key_with_a_colon_is_refused_without_breaking_the_line_shape(tmp_path: Path) -> None:
+    # Found by the fuzz test: "cadres:dispatched: 490" gave "file:11: cadres:dispatched: 未知的键…".
+    text = with_line(11, "  cadres:dispatched: 490")
+    result, _ = validate(tmp_path, text)
+    assert f"{TARGET}:11: -: 键“cadres:dispatched”里有冒号；冒号后面要加空格，含冒号的文字请加引号" in result.stderr
+    assert all(LINE.match(line) for line in result.stderr.splitlines())
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('"a\\nb": 1\n', "键不能分成多行"),
+    ("? |\n  a\n  b\n: 1\n", "键不能分成多行"),
+    ('"a\\x0bb": 1\n', "键里有看不见的字符 U+000B，请删除"),
+    ('"a\\u202eb": 1\n', "键里有看不见的字符 U+202E，请删除"),
+])
+def test_key_that_cannot_be_printed_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    value, shown = load(tmp_path, text + "c: 2\n")
+    assert shown == [f"F:1: -: {message}"]
+    assert value == {"c": "2"}

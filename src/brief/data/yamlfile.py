@@ -72,6 +72,7 @@ _ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")
 _LINE_ODD = re.compile(f"{_C1_CHARS.pattern}|{_ODD_BREAKS.pattern}|\r|{_BIDI.pattern}")
 _VALUE_ODD = re.compile(f"{_BAD_CHARS.pattern}|{_ODD_BREAKS.pattern}|{_BIDI.pattern}")
+_KEY_HIDDEN = re.compile(f"{_BAD_CHARS.pattern}|{_C1_CHARS.pattern}|{_BIDI.pattern}")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
 _ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
 
@@ -87,7 +88,7 @@ def key_on_line(lines: list[str], line: int) -> str:
 
 def _shown(key: str) -> str:
     """A key as it may be printed: without the invisible characters we complain about."""
-    return _INVISIBLE.sub("", key) or "-"
+    return _KEY_HIDDEN.sub("", _INVISIBLE.sub("", key)) or "-"
 
 
 def bad_char_problem(path: str, line: int, key: str, ch: str) -> Problem:
@@ -330,6 +331,11 @@ class _Builder:
             key = _ZERO_WIDTH.sub("", key)
             self.problems.append(Problem(self.name, line, _shown(key),
                                          f"键里有看不见的零宽字符 U+{ord(hidden[0]):04X}，请删除"))
+        refused = _refused_key(key)
+        if refused:  # never a real key, and it would break the "file:line: key: message" shape
+            self.problems.append(Problem(self.name, line, "-", refused))
+            self.skip[-1] = True
+            return
         if key in top.key_lines:
             self.problems.append(
                 Problem(self.name, line, key, f"重复的键（第一次出现在第 {top.key_lines[key]} 行）"))
@@ -353,6 +359,18 @@ class _Builder:
         else:
             top[self.pending[-1]] = value
             self.pending[-1] = None
+
+
+def _refused_key(key: str) -> str | None:
+    """Why a key cannot be one (every real key is a short name), or None."""
+    if re.search("[\n\r\x85\u2028\u2029]", key):
+        return "键不能分成多行"
+    hidden = _KEY_HIDDEN.search(key)  # from an escape in a quoted key: it would garble the message line
+    if hidden:
+        return f"键里有看不见的字符 U+{ord(hidden.group()):04X}，请删除"
+    if ":" in key:
+        return f"键“{_shown(key)}”里有冒号；冒号后面要加空格，含冒号的文字请加引号"
+    return None
 
 
 def _read_events(loader: yaml.BaseLoader, name: str, lines: list[str], problems: list[Problem]) -> YValue | None:
