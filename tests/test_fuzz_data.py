@@ -36,7 +36,13 @@ SECONDS = 10  # per mutant; the real file validates in 0.05 s
 # Mutants that still fail because of code outside src/brief/data/yamlfile.py (case number: what
 # breaks). The values helper's branch fixes them; the integrator removes each entry once merged
 # (strict xfail: a fixed case turns the test red until its entry is gone).
-KNOWN_FAILING_OUTSIDE_YAMLFILE: dict[int, str] = {}
+# Found with BRIEF_FUZZ_CASES=3000; none is among the 300 run by default.
+KNOWN_FAILING_OUTSIDE_YAMLFILE: dict[int, str] = {
+    439: "data/files.py: an image path longer than NAME_MAX raises OSError ENAMETOOLONG (内部错误)",
+    1034: "domain/quantity.py: a 39-digit figure raises decimal.InvalidOperation (内部错误)",
+    1462: "domain/quantity.py: a 34-digit figure in 亿 raises decimal.InvalidOperation (内部错误)",
+    2348: "domain/quantity.py: a 29-digit figure with decimals raises decimal.InvalidOperation (内部错误)",
+}
 
 PIECES = [
     "'", '"', "[", "]", "{", "}", ":", ": ", " :", "#", " #", ",", "-", "- ", "?", "? ", "|", ">", "!", "%", "@", "`",
@@ -49,13 +55,20 @@ PIECES = [
 
 
 def random_text(rng: random.Random) -> str:
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
     if kind == 0:
         return "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 4)))
     if kind == 1:
         return "".join(_random_char(rng) for _ in range(rng.randint(1, 12)))
-    if kind == 2:
-        return str(rng.randint(-10**6, 10**40)) + rng.choice(["", "万", "亿", "%", "元", "万元", "人次", "个"])
+    if kind == 2:  # any magnitude, from 0 to 40 digits, with a unit or not
+        number = str(rng.randint(0, 10 ** rng.randint(1, 40)))
+        if rng.random() < 0.3:
+            at = rng.randint(1, len(number))
+            number = number[:at] + "." + number[at:] + "0" * rng.randint(0, 3)
+        unit = rng.choice(["", "万", "亿", "%", "元", "万元", "人次", "个", "余"])
+        return rng.choice(["", "-", "+", "约"]) + number + unit
+    if kind == 3:  # deep or long: nesting, repetition
+        return rng.choice(["[", "{a: ", "- ", "? ", "&a [", "x" * 50, "测" * 30]) * rng.randint(2, 60)
     return rng.choice(PIECES) + rng.choice(["", "测试", "x", "490"]) + rng.choice(PIECES)
 
 
@@ -92,6 +105,14 @@ def _insert(rng: random.Random, lines: list[str]) -> str:
     return f"insert {piece!r} in line {i + 1}"
 
 
+def _cut(rng: random.Random, lines: list[str]) -> str:
+    i = rng.randrange(len(lines))
+    start = rng.randint(0, len(lines[i]))
+    end = rng.randint(start, len(lines[i]))
+    lines[i] = lines[i][:start] + lines[i][end:]
+    return f"cut columns {start}-{end} of line {i + 1}"
+
+
 def _indent(rng: random.Random, lines: list[str]) -> str:
     i = rng.randrange(len(lines))
     if rng.random() < 0.5:
@@ -119,7 +140,7 @@ def _new_line(rng: random.Random, lines: list[str]) -> str:
 
 
 MUTATIONS: list[Callable[[random.Random, list[str]], str]] = [
-    _delete, _duplicate, _swap, _insert, _insert, _insert, _indent, _value, _value, _new_line,
+    _delete, _duplicate, _swap, _insert, _insert, _insert, _cut, _indent, _value, _value, _new_line,
 ]
 
 
