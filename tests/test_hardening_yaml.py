@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.data.yamlfile import MAX_DEPTH, YList, YMap, YStr, load_yaml
+from brief.data.yamlfile import MAX_DEPTH, MAX_KEY, MAX_NODES, YList, YMap, YStr, load_yaml
 from brief.errors import Problem
 
 HERE = Path(__file__).parent
@@ -135,7 +135,15 @@ def test_too_many_lines_are_refused(tmp_path: Path) -> None:
 def test_too_many_values_are_refused(tmp_path: Path) -> None:
     value, shown = load(tmp_path, "a: [" + "1," * 250_000 + "1]\n")
     assert value is None
-    assert shown == ["F:1: a: 内容超过 200000 项，数据文件不会这么多；请检查是否选错了文件"]
+    assert shown == [f"F:1: a: 内容超过 {MAX_NODES} 项，数据文件不会这么多；请检查是否选错了文件"]
+
+
+def test_huge_file_with_a_late_error_is_answered_quickly(tmp_path: Path) -> None:
+    # The error re-read by pure-Python PyYAML (for its messages) must stay bounded by the caps.
+    start = time.monotonic()
+    shown = load(tmp_path, "a: [" + "1," * 1_000_000 + "\n")[1]
+    assert shown == [f"F:1: a: 内容超过 {MAX_NODES} 项，数据文件不会这么多；请检查是否选错了文件"]
+    assert time.monotonic() - start < 10
 
 
 # --- documents and tags ------------------------------------------------------------------------
@@ -328,6 +336,7 @@ def test_key_with_a_colon_is_refused_without_breaking_the_line_shape(tmp_path: P
     ("? |\n  a\n  b\n: 1\n", "键不能分成多行"),
     ('"a\\x0bb": 1\n', "键里有看不见的字符 U+000B，请删除"),
     ('"a\\u202eb": 1\n', "键里有看不见的字符 U+202E，请删除"),
+    ("? " + "长" * (MAX_KEY + 1) + "\n: x\n", f"键太长（{MAX_KEY + 1} 个字符）；键都是简短的名称，请检查缩进和冒号"),
 ])
 def test_key_that_cannot_be_printed_is_refused(tmp_path: Path, text: str, message: str) -> None:
     value, shown = load(tmp_path, text + "c: 2\n")

@@ -57,7 +57,8 @@ _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 50_000
 MAX_DEPTH = 20
-MAX_NODES = 200_000
+MAX_NODES = 50_000
+MAX_KEY = 100  # characters; the longest real key has 34
 
 # Characters Word cannot store (python-docx raises) and reportlab drops silently.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -73,7 +74,7 @@ _INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u206
 _LINE_ODD = re.compile(f"{_C1_CHARS.pattern}|{_ODD_BREAKS.pattern}|\r|{_BIDI.pattern}")
 _VALUE_ODD = re.compile(f"{_BAD_CHARS.pattern}|{_ODD_BREAKS.pattern}|{_BIDI.pattern}")
 _KEY_HIDDEN = re.compile(f"{_BAD_CHARS.pattern}|{_C1_CHARS.pattern}|{_BIDI.pattern}")
-_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-][^:#]*?)\s*:(?:\s|$)")
+_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-\[\]{},][^:#\[\]{},]*?)\s*:(?:\s|$)")
 _ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
 
 
@@ -368,6 +369,8 @@ def _refused_key(key: str) -> str | None:
     hidden = _KEY_HIDDEN.search(key)  # from an escape in a quoted key: it would garble the message line
     if hidden:
         return f"键里有看不见的字符 U+{ord(hidden.group()):04X}，请删除"
+    if len(key) > MAX_KEY:
+        return f"键太长（{len(key)} 个字符）；键都是简短的名称，请检查缩进和冒号"
     if ":" in key:
         return f"键“{_shown(key)}”里有冒号；冒号后面要加空格，含冒号的文字请加引号"
     return None
