@@ -58,7 +58,7 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 50_000
 MAX_DEPTH = 20
 MAX_NODES = 50_000
-MAX_KEY = 100  # characters; the longest real key has 34
+MAX_KEY = 100  # characters; the longest real key has 38
 
 # Characters Word cannot store (python-docx raises) and reportlab drops silently.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
