@@ -342,3 +342,14 @@ def test_key_that_cannot_be_printed_is_refused(tmp_path: Path, text: str, messag
     value, shown = load(tmp_path, text + "c: 2\n")
     assert shown == [f"F:1: -: {message}"]
     assert value == {"c": "2"}
+
+
+def test_character_the_yaml_reader_refuses_is_a_line_even_if_the_scan_missed_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The line scan names every such character first; this is the net below it (PyYAML's reader
+    # raises in its constructor, with an offset and English).
+    import brief.data.yamlfile as yamlfile
+
+    monkeypatch.setattr(yamlfile, "_C1_CHARS", re.compile("(?!)"))
+    monkeypatch.setattr(yamlfile, "_LINE_ODD", re.compile("(?!)"))
+    assert load(tmp_path, "a: 1\nb: x\x81\n")[1] == ["F:2: b: 含有 YAML 不允许的字符 U+0081，请删除"]

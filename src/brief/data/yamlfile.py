@@ -163,21 +163,22 @@ def _parse(text: str, name: str, lines: list[str], problems: list[Problem], scan
         problems.extend(found)
         return Loaded(value, lines)
     found = []
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader checks every character here already
         value = _read_events(loader, name, lines, found)
     except _Refused as exc:
         problems.append(exc.problem)
         return None
     except yaml.MarkedYAMLError as exc:
-        syntax = _syntax_problem(name, exc, lines, loader.marks)
+        syntax = _syntax_problem(name, exc, lines, loader.marks if loader else [])
         if not scan.explains(syntax):  # a tab or full-width colon already reported is the likely cause
             problems.append(syntax)
         return None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         # The reader's "special characters" (the line scan should have caught them), or an escape
         # such as "\U0011FFFF" that PyYAML hands to chr() unchecked.
-        unreadable = _unreadable_problem(name, exc, loader, lines)
+        unreadable = _unreadable_problem(name, exc, text, loader, lines)
         if not scan.explains(unreadable):
             problems.append(unreadable)
         return None
@@ -386,13 +387,20 @@ def _read_events(loader: yaml.BaseLoader, name: str, lines: list[str], problems:
     return builder.root
 
 
-def _unreadable_problem(name: str, exc: Exception, loader: yaml.SafeLoader, lines: list[str]) -> Problem:
-    line = _in_file(loader.get_mark().line + 1, lines)
+def _unreadable_problem(name: str, exc: Exception, text: str, loader: yaml.SafeLoader | None,
+                        lines: list[str]) -> Problem:
+    position = getattr(exc, "position", None)  # the reader's error gives an offset, not a mark
+    if isinstance(position, int):
+        line = _in_file(text.count("\n", 0, position) + 1, lines)
+    else:
+        line = _in_file(loader.get_mark().line + 1 if loader else 1, lines)
+    key = key_on_line(lines, line)
     if not isinstance(exc, yaml.YAMLError):
-        return Problem(name, line, key_on_line(lines, line), "YAML 语法错误：双引号里的“\\U”转义超出了 Unicode 的范围")
+        return Problem(name, line, key, "YAML 语法错误：双引号里的“\\U”转义超出了 Unicode 的范围")
     character = getattr(exc, "character", None)
-    code = f" U+{ord(character):04X}" if isinstance(character, str) and len(character) == 1 else ""
-    return Problem(name, line, key_on_line(lines, line), f"含有 YAML 不允许的字符{code}，请删除")
+    code = ord(character) if isinstance(character, str) and len(character) == 1 else character
+    shown = f" U+{code:04X}" if isinstance(code, int) else ""
+    return Problem(name, line, key, f"含有 YAML 不允许的字符{shown}，请删除")
 
 
 def _in_file(line: int, lines: list[str]) -> int:
