@@ -353,3 +353,11 @@ def test_character_the_yaml_reader_refuses_is_a_line_even_if_the_scan_missed_it(
     monkeypatch.setattr(yamlfile, "_C1_CHARS", re.compile("(?!)"))
     monkeypatch.setattr(yamlfile, "_LINE_ODD", re.compile("(?!)"))
     assert load(tmp_path, "a: 1\nb: x\x81\n")[1] == ["F:2: b: 含有 YAML 不允许的字符 U+0081，请删除"]
+
+
+def test_problem_on_a_huge_line_is_answered_quickly(tmp_path: Path) -> None:
+    # Finding the key on a problem's line was quadratic in the line's length (an hour for 2 MB).
+    start = time.monotonic()
+    shown = load(tmp_path, "a" + " " * 1_500_000 + "b\x0b\n")[1]
+    assert shown == ["F:1: -: 含有 Word 无法保存的控制字符 U+000B，请删除"]
+    assert time.monotonic() - start < 10

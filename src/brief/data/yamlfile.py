@@ -74,17 +74,20 @@ _INVISIBLE = re.compile("[\x85\u2028\u2029\r\u061c\u200e\u200f\u202a-\u202e\u206
 _LINE_ODD = re.compile(f"{_C1_CHARS.pattern}|{_ODD_BREAKS.pattern}|\r|{_BIDI.pattern}")
 _VALUE_ODD = re.compile(f"{_BAD_CHARS.pattern}|{_ODD_BREAKS.pattern}|{_BIDI.pattern}")
 _KEY_HIDDEN = re.compile(f"{_BAD_CHARS.pattern}|{_C1_CHARS.pattern}|{_BIDI.pattern}")
-_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([^\s:#\-\[\]{},][^:#\[\]{},]*?)\s*:(?:\s|$)")
+_KEY_ON_LINE = re.compile(r"^(?:-\s+)?([^\s:#\-\[\]{},][^:#\[\]{},]*?)\s*:(?:\s|$)")
 _ALIAS_MESSAGE = "不支持 YAML 锚点和别名（&、*）；请直接写出内容"
 
 
 def key_on_line(lines: list[str], line: int) -> str:
     """The mapping key written on a 1-based line, for messages about raw text."""
-    if 1 <= line <= len(lines):
-        m = _KEY_ON_LINE.match(lines[line - 1])
-        if m:
-            return _shown(m.group(1).strip("'\""))
-    return "-"
+    return _key_of(lines[line - 1]) if 1 <= line <= len(lines) else "-"
+
+
+def _key_of(line: str) -> str:
+    # Only the line's start can hold a key: the regex's lazy group is quadratic, and a 2 MB line
+    # of spaces must not take an hour.
+    m = _KEY_ON_LINE.match(line.lstrip()[: 2 * MAX_KEY])
+    return _shown(m.group(1).strip("'\"")) if m else "-"
 
 
 def _shown(key: str) -> str:
@@ -205,7 +208,7 @@ def _scan_line(name: str, number: int, line: str, lines: list[str], problems: li
     if indent:
         scan.reshaped = True
         what = "制表符（Tab）" if "\t" in indent.group() else "全角空格或不间断空格"
-        problems.append(Problem(name, number, _key_after(line), f"缩进里用了{what}；YAML 只能用半角空格缩进"))
+        problems.append(Problem(name, number, _key_of(line), f"缩进里用了{what}；YAML 只能用半角空格缩进"))
         line = re.sub(r"[\t\u00a0\u3000]", "  ", indent.group()) + line[indent.end():]
     colon = _FULLWIDTH_COLON.match(line)
     if colon:
@@ -232,9 +235,6 @@ def _scan_invisible(name: str, number: int, line: str, lines: list[str], problem
     return _BIDI.sub("", body) + crlf
 
 
-def _key_after(line: str) -> str:
-    m = _KEY_ON_LINE.match(re.sub(r"^[\s\u00a0\u3000]+", "", line))
-    return _shown(m.group(1).strip("'\"")) if m else "-"
 
 
 class _Builder:
