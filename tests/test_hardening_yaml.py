@@ -361,3 +361,10 @@ def test_problem_on_a_huge_line_is_answered_quickly(tmp_path: Path) -> None:
     shown = load(tmp_path, "a" + " " * 1_500_000 + "b\x0b\n")[1]
     assert shown == ["F:1: -: 含有 Word 无法保存的控制字符 U+000B，请删除"]
     assert time.monotonic() - start < 10
+
+
+def test_unreadable_file_reason_is_chinese(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    problems: list[Problem] = []
+    assert load_yaml(tmp_path / "dir.yaml", problems) is None
+    assert [p.message for p in problems] == ["无法读取文件：这是一个文件夹，不是文件"]

@@ -14,6 +14,7 @@ tag, second document, or the 21st level of nesting, before any value is built.
 from __future__ import annotations
 
 import ast
+import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,7 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
         with path.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)  # never more: a 5 GB file picked by mistake is not read whole
     except OSError as exc:
-        problems.append(Problem(name, None, "-", f"无法读取文件：{exc.strerror}"))
+        problems.append(Problem(name, None, "-", f"无法读取文件：{_os_reason(exc)}"))
         return None
     if len(raw) > MAX_BYTES:
         line = raw[:MAX_BYTES].count(b"\n") + 1
@@ -140,6 +141,22 @@ def load_yaml(path: Path, problems: list[Problem]) -> Loaded | None:
     scan = _Scan()
     clean_lines = [_scan_line(name, i, line_text, lines, problems, scan) for i, line_text in enumerate(lines, start=1)]
     return _parse("\n".join(clean_lines), name, lines, problems, scan)
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOENT: "文件不存在",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.ELOOP: "符号链接循环",
+    errno.EIO: "磁盘读取出错",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    """The system's reason in Chinese (strerror is English)."""
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误 {exc.errno}")
 
 
 @dataclass
