@@ -368,3 +368,8 @@ def test_unreadable_file_reason_is_chinese(tmp_path: Path) -> None:
     problems: list[Problem] = []
     assert load_yaml(tmp_path / "dir.yaml", problems) is None
     assert [p.message for p in problems] == ["无法读取文件：这是一个文件夹，不是文件"]
+
+
+def test_tag_with_an_escaped_line_break_stays_on_one_line(tmp_path: Path) -> None:
+    shown = load(tmp_path, "a: !a%0Ab%E2%80%AEc x\n")[1]
+    assert shown == ["F:1: a: 不支持 YAML 标签“!aU+000AbU+202Ec”；以“!”开头的文字请加引号"]

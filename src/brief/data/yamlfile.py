@@ -317,7 +317,9 @@ class _Builder:
             raise self.refuse(event, _ALIAS_MESSAGE)
         tag = getattr(event, "tag", None)
         if tag is not None:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            shown = tag.replace("tag:yaml.org,2002:", "!!")[:60]  # %0A in a tag is a line break
+            shown = "".join(ch if ch.isprintable() else f"U+{ord(ch):04X}" for ch in shown)
+            shown += "…" if len(tag) > 60 else ""
             raise self.refuse(event, f"不支持 YAML 标签“{shown}”；以“!”开头的文字请加引号")
         self.nodes += 1
         if self.nodes > MAX_NODES:
