@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
+from ..data.schema import email_problem, name_problem, shown
 from ..errors import BriefError, Problem
 from ..outdir import exclusive
 from ..render import Target, stem
@@ -157,6 +158,10 @@ def _check_recipients(recipients: list[Recipient], path: Path) -> None:
     problems: list[Problem] = []
     seen: dict[str, Recipient] = {}
     for r in recipients:
+        # The grammar validate applies (data.schema), again here: nothing is sent unless every entry is good.
+        for key, value, bad in (("email", r.email, email_problem(r.email)), ("name", r.name, name_problem(r.name))):
+            if bad:
+                problems.append(Problem(str(path), r.line or None, key, f"“{shown(value)}”：{bad}"))
         k = r.email.strip().lower()
         if k in seen:
             problems.append(Problem(str(path), r.line or None, "email",
