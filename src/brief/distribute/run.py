@@ -167,7 +167,7 @@ def _check_recipients(recipients: list[Recipient], path: Path) -> None:
             problems.append(Problem(str(path), r.line or None, "email",
                                     f"{r.email} 已在第 {seen[k].line} 行出现：同一邮箱只能列一次"))
         seen.setdefault(k, r)
-        missing = check_name(r.name)
+        missing = [] if name_problem(r.name) else check_name(r.name)
         if missing:
             problems.append(Problem(str(path), r.line or None, "name",
                                     f"没有已安装的字体能显示 {''.join(missing)}，无法在分送件上加盖名称"))

@@ -100,7 +100,7 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
         text = str(text)
     if not isinstance(text, str):
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
-    raw = text
+    raw = _one_line(text)  # messages quote the figure: keep each message on one line
     text = text.strip()
     if not text:
         raise QuantityError(f"数量为空；{_ACCEPTED}")
@@ -138,6 +138,14 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
     qualifier = Qualifier(m["pre"] or m["post"] or "")
     # A percentage keeps its written places (61.30% stays 61.30%); counts are normalised.
     return Quantity(value if percent else _normal(value), qualifier, percent)
+
+
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and control characters written as escapes (\\n, \\x0b)."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None:
