@@ -111,10 +111,10 @@ def _highlight(c: Checker, item: object, section: str, catalog: Catalog, present
         return None
     c.keys(item, HIGHLIGHT_KEYS, ("title", "text"), where="highlights")
     text = c.text(item, "text") or YStr("", item.line)
-    for line, key, message in check_citations(text, set(catalog.indicators), present):
-        c.add(line, key if key != "-" else "text", message)
-    for key, limit in HIGHLIGHT_CAPS.items():
-        c.capped(c.text(item, key), key, limit)
+    capped = [c.capped(c.text(item, key), key, limit) for key, limit in HIGHLIGHT_CAPS.items()]
+    if all(capped):  # an over-long text is not parsed for citations: one line says what is wrong
+        for line, key, message in check_citations(text, set(catalog.indicators), present):
+            c.add(line, key if key != "-" else "text", message)
     image = _image(c, item, path, data_root)
     return Highlight(section, str(c.text(item, "title") or ""), str(text), image,
                      str(c.text(item, "caption") or ""), path, text.line + (1 if text.block else 0))
@@ -127,17 +127,17 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     target = (path.parent / raw).resolve()
     root = data_root.resolve()
     if Path(raw).is_absolute() or not target.is_relative_to(root):
-        c.add(raw.line, "image", f"图片路径“{raw}”离开了数据目录；请把图片放在数据目录内，写相对路径")
+        c.add(raw.line, "image", f"图片路径“{shown(raw)}”离开了数据目录；请把图片放在数据目录内，写相对路径")
         return None
     if not target.is_file():
-        c.add(raw.line, "image", f"找不到图片“{raw}”（相对于 {path.parent.name}/）")
+        c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（相对于 {path.parent.name}/）")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        c.add(raw.line, "image", f"图片“{raw}”应为 JPG 或 PNG")
+        c.add(raw.line, "image", f"图片“{shown(raw)}”应为 JPG 或 PNG")
         return None
     problem = check_image(target)
     if problem:
-        c.add(raw.line, "image", f"“{raw}”：{problem}")
+        c.add(raw.line, "image", f"“{shown(raw)}”：{problem}")
         return None
     return target
 

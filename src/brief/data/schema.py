@@ -152,7 +152,7 @@ class Checker:
         if value is None or value == "":
             return default
         if value not in choices:
-            self.add(value.line, key, f"“{value}”不是可选值；应为 {' 或 '.join(choices)}")
+            self.add(value.line, key, f"“{shown(value)}”不是可选值；应为 {' 或 '.join(choices)}")
             return default
         return str(value)
 
