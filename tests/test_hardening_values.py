@@ -183,6 +183,7 @@ BAD_ADDRESSES = [  # as written in YAML, as quoted in the message, why
     ("a@localhost", "a@localhost", "域名应含“.”，例如 example.org"),
     ("a..b@example.org", "a..b@example.org", "“.”不能在 @ 前面部分的开头或结尾，也不能连写"),
     ("a@-x.org", "a@-x.org", "域名中的“-x”不合规：每段只能用英文字母、数字和“-”，“-”不能在开头或结尾"),
+    ("a@1.2.3.4", "a@1.2.3.4", "域名最后一段应含字母，例如 example.org"),
     ("a@例子.中国", "a@例子.中国", "域名含非英文字符：本工具不接受中文域名，请写成 punycode 形式（xn--…）"),
 ]
 
@@ -202,6 +203,24 @@ def test_validate_refuses_empty_recipient_address(mini: Path) -> None:
 @pytest.mark.parametrize("good", ["office@example.org", "o'neil+tag@mail.example.org", "a.b_c-d@xn--fiqs8s.cn"])
 def test_recipient_address_grammar_accepts_plain_addresses(good: str) -> None:
     assert email_problem(good) is None
+
+
+_ADDRESS_VALID = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}@[A-Za-z0-9]{1,8}(\.[A-Za-z]{2,6}){1,2}"
+_ADDRESS_LIKE = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~<>,\" 张-]{1,12}@[A-Za-z0-9.例-]{1,16}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.from_regex(_ADDRESS_LIKE, fullmatch=True), st.from_regex(_ADDRESS_VALID, fullmatch=True)))
+def test_every_address_validate_accepts_goes_into_a_message_unchanged(address: str) -> None:
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
+    from brief.distribute.message import compose, to_bytes
+
+    if email_problem(address) is not None:
+        return
+    sent = message_from_bytes(to_bytes(compose("办公室", address, 2023, [], None)), policy=default_policy)
+    assert [a.addr_spec for a in sent["To"].addresses] == [address]
 
 
 def test_validate_refuses_duplicate_recipient_address(mini: Path) -> None:

@@ -87,6 +87,8 @@ def _domain_problem(domain: str) -> str | None:
         return "域名应含“.”，例如 example.org"
     if len(domain) > 253:
         return "域名太长（最多 253 个字符）"
+    if labels[-1].isdigit():
+        return "域名最后一段应含字母，例如 example.org"
     for label in labels:
         if not _LABEL.fullmatch(label):
             return (f"域名中的“{label}”不合规：每段只能用英文字母、数字和“-”，“-”不能在开头或结尾" if label
