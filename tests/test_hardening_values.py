@@ -205,7 +205,8 @@ def test_recipient_address_grammar_accepts_plain_addresses(good: str) -> None:
     assert email_problem(good) is None
 
 
-_ADDRESS_VALID = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}@[A-Za-z0-9]{1,8}(\.[A-Za-z]{2,6}){1,2}"
+_ADDRESS_VALID = (r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,8}(\.[A-Za-z0-9_+-]{1,5}){0,2}"
+                  r"@[A-Za-z0-9]{1,8}(\.[A-Za-z]{2,6}){1,2}")
 _ADDRESS_LIKE = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~<>,\" 张-]{1,12}@[A-Za-z0-9.例-]{1,16}"
 
 
