@@ -240,6 +240,16 @@ def test_validate_refuses_recipient_name_distribute_could_not_stamp(mini: Path, 
     assert problems(mini) == [f"recipients.yaml:1: name: {message}"]
 
 
+def test_messages_quote_odd_values_on_one_line(mini: Path) -> None:
+    (mini / "recipients.yaml").write_text('- name: 办公室\n  email: o@example.org\n  briefs: ["sum\\nmary"]\n',
+                                          encoding="utf-8")
+    edit(mini, COUNTY, "status: final", 'status: "fi\\u2028nal"')
+    edit(mini, COUNTY, "pepper_area: 7万多", 'pepper_area: "7\\n万"')
+    found = problems(mini)
+    assert len(found) == 3
+    assert all(len(line.splitlines()) == 1 for line in found), found
+
+
 def test_distribute_with_a_bad_recipient_sends_nothing(mini: Path, tmp_path: Path) -> None:
     from brief.distribute import distribute
 

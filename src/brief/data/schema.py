@@ -181,4 +181,4 @@ def unknown_key_message(key: str, allowed: list[str], where: str = "") -> str:
     guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"；是否应为 {guess[0]}？" if guess else ""
     place = f"（{where}）" if where else ""
-    return f"未知的键“{key}”{place}{hint}"
+    return f"未知的键“{shown(key)}”{place}{hint}"
