@@ -410,6 +410,11 @@ def test_validate_caps_text_lengths(mini: Path, old: str, new: str, line: int, k
     assert problems(mini) == [f"{COUNTY}:{line}: {key}: 太长（{length} 字），最多 {limit} 字；请精简"]
 
 
+def test_validate_caps_catalog_labels_with_one_line(mini: Path) -> None:
+    edit(mini, "indicators.yaml", "label: 选派干部人才", "label: " + "选" * 61)
+    assert problems(mini) == ["indicators.yaml:10: label: 太长（61 字），最多 60 字；请精简"]
+
+
 def test_validate_caps_highlights_per_file(mini: Path) -> None:
     more = "".join(f"    - title: 第{i}条\n      text: 内容。\n" for i in range(200))
     edit(mini, COUNTY, "干部。\n", "干部。\n" + more)

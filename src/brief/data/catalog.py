@@ -94,9 +94,9 @@ def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str
         aggregate = c.choice(spec_map, "aggregate", AGGREGATES, "sum")
         change = c.choice(spec_map, "change", ("true", "false"), "false") == "true"
         unit = c.text(spec_map, "unit") or YStr("", line)
-        c.capped(c.text(spec_map, "label"), "label", NAME_MAX)
         if len(c.problems) == before:
             out[key] = Indicator(key, str(c.text(spec_map, "label")), str(unit), str(section), aggregate, change)
+        c.capped(c.text(spec_map, "label"), "label", NAME_MAX)  # after: a long label keeps its key known
     return out
 
 
