@@ -118,6 +118,14 @@ def test_quantity_refuses_digits_other_than_ascii_with_one_message(written: str,
     assert str(exc.value).endswith(f"（{char}）不是半角数字：{ASCII_DIGITS}")
 
 
+def test_quantity_refuses_a_huge_figure_quickly_with_a_short_line() -> None:
+    started = time.perf_counter()
+    with pytest.raises(QuantityError) as exc:
+        parse_quantity("1" * 1_000_000, "人次")
+    assert time.perf_counter() - started < 0.1
+    assert str(exc.value).startswith("“11111111111111111111…”太长（1000000 个字符），不是一个数量；")
+
+
 def test_quantity_message_stays_on_one_line() -> None:
     with pytest.raises(QuantityError) as exc:
         parse_quantity("4\n9\u2028")

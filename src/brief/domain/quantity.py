@@ -52,6 +52,7 @@ _PATTERN = re.compile(
 MAX_DIGITS = 15  # significant digits of the value
 MAX_MAGNITUDE = 16  # the value after 万/亿 must stay below 10**16 (1亿亿)
 MAX_PLACES = 2  # decimal places of the value: 0.01 of the unit (分 for 元), 0.01 for a percentage
+MAX_LENGTH = 60  # characters of a whole figure with its unit (超过99999999.9999999亿平方米 is 24)
 ASCII_DIGITS = "数字请用半角阿拉伯数字 0–9"
 _ACCEPTED = "可写作 490、2.12万、1600余、7万多、近10万、约5万、超过100亿、61.36%"
 
@@ -104,6 +105,8 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
     text = text.strip()
     if not text:
         raise QuantityError(f"数量为空；{_ACCEPTED}")
+    if len(text) > MAX_LENGTH:  # no figure is this long: say so without quoting all of it
+        raise QuantityError(f"“{raw[:20]}…”太长（{len(text)} 个字符），不是一个数量；{_ACCEPTED}")
     other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
     if other_digit is not None:  # 𝟗, ٠, ４: Python's Decimal() would read them silently
         raise QuantityError(f"“{raw}”中的“{other_digit}”（U+{ord(other_digit):04X}）不是半角数字：{ASCII_DIGITS}")
