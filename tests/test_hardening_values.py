@@ -261,11 +261,12 @@ def test_messages_quote_odd_values_on_one_line(mini: Path) -> None:
 def test_distribute_with_a_bad_recipient_sends_nothing(mini: Path, tmp_path: Path) -> None:
     from brief.distribute import distribute
 
-    recipients(mini, ("办公室", "office@example.org"), ("指挥部", "a@b.com."))
+    # Before: validate passed, the first copy went to the outbox, then compose() raised on the CR/LF.
+    recipients(mini, ("办公室", "office@example.org"), ('"指挥部\\r\\nBcc: x"', "b@example.org"))
     out = tmp_path / "out"
     with pytest.raises(BriefError) as exc:
         distribute(mini, out, 2023)
-    assert [p.key for p in exc.value.problems] == ["email"]
+    assert [(p.line, p.key) for p in exc.value.problems] == [(4, "name")]
     assert not (out / "outbox").exists() and not (out / "ledger.sqlite").exists()
 
 
