@@ -354,10 +354,16 @@ def test_validate_refuses_image_render_could_not_use(mini: Path, name: str) -> N
     ("rgb.jpg", "RGB"), ("grey.jpg", "L"), ("rgba.png", "RGBA"), ("la.png", "LA"), ("palette.png", "P"),
     ("bits.png", "1"), ("rgb.png", "RGB"),
 ])
-def test_validate_accepts_jpeg_and_8_bit_png(mini: Path, name: str, mode: str) -> None:
-    Image.new(mode, (80, 40)).save(mini / "counties" / "good" / "photos" / name)
+def test_validate_accepts_jpeg_and_8_bit_png_that_both_writers_read(mini: Path, name: str, mode: str) -> None:
+    from docx.image.image import Image as DocxImage
+    from reportlab.lib.utils import ImageReader
+
+    path = mini / "counties" / "good" / "photos" / name
+    Image.new(mode, (80, 40)).save(path)
     with_image(mini, name)
     assert problems(mini) == []
+    assert DocxImage.from_file(str(path)).px_width == 80  # what the DOCX writer's add_picture reads
+    assert ImageReader(str(path)).getSize() == (80, 40)  # what the PDF writer's figure reads
 
 
 def test_image_check_is_fast_on_the_shipped_photos() -> None:
