@@ -332,7 +332,7 @@ BAD_IMAGES = {
     "exif_offsets.jpg": (lambda p: jpeg_with_exif(p, b"Exif\x00\x00MM\x00*\xff\xff\xff\xff" + b"\x00" * 60000),
                          ODD_HEADER),  # offsets past the end, and a near-maximal APP1 segment
     "huge_file.png": (lambda p: (png_bomb(p, 10, 10), p.open("r+b").truncate(MAX_BYTES + 1)),
-                      "图片文件太大（20.0 MB），最大 20 MB；请压缩后再用"),
+                      "图片文件太大（20.1 MB），最大 20 MB；请压缩后再用"),
 }
 
 

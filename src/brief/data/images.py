@@ -12,6 +12,7 @@ before any pixel is allocated.
 
 from __future__ import annotations
 
+import math
 import warnings
 import zlib
 from pathlib import Path
@@ -34,7 +35,8 @@ def check_image(path: Path) -> str | None:
     except OSError as exc:
         return f"无法读取图片：{exc.strerror or exc}"
     if size > MAX_BYTES:
-        return f"图片文件太大（{size / 1024 / 1024:.1f} MB），最大 {MAX_BYTES // 1024 // 1024} MB；请压缩后再用"
+        shown = math.ceil(size / 1024 / 1024 * 10) / 10  # rounded up: 20 MB and a byte is not "20.0 MB"
+        return f"图片文件太大（{shown:.1f} MB），最大 {MAX_BYTES // 1024 // 1024} MB；请压缩后再用"
     if not head.startswith((_PNG, _JPEG)):
         return f"图片是{_kind(head)}，只接受 JPG 和 PNG；{_RESAVE}"
     if head.startswith(_PNG) and len(head) > 24 and head[12:16] == b"IHDR" and head[24] > 8:
