@@ -603,7 +603,7 @@ def filled_cell(draw: st.DrawFn, unit: str, change: bool) -> tuple[Quantity, obj
         value = draw(st.decimals(min_value=low, max_value=Decimal(1000), places=2))
         q = Quantity(value, draw(QUALIFIERS), percent=True)
     else:
-        places = draw(st.sampled_from([0, 0, 2, 4]))
+        places = draw(st.sampled_from([0, 0, 1, 2]))  # a figure has at most two places (quantity.MAX_PLACES)
         value = draw(st.decimals(min_value=0, max_value=Decimal(10) ** 12, places=places))
         q = Quantity(value, draw(QUALIFIERS))
     how = draw(st.sampled_from(["text", "unit", "fullwidth", "number"]))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BriefError, Problem
-from .schema import Checker
+from .schema import NAME_MAX, Checker
 from .yamlfile import YMap, YStr, load_yaml
 
 AGGREGATES = ("sum", "max", "none")
@@ -69,6 +69,7 @@ def _sections(c: Checker, top: YMap) -> dict[str, Section]:
             continue
         c.keys(spec_map, ("title",), ("title",))
         title = c.text(spec_map, "title")
+        c.capped(title, "title", NAME_MAX)
         out[key] = Section(key, str(title or key))
     return out
 
@@ -95,6 +96,7 @@ def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str
         unit = c.text(spec_map, "unit") or YStr("", line)
         if len(c.problems) == before:
             out[key] = Indicator(key, str(c.text(spec_map, "label")), str(unit), str(section), aggregate, change)
+        c.capped(c.text(spec_map, "label"), "label", NAME_MAX)  # after: a long label keeps its key known
     return out
 
 

@@ -15,7 +15,7 @@ from .records import CountyYear, Program, ProgramYear, Recipient
 from .schema import unknown_key_message
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
+_YEAR_FILE = re.compile(r"^([0-9]{4})\.ya?ml$")  # not \d: int() would read ２０２３.yaml as 2023
 
 
 @dataclass

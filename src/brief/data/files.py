@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..domain.quantity import Quantity, QuantityError, parse_quantity
+from ..domain.quantity import ASCII_DIGITS, Quantity, QuantityError, parse_quantity
 from ..errors import Problem
 from .catalog import Catalog
 from .citations import check_citations
+from .images import check_image
 from .records import CountyYear, Highlight, Program, ProgramYear, Recipient
-from .schema import Checker, unknown_key_message
-from .yamlfile import YMap, YStr, load_yaml
+from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email_problem, shown, unknown_key_message
+from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
                "headline", "summary", "indicators", "highlights")
@@ -22,7 +23,12 @@ HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
 RECIPIENT_KEYS = ("name", "email", "briefs")
 STATUSES = ("final", "draft")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Names go into file names and e-mail subjects: checked by schema.name_problem.
+COUNTY_NAMES = ("county", "prefecture", "partner", "command")
+PROGRAM_NAMES = ("name", "province", "prefecture")
+# Other texts: only capped (their characters are checked against the fonts by preflight).
+TEXT_CAPS = {"batch": NAME_MAX, "source": LINE_MAX, "headline": LINE_MAX, "summary": TEXT_MAX}
+HIGHLIGHT_CAPS = {"title": NAME_MAX, "text": TEXT_MAX, "caption": LINE_MAX}
 
 
 def _top(path: Path, problems: list[Problem]) -> tuple[YMap | None, Checker]:
@@ -40,8 +46,9 @@ def _year(c: Checker, top: YMap, expected: int) -> int:
     value = c.text(top, "year")
     if value is None:
         return expected
-    if not re.fullmatch(r"\d{4}", value):
-        c.add(value.line, "year", f"年份“{value}”应为四位数字，例如 2023")
+    if not re.fullmatch(r"[0-9]{4}", value):  # not \d: int() would read ２０２３ or ٢٠٢٣ too
+        other = "" if value.isascii() else f"；{ASCII_DIGITS}"
+        c.add(value.line, "year", f"年份“{shown(value)}”应为四位数字，例如 2023{other}")
         return expected
     if int(value) != expected:
         c.add(value.line, "year", f"年份 {value} 与文件名 {expected}.yaml 不一致")
@@ -79,6 +86,10 @@ def _highlights(c: Checker, top: YMap, catalog: Catalog, present: set[str], path
     if m is None:
         return ()
     out: list[Highlight] = []
+    count = sum(len(items) for items in m.values() if isinstance(items, YList))
+    if count > HIGHLIGHTS_MAX:
+        c.add(top.key_lines["highlights"], "highlights", f"要点太多（{count} 条），每个文件最多 {HIGHLIGHTS_MAX} 条")
+        return ()
     for section, items in m.items():
         if section not in catalog.sections:
             c.add(m.key_lines[section], section, unknown_key_message(section, list(catalog.sections), "栏目"))
@@ -100,8 +111,10 @@ def _highlight(c: Checker, item: object, section: str, catalog: Catalog, present
         return None
     c.keys(item, HIGHLIGHT_KEYS, ("title", "text"), where="highlights")
     text = c.text(item, "text") or YStr("", item.line)
-    for line, key, message in check_citations(text, set(catalog.indicators), present):
-        c.add(line, key if key != "-" else "text", message)
+    capped = [c.capped(c.text(item, key), key, limit) for key, limit in HIGHLIGHT_CAPS.items()]
+    if all(capped):  # an over-long text is not parsed for citations: one line says what is wrong
+        for line, key, message in check_citations(text, set(catalog.indicators), present):
+            c.add(line, key if key != "-" else "text", message)
     image = _image(c, item, path, data_root)
     return Highlight(section, str(c.text(item, "title") or ""), str(text), image,
                      str(c.text(item, "caption") or ""), path, text.line + (1 if text.block else 0))
@@ -114,13 +127,17 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     target = (path.parent / raw).resolve()
     root = data_root.resolve()
     if Path(raw).is_absolute() or not target.is_relative_to(root):
-        c.add(raw.line, "image", f"图片路径“{raw}”离开了数据目录；请把图片放在数据目录内，写相对路径")
+        c.add(raw.line, "image", f"图片路径“{shown(raw)}”离开了数据目录；请把图片放在数据目录内，写相对路径")
         return None
     if not target.is_file():
-        c.add(raw.line, "image", f"找不到图片“{raw}”（相对于 {path.parent.name}/）")
+        c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（相对于 {path.parent.name}/）")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        c.add(raw.line, "image", f"图片“{raw}”应为 JPG 或 PNG")
+        c.add(raw.line, "image", f"图片“{shown(raw)}”应为 JPG 或 PNG")
+        return None
+    problem = check_image(target)
+    if problem:
+        c.add(raw.line, "image", f"“{shown(raw)}”：{problem}")
         return None
     return target
 
@@ -131,8 +148,17 @@ def _written(top: YMap, key: str) -> set[str]:
     return set(m) if isinstance(m, YMap) else set()
 
 
-def _texts(c: Checker, top: YMap, keys: tuple[str, ...]) -> dict[str, str]:
-    return {k: str(c.text(top, k) or "") for k in keys}
+def _texts(c: Checker, top: YMap, keys: tuple[str, ...], names: tuple[str, ...] = ()) -> dict[str, str]:
+    """The top-level texts ``keys``, each checked: ``names`` as names, the others against TEXT_CAPS."""
+    out = {}
+    for k in keys:
+        value = c.text(top, k)
+        if k in names:
+            c.name(value, k)
+        else:
+            c.capped(value, k, TEXT_CAPS.get(k, LINE_MAX))
+        out[k] = str(value or "")
+    return out
 
 
 def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
@@ -146,7 +172,8 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     status = c.choice(top, "status", STATUSES, "final")
     values, lines = _quantities(c, top, "indicators", catalog)
     highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
-    t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"))
+    t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"),
+               COUNTY_NAMES)
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
@@ -161,7 +188,7 @@ def read_program(path: Path, program_id: str) -> tuple[Program | None, list[Prob
         return None, problems + c.problems, {}
     c.keys(top, PROGRAM_KEYS, ("name", "counties"))
     counties = c.text_list(top, "counties")
-    t = _texts(c, top, ("name", "province", "prefecture"))
+    t = _texts(c, top, ("name", "province", "prefecture"), PROGRAM_NAMES)
     record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path)
     return record, problems + c.problems, {str(x): x.line for x in counties}
 
@@ -195,14 +222,29 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[Problem]]:
         c.add(1, "-", "收件人名单应为列表：每项以“- name: …”开头")
         return [], problems + c.problems
     out = []
+    seen: dict[str, int] = {}
     for item in loaded.value:
         if not isinstance(item, YMap):
             c.add(getattr(item, "line", None), "-", "每位收件人应包含 name、email、briefs")
             continue
         c.keys(item, RECIPIENT_KEYS, RECIPIENT_KEYS, where="收件人")
+        c.name(c.text(item, "name"), "name")
         email = c.text(item, "email")
-        if email and not _EMAIL.match(email):
-            c.add(email.line, "email", f"“{email}”不是有效的邮件地址")
+        if email:
+            _email(c, email, seen)
         briefs = c.text_list(item, "briefs")
         out.append(Recipient(str(c.text(item, "name") or ""), str(email or ""), tuple(map(str, briefs)), item.line))
     return out, problems + c.problems
+
+
+def _email(c: Checker, email: YStr, seen: dict[str, int]) -> None:
+    """The address grammar of schema.email_problem, and each address once: distribute checks the
+    same before it sends anything, so a bad entry never stops a run halfway."""
+    problem = email_problem(email)
+    if problem:
+        c.add(email.line, "email", f"“{shown(email)}”不是有效的邮件地址：{problem}")
+        return
+    key = email.lower()
+    if key in seen:
+        c.add(email.line, "email", f"{email} 已在第 {seen[key]} 行出现：同一邮箱只能列一次")
+    seen.setdefault(key, email.line)

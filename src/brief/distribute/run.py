@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
+from ..data.schema import email_problem, name_problem, shown
 from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, exclusive
 from ..render import Target, stem
@@ -161,12 +162,16 @@ def _check_recipients(recipients: list[Recipient], path: Path) -> None:
     problems: list[Problem] = []
     seen: dict[str, Recipient] = {}
     for r in recipients:
+        # The grammar validate applies (data.schema), again here: nothing is sent unless every entry is good.
+        for key, value, bad in (("email", r.email, email_problem(r.email)), ("name", r.name, name_problem(r.name))):
+            if bad:
+                problems.append(Problem(str(path), r.line or None, key, f"“{shown(value)}”：{bad}"))
         k = r.email.strip().lower()
         if k in seen:
             problems.append(Problem(str(path), r.line or None, "email",
                                     f"{r.email} 已在第 {seen[k].line} 行出现：同一邮箱只能列一次"))
         seen.setdefault(k, r)
-        missing = check_name(r.name)
+        missing = [] if name_problem(r.name) else check_name(r.name)
         if missing:
             problems.append(Problem(str(path), r.line or None, "name",
                                     f"没有已安装的字体能显示 {''.join(missing)}，无法在分送件上加盖名称"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 
 
@@ -38,14 +38,22 @@ class QuantityError(ValueError):
 WAN = Decimal(10000)
 YI = Decimal(100000000)
 _SCALES = {"": Decimal(1), "万": WAN, "亿": YI}
+_SHIFT = {"": 0, "万": 4, "亿": 8}
 
 _PATTERN = re.compile(
     r"^(?P<pre>近|约|超过)?"
-    r"(?P<num>-?(?:0|[1-9]\d*)(?:\.\d+)?)"
+    r"(?P<num>-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)"
     r"(?P<scale>万|亿)?"
     r"(?P<post>余|多)?"
     r"(?P<unit>.*)$"
 )
+# Limits, so that every accepted figure prints as written and every sum or change stays exact
+# (Decimal's context holds 28 digits; Excel and the chart's floats hold 15):
+MAX_DIGITS = 15  # significant digits of the value
+MAX_MAGNITUDE = 16  # the value after 万/亿 must stay below 10**16 (1亿亿)
+MAX_PLACES = 2  # decimal places of the value: 0.01 of the unit (分 for 元), 0.01 for a percentage
+MAX_LENGTH = 60  # characters of a whole figure with its unit (超过99999999.9999999亿平方米 is 24)
+ASCII_DIGITS = "数字请用半角阿拉伯数字 0–9"
 _ACCEPTED = "可写作 490、2.12万、1600余、7万多、近10万、约5万、超过100亿、61.36%"
 
 
@@ -93,10 +101,15 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
         text = str(text)
     if not isinstance(text, str):
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
-    raw = text
+    raw = _one_line(text)  # messages quote the figure: keep each message on one line
     text = text.strip()
     if not text:
         raise QuantityError(f"数量为空；{_ACCEPTED}")
+    if len(text) > MAX_LENGTH:  # no figure is this long: say so without quoting all of it
+        raise QuantityError(f"“{raw[:20]}…”太长（{len(text)} 个字符），不是一个数量；{_ACCEPTED}")
+    other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
+    if other_digit is not None:  # 𝟗, ٠, ４: Python's Decimal() would read them silently
+        raise QuantityError(f"“{raw}”中的“{other_digit}”（U+{ord(other_digit):04X}）不是半角数字：{ASCII_DIGITS}")
     m = _PATTERN.match(text)
     if not m:
         raise QuantityError(f"无法识别的数量“{raw}”{_hint(text)}；{_ACCEPTED}")
@@ -118,10 +131,9 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
         raise QuantityError(f"无法识别的数量“{raw}”：百分数不能带万或亿")
     if m["pre"] and m["post"]:
         raise QuantityError(f"“{raw}”同时有“{m['pre']}”和“{m['post']}”，只能用一个")
-    try:
-        value = Decimal(m["num"]) * _SCALES[m["scale"] or ""]
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
-        raise QuantityError(f"无法识别的数量“{raw}”") from exc
+    written = Decimal(m["num"])  # exact: the pattern admits only plain ASCII numbers
+    _check_limits(raw, written, m["scale"] or "", percent)
+    value = written * _SCALES[m["scale"] or ""]  # exact within the limits
     if value < 0 and not change:
         raise QuantityError(f"“{raw}”是负数；只有同比指标（change: true）可以为负")
     if value.is_zero():
@@ -131,10 +143,41 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False) -> Qua
     return Quantity(value if percent else _normal(value), qualifier, percent)
 
 
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and control characters written as escapes (\\n, \\x0b)."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None:
+    """Refuse what cannot be printed as written or summed exactly (MAX_DIGITS, MAX_MAGNITUDE, MAX_PLACES).
+
+    Works on the digits as written, before any arithmetic, so that no Decimal context rounds or
+    overflows on the way (a 30-digit number would otherwise raise InvalidOperation)."""
+    if written.is_zero():
+        return
+    _, digits, exponent = written.as_tuple()
+    assert isinstance(exponent, int)  # a finite number: the pattern admits nothing else
+    kept = "".join(map(str, digits)).lstrip("0")
+    significant = kept if percent else kept.rstrip("0")  # a percentage keeps its written zeros
+    last = exponent + (len(kept) - len(significant)) + _SHIFT[scale]  # power of ten of the last digit
+    if written.adjusted() + _SHIFT[scale] >= MAX_MAGNITUDE:
+        raise QuantityError(f"“{raw}”太大：数值应小于 1亿亿（10的16次方）；请检查位数和单位（万、亿）")
+    if len(significant) > MAX_DIGITS:
+        raise QuantityError(f"“{raw}”的有效数字超过 {MAX_DIGITS} 位；请去掉多余的位数")
+    if -last > MAX_PLACES:
+        allowed = "百分数最多两位小数" if percent else (
+            f"最多精确到 0.01（写作{scale}时小数点后最多 {MAX_PLACES + _SHIFT[scale]} 位）" if scale
+            else "最多两位小数")
+        raise QuantityError(f"“{raw}”小数位太多：{allowed}；请自行取舍后再填写，本工具不做四舍五入")
+
+
 def _hint(text: str) -> str:
     """Why a figure is not read, for the mistakes a Chinese keyboard or Excel habit makes."""
-    if re.search(r"[０-９．％]", text):
-        return "：用了全角数字或符号，请改为半角（如 490、2.12万、61.36%）"
+    if re.search(r"[．％]", text):
+        return "：用了全角符号，请改为半角（如 2.12万、61.36%）"
     if re.search(r"\d[,，]\d", text):
         return "：不要用千位分隔符（如 21200 或 2.12万）"
     if re.search(r"\d\s+\S", text):
