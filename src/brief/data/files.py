@@ -124,12 +124,20 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     raw = c.text(item, "image")
     if raw is None or raw == "":
         return None
+    if "\0" in raw or any(len(part.encode()) > 255 for part in Path(raw).parts):
+        # The system refuses such names (embedded NUL, ENAMETOOLONG) before it looks for the file.
+        c.add(raw.line, "image", f"图片路径“{shown(raw)}”不是有效的文件名；请写图片的相对路径，如 photos/team.jpg")
+        return None
     target = (path.parent / raw).resolve()
     root = data_root.resolve()
     if Path(raw).is_absolute() or not target.is_relative_to(root):
         c.add(raw.line, "image", f"图片路径“{shown(raw)}”离开了数据目录；请把图片放在数据目录内，写相对路径")
         return None
-    if not target.is_file():
+    try:
+        found = target.is_file()
+    except OSError:  # a path too long as a whole, or a loop: not a file the data can point at
+        found = False
+    if not found:
         c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（相对于 {path.parent.name}/）")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
