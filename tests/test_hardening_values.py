@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from brief.data.ids import ID_RULE
 from brief.data.images import MAX_BYTES, check_image
 from brief.data.records import Recipient
 from brief.data.schema import email_problem, name_problem
@@ -450,3 +451,29 @@ def test_validate_reports_character_no_font_has_in_recipient_name(mini: Path) ->
     recipients(mini, ("办公室\U00030000", "office@example.org"))
     assert problems(mini) == ["recipients.yaml:1: name: 字符“\U00030000”（U+30000）在已安装的字体中都没有，无法印出；"
                               "请改写或安装含此字的字体"]
+
+
+# -- ids and paths that come from file names ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Good", "g" * 65, "1county", "县"])
+def test_validate_refuses_county_folder_outside_the_id_grammar(mini: Path, name: str) -> None:
+    shutil.copytree(mini / "counties" / "good", mini / "counties" / name)
+    assert [line for line in problems(mini) if line.startswith(f"counties/{name}:")] == [
+        f"counties/{name}:None: {name}: 县目录名应为{ID_RULE}，例如 yingjisha"]
+
+
+def test_validate_refuses_program_file_outside_the_id_grammar(mini: Path) -> None:
+    shutil.copy(mini / "programs" / "p.yaml", mini / "programs" / "山东.yaml")
+    assert f"programs/山东.yaml:None: 山东: 文件名应为{ID_RULE}，例如 shandong.yaml" in problems(mini)
+
+
+@pytest.mark.parametrize(("written", "said"), [("photos/x.jpg " + "文" * 100, "不是有效的文件名"),
+                                               ("a" * 300 + ".jpg", "不是有效的文件名"),
+                                               ('"photos/a\\0b.jpg"', "控制字符 U+0000")])
+def test_validate_refuses_image_path_the_system_cannot_open(mini: Path, written: str, said: str) -> None:
+    """Before: ENAMETOOLONG (or a NUL) escaped validate as 内部错误."""
+    item = f"  team:\n    - title: 图\n      text: 文字。\n      image: {written}\n"
+    edit(mini, COUNTY, "highlights:\n", f"highlights:\n{item}")
+    found = [line for line in problems(mini) if ": image: " in line]
+    assert said in found[0], found  # a NUL is named first; the path without it is then not found either

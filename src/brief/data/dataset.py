@@ -11,10 +11,10 @@ from ..domain.quantity import format_quantity
 from ..errors import BriefError, Problem
 from .catalog import Catalog, read_catalog
 from .files import read_county_year, read_program, read_program_year, read_recipients
+from .ids import ID_RULE, valid_id
 from .records import CountyYear, Program, ProgramYear, Recipient
 from .schema import unknown_key_message
 
-_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _YEAR_FILE = re.compile(r"^([0-9]{4})\.ya?ml$")  # not \d: int() would read ２０２３.yaml as 2023
 
 
@@ -127,9 +127,9 @@ def _read_counties(ds: Dataset) -> None:
     if not folder.is_dir():
         return
     for county_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        if not _ID.match(county_dir.name):
+        if not valid_id(county_dir.name):
             ds.problems.append(Problem(str(county_dir), None, county_dir.name,
-                                       "县目录名应为小写英文 ID，例如 yingjisha"))
+                                       f"县目录名应为{ID_RULE}，例如 yingjisha"))
             continue
         for path, year in _year_files(county_dir, ds):
             record, problems = read_county_year(path, county_dir.name, year, ds.catalog, ds.root)
@@ -146,6 +146,10 @@ def _read_programs(ds: Dataset) -> None:
         p.name for p in (ds.root / "counties").glob("*") if p.is_dir()})
     for path in sorted(folder.glob("*.y*ml")):
         program_id = path.stem
+        if not valid_id(program_id):
+            ds.problems.append(Problem(str(path), None, program_id,
+                                       f"文件名应为{ID_RULE}，例如 shandong.yaml"))
+            continue
         record, problems, lines = read_program(path, program_id)
         ds.problems += problems
         if record is None:

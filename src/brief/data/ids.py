@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+ID_RULE = "小写英文 ID（小写字母开头，最多 64 个小写字母、数字、_ 或 -）"  # for messages
 
 
 def valid_id(text: object) -> bool:

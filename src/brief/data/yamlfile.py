@@ -340,14 +340,14 @@ class _Builder:
 
     def odd_value(self, value: str, line: int) -> str:
         r"""Report what escapes in double quotes ("\x0b", "\u202e") produce after the raw-text scan;
-        the invisible breaks and direction marks are dropped, so that later checks of the same value
+        the characters named are dropped, so that later checks of the same value
         do not report the same character again."""
         for ch in dict.fromkeys(_BAD_CHARS.findall(value)):
             self.problems.append(bad_char_problem(self.name, line, self.key(), ch))
         for ch in dict.fromkeys(_BIDI.findall(value) + _ODD_BREAKS.findall(value)):
             what = "文字方向控制符" if _BIDI.match(ch) else "换行符"
             self.problems.append(Problem(self.name, line, self.key(), f"含有看不见的{what} U+{ord(ch):04X}，请删除"))
-        return _ODD_BREAKS.sub("", _BIDI.sub("", value))
+        return _VALUE_ODD.sub("", value)
 
     def add_key(self, top: YMap, key: str, line: int) -> None:
         hidden = _ZERO_WIDTH.findall(key)
