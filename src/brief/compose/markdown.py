@@ -12,6 +12,7 @@ from pathlib import Path, PurePath
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from PIL import Image
 
 from .. import model
 from ..data.files import IMAGE_SUFFIXES
@@ -137,9 +138,18 @@ def figure_path(raw: str, roots: tuple[Path, ...], source: str) -> Path:
         raise refuse(f"图片路径“{raw}”离开了模板目录和数据目录；请把图片放在模板目录或数据目录内")
     if not target.is_file():
         raise refuse(f"找不到图片“{raw}”（相对路径从模板目录算起）")
-    if target.suffix.lower() not in IMAGE_SUFFIXES:
+    if target.suffix.lower() not in IMAGE_SUFFIXES or _image_format(target) not in ("JPEG", "PNG"):
         raise refuse(f"图片“{raw}”应为 JPG 或 PNG")
     return target
+
+
+def _image_format(path: Path) -> str | None:
+    """What the file really is (PIL reads the header only); None for anything it cannot open."""
+    try:
+        with Image.open(path) as image:
+            return image.format
+    except Exception:  # noqa: BLE001 - corrupt, truncated, a decompression bomb: all refused alike
+        return None
 
 
 def _chart(fields: list[tuple[str, str]], source: str) -> model.Chart | None:
