@@ -91,7 +91,7 @@ class PdfWriter(Visitor):
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
-        return [Spacer(1, 4), _FigureBlock(str(node.path), caption)]
+        return [Spacer(1, 4), _FigureBlock(node.path, caption)]
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
@@ -155,10 +155,14 @@ class _FigureBlock(Flowable):
     MIN_HEIGHT = 50 * MM
     GAP = 4.0
 
-    def __init__(self, path: str, caption: Flowable | None) -> None:
+    def __init__(self, path: Path, caption: Flowable | None) -> None:
         super().__init__()
-        self.path, self.caption = path, caption
-        self.image_width, self.image_height = ImageReader(path).getSize()
+        # From the bytes, not the file name: reportlab names an image drawn from a file after its
+        # path, so the PDF's bytes would change with where data/ lives; a reader made from bytes
+        # is named after its pixels. (JPEG data still goes into the PDF as is.)
+        self.image = ImageReader(io.BytesIO(path.read_bytes()))
+        self.caption = caption
+        self.image_width, self.image_height = self.image.getSize()
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         caption_height = self.caption.wrap(availWidth, availHeight)[1] if self.caption else 0.0
@@ -173,7 +177,7 @@ class _FigureBlock(Flowable):
 
     def draw(self) -> None:
         w, h = self.image_size
-        self.canv.drawImage(self.path, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
+        self.canv.drawImage(self.image, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
         if self.caption:
             self.caption.drawOn(self.canv, 0, 0)
 
