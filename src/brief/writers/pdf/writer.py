@@ -10,10 +10,11 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, LayoutError, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
+from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
 from .. import barchart, tablefit
@@ -209,9 +210,15 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     story: list[Flowable] = []
     for block in doc.blocks:
         story += writer.visit(block)
+    if story:
+        story[-1].keepWithNext = 0  # nothing to keep with: platypus would regroup it forever if over a page
     buffer = io.BytesIO()
-    with deflate.fast_deflate():
-        _Doc(buffer, doc.meta, fonts).build(story)
+    try:
+        with deflate.fast_deflate():
+            _Doc(buffer, doc.meta, fonts).build(story)
+    except LayoutError:
+        raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
+                            "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
     return buffer.getvalue()
 
 
