@@ -352,3 +352,19 @@ def test_table_row_longer_than_a_page_is_one_clear_error() -> None:
     doc = model.Document(model.Meta("简报"), (model.Table(((model.Text("指标"),),), ((cell,),)),))
     with pytest.raises(BriefError, match="一页放不下"):
         pdf_bytes(doc, pdf_fonts())
+
+
+def test_headline_longer_than_a_document_property_renders(tmp_path: Path) -> None:
+    """A headline is the documents' subject too; Word allows 255 characters there (it was 内部错误)."""
+    from brief.render import render_county
+    from helpers import data_copy
+
+    headline = "第十一批济宁援疆团队开局之年，" * 40
+    data = data_copy(tmp_path, {"counties/yingjisha/2023.yaml": ("headline: 第十一批济宁援疆团队开局之年",
+                                                                 f"headline: {headline}")})
+    written = render_county(data, "yingjisha", 2023, ("pdf", "docx"), tmp_path / "out")
+    assert sorted(p.suffix for p in written) == [".docx", ".pdf"]
+    import docx
+
+    subject = docx.Document(str(tmp_path / "out" / "2023" / f"{STEM}.docx")).core_properties.subject
+    assert len(subject) == 255 and subject.endswith("…") and headline.startswith(subject[:-1])

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
+from .. import model
 from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
@@ -123,6 +124,18 @@ def program_year_view(r: ProgramYear) -> ProgramYearView:
 
 def program_view(p: Program) -> ProgramView:
     return ProgramView(p.id, p.name, p.province, p.prefecture, tuple(p.counties))
+
+
+DOCUMENT_PROPERTY_LIMIT = 255  # characters: Word's (and python-docx's) limit on a core property
+
+
+def meta(title: str, author: str, draft: bool, subject: str) -> model.Meta:
+    """The document properties; a text too long for one (a 1,000-character headline as subject)
+    is shortened there with an ellipsis, the brief itself keeps it whole."""
+    def short(text: str) -> str:
+        return text if len(text) <= DOCUMENT_PROPERTY_LIMIT else text[:DOCUMENT_PROPERTY_LIMIT - 1] + "…"
+
+    return model.Meta(title=short(title), author=short(author), draft=draft, subject=short(subject))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
-from .context import county_view, figures, sections
+from .context import county_view, figures, meta, sections
 from .markdown import to_document
 from .sandbox import Sandbox
 
@@ -39,6 +39,5 @@ def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | Non
     sandbox = Sandbox.for_dir(templates or default_templates())
     markdown = sandbox.render(TEMPLATE, **county_context(ds, county_id, year, sandbox))
     title = f"{year}年{record.county}援疆工作简报"
-    meta = model.Meta(title=title, author=record.command or record.partner, draft=record.draft,
-                      subject=record.headline)
-    return to_document(markdown, meta, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
+    properties = meta(title, record.command or record.partner, record.draft, record.headline)
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

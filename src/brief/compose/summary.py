@@ -18,7 +18,7 @@ from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
-from .context import HighlightView, figures, program_view, program_year_view, sections
+from .context import HighlightView, figures, meta, program_view, program_year_view, sections
 from .county import default_templates, image_roots
 from .markdown import to_document
 from .sandbox import Sandbox
@@ -149,6 +149,5 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
     own = ds.program_years.get((program_id, year))
     title = summary_stem(ds, program_id, year)
     drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
-    meta = model.Meta(title=title, author=ds.program(program_id).name, draft=drafts,
-                      subject=own.headline if own else "")
-    return to_document(markdown, meta, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
+    properties = meta(title, ds.program(program_id).name, drafts, own.headline if own else "")
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
