@@ -368,3 +368,28 @@ def test_headline_longer_than_a_document_property_renders(tmp_path: Path) -> Non
 
     subject = docx.Document(str(tmp_path / "out" / "2023" / f"{STEM}.docx")).core_properties.subject
     assert len(subject) == 255 and subject.endswith("…") and headline.startswith(subject[:-1])
+
+
+def test_template_include_through_a_symlink_out_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-TEXT", encoding="utf-8")
+    templates = templates_with(tmp_path, "# {% include 'part.md' %}")
+    (templates / "part.md").symlink_to(secret)
+    line = assert_one_clean_line(render_here(templates, tmp_path / "out"), template_line=False)
+    assert "part.md" in line and "找不到模板文件" in line and "SECRET" not in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_broken_photo_is_one_clear_error(tmp_path: Path) -> None:
+    """A photo that passes a look at its header but cannot be decoded: its name, not 内部错误."""
+    from brief import model
+    from brief.errors import BriefError
+    from brief.fonts import pdf_fonts
+    from brief.writers.pdf import pdf_bytes
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(PHOTO.read_bytes()[:3000])
+    doc = model.Document(model.Meta("简报"), (model.Figure(broken, "图"),))
+    with pytest.raises(BriefError, match="图片无法读取") as caught:
+        pdf_bytes(doc, pdf_fonts())
+    assert caught.value.problems[0].file == str(broken)

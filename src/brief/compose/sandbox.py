@@ -204,13 +204,24 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates (and what they include) from the templates dir only: Jinja already refuses ``..``;
+    this also refuses a symlink in the dir that points elsewhere (``{% include 'x' %}`` → /etc)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(Path(filename).resolve().is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 class Sandbox:
     """Templates from one directory, rendered with StrictUndefined and escaped output."""
 
     def __init__(self, templates: Path) -> None:
         self.templates = templates
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(str(templates)),
+            loader=_ConfinedLoader(str(templates)),
             undefined=jinja2.StrictUndefined,
             finalize=md_escape,
             autoescape=False,

@@ -161,9 +161,14 @@ class _FigureBlock(Flowable):
         # From the bytes, not the file name: reportlab names an image drawn from a file after its
         # path, so the PDF's bytes would change with where data/ lives; a reader made from bytes
         # is named after its pixels. (JPEG data still goes into the PDF as is.)
-        self.image = ImageReader(io.BytesIO(path.read_bytes()))
+        try:
+            self.image = ImageReader(io.BytesIO(path.read_bytes()))
+            self.image.getRGBData()  # decoded now (drawImage names it by these pixels): a broken file fails here
+            self.image_width, self.image_height = self.image.getSize()
+        except Exception:  # noqa: BLE001 - whatever PIL or reportlab says, the user needs the file's name
+            raise BriefError.at(str(path), None, "image",
+                                "图片无法读取（文件损坏或格式不受支持）：请换一张 JPG 或 PNG") from None
         self.caption = caption
-        self.image_width, self.image_height = self.image.getSize()
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         caption_height = self.caption.wrap(availWidth, availHeight)[1] if self.caption else 0.0
