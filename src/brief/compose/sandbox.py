@@ -10,6 +10,7 @@ import re
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,19 @@ def _check_replace(text: Any = "", old: Any = "", new: Any = "", *_: Any, **__: 
             raise TemplateLimit(f"模板生成的文字超出上限（{MAX_SIZE} 个字符）：请检查模板里的 replace")
 
 
+# The budget of the rendering under way in this thread (or task): one sandbox serves every brief
+# of a process, and a server may render several at once.
+_BUDGET: ContextVar[_Budget | None] = ContextVar("brief_template_budget", default=None)
+
+
+def _budget() -> _Budget:
+    budget = _BUDGET.get()
+    if budget is None:  # a rendering that did not go through Sandbox._generate: bounded all the same
+        budget = _Budget()
+        _BUDGET.set(budget)
+    return budget
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox (no private attributes, no mutation) plus bounds on work: every
     loop item and every call is counted, ranges are short, and values and output have a size cap."""
@@ -125,11 +139,10 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.budget = _Budget()
         self.globals.pop("lipsum", None)  # text for mock-ups, up to any length: nothing a brief needs
         self.globals["range"] = _range
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
-        self.filters[LOOP_FILTER] = self._loop
+        self.filters[LOOP_FILTER] = _loop
         self.filters[CONCAT_FILTER] = _concat
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
@@ -143,13 +156,8 @@ class _Environment(ImmutableSandboxedEnvironment):
                                          None, None, lineno=concat.lineno)]
         return tree
 
-    def _loop(self, iterable: Any) -> Iterator[Any]:
-        for item in iterable:
-            self.budget.tick()
-            yield item
-
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        __self.budget.tick(MACRO_WEIGHT if isinstance(__obj, Macro) else 1)
+        _budget().tick(MACRO_WEIGHT if isinstance(__obj, Macro) else 1)
         name = getattr(__obj, "__name__", "")
         receiver = getattr(__obj, "__self__", None)
         _check_arguments(name, (receiver, *args) if isinstance(receiver, str) else args, kwargs)
@@ -158,7 +166,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        self.budget.tick()
+        _budget().tick()
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if _size(seq) and isinstance(n, int) and _size(seq) * n > MAX_SIZE:
@@ -175,6 +183,14 @@ class _Environment(ImmutableSandboxedEnvironment):
         elif operator == "%" and isinstance(left, str):
             _check_arguments("format", (left, *(right if isinstance(right, tuple) else (right,))), {})
         return _check_size(super().call_binop(context, operator, left, right))
+
+
+def _loop(iterable: Any) -> Iterator[Any]:
+    """What every ``for`` iterates through: each item is counted."""
+    budget = _budget()
+    for item in iterable:
+        budget.tick()
+        yield item
 
 
 def _range(*args: int) -> range:
@@ -234,15 +250,18 @@ class Sandbox:
 
     def _generate(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         """The template's output, within the bounds above."""
-        self.env.budget = _Budget()
-        out: list[str] = []
-        size = 0
-        for piece in template.generate(**context):
-            size += len(piece)
-            if size > MAX_SIZE:
-                raise TemplateLimit(f"模板生成的文字超出上限（{MAX_SIZE} 个字符）：请检查模板里的循环")
-            out.append(piece)
-        return "".join(out)
+        token = _BUDGET.set(_Budget())
+        try:
+            out: list[str] = []
+            size = 0
+            for piece in template.generate(**context):
+                size += len(piece)
+                if size > MAX_SIZE:
+                    raise TemplateLimit(f"模板生成的文字超出上限（{MAX_SIZE} 个字符）：请检查模板里的循环")
+                out.append(piece)
+            return "".join(out)
+        finally:
+            _BUDGET.reset(token)
 
     @classmethod
     def for_dir(cls, templates: Path) -> Sandbox:
