@@ -393,3 +393,14 @@ def test_broken_photo_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BriefError, match="图片无法读取") as caught:
         pdf_bytes(doc, pdf_fonts())
     assert caught.value.problems[0].file == str(broken)
+
+
+def test_template_figure_with_too_many_pixels_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past Pillow's decompression-bomb threshold (lowered here so the photo crosses it)."""
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    templates = templates_with(tmp_path, figure_block("logo.jpg"))
+    shutil.copy(PHOTO, templates / "logo.jpg")
+    line = assert_one_clean_line(render_here(templates, tmp_path / "out"), template_line=False)
+    assert "logo.jpg" in line and "像素过多" in line
