@@ -140,10 +140,10 @@ def figure_path(raw: str, roots: tuple[Path, ...], source: str) -> Path:
     if not target.is_file():
         raise refuse(f"找不到图片“{raw}”（相对路径从模板目录算起）")
     kind, pixels = _image_header(target)
+    if pixels > Image.MAX_IMAGE_PIXELS:  # where Pillow itself starts to warn of a decompression bomb
+        raise refuse(f"图片“{raw}”像素过多（上限 {Image.MAX_IMAGE_PIXELS} 像素）：请缩小后再用")
     if target.suffix.lower() not in IMAGE_SUFFIXES or kind not in ("JPEG", "PNG"):
         raise refuse(f"图片“{raw}”应为 JPG 或 PNG")
-    if pixels > Image.MAX_IMAGE_PIXELS:  # where Pillow itself starts to warn of a decompression bomb
-        raise refuse(f"图片“{raw}”像素过多（{pixels} 像素，上限 {Image.MAX_IMAGE_PIXELS}）：请缩小后再用")
     return target
 
 
@@ -155,6 +155,8 @@ def _image_header(path: Path) -> tuple[str | None, int]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the count is checked above
             with Image.open(path) as image:
                 return image.format, image.width * image.height
+    except Image.DecompressionBombError:  # past twice the threshold Pillow will not even say how many
+        return None, Image.MAX_IMAGE_PIXELS + 1
     except Exception:  # noqa: BLE001 - corrupt, truncated, a decompression bomb: all refused alike
         return None, 0
 
