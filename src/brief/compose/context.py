@@ -1,14 +1,21 @@
-"""What templates see: figures already formatted, sections in catalog order, highlights rendered."""
+"""What templates see: figures already formatted, sections in catalog order, highlights rendered.
+
+Everything handed to a template is plain data: strings, numbers (int, Decimal), bools, None, Markup,
+lists, tuples, dicts and the frozen view records below. No Path, no Dataset, no record that knows
+where its file lives: a template is text from whoever edits templates/, and the sandbox only
+guards attribute names, not what a reachable object's public methods do (``Path.read_text``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
 
 from markupsafe import Markup
 
+from .. import model
 from ..data.catalog import Catalog, Indicator
-from ..data.records import Highlight, YearFile
+from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
 from ..domain.quantity import Quantity, format_change, format_quantity
 from .sandbox import Sandbox
@@ -16,64 +23,138 @@ from .sandbox import Sandbox
 
 @dataclass(frozen=True)
 class Figure:
-    """One indicator's value; ``{{ ind.x }}`` prints it with its unit (2.12万人次, 上升61.36%)."""
+    """One indicator's value; ``{{ ind.x }}`` prints it with its unit (2.12万人次, 上升61.36%).
+
+    ``previous_text``: last year's figure; ``yoy``: 上升12.50% / 下降6.03% / 持平 against last
+    year; ``yoy_percent``: the same as a bare number (12.50, -6.03), for chart heights. Each is
+    empty when there is no last year."""
 
     key: str
     label: str
     unit: str
-    quantity: Quantity
+    text: str
+    value: Decimal
     is_change: bool = False
-    previous: Quantity | None = None
-
-    @property
-    def text(self) -> str:
-        return format_change(self.quantity) if self.is_change else format_quantity(self.quantity, self.unit)
-
-    @property
-    def previous_text(self) -> str:
-        if self.previous is None:
-            return ""
-        return format_change(self.previous) if self.is_change else format_quantity(self.previous, self.unit)
-
-    @property
-    def yoy(self) -> str:
-        """上升12.50% / 下降6.03% / 持平 against last year; empty when there is no last year."""
-        if self.previous is None or self.is_change:
-            return ""
-        delta = change(self.previous, self.quantity)
-        return format_change(delta) if delta is not None else ""
-
-    @property
-    def yoy_percent(self) -> str:
-        """The year-over-year change as a bare number (12.50, -6.03), for chart heights."""
-        if self.previous is None or self.is_change:
-            return ""
-        delta = change(self.previous, self.quantity)
-        return format(delta.value, "f") if delta is not None else ""
+    previous_text: str = ""
+    yoy: str = ""
+    yoy_percent: str = ""
 
     def __str__(self) -> str:
         return self.text
 
 
+def quantity_text(q: Quantity, unit: str, is_change: bool) -> str:
+    return format_change(q) if is_change else format_quantity(q, unit)
+
+
+def figure(ind: Indicator, q: Quantity, prev: Quantity | None) -> Figure:
+    delta = change(prev, q) if prev is not None and not ind.change else None
+    return Figure(
+        key=ind.key, label=ind.label, unit=ind.unit, text=quantity_text(q, ind.unit, ind.change),
+        value=q.value, is_change=ind.change,
+        previous_text=quantity_text(prev, ind.unit, ind.change) if prev is not None else "",
+        yoy=format_change(delta) if delta is not None else "",
+        yoy_percent=format(delta.value, "f") if delta is not None else "",
+    )
+
+
 def figures(catalog: Catalog, values: dict[str, Quantity],
             previous: dict[str, Quantity] | None = None) -> dict[str, Figure]:
     previous = previous or {}
-    return {
-        key: _figure(catalog.indicators[key], q, previous.get(key))
-        for key, q in sorted(values.items(), key=lambda kv: list(catalog.indicators).index(kv[0]))
-    }
+    order = {key: i for i, key in enumerate(catalog.indicators)}
+    return {key: figure(catalog.indicators[key], q, previous.get(key))
+            for key, q in sorted(values.items(), key=lambda kv: order[kv[0]])}
 
 
-def _figure(ind: Indicator, q: Quantity, prev: Quantity | None) -> Figure:
-    return Figure(ind.key, ind.label, ind.unit, q, ind.change, prev)
+@dataclass(frozen=True)
+class YearView:
+    """What county and program year files share, as a template sees it (no file path, no lines)."""
+
+    year: int
+    status: str
+    draft: bool
+    source: str
+    headline: str
+    summary: str
 
 
-@dataclass
+@dataclass(frozen=True)
+class CountyView(YearView):
+    """``c`` in brief.md.j2."""
+
+    id: str = ""
+    county: str = ""
+    prefecture: str = ""
+    partner: str = ""
+    command: str = ""
+    batch: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramYearView(YearView):
+    """``own`` in summary.md.j2: the program's own year file."""
+
+    program: str = ""
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    """``program`` in summary.md.j2."""
+
+    id: str
+    name: str
+    province: str
+    prefecture: str
+    counties: tuple[str, ...]
+
+
+def _year_fields(r: YearFile) -> dict[str, object]:
+    return {"year": r.year, "status": r.status, "draft": r.draft, "source": r.source,
+            "headline": r.headline, "summary": r.summary}
+
+
+def county_view(r: CountyYear) -> CountyView:
+    return CountyView(**_year_fields(r), id=r.id, county=r.county, prefecture=r.prefecture,  # type: ignore[arg-type]
+                      partner=r.partner, command=r.command, batch=r.batch)
+
+
+def program_year_view(r: ProgramYear) -> ProgramYearView:
+    return ProgramYearView(**_year_fields(r), program=r.program)  # type: ignore[arg-type]
+
+
+def program_view(p: Program) -> ProgramView:
+    return ProgramView(p.id, p.name, p.province, p.prefecture, tuple(p.counties))
+
+
+DOCUMENT_PROPERTY_LIMIT = 255  # characters: Word's (and python-docx's) limit on a core property
+
+
+def meta(title: str, author: str, draft: bool, subject: str) -> model.Meta:
+    """The document properties; a text too long for one (a 1,000-character headline as subject)
+    is shortened there with an ellipsis, the brief itself keeps it whole."""
+    def short(text: str) -> str:
+        return text if len(text) <= DOCUMENT_PROPERTY_LIMIT else text[:DOCUMENT_PROPERTY_LIMIT - 1] + "…"
+
+    return model.Meta(title=short(title), author=short(author), draft=draft, subject=short(subject))
+
+
+@dataclass(frozen=True)
+class HighlightView:
+    """A highlight: its text already rendered (citations filled in) and escaped; ``image`` the
+    photo's absolute path as text, for a ``figure`` block."""
+
+    title: str
+    text: Markup
+    image: Markup | None
+    caption: str
+
+
+@dataclass(frozen=True)
 class SectionView:
     key: str
     title: str
-    highlights: list[dict[str, Any]] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
+    highlights: tuple[HighlightView, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -81,19 +162,15 @@ class SectionView:
 
 
 def highlight_views(sandbox: Sandbox, highlights: tuple[Highlight, ...], ind: dict[str, Figure],
-                    section: str) -> list[dict[str, Any]]:
+                    section: str) -> tuple[HighlightView, ...]:
     out = []
     for h in highlights:
         if h.section != section:
             continue
         text = sandbox.render_text(h.text, {"ind": ind}, str(h.path), h.line, "text")
-        out.append({
-            "title": h.title,
-            "text": Markup(text),  # already escaped and rendered
-            "image": Markup(str(h.image)) if h.image else None,
-            "caption": h.caption,
-        })
-    return out
+        out.append(HighlightView(h.title, Markup(text),  # already escaped and rendered
+                                 Markup(str(h.image)) if h.image else None, h.caption))
+    return tuple(out)
 
 
 def sections(sandbox: Sandbox, catalog: Catalog, record: YearFile, ind: dict[str, Figure]) -> list[SectionView]:
@@ -101,6 +178,6 @@ def sections(sandbox: Sandbox, catalog: Catalog, record: YearFile, ind: dict[str
     for s in catalog.sections.values():
         view = SectionView(s.key, s.title,
                            highlight_views(sandbox, record.highlights, ind, s.key),
-                           [f for f in ind.values() if catalog.indicators[f.key].section == s.key])
+                           tuple(f for f in ind.values() if catalog.indicators[f.key].section == s.key))
         views.append(view)
     return views

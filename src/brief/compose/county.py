@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
-from .context import figures, sections
+from .context import county_view, figures, meta, sections
 from .markdown import to_document
 from .sandbox import Sandbox
 
@@ -18,19 +19,25 @@ def default_templates() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
-def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
+def image_roots(ds: Dataset, sandbox: Sandbox) -> tuple[Path, Path]:
+    """Where a template's ``figure`` block may take a picture from: the templates dir (a logo beside
+    the template; relative paths are read there) and the data dir (the highlights' photos)."""
+    return sandbox.templates, ds.root
+
+
+def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
+    """brief.md.j2's names, plain views only (see context.py)."""
     record = ds.county(county_id, year)
     prev = ds.previous(county_id, year)
-    sandbox = Sandbox.for_dir(templates or default_templates())
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
-    markdown = sandbox.render(
-        TEMPLATE,
-        c=record,
-        ind=ind,
-        sections=sections(sandbox, ds.catalog, record, ind),
-        previous_year=prev.year if prev else None,
-    )
+    return {"c": county_view(record), "ind": ind, "sections": sections(sandbox, ds.catalog, record, ind),
+            "previous_year": prev.year if prev else None}
+
+
+def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
+    record = ds.county(county_id, year)
+    sandbox = Sandbox.for_dir(templates or default_templates())
+    markdown = sandbox.render(TEMPLATE, **county_context(ds, county_id, year, sandbox))
     title = f"{year}年{record.county}援疆工作简报"
-    meta = model.Meta(title=title, author=record.command or record.partner, draft=record.draft,
-                      subject=record.headline)
-    return to_document(markdown, meta, str(sandbox.templates / TEMPLATE))
+    properties = meta(title, record.command or record.partner, record.draft, record.headline)
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

@@ -7,13 +7,16 @@ Beside CommonMark and tables, fenced blocks carry the nodes Markdown has no synt
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from PIL import Image
 
 from .. import model
+from ..data.files import IMAGE_SUFFIXES
 from ..errors import BriefError
 from .sandbox import md_unescape
 
@@ -21,12 +24,15 @@ _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 ROLE_FENCES = ("lead", "source", "note", "center")
 
 
-def to_document(markdown: str, meta: model.Meta, source: str = "template") -> model.Document:
+def to_document(markdown: str, meta: model.Meta, source: str = "template",
+                image_roots: tuple[Path, ...] = ()) -> model.Document:
+    """``image_roots``: the only dirs a ``figure`` block may take a picture from (the first one
+    anchors relative paths); none, no ``figure`` block is accepted."""
     tokens = _MD.parse(markdown)
     blocks: list[model.Block] = []
     i = 0
     while i < len(tokens):
-        block, i = _block(tokens, i, source)
+        block, i = _block(tokens, i, source, image_roots)
         if block is not None:
             blocks.append(block)
     return model.Document(meta, tuple(_titled_tables(blocks)))
@@ -45,7 +51,7 @@ def _titled_tables(blocks: list[model.Block]) -> list[model.Block]:
     return out
 
 
-def _block(tokens: list[Token], i: int, source: str) -> tuple[model.Block | None, int]:
+def _block(tokens: list[Token], i: int, source: str, roots: tuple[Path, ...]) -> tuple[model.Block | None, int]:
     tok = tokens[i]
     if tok.type == "heading_open":
         level = int(tok.tag[1]) - 1  # '#' is the title (0), '##' 一、 (1), '###' （一） (2)
@@ -53,7 +59,7 @@ def _block(tokens: list[Token], i: int, source: str) -> tuple[model.Block | None
     if tok.type == "paragraph_open":
         return model.Paragraph(inlines(tokens[i + 1])), i + 3
     if tok.type == "fence":
-        return _fence(tok, source), i + 1
+        return _fence(tok, source, roots), i + 1
     if tok.type == "table_open":
         return _table(tokens, i)
     if tok.type in ("hr", "html_block", "code_block"):
@@ -97,7 +103,7 @@ def _fields(content: str) -> list[tuple[str, str]]:
     return out
 
 
-def _fence(tok: Token, source: str) -> model.Block | None:
+def _fence(tok: Token, source: str, roots: tuple[Path, ...]) -> model.Block | None:
     kind = tok.info.strip()
     line = (tok.map[0] + 1) if tok.map else None
     if kind in ROLE_FENCES:
@@ -111,23 +117,75 @@ def _fence(tok: Token, source: str) -> model.Block | None:
     if kind == "keyfigures":
         return model.KeyFigures(tuple(model.KeyFigure(k, v) for k, v in fields)) if fields else None
     if kind == "figure":
-        return model.Figure(Path(data["path"]), data.get("caption", ""))
+        return model.Figure(figure_path(data.get("path", ""), roots, source), data.get("caption", ""))
     if kind == "chart":
-        return _chart(fields)
+        return _chart(fields, source)
     raise BriefError.at(source, line, kind or "fence", "未知的围栏块类型")
 
 
-def _chart(fields: list[tuple[str, str]]) -> model.Chart | None:
+def figure_path(raw: str, roots: tuple[Path, ...], source: str) -> Path:
+    """A ``figure`` block's picture, confined as data images are: inside one of ``roots`` once
+    symlinks are resolved, no ``..``, an existing JPG or PNG. Anything else is one line naming
+    the template: a template must not put an arbitrary file of the machine into a brief."""
+    def refuse(message: str) -> BriefError:
+        return BriefError.at(source, None, "figure", message)
+
+    if not raw:
+        raise refuse("figure 块缺少 path：请写图片路径")
+    if ".." in PurePath(raw).parts or not roots:
+        raise refuse(f"图片路径“{raw}”离开了模板目录和数据目录；请把图片放在模板目录或数据目录内")
+    target = (roots[0] / raw).resolve()  # an absolute raw replaces the root
+    if not any(target.is_relative_to(root.resolve()) for root in roots):
+        raise refuse(f"图片路径“{raw}”离开了模板目录和数据目录；请把图片放在模板目录或数据目录内")
+    if not target.is_file():
+        raise refuse(f"找不到图片“{raw}”（相对路径从模板目录算起）")
+    kind, pixels = _image_header(target)
+    if pixels > Image.MAX_IMAGE_PIXELS:  # where Pillow itself starts to warn of a decompression bomb
+        raise refuse(f"图片“{raw}”像素过多（上限 {Image.MAX_IMAGE_PIXELS} 像素）：请缩小后再用")
+    if target.suffix.lower() not in IMAGE_SUFFIXES or kind not in ("JPEG", "PNG"):
+        raise refuse(f"图片“{raw}”应为 JPG 或 PNG")
+    return target
+
+
+def _image_header(path: Path) -> tuple[str | None, int]:
+    """What the file really is and its pixel count (Pillow reads the header only); (None, 0) for
+    anything it cannot open."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the count is checked above
+            with Image.open(path) as image:
+                return image.format, image.width * image.height
+    except Image.DecompressionBombError:  # past twice the threshold Pillow will not even say how many
+        return None, Image.MAX_IMAGE_PIXELS + 1
+    except Exception:  # noqa: BLE001 - corrupt, truncated, a decompression bomb: all refused alike
+        return None, 0
+
+
+def _chart(fields: list[tuple[str, str]], source: str) -> model.Chart | None:
     data = dict(fields)
     categories = tuple(data.get("categories", "").split("|"))
-    series = tuple(
-        model.Series(v.split("|")[0], tuple(float(x) for x in v.split("|")[1:]),
-                     tuple(x.strip() for x in v.split("|")[1:]))
-        for k, v in fields if k == "series"
-    )
+    try:
+        series = tuple(
+            model.Series(v.split("|")[0], tuple(_height(x) for x in v.split("|")[1:]),
+                         tuple(x.strip() for x in v.split("|")[1:]))
+            for k, v in fields if k == "series"
+        )
+    except ValueError as exc:
+        raise BriefError.at(source, None, "chart", f"图表的数值“{exc}”不是数字；series 写作 名称|12.5|8") from None
     if not categories or not series:
         return None
     return model.Chart(data.get("title", ""), categories, series, data.get("unit", ""))
+
+
+def _height(text: str) -> float:
+    """A bar's height (geometry only; the label keeps the text as written)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(text.strip()) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text.strip())
+    return value
 
 
 def _table(tokens: list[Token], i: int) -> tuple[model.Table, int]:

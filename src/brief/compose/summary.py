@@ -6,8 +6,10 @@ the template only chooses the words around them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .. import model
 from ..data.catalog import Indicator
@@ -16,8 +18,8 @@ from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
-from .context import figures, sections
-from .county import default_templates
+from .context import HighlightView, figures, meta, program_view, program_year_view, sections
+from .county import default_templates, image_roots
 from .markdown import to_document
 from .sandbox import Sandbox
 
@@ -25,62 +27,60 @@ TEMPLATE = "summary.md.j2"
 CHART_KEYS = ("cadres_dispatched", "student_aid_funds")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
-    """One indicator across counties: per-county texts, the combined figure, the leader."""
+    """One indicator across counties: per-county texts, the combined figure, the leader.
+
+    Plain data only (see context.py): the figures are already text, ``amounts`` the bare values
+    behind the bars of a chart."""
 
     indicator: Indicator
-    by_county: dict[str, Quantity]
-    total: Quantity | None
-    previous_total: Quantity | None = None
+    texts: dict[str, str]  # county id -> 2.12万人次
+    amounts: dict[str, Decimal]  # county id -> 21200
+    total_text: str = "—"
+    leader: str | None = None
+    yoy: str = ""
 
     def value(self, county_id: str) -> str:
-        q = self.by_county.get(county_id)
-        return _text(self.indicator, q) if q is not None else "—"
+        return self.texts.get(county_id, "—")
 
     @property
     def label(self) -> str:
         return self.indicator.label
 
-    @property
-    def total_text(self) -> str:
-        return _text(self.indicator, self.total) if self.total is not None else "—"
-
-    @property
-    def leader(self) -> str | None:
-        return leading(self.by_county)
-
     def chart(self, columns: list[CountyCol], most: int = 12) -> tuple[str, list[str], list[str]]:
         """Axis unit, county names and bar heights (in 万 when the figures run large); past
         ``most`` counties only the largest are drawn, in their order, so labels stay legible."""
-        shown = [c for c in columns if c.id in self.by_county]
+        shown = [c for c in columns if c.id in self.amounts]
         if len(shown) > most:
-            keep = {c.id for c in sorted(shown, key=lambda c: -self.by_county[c.id].value)[:most]}
+            keep = {c.id for c in sorted(shown, key=lambda c: -self.amounts[c.id])[:most]}
             shown = [c for c in shown if c.id in keep]
-        values = [self.by_county[c.id].value for c in shown]
+        values = [self.amounts[c.id] for c in shown]
         unit = self.indicator.unit
         if max(values, default=0) >= 100000:
             values, unit = [v / 10000 for v in values], f"万{unit}"
         return unit, [c.name for c in shown], [format(v.normalize(), "f") for v in values]
 
-    @property
-    def yoy(self) -> str:
-        if self.total is None or self.previous_total is None:
-            return ""
-        delta = change(self.previous_total, self.total)
-        return format_change(delta) if delta is not None else ""
+
+def _row(ind: Indicator, by_county: dict[str, Quantity], total: Quantity | None,
+         previous_total: Quantity | None) -> Row:
+    delta = change(previous_total, total) if total is not None and previous_total is not None else None
+    return Row(ind, {cid: _text(ind, q) for cid, q in by_county.items()},
+               {cid: q.value for cid, q in by_county.items()},
+               _text(ind, total) if total is not None else "—", leading(by_county),
+               format_change(delta) if delta is not None else "")
 
 
 def _text(ind: Indicator, q: Quantity) -> str:
     return format_change(q) if ind.change else format_quantity(q, ind.unit)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SummarySection:
     key: str
     title: str
-    rows: list[Row] = field(default_factory=list)
-    highlights: list = field(default_factory=list)
+    rows: tuple[Row, ...] = ()
+    highlights: tuple[HighlightView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def _rows(ds: Dataset, files: dict[str, CountyYear], previous: dict[str, CountyY
             continue
         prev_values = [f.indicators[ind.key] for f in previous.values() if ind.key in f.indicators]
         prev_total = aggregate(ind.aggregate, prev_values) if len(prev_values) == len(by_county) else None
-        rows.append(Row(ind, by_county, aggregate(ind.aggregate, by_county.values()), prev_total))
+        rows.append(_row(ind, by_county, aggregate(ind.aggregate, by_county.values()), prev_total))
     return rows
 
 
@@ -116,7 +116,8 @@ def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
     return paths
 
 
-def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | None = None) -> model.Document:
+def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
+    """summary.md.j2's names, plain views only (see context.py)."""
     program = ds.program(program_id)
     files = {c: ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties}
     previous = {c: ds.counties[(c, year - 1)] for c in program.counties if (c, year - 1) in ds.counties}
@@ -125,24 +126,28 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
         raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总")
     own = ds.program_years.get((program_id, year))
     own_prev = ds.program_years.get((program_id, year - 1))
-    sandbox = Sandbox.for_dir(templates or default_templates())
     rows = _rows(ds, files, previous)
     columns = [CountyCol(c, f.county, f.draft) for c, f in files.items()]
-    by_section = {s.key: SummarySection(s.key, s.title) for s in ds.catalog.sections.values()}
-    for row in rows:
-        by_section[row.indicator.section].rows.append(row)
     ind = figures(ds.catalog, own.indicators, own_prev.indicators if own_prev else None) if own else {}
-    if own:
-        for view in sections(sandbox, ds.catalog, own, ind):
-            by_section[view.key].highlights = view.highlights
+    highlights = {v.key: v.highlights for v in sections(sandbox, ds.catalog, own, ind)} if own else {}
+    by_section = [SummarySection(s.key, s.title, tuple(r for r in rows if r.indicator.section == s.key),
+                                 highlights.get(s.key, ())) for s in ds.catalog.sections.values()]
     totals = {r.indicator.key: r for r in rows}
     chart_rows = [totals[k] for k in CHART_KEYS if k in totals and totals[k].indicator.aggregate == "sum"]
-    markdown = sandbox.render(
-        TEMPLATE, program=program, year=year, own=own, ind=ind, columns=columns, missing=missing,
-        sections=[s for s in by_section.values() if s.rows or s.highlights], totals=totals,
-        chart_rows=chart_rows, names={c.id: c.name for c in columns},
-    )
+    return {
+        "program": program_view(program), "year": year, "own": program_year_view(own) if own else None,
+        "ind": ind, "columns": columns, "missing": missing,
+        "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
+        "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
+    }
+
+
+def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | None = None) -> model.Document:
+    sandbox = Sandbox.for_dir(templates or default_templates())
+    context = summary_context(ds, program_id, year, sandbox)
+    markdown = sandbox.render(TEMPLATE, **context)
+    own = ds.program_years.get((program_id, year))
     title = summary_stem(ds, program_id, year)
-    drafts = any(c.draft for c in columns) or bool(own and own.draft)
-    meta = model.Meta(title=title, author=program.name, draft=drafts, subject=own.headline if own else "")
-    return to_document(markdown, meta, str(sandbox.templates / TEMPLATE))
+    drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
+    properties = meta(title, ds.program(program_id).name, drafts, own.headline if own else "")
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

@@ -331,16 +331,16 @@ class PdfFonts:
         if plain.issuperset(text):  # the usual case, checked in C: every character is the role font's
             return [(text, own)]
         self._prepare(text, role)
-        runs: list[tuple[str, str]] = []
+        runs: list[tuple[list[str], str]] = []
         for ch in text:
             font = self._pick(ch, role) or own
             if font == own:
                 plain.add(ch)
             if runs and runs[-1][1] == font:
-                runs[-1] = (runs[-1][0] + ch, font)
+                runs[-1][0].append(ch)  # joined once below: linear in the text's length
             else:
-                runs.append((ch, font))
-        return runs
+                runs.append(([ch], font))
+        return [("".join(chars), font) for chars, font in runs]
 
     def missing(self, text: str, role: str) -> list[str]:
         """Characters of ``text`` (each once, in order) that no font can draw for ``role``."""

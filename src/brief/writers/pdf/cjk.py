@@ -341,9 +341,10 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
     ok = _break_opportunities(t.flags)
     # A newline is a hard break: lay out each section separately, the newline going to the tail.
     raw: list[tuple[int, int, int, bool, bool, bool]] = []
+    newlines = iter([k for k, ch in enumerate(t.chars) if ch == "\n"] + [n])  # hard breaks, in order
     start, first = 0, True
     while start < n or (start == 0 and n == 0):
-        nl = t.chars.index("\n", start) if "\n" in t.chars[start:] else n
+        nl = next(newlines)
         sec = _section_breaks(t, ok, start, nl, width, style, first, runs)
         if not sec:  # empty section (two newlines in a row): an empty line
             sec = [(start, start, start, False, first)]
@@ -405,15 +406,18 @@ _ASCENT = 0.88
 
 
 def _runs_of(lines: Sequence[Line]) -> tuple[Run, ...]:
-    """The text of ``lines`` back as runs (adjacent pieces of the same run merged)."""
-    out: list[Run] = []
+    """The text of ``lines`` back as runs (adjacent pieces of the same run merged; each run's text
+    joined once, so this is linear in the text however many pieces it has)."""
+    merged: list[tuple[Run, list[str]]] = []
     for line in lines:
         for p in line.pieces + line.tail:
-            if out and out[-1].font == p.run.font and out[-1].size == p.run.size and out[-1].color == p.run.color:
-                out[-1] = replace(out[-1], text=out[-1].text + p.text)
-            else:
-                out.append(replace(p.run, text=p.text))
-    return tuple(out)
+            if merged:
+                last = merged[-1][0]
+                if last.font == p.run.font and last.size == p.run.size and last.color == p.run.color:
+                    merged[-1][1].append(p.text)
+                    continue
+            merged.append((p.run, [p.text]))
+    return tuple(replace(run, text="".join(texts)) for run, texts in merged)
 
 
 class CJKParagraph(Flowable):
@@ -422,14 +426,32 @@ class CJKParagraph(Flowable):
     def __init__(self, runs: Sequence[Run], style: ParaStyle, *, _em: float | None = None,
                  _ragged_end: bool = True) -> None:
         super().__init__()
-        self.runs = tuple(runs)
+        self._runs: tuple[Run, ...] | None = tuple(runs)
+        self._lines: Sequence[Line] = ()  # a split part: its runs are these lines' text, made on demand
         self.style = style
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
         # Vertical position uses the paragraph's largest size, so split parts keep the same baseline grid.
-        self._em = _em if _em is not None else max((r.size for r in self.runs), default=0.0)
+        self._em = _em if _em is not None else max((r.size for r in self._runs), default=0.0)
         self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
         self._cache: dict[float, list[Line]] = {}
+
+    @classmethod
+    def _part(cls, lines: list[Line], width: float, style: ParaStyle, em: float, ragged_end: bool) -> CJKParagraph:
+        """One part of a split paragraph, keeping the lines already chosen (same breaks, same
+        justification). Its runs are only rebuilt if it is laid out at another width: a page break
+        in a long paragraph costs the lines on that page, not the whole rest of the text."""
+        part = cls((), style, _em=em, _ragged_end=ragged_end)
+        part._runs, part._lines = None, lines
+        part._cache[round(width, 6)] = lines
+        return part
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        if self._runs is None:
+            self._runs = _runs_of(self._lines)
+            self._lines = ()
+        return self._runs
 
     def __repr__(self) -> str:
         text = "".join(r.text for r in self.runs)
@@ -460,15 +482,9 @@ class CJKParagraph(Flowable):
             return []
         if k >= len(lines):
             return [self]
-        head, rest = lines[:k], lines[k:]
-        first = CJKParagraph(_runs_of(head), replace(self.style, space_after=0.0), _em=self._em,
-                             _ragged_end=False)
-        second = CJKParagraph(_runs_of(rest), replace(self.style, first_line_indent=0.0, space_before=0.0),
-                              _em=self._em, _ragged_end=self._ragged_end)
-        # Both parts keep exactly the lines already chosen (same breaks, same justification).
-        key = round(availWidth, 6)
-        first._cache[key] = head
-        second._cache[key] = rest
+        first = self._part(lines[:k], availWidth, replace(self.style, space_after=0.0), self._em, False)
+        second = self._part(lines[k:], availWidth, replace(self.style, first_line_indent=0.0, space_before=0.0),
+                            self._em, self._ragged_end)
         return [first, second]
 
     def draw(self) -> None:

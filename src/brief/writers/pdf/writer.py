@@ -10,10 +10,11 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, LayoutError, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
+from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
 from .. import barchart, tablefit
@@ -91,7 +92,7 @@ class PdfWriter(Visitor):
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
-        return [Spacer(1, 4), _FigureBlock(str(node.path), caption)]
+        return [Spacer(1, 4), _FigureBlock(node.path, caption)]
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
@@ -155,10 +156,19 @@ class _FigureBlock(Flowable):
     MIN_HEIGHT = 50 * MM
     GAP = 4.0
 
-    def __init__(self, path: str, caption: Flowable | None) -> None:
+    def __init__(self, path: Path, caption: Flowable | None) -> None:
         super().__init__()
-        self.path, self.caption = path, caption
-        self.image_width, self.image_height = ImageReader(path).getSize()
+        # From the bytes, not the file name: reportlab names an image drawn from a file after its
+        # path, so the PDF's bytes would change with where data/ lives; a reader made from bytes
+        # is named after its pixels. (JPEG data still goes into the PDF as is.)
+        try:
+            self.image = ImageReader(io.BytesIO(path.read_bytes()))
+            self.image.getRGBData()  # decoded now (drawImage names it by these pixels): a broken file fails here
+            self.image_width, self.image_height = self.image.getSize()
+        except Exception:  # noqa: BLE001 - whatever PIL or reportlab says, the user needs the file's name
+            raise BriefError.at(str(path), None, "image",
+                                "图片无法读取（文件损坏或格式不受支持）：请换一张 JPG 或 PNG") from None
+        self.caption = caption
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         caption_height = self.caption.wrap(availWidth, availHeight)[1] if self.caption else 0.0
@@ -173,7 +183,7 @@ class _FigureBlock(Flowable):
 
     def draw(self) -> None:
         w, h = self.image_size
-        self.canv.drawImage(self.path, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
+        self.canv.drawImage(self.image, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
         if self.caption:
             self.caption.drawOn(self.canv, 0, 0)
 
@@ -205,9 +215,15 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     story: list[Flowable] = []
     for block in doc.blocks:
         story += writer.visit(block)
+    if story:
+        story[-1].keepWithNext = 0  # nothing to keep with: platypus would regroup it forever if over a page
     buffer = io.BytesIO()
-    with deflate.fast_deflate():
-        _Doc(buffer, doc.meta, fonts).build(story)
+    try:
+        with deflate.fast_deflate():
+            _Doc(buffer, doc.meta, fonts).build(story)
+    except LayoutError:
+        raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
+                            "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
     return buffer.getvalue()
 
 
