@@ -7,16 +7,15 @@ Beside CommonMark and tables, fenced blocks carry the nodes Markdown has no synt
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import replace
 from pathlib import Path, PurePath
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from PIL import Image
 
 from .. import model
 from ..data.files import IMAGE_SUFFIXES
+from ..data.images import check_image
 from ..errors import BriefError
 from .sandbox import md_unescape
 
@@ -139,26 +138,12 @@ def figure_path(raw: str, roots: tuple[Path, ...], source: str) -> Path:
         raise refuse(f"图片路径“{raw}”离开了模板目录和数据目录；请把图片放在模板目录或数据目录内")
     if not target.is_file():
         raise refuse(f"找不到图片“{raw}”（相对路径从模板目录算起）")
-    kind, pixels = _image_header(target)
-    if pixels > Image.MAX_IMAGE_PIXELS:  # where Pillow itself starts to warn of a decompression bomb
-        raise refuse(f"图片“{raw}”像素过多（上限 {Image.MAX_IMAGE_PIXELS} 像素）：请缩小后再用")
-    if target.suffix.lower() not in IMAGE_SUFFIXES or kind not in ("JPEG", "PNG"):
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
         raise refuse(f"图片“{raw}”应为 JPG 或 PNG")
+    problem = check_image(target)  # the same rule as a data file's photos
+    if problem:
+        raise refuse(f"图片“{raw}”：{problem}")
     return target
-
-
-def _image_header(path: Path) -> tuple[str | None, int]:
-    """What the file really is and its pixel count (Pillow reads the header only); (None, 0) for
-    anything it cannot open."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the count is checked above
-            with Image.open(path) as image:
-                return image.format, image.width * image.height
-    except Image.DecompressionBombError:  # past twice the threshold Pillow will not even say how many
-        return None, Image.MAX_IMAGE_PIXELS + 1
-    except Exception:  # noqa: BLE001 - corrupt, truncated, a decompression bomb: all refused alike
-        return None, 0
 
 
 def _chart(fields: list[tuple[str, str]], source: str) -> model.Chart | None:
