@@ -158,14 +158,16 @@ def test_import_refuses_a_county_folder_linked_outside_data(form: Path, data: Pa
 
 
 def test_form_file_name_keeps_a_hostile_county_name_in_its_folder(data: Path, tmp_path: Path) -> None:
+    """validate refuses "/" and "." in a county name; the form's file name is safe even without that."""
+    from brief.forms import form_file_name
+
+    assert form_file_name(2023, "../../英吉沙县") == "2023年_.._英吉沙县援疆数据填报表.xlsx"
     path = data / "counties/yingjisha/2023.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("county: 英吉沙县", "county: ../../英吉沙县", 1),
                     encoding="utf-8")
-    out = tmp_path / "forms"
-    form = make_form(data, "yingjisha", 2023, out)
-    assert form == out / "2023年_.._英吉沙县援疆数据填报表.xlsx"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "forms"]
-    assert import_forms([form], data) == []  # the file name still matches the form's own county name
+    with pytest.raises(BriefError, match="county: 名称中不能有字符“.”"):
+        make_form(data, "yingjisha", 2023, tmp_path / "forms")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
 def test_new_file_header_from_the_hidden_sheet_is_one_comment_line(data: Path, tmp_path: Path) -> None:
@@ -183,13 +185,13 @@ def test_new_file_header_from_the_hidden_sheet_is_one_comment_line(data: Path, t
 
 # ── 2. formula injection ────────────────────────────────────────────────────────────────────
 
-HOSTILE = {
+HOSTILE = {  # fields that are free text (names such as command refuse "@" and "#" already)
     "headline": '=HYPERLINK("http://x","y")',
     "source": "+1",
     "batch": "-1",
-    "command": "@SUM(1)",
-    "prefecture": "#N/A",
+    "caption": "@SUM(1)",
 }
+CAPTION_2 = "#N/A"
 DDE = "=cmd|' /C calc'!A0"
 
 
@@ -199,8 +201,10 @@ def hostile(data: Path) -> Path:
     path = data / "counties/yingjisha/2023.yaml"
     text = path.read_text(encoding="utf-8")
     for key, value in HOSTILE.items():
-        text, n = re.subn(rf"(?m)^{key}: .*$", f"{key}: '{value.replace(chr(39), chr(39) * 2)}'", text)
+        text, n = re.subn(rf"(?m)^(\s*){key}: .*$", rf"\g<1>{key}: '{value.replace(chr(39), chr(39) * 2)}'", text,
+                          count=1)
         assert n == 1, key
+    text = text.replace("caption: 国学书院（示意图，非实拍照片）", f"caption: '{CAPTION_2}'", 1)
     text = text.replace("- title: 党组织建到援疆一线", f"- title: \"{DDE}\"", 1)
     path.write_text(text, encoding="utf-8")
     assert not read_dataset(data).problems
@@ -217,7 +221,7 @@ def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, mo
             for cell in row:
                 assert cell.data_type not in ("f", "e"), (ws.title, cell.coordinate, cell.value)
                 texts.add(cell.value)
-    assert {*HOSTILE.values(), DDE} <= texts
+    assert {*HOSTILE.values(), DDE, CAPTION_2} <= texts
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
             if name.startswith("xl/worksheets/"):
@@ -229,9 +233,9 @@ def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, mo
     assert cli("import", str(path), "--data", str(hostile)) == (0, "数据没有变化\n", "")
     assert snapshot(hostile) == before
     record = read_dataset(hostile).counties[("yingjisha", 2023)]
-    assert (record.headline, record.source, record.batch, record.command, record.prefecture) == tuple(
-        HOSTILE[k] for k in ("headline", "source", "batch", "command", "prefecture"))
+    assert (record.headline, record.source, record.batch) == tuple(HOSTILE[k] for k in ("headline", "source", "batch"))
     assert record.highlights[0].title == DDE
+    assert [h.caption for h in record.highlights if h.caption] == [HOSTILE["caption"], CAPTION_2]
 
 
 # ── 3. the unit cells ───────────────────────────────────────────────────────────────────────
