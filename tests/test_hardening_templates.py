@@ -199,6 +199,16 @@ RUNAWAYS = {
     "format_width_argument": "{{ '{:{}}'.format('x', 10**9) }}",
     "replace_blowup": "{{ ('x' * 10000) | replace('', 'y' * 10000) }}",
     "big_power": "{{ 7 ** (10 ** 9) }}",
+    # Found by an attack after the first bounds: each took 2.4-8 GB before its value was checked.
+    "indent_many_lines": '{{ ("x\\n" * 20000) | indent(99999) | length }}',
+    "indent_within_width_cap": '{{ ("x\\n" * 1000000) | indent(999) | length }}',
+    "map_center": '{{ (range(10000) | list * 3) | map("string") | map("center", 99999) | list | length }}',
+    "join_of_copies": '{% set s = "x" * 1999999 %}{{ ([s] * 600) | join | length }}',
+    "join_of_many": '{% set s = "x" * 1000 %}{{ ([s] * 3000) | join | length }}',
+    "format_many_fields": '{{ ("{0:>99999}" * 30000).format(1) }}',
+    "percent_many_fields": '{{ ("%99999s" * 30000) % ((1,) * 30000) }}',
+    "function_printed": "{{ range }}",
+    "method_printed": "{{ c.county.upper }}",
 }
 
 

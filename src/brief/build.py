@@ -89,9 +89,18 @@ def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str) -> tuple[st
     paths = inputs(ds, t) + [templates / t.template, templates / "reference.docx"]
     h = hashlib.sha256(f"{tool_fingerprint()}|{fonts}|{t}".encode())
     for p in paths:
-        h.update(str(p).encode())
+        h.update(_place(p, ds.root, templates).encode())  # not where the dirs are: a moved data dir is not a change
         h.update(file_hash(p).encode() if p.is_file() else b"missing")
     return h.hexdigest(), [_rel(p, ds.root.parent) for p in paths]
+
+
+def _place(path: Path, data: Path, templates: Path) -> str:
+    """An input's name inside its own dir (``data:counties/x/2023.yaml``), else its absolute path."""
+    for label, root in (("data", data), ("templates", templates)):
+        rel = _rel(path, root)
+        if not Path(rel).is_absolute():
+            return f"{label}:{rel}"
+    return str(path)
 
 
 def _rel(path: Path, base: Path) -> str:

@@ -34,6 +34,14 @@ def check_out(out: Path) -> None:
         raise BriefError.at(str(out), None, "--out", "这是一个文件，不是目录；请用 --out 指定一个目录")
 
 
+def check_subdir(folder: Path) -> None:
+    """A folder brief makes inside the output dir (``2023/``, ``outbox/``) must be a real folder
+    there: a symbolic link would send the outputs (as root: anywhere, /etc included) elsewhere."""
+    if folder.is_symlink():
+        raise BriefError.at(str(folder), None, "--out",
+                            f"输出目录中的“{folder.name}”是指向别处的链接，brief 不会写到它指向的位置；请删除这个链接")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write beside the target under a name that never ends in .pdf/.docx, then rename.
 

@@ -10,7 +10,7 @@ from . import model
 from .compose.county import compose_county, default_templates
 from .data.dataset import Dataset, load_dataset
 from .errors import BriefError, check_path
-from .outdir import atomic_write, check_out, clean_temporaries
+from .outdir import atomic_write, check_out, check_subdir, clean_temporaries
 from .preflight import check_glyphs
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx"}
@@ -90,6 +90,7 @@ def make(ds: Dataset, t: Target, formats: Sequence[str], templates: Path) -> tup
 
 
 def write_outputs(name: str, folder: Path, blobs: dict[str, bytes]) -> list[Path]:
+    check_subdir(folder)
     written = []
     for fmt, data in blobs.items():
         path = folder / f"{name}{SUFFIXES[fmt]}"

@@ -25,7 +25,7 @@ from ..data.citations import CITATION, PLAIN_TEXT
 from ..errors import BriefError, Problem
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
-_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_NEWLINE = re.compile(r"[ \t]*(?:\r\n|[\r\n])[ \t]*")  # a CR from an escape ("\r") breaks a line too
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
 
 
@@ -40,9 +40,13 @@ def join_lines(text: str) -> str:
 
 
 def md_escape(value: Any) -> str:
-    """Every printed value is literal text in Markdown: escape all ASCII punctuation."""
+    """Every printed value is literal text in Markdown: escape all ASCII punctuation. A function
+    printed by mistake ({{ range }}, {{ c.county.upper }}) is an error, not its memory address."""
     if isinstance(value, Markup):
         return str(value)
+    if callable(value) and not isinstance(value, jinja2.Undefined):
+        name = getattr(value, "__name__", "?")
+        raise TemplateLimit(f"模板输出了一个函数（{name}），不是文字：是否少写了括号或写错了名称？")
     return _PUNCT.sub(r"\\\1", join_lines(str(value)))
 
 
@@ -56,15 +60,16 @@ _SANDBOXES: dict[Path, Sandbox] = {}
 # 20 KB and its loops run a few thousand times; these are far above that and far below a hang.
 MAX_RANGE = 10_000  # items in one range()
 MAX_ITERATIONS = 1_000_000  # loop items plus calls, over the whole rendering
-MAX_SIZE = 4_000_000  # characters (or items) in the output and in any value built on the way
+MAX_SIZE = 2_000_000  # characters (or items) in the output and in any value built on the way; under
+# lxml's 10 MB limit on one text node of the DOCX even at four bytes a character
 MACRO_WEIGHT = 20  # a macro call costs Jinja about what twenty loop items do: counted so, it stops as soon
 MAX_SECONDS = 30.0  # a backstop: the counts above stop every runaway we know of long before
 MAX_EXPONENT_BITS = 100_000  # an integer ``**`` result, in bits
-_SIZE_ARGUMENT = 100_000  # an int passed as a width or count (center, indent, batch, format, ...)
+_SIZE_ARGUMENT = 1_000  # an int passed as a width or count (center, indent, batch, format, ...)
 _SIZED = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "truncate", "wordwrap",
                     "batch", "slice"})
 # '%1000000d', '%*d', '{:>999999}', '{:{}}': a width of that size, or one taken from the arguments
-_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\d{6,}|\*|\d*\.(\d{6,}|\*))|\{[^{}]*:[^{}]*(\d{6,}|\{)")
+_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\d{4,}|\*|\d*\.(\d{4,}|\*))|\{[^{}]*:[^{}]*(\d{4,}|\{)")
 LOOP_FILTER = "_brief_loop"
 CONCAT_FILTER = "_brief_concat"
 
@@ -89,7 +94,10 @@ class _Budget:
 
 
 def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str | list | tuple | dict) else 0
+    """Characters of a text; items of a list, plus the characters of the texts in it."""
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(v) for v in value if isinstance(v, str))
+    return len(value) if isinstance(value, str | dict) else 0
 
 
 def _check_size(value: Any) -> Any:
@@ -104,11 +112,18 @@ def _check_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         _check_replace(*args, **kwargs)
     elif name in ("format", "format_map"):  # the format string comes first
         if args and isinstance(args[0], str) and _WIDE_FORMAT.search(args[0]):
-            raise TemplateLimit(f"模板里的格式“{args[0][:40]}”宽度过大或取自参数：请直接写宽度（五位数以内）")
+            raise TemplateLimit(f"模板里的格式“{args[0][:40]}”宽度过大或取自参数：请直接写宽度（三位数以内）")
+    elif name == "join" and args and isinstance(args[0], list | tuple):
+        glue = len(str(args[1])) if len(args) > 1 else 0
+        if _size(args[0]) + len(args[0]) * glue > MAX_SIZE:
+            raise TemplateLimit(f"模板生成的文字超出上限（{MAX_SIZE} 个字符）：请检查模板里的 join")
     elif name in _SIZED:
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SIZE_ARGUMENT:
                 raise TemplateLimit(f"模板里 {name} 的参数 {value} 过大（上限 {_SIZE_ARGUMENT}）")
+        if name == "indent" and args and isinstance(args[0], str) and len(args) > 1 and isinstance(args[1], int):
+            if len(args[0]) + (args[0].count("\n") + 1) * abs(args[1]) > MAX_SIZE:  # every line gets the width
+                raise TemplateLimit(f"模板生成的文字超出上限（{MAX_SIZE} 个字符）：请检查模板里的 indent")
 
 
 def _check_replace(text: Any = "", old: Any = "", new: Any = "", *_: Any, **__: Any) -> None:

@@ -82,6 +82,8 @@ def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str
         line = m.key_lines[key]
         if not _KEY.match(key):
             c.add(line, key, "指标键只能用小写英文字母、数字和下划线，且以字母开头")
+        elif hasattr(dict, key):  # {{ ind.items }} would print dict.items, not the figure
+            c.add(line, key, f"指标键“{key}”与模板的内置名称重名；请换一个，如 {key}_count")
         spec_map = c.mapping(spec, key, line)
         if spec_map is None:
             c.add(line, key, "指标应写作 {label: …, unit: …, section: …, aggregate: …}")

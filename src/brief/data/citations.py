@@ -35,6 +35,10 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
             line = text_line(text, text.count("\n", 0, m.start()) + 1)
             out += _check_key(m.group(1), line, known, present)
         return out
+    comment = text.find("{#")
+    if comment >= 0:  # Jinja would drop it from the brief without a word
+        return [(text_line(text, text.count("\n", 0, comment) + 1), "-",
+                 "文字中不允许 {# #}（模板注释，会被整段删去）；如要原样显示，请改用全角括号｛＃ ＃｝")]
     try:
         tree = _ENV.parse(str(text))
     except jinja2.TemplateSyntaxError as exc:

@@ -109,10 +109,20 @@ def _order(p: Problem) -> tuple[str, int, str]:
     return (p.file, p.line if isinstance(p.line, int) else 0, p.message)
 
 
+def _outside(path: Path, ds: Dataset) -> bool:
+    """A link that leads out of the data dir: its target is not read (the data dir is what a user
+    hands over; a link in it must not make brief read /etc/passwd or another office's files)."""
+    if not path.resolve().is_relative_to(ds.root.resolve()):
+        ds.problems.append(Problem(str(path), None, path.name,
+                                   "是指向数据目录以外的链接，不会读取；请把文件本身放进数据目录"))
+        return True
+    return False
+
+
 def _year_files(folder: Path, ds: Dataset) -> list[tuple[Path, int]]:
     out = []
     for f in sorted(folder.iterdir()):
-        if f.is_dir() or f.suffix not in (".yaml", ".yml"):
+        if f.is_dir() or f.suffix not in (".yaml", ".yml") or _outside(f, ds):
             continue
         m = _YEAR_FILE.match(f.name)
         if not m:
@@ -127,6 +137,8 @@ def _read_counties(ds: Dataset) -> None:
     if not folder.is_dir():
         return
     for county_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if _outside(county_dir, ds):
+            continue
         if not valid_id(county_dir.name):
             ds.problems.append(Problem(str(county_dir), None, county_dir.name,
                                        f"县目录名应为{ID_RULE}，例如 yingjisha"))
@@ -145,6 +157,8 @@ def _read_programs(ds: Dataset) -> None:
     county_ids = sorted({c for c, _ in ds.counties} | {
         p.name for p in (ds.root / "counties").glob("*") if p.is_dir()})
     for path in sorted(folder.glob("*.y*ml")):
+        if _outside(path, ds):
+            continue
         program_id = path.stem
         if not valid_id(program_id):
             ds.problems.append(Problem(str(path), None, program_id,

@@ -24,7 +24,7 @@ from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
 from ..data.schema import email_problem, name_problem, shown
 from ..errors import BriefError, Problem, check_path, os_error_problem
-from ..outdir import check_out, exclusive
+from ..outdir import check_out, check_subdir, exclusive
 from ..render import Target, stem
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
@@ -134,6 +134,7 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, option)
     check_out(out)
+    check_subdir(out / OUTBOX)  # before anything is sent, not half-way
     ds = load_dataset(data)
     recipients_file = data / "recipients.yaml"
     if ds.recipients is None:

@@ -98,20 +98,15 @@ class Template:
                 missing.append(f"{kind} style {name!r}")
             ids[key] = sid
         if missing:
-            raise BriefError.at(
-                str(path),
-                None,
-                "styles",
-                "reference document lacks "
-                + ", ".join(missing)
-                + " (regenerate: python -m brief.writers.docx.make_reference)",
-            )
+            raise BriefError.at(str(path), None, "reference.docx",
+                                f"Word 样式模板缺少样式：{', '.join(missing)}；{_REGENERATE}")
         section = doc.sections[-1]
         width = section.page_width - section.left_margin - section.right_margin
         return cls(blob, ids, Emu(width).twips)
 
 
 _TEMPLATES: dict[tuple[str, int, int], Template] = {}
+_REGENERATE = "请在 Word 中另存为 .docx，或用 python -m brief.writers.docx.make_reference 重新生成"
 
 
 def load_template(path: Path) -> Template:
@@ -121,7 +116,14 @@ def load_template(path: Path) -> Template:
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     tpl = _TEMPLATES.get(key)
     if tpl is None:
-        tpl = _TEMPLATES[key] = Template.read(path)
+        try:
+            tpl = Template.read(path)
+        except BriefError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user's file: not a zip, parts missing, broken XML
+            raise BriefError.at(str(path), None, "reference.docx",
+                                f"不是有效的 Word 样式模板（{type(exc).__name__}）；{_REGENERATE}") from None
+        _TEMPLATES[key] = tpl
     return tpl
 
 
