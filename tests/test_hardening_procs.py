@@ -451,3 +451,18 @@ def test_unwritable_outbox_is_a_clear_failure(distributed: tuple[Path, Path]) ->
     lines = [str(p) for p in report.problems]
     assert len(lines) == 2 and all(
         line.endswith(f"发件箱 {out / 'outbox'} 无法创建目录：已有同名的文件；请换一个目录名") for line in lines), lines
+
+
+def test_dry_run_names_every_brief_the_run_will_build_not_only_those_sent(tmp_path: Path) -> None:
+    """The real run builds the whole year first; a brief no one receives is still built, so the
+    dry run names it too (an attack saw 需先生成 for 1 file and then 已生成 5 份简报)."""
+    data, out = data_copy(tmp_path), tmp_path / "out"
+    only = "- name: 济宁援疆指挥部\n  email: jining@example.org\n  briefs: [yingjisha]\n"
+    (data / "recipients.yaml").write_text(only, encoding="utf-8")
+    assert distribute(data, out, YEAR).counts["sent"] == 1
+    shule = data / "counties" / "shule" / f"{YEAR}.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8").replace("headline: ", "headline: 新", 1), encoding="utf-8")
+    plan = distribute(data, out, YEAR, dry_run=True)
+    assert len(plan.to_build) == 2 and any("疏勒县" in name for name in plan.to_build), plan.to_build  # and the summary
+    real = distribute(data, out, YEAR)
+    assert real.built == len(plan.to_build) and real.counts["sent"] == 0

@@ -232,14 +232,17 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
     PDF it would remake, the bytes it would write (rendered in memory), so a copy whose bytes
     change is announced as the new version the real run will send."""
     from ..build import file_hash, pdf_digests, plan
+    from ..build import targets as year_targets
     from ..compose.county import default_templates
 
     templates = templates or default_templates()
     asked = [t for r in ds.recipients or [] for t in wanted(r)[0]]
     targets = list(dict.fromkeys(asked))
-    stale = {t for t, (_, _, fresh) in plan(ds, out, targets, templates).items() if not fresh}
+    # The real run first builds the whole year, as `build --year` does: name every brief it remakes.
+    every = list(dict.fromkeys([*year_targets(ds, year), *targets]))
+    stale = {t for t, (_, _, fresh) in plan(ds, out, every, templates).items() if not fresh}
     would_be = pdf_digests(ds, [t for t in targets if t in stale], templates)
-    for t in targets:
+    for t in every:
         if t in stale:
             report.to_build.append(f"{stem(ds, t)}.pdf")
     with Ledger(out / LEDGER, readonly=True) as ledger:
