@@ -9,6 +9,7 @@ from .. import model
 from ..data.dataset import Dataset
 from .context import county_view, figures, meta, sections
 from .markdown import to_document
+from .names import county_office, county_title
 from .sandbox import Sandbox
 
 TEMPLATE = "brief.md.j2"
@@ -31,13 +32,14 @@ def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> 
     prev = ds.previous(county_id, year)
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
     return {"c": county_view(record), "ind": ind, "sections": sections(sandbox, ds.catalog, record, ind),
-            "previous_year": prev.year if prev else None}
+            "previous_year": prev.year if prev else None, "office": county_office(ds, county_id, year),
+            "kind": "county"}
 
 
 def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
     record = ds.county(county_id, year)
     sandbox = Sandbox.for_dir(templates or default_templates())
     markdown = sandbox.render(TEMPLATE, **county_context(ds, county_id, year, sandbox))
-    title = f"{year}年{record.county}援疆工作简报"
-    properties = meta(title, record.command or record.partner, record.draft, record.headline)
+    office = county_office(ds, county_id, year)
+    properties = meta(county_title(ds, county_id, year), office.issuer, record.draft, record.headline)
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

@@ -21,6 +21,7 @@ from ..errors import BriefError
 from .context import HighlightView, figures, meta, program_view, program_year_view, sections
 from .county import default_templates, image_roots
 from .markdown import to_document
+from .names import program_office, summary_title
 from .sandbox import Sandbox
 
 TEMPLATE = "summary.md.j2"
@@ -102,8 +103,16 @@ def _rows(ds: Dataset, files: dict[str, CountyYear], previous: dict[str, CountyY
     return rows
 
 
-def summary_stem(ds: Dataset, program_id: str, year: int) -> str:
-    return f"{year}年{ds.program(program_id).name}援疆工作年度汇总"
+def summary_files(ds: Dataset, program_id: str, year: int) -> dict[str, CountyYear]:
+    """The county files a summary adds up; none is one line, pointing at the program's own brief."""
+    program = ds.program(program_id)
+    files = {c: ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties}
+    if not files:
+        own = ds.program_years.get((program_id, year))
+        hint = (f"；项目本身的简报请用 brief render {program_id} --year {year}"
+                if own and (own.indicators or own.highlights) else "")
+        raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总{hint}")
+    return files
 
 
 def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
@@ -119,11 +128,9 @@ def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
 def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
     """summary.md.j2's names, plain views only (see context.py)."""
     program = ds.program(program_id)
-    files = {c: ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties}
+    files = summary_files(ds, program_id, year)
     previous = {c: ds.counties[(c, year - 1)] for c in program.counties if (c, year - 1) in ds.counties}
     missing = [ds.county_name(c) for c in program.counties if c not in files]
-    if not files:
-        raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总")
     own = ds.program_years.get((program_id, year))
     own_prev = ds.program_years.get((program_id, year - 1))
     rows = _rows(ds, files, previous)
@@ -139,6 +146,7 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
         "ind": ind, "columns": columns, "missing": missing,
         "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
         "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
+        "office": program_office(ds, program_id),
     }
 
 
@@ -147,7 +155,7 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
     context = summary_context(ds, program_id, year, sandbox)
     markdown = sandbox.render(TEMPLATE, **context)
     own = ds.program_years.get((program_id, year))
-    title = summary_stem(ds, program_id, year)
+    title = summary_title(ds, program_id, year)
     drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
-    properties = meta(title, ds.program(program_id).name, drafts, own.headline if own else "")
+    properties = meta(title, context["office"].issuer, drafts, own.headline if own else "")
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

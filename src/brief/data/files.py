@@ -10,14 +10,14 @@ from ..errors import Problem
 from .catalog import Catalog
 from .citations import check_citations
 from .images import check_image
-from .records import CountyYear, Highlight, Program, ProgramYear, Recipient
+from .records import DEFAULT_GENRE, CountyYear, Highlight, Program, ProgramYear, Recipient
 from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email_problem, shown, unknown_key_message
 from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
                "headline", "summary", "indicators", "highlights")
 COUNTY_REQUIRED = ("county", "partner", "year")
-PROGRAM_KEYS = ("name", "province", "prefecture", "counties")
+PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names")
 PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights")
 HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
 RECIPIENT_KEYS = ("name", "email", "briefs")
@@ -25,7 +25,7 @@ STATUSES = ("final", "draft")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # Names go into file names and e-mail subjects: checked by schema.name_problem.
 COUNTY_NAMES = ("county", "prefecture", "partner", "command")
-PROGRAM_NAMES = ("name", "province", "prefecture")
+PROGRAM_NAMES = ("name", "province", "prefecture", "genre", "publication", "issuer")
 # Other texts: only capped (their characters are checked against the fonts by preflight).
 TEXT_CAPS = {"batch": NAME_MAX, "source": LINE_MAX, "headline": LINE_MAX, "summary": TEXT_MAX}
 HIGHLIGHT_CAPS = {"title": NAME_MAX, "text": TEXT_MAX, "caption": LINE_MAX}
@@ -196,9 +196,30 @@ def read_program(path: Path, program_id: str) -> tuple[Program | None, list[Prob
         return None, problems + c.problems, {}
     c.keys(top, PROGRAM_KEYS, ("name", "counties"))
     counties = c.text_list(top, "counties")
-    t = _texts(c, top, ("name", "province", "prefecture"), PROGRAM_NAMES)
-    record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path)
+    t = _texts(c, top, PROGRAM_NAMES, PROGRAM_NAMES)
+    names = _county_names(c, top, {str(x) for x in counties})
+    record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path,
+                     genre=t["genre"] or DEFAULT_GENRE, publication=t["publication"], issuer=t["issuer"],
+                     county_names=names)
     return record, problems + c.problems, {str(x): x.line for x in counties}
+
+
+def _county_names(c: Checker, top: YMap, listed: set[str]) -> dict[str, str]:
+    """``county_names: {dayao: 大姚县}``: how to print a listed county that has no file in a year."""
+    if "county_names" not in top:
+        return {}
+    m = c.mapping(top["county_names"], "county_names", top.key_lines["county_names"])
+    out: dict[str, str] = {}
+    for cid, name in (m or {}).items():
+        if cid not in listed:
+            c.add(m.key_lines[cid], cid, f"“{shown(cid)}”不在 counties 列表中；county_names 只为所列的县起名")
+            continue
+        if not isinstance(name, YStr) or not name.strip():
+            c.add(m.key_lines[cid], cid, "应为县名，例如 dayao: 大姚县")
+            continue
+        c.name(name, cid)
+        out[cid] = str(name)
+    return out
 
 
 def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,

@@ -57,6 +57,9 @@ class ProgramYear(YearFile):
     total_lines: dict[str, int] = field(default_factory=dict)
 
 
+DEFAULT_GENRE = "援疆"
+
+
 @dataclass(frozen=True)
 class Program:
     id: str
@@ -65,6 +68,14 @@ class Program:
     prefecture: str
     counties: tuple[str, ...]
     path: Path
+    genre: str = DEFAULT_GENRE  # 东西部协作: titles and file names say 2023年大姚县东西部协作工作简报
+    publication: str = ""  # the masthead; empty: <genre>工作简报
+    issuer: str = ""  # 编发单位; empty: the county file's command (a summary: the program's name)
+    county_names: dict[str, str] = field(default_factory=dict)  # for counties without a file
+
+    @property
+    def masthead(self) -> str:
+        return self.publication or f"{self.genre}工作简报"
 
 
 @dataclass(frozen=True)
