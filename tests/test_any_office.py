@@ -83,3 +83,109 @@ def test_sections_without_data_are_skipped_and_numbers_stay_consecutive(tmp_path
     pdf = pdf_body(folder / "2023年大姚县援疆工作简报.pdf")
     assert "一、栏目02" in pdf and "二、栏目11" in pdf
     assert "栏目01" not in pdf and "三、" not in pdf
+
+
+EWC_PROGRAM = """name: 上海市对口帮扶大姚县工作组
+genre: 东西部协作
+issuer: 大姚县乡村振兴局
+counties: [dayao, yaoan]
+county_names: {yaoan: 姚安县}
+"""
+
+
+def test_genre_names_the_file_title_and_masthead(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM)
+    folder = render(data, tmp_path / "out")
+    assert sorted(p.name for p in folder.iterdir()) == ["2023年大姚县东西部协作工作简报.docx",
+                                                       "2023年大姚县东西部协作工作简报.pdf"]
+    pdf = pdf_body(folder / "2023年大姚县东西部协作工作简报.pdf")
+    docx = squash("".join(docx_paragraphs(folder / "2023年大姚县东西部协作工作简报.docx")))
+    for text in (pdf, docx):
+        assert text.startswith("东西部协作工作简报大姚县乡村振兴局")  # masthead: publication, issuer
+        assert "2023年大姚县东西部协作工作综述" in text  # the default headline says the genre
+        assert "援疆" not in text
+
+
+def test_publication_sets_the_masthead_and_build_names_the_summary_by_genre(tmp_path: Path) -> None:
+    program = EWC_PROGRAM.replace("genre: 东西部协作", "genre: 东西部协作\npublication: 沪滇协作简报")
+    data = office(tmp_path, program=program)
+    out = tmp_path / "out"
+    result = brief("build", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (out / "2023").iterdir())
+    assert names == ["2023年上海市对口帮扶大姚县工作组东西部协作工作年度汇总.docx",
+                     "2023年上海市对口帮扶大姚县工作组东西部协作工作年度汇总.pdf",
+                     "2023年大姚县东西部协作工作简报.docx", "2023年大姚县东西部协作工作简报.pdf"]
+    assert pdf_body(out / "2023" / "2023年大姚县东西部协作工作简报.pdf").startswith("沪滇协作简报")
+
+
+def test_a_listed_county_without_a_folder_is_valid(tmp_path: Path) -> None:
+    result = brief("validate", "--data", str(office(tmp_path, program=EWC_PROGRAM)))
+    assert result.returncode == 0, result.stderr
+
+
+def test_county_names_must_name_a_listed_county(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM.replace("{yaoan: 姚安县}", "{yaoan: 姚安县, nanhua: 南华县}"))
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert f"{data / 'programs' / 'p.yaml'}:5: nanhua: “nanhua”不在 counties 列表中" in result.stderr
+
+
+PROGRAM_YEAR = """year: 2023
+headline: 投入帮扶资金{{ ind.x01 }}
+indicators:
+  x01: 3200
+  x03: 45
+highlights:
+  s03:
+    - title: 消费帮扶
+      text: 全年完成{{ ind.x03 }}。
+"""
+
+
+def test_program_brief_from_its_year_file_alone(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM, counties={})
+    write(data / "programs" / "p" / "2023.yaml", PROGRAM_YEAR)
+    assert brief("validate", "--data", str(data)).returncode == 0
+    folder = render(data, tmp_path / "out", county="p")
+    stem = "2023年上海市对口帮扶大姚县工作组工作简报"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.docx", f"{stem}.pdf"]
+    for text in (pdf_body(folder / f"{stem}.pdf"),
+                 squash("".join(docx_paragraphs(folder / f"{stem}.docx")))):
+        assert "一、栏目01" in text and "二、栏目03" in text and "全年完成45个" in text
+
+
+def test_build_makes_the_program_brief_and_no_summary_without_county_files(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM, counties={})
+    write(data / "programs" / "p" / "2023.yaml", PROGRAM_YEAR)
+    out = tmp_path / "out"
+    result = brief("build", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (out / "2023").iterdir()) == [
+        "2023年上海市对口帮扶大姚县工作组工作简报.docx", "2023年上海市对口帮扶大姚县工作组工作简报.pdf"]
+    summary = brief("summary", "p", "--year", "2023", "--data", str(data), "--out", str(tmp_path / "o2"))
+    assert summary.returncode == 1
+    assert summary.stderr.strip().count("\n") == 0, summary.stderr
+    assert "2023 年没有任何县的数据文件，无法汇总；项目本身的简报请用 brief render p --year 2023" in summary.stderr
+    assert not (tmp_path / "o2" / "2023").exists() or not any((tmp_path / "o2" / "2023").iterdir())
+
+
+def test_summary_names_a_county_without_a_file_by_county_names(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM)
+    out = tmp_path / "out"
+    result = brief("summary", "p", "--year", "2023", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    stem = "2023年上海市对口帮扶大姚县工作组东西部协作工作年度汇总"
+    for text in (pdf_body(out / "2023" / f"{stem}.pdf"),
+                 squash("".join(docx_paragraphs(out / "2023" / f"{stem}.docx")))):
+        assert "本汇总未含姚安县（无本年数据）" in text
+        assert "yaoan" not in text and "dayao" not in text
+
+
+def test_summary_of_a_prefecture_entered_as_a_county_does_not_repeat_it(tmp_path: Path) -> None:
+    program = "name: 浙江援疆指挥部\nprefecture: 阿克苏地区\ncounties: [aksu]\n"
+    data = office(tmp_path, program=program, counties={"aksu/2023": county_file(name="阿克苏地区")})
+    out = tmp_path / "out"
+    assert brief("summary", "p", "--year", "2023", "--data", str(data), "--out", str(out)).returncode == 0
+    text = pdf_body(out / "2023" / "2023年浙江援疆指挥部援疆工作年度汇总.pdf")
+    assert "对口支援阿克苏地区。" in text and "阿克苏地区阿克苏地区" not in text and "1个县" not in text
