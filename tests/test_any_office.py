@@ -153,6 +153,7 @@ def test_program_brief_from_its_year_file_alone(tmp_path: Path) -> None:
     for text in (pdf_body(folder / f"{stem}.pdf"),
                  squash("".join(docx_paragraphs(folder / f"{stem}.docx")))):
         assert "一、栏目01" in text and "二、栏目03" in text and "全年完成45个" in text
+        assert "投入帮扶资金3200个" in text  # a citation in the program's headline
 
 
 def test_build_makes_the_program_brief_and_no_summary_without_county_files(tmp_path: Path) -> None:
@@ -189,3 +190,52 @@ def test_summary_of_a_prefecture_entered_as_a_county_does_not_repeat_it(tmp_path
     assert brief("summary", "p", "--year", "2023", "--data", str(data), "--out", str(out)).returncode == 0
     text = pdf_body(out / "2023" / "2023年浙江援疆指挥部援疆工作年度汇总.pdf")
     assert "对口支援阿克苏地区。" in text and "阿克苏地区阿克苏地区" not in text and "1个县" not in text
+
+
+CITED = """headline: 投入帮扶资金{{ ind.x01 }}
+summary: 全年完成{{ ind.x02 }}。
+highlights:
+  s01:
+    - title: 共建{{ ind.x03 }}
+      text: 正文
+"""
+
+
+def test_citations_print_in_headline_summary_and_highlight_title(tmp_path: Path) -> None:
+    data = office(tmp_path, counties={"dayao/2023": county_file(extra=CITED)})
+    folder = render(data, tmp_path / "out")
+    for text in (pdf_body(folder / "2023年大姚县援疆工作简报.pdf"),
+                 squash("".join(docx_paragraphs(folder / "2023年大姚县援疆工作简报.docx")))):
+        assert "投入帮扶资金1个" in text and "全年完成2个。" in text and "共建3个。正文" in text
+        assert "{{" not in text and "ind." not in text
+    import docx
+
+    assert docx.Document(str(folder / "2023年大姚县援疆工作简报.docx")).core_properties.subject == "投入帮扶资金1个"
+
+
+@pytest.mark.parametrize("where, line", [("headline", 6), ("summary", 7)])
+def test_validate_checks_citations_in_headline_and_summary(tmp_path: Path, where: str, line: int) -> None:
+    extra = CITED.replace(f"{where}: ", f"{where}: 见{{{{ ind.x99 }}}}")
+    data = office(tmp_path, counties={"dayao/2023": county_file(extra=extra)})
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    path = data / "counties" / "dayao" / "2023.yaml"
+    assert f"{path}:{line}: x99: 引用了未知的指标“x99”（不在 indicators.yaml 中）" in result.stderr
+
+
+def test_validate_checks_a_citation_in_a_program_headline_against_its_own_values(tmp_path: Path) -> None:
+    data = office(tmp_path, program=EWC_PROGRAM, counties={})
+    write(data / "programs" / "p" / "2023.yaml", PROGRAM_YEAR.replace("ind.x01", "ind.x05"))
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    path = data / "programs" / "p" / "2023.yaml"
+    assert f"{path}:2: x05: 引用了指标“x05”，但本文件 indicators 中没有它的数值" in result.stderr
+
+
+def test_validate_checks_a_citation_in_a_highlight_caption(tmp_path: Path) -> None:
+    extra = CITED + "      caption: 图{{ ind.x12 }}\n"
+    values = {"x01": "1", "x02": "2", "x03": "3"}
+    data = office(tmp_path, counties={"dayao/2023": county_file(values=values, extra=extra)})
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert "x12: 引用了指标“x12”，但本文件 indicators 中没有它的数值" in result.stderr

@@ -8,8 +8,10 @@ guards attribute names, not what a reachable object's public methods do (``Path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -18,7 +20,7 @@ from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
 from ..domain.quantity import Quantity, format_change, format_quantity
-from .sandbox import Sandbox
+from .sandbox import Sandbox, md_unescape
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ class ProgramView:
     counties: tuple[str, ...]
 
 
+V = TypeVar("V", bound=YearView)
+
+
 def _year_fields(r: YearFile) -> dict[str, object]:
     return {"year": r.year, "status": r.status, "draft": r.draft, "source": r.source,
             "headline": r.headline, "summary": r.summary}
@@ -161,6 +166,25 @@ class SectionView:
         return not self.highlights and not self.figures
 
 
+def cite(sandbox: Sandbox, text: str, ind: dict[str, Figure], file: Path, line: int | None, key: str) -> str:
+    """A data text with its ``{{ ind.x }}`` filled in, escaped for Markdown (Markup: the template
+    prints it as it is); a text without a citation is left to the template's own escaping."""
+    if "{" not in text:
+        return text
+    return Markup(sandbox.render_text(text, {"ind": ind}, str(file), line, key))  # type: ignore[arg-type]
+
+
+def cited_view(view: V, sandbox: Sandbox, ind: dict[str, Figure], record: YearFile) -> V:
+    """``headline`` and ``summary`` with their citations filled in."""
+    return replace(view, headline=cite(sandbox, record.headline, ind, record.path, None, "headline"),
+                   summary=cite(sandbox, record.summary, ind, record.path, None, "summary"))
+
+
+def plain(text: str) -> str:
+    """A rendered text as it reads (a document property is not Markdown)."""
+    return md_unescape(str(text)) if isinstance(text, Markup) else text
+
+
 def highlight_views(sandbox: Sandbox, highlights: tuple[Highlight, ...], ind: dict[str, Figure],
                     section: str) -> tuple[HighlightView, ...]:
     out = []
@@ -168,8 +192,10 @@ def highlight_views(sandbox: Sandbox, highlights: tuple[Highlight, ...], ind: di
         if h.section != section:
             continue
         text = sandbox.render_text(h.text, {"ind": ind}, str(h.path), h.line, "text")
-        out.append(HighlightView(h.title, Markup(text),  # already escaped and rendered
-                                 Markup(str(h.image)) if h.image else None, h.caption))
+        out.append(HighlightView(cite(sandbox, h.title, ind, h.path, None, "title"),
+                                 Markup(text),  # already escaped and rendered
+                                 Markup(str(h.image)) if h.image else None,
+                                 cite(sandbox, h.caption, ind, h.path, None, "caption")))
     return tuple(out)
 
 

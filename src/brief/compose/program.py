@@ -11,7 +11,7 @@ from .. import model
 from ..data.dataset import Dataset
 from ..data.records import ProgramYear
 from ..errors import BriefError
-from .context import CountyView, figures, meta, sections
+from .context import CountyView, cited_view, figures, meta, plain, sections
 from .county import TEMPLATE, default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, program_title
@@ -44,7 +44,8 @@ def program_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
     view = CountyView(year=record.year, status=record.status, draft=record.draft, source=record.source,
                       headline=record.headline, summary=record.summary, id=program_id, county=program.name,
                       prefecture=program.prefecture, partner=program.province, command=office.issuer)
-    return {"c": view, "ind": ind, "sections": sections(sandbox, ds.catalog, record, ind),
+    return {"c": cited_view(view, sandbox, ind, record), "ind": ind,
+            "sections": sections(sandbox, ds.catalog, record, ind),
             "previous_year": prev.year if prev and prev.indicators else None, "office": office,
             "kind": "program"}
 
@@ -54,5 +55,6 @@ def compose_program(ds: Dataset, program_id: str, year: int, templates: Path | N
     context = program_context(ds, program_id, year, sandbox)
     markdown = sandbox.render(TEMPLATE, **context)
     record = ds.program_years[(program_id, year)]
-    properties = meta(program_title(ds, program_id, year), context["office"].issuer, record.draft, record.headline)
+    properties = meta(program_title(ds, program_id, year), context["office"].issuer, record.draft,
+                      plain(context["c"].headline))
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

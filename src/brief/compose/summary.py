@@ -18,7 +18,7 @@ from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
-from .context import HighlightView, figures, meta, program_view, program_year_view, sections
+from .context import HighlightView, cited_view, figures, meta, plain, program_view, program_year_view, sections
 from .county import default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, summary_title
@@ -142,7 +142,8 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
     totals = {r.indicator.key: r for r in rows}
     chart_rows = [totals[k] for k in CHART_KEYS if k in totals and totals[k].indicator.aggregate == "sum"]
     return {
-        "program": program_view(program), "year": year, "own": program_year_view(own) if own else None,
+        "program": program_view(program), "year": year,
+        "own": cited_view(program_year_view(own), sandbox, ind, own) if own else None,
         "ind": ind, "columns": columns, "missing": missing,
         "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
         "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
@@ -157,5 +158,5 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
     own = ds.program_years.get((program_id, year))
     title = summary_title(ds, program_id, year)
     drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
-    properties = meta(title, context["office"].issuer, drafts, own.headline if own else "")
+    properties = meta(title, context["office"].issuer, drafts, plain(context["own"].headline) if own else "")
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

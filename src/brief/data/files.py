@@ -113,11 +113,28 @@ def _highlight(c: Checker, item: object, section: str, catalog: Catalog, present
     text = c.text(item, "text") or YStr("", item.line)
     capped = [c.capped(c.text(item, key), key, limit) for key, limit in HIGHLIGHT_CAPS.items()]
     if all(capped):  # an over-long text is not parsed for citations: one line says what is wrong
-        for line, key, message in check_citations(text, set(catalog.indicators), present):
-            c.add(line, key if key != "-" else "text", message)
+        for key in ("title", "text", "caption"):
+            _cited(c, c.text(item, key), key, catalog, present)
     image = _image(c, item, path, data_root)
     return Highlight(section, str(c.text(item, "title") or ""), str(text), image,
                      str(c.text(item, "caption") or ""), path, text.line + (1 if text.block else 0))
+
+
+def _cited(c: Checker, value: YStr | None, field: str, catalog: Catalog, present: set[str]) -> None:
+    """``{{ ind.x }}`` in a text that is printed (headline, summary, a highlight's title, text, caption):
+    each cited key must be in the catalog and have a value in this file."""
+    if value is None:
+        return
+    for line, key, message in check_citations(value, set(catalog.indicators), present):
+        c.add(line, key if key != "-" else field, message)
+
+
+def _year_citations(c: Checker, top: YMap, catalog: Catalog) -> None:
+    present = _written(top, "indicators")
+    for key in ("headline", "summary"):
+        value = c.text(top, key)
+        if value is not None and len(value) <= TEXT_CAPS[key]:  # an over-long one is said once, as too long
+            _cited(c, value, key, catalog, present)
 
 
 def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
@@ -182,6 +199,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"),
                COUNTY_NAMES)
+    _year_citations(c, top, catalog)
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
@@ -235,6 +253,7 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     totals, total_lines = _quantities(c, top, "totals", catalog)
     highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("source", "headline", "summary"))
+    _year_citations(c, top, catalog)
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                          program=program_id, totals=totals, total_lines=total_lines)
