@@ -68,6 +68,18 @@ def figures(catalog: Catalog, values: dict[str, Quantity],
             for key, q in sorted(values.items(), key=lambda kv: order[kv[0]])}
 
 
+KEY_FIGURES_DEFAULT = 4  # boxes taken from the catalog's ``key: true`` when a file lists none
+
+
+def key_figures(catalog: Catalog, record: YearFile | None, ind: dict[str, Figure]) -> list[Figure]:
+    """The band: the file's ``key_figures`` in its order, else the catalog's ``key: true`` indicators
+    that have a value here, in catalog order, at most four."""
+    if record is not None and record.key_figures:
+        return [ind[k] for k in record.key_figures if k in ind]
+    chosen = [f for f in ind.values() if catalog.indicators[f.key].key_figure]
+    return chosen[:KEY_FIGURES_DEFAULT]
+
+
 @dataclass(frozen=True)
 class YearView:
     """What county and program year files share, as a template sees it (no file path, no lines)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
-from .context import cited_view, county_view, figures, meta, plain, sections
+from .context import cited_view, county_view, figures, key_figures, meta, plain, sections
 from .markdown import to_document
 from .names import county_office, county_title
 from .sandbox import Sandbox
@@ -33,6 +33,7 @@ def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> 
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
     return {"c": cited_view(county_view(record), sandbox, ind, record), "ind": ind,
             "sections": sections(sandbox, ds.catalog, record, ind),
+            "key_figures": key_figures(ds.catalog, record, ind),
             "previous_year": prev.year if prev else None, "office": county_office(ds, county_id, year),
             "kind": "county"}
 

@@ -18,7 +18,17 @@ from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
-from .context import HighlightView, cited_view, figures, meta, plain, program_view, program_year_view, sections
+from .context import (
+    HighlightView,
+    cited_view,
+    figures,
+    key_figures,
+    meta,
+    plain,
+    program_view,
+    program_year_view,
+    sections,
+)
 from .county import default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, summary_title
@@ -144,7 +154,7 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
     return {
         "program": program_view(program), "year": year,
         "own": cited_view(program_year_view(own), sandbox, ind, own) if own else None,
-        "ind": ind, "columns": columns, "missing": missing,
+        "ind": ind, "key_figures": key_figures(ds.catalog, own, ind), "columns": columns, "missing": missing,
         "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
         "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
         "office": program_office(ds, program_id),

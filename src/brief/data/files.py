@@ -15,10 +15,12 @@ from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email
 from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
-               "headline", "summary", "indicators", "highlights")
+               "headline", "summary", "indicators", "highlights", "key_figures")
 COUNTY_REQUIRED = ("county", "partner", "year")
 PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names")
-PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights")
+PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights",
+                     "key_figures")
+KEY_FIGURES_MAX = 6  # boxes the band lays out on one line
 HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
 RECIPIENT_KEYS = ("name", "email", "briefs")
 STATUSES = ("final", "draft")
@@ -137,6 +139,32 @@ def _year_citations(c: Checker, top: YMap, catalog: Catalog) -> None:
             _cited(c, value, key, catalog, present)
 
 
+def _key_figures(c: Checker, top: YMap, catalog: Catalog) -> tuple[str, ...]:
+    """``key_figures: [a, b]``: 1–6 keys of this file's indicators, each once, in the band's order."""
+    if "key_figures" not in top:
+        return ()
+    items = c.text_list(top, "key_figures")
+    line = top.key_lines["key_figures"]
+    if not items and (isinstance(top["key_figures"], list) or top["key_figures"] == ""):
+        c.add(line, "key_figures", f"至少列 1 个指标键，最多 {KEY_FIGURES_MAX} 个")
+    if len(items) > KEY_FIGURES_MAX:
+        c.add(line, "key_figures", f"列了 {len(items)} 个指标，最多 {KEY_FIGURES_MAX} 个：一行放不下更多的数字框")
+        return ()
+    present = _written(top, "indicators")
+    out: list[str] = []
+    for item in items:
+        key = str(item)
+        if key not in catalog.indicators:
+            c.add(item.line, key, unknown_key_message(key, list(catalog.indicators), "不在 indicators.yaml 中"))
+        elif key not in present:
+            c.add(item.line, key, f"关键数字“{key}”在本文件 indicators 中没有数值")
+        elif key in out:
+            c.add(item.line, key, "关键数字重复列出；每个指标只列一次")
+        else:
+            out.append(key)
+    return tuple(out)
+
+
 def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     raw = c.text(item, "image")
     if raw is None or raw == "":
@@ -202,6 +230,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     _year_citations(c, top, catalog)
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
+                        key_figures=_key_figures(c, top, catalog),
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
                         command=t["command"], batch=t["batch"])
     return record, problems + c.problems
@@ -256,6 +285,7 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     _year_citations(c, top, catalog)
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
+                         key_figures=_key_figures(c, top, catalog),
                          program=program_id, totals=totals, total_lines=total_lines)
     return record, problems + c.problems
 

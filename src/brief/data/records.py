@@ -34,6 +34,7 @@ class YearFile:
     indicators: dict[str, Quantity] = field(default_factory=dict)
     highlights: tuple[Highlight, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)  # indicator key -> line
+    key_figures: tuple[str, ...] = ()  # the band's keys, in order; empty: the catalog's ``key: true``
 
     @property
     def draft(self) -> bool:
