@@ -239,3 +239,74 @@ def test_validate_checks_a_citation_in_a_highlight_caption(tmp_path: Path) -> No
     result = brief("validate", "--data", str(data))
     assert result.returncode == 1
     assert "x12: 引用了指标“x12”，但本文件 indicators 中没有它的数值" in result.stderr
+
+
+LONG_LABELS = {"x01": "帮扶资金", "x02": "转移就业劳动力人数", "x03": "消费帮扶金额", "x04": "农村劳动力",
+               "x05": "东西部协作产业项目", "x06": "派驻干部"}
+
+
+def band_office(tmp_path: Path, keys: list[str]) -> Path:
+    """A catalog with long labels and large values; the county lists ``keys`` as its key figures."""
+    extra_cat = catalog(12)
+    for key, label in LONG_LABELS.items():
+        extra_cat = extra_cat.replace(f"label: 指标{key[1:]},", f"label: {label},")
+    values = {f"x{i:02d}": v for i, v in enumerate(["3.2亿", "12800", "4.56亿", "35000", "126", "85"], 1)}
+    data = office(tmp_path, counties={"dayao/2023": county_file(values=values,
+                                                                extra=f"key_figures: [{', '.join(keys)}]\n")})
+    write(data / "indicators.yaml", extra_cat)
+    return data
+
+
+def band_text(pdf: Path) -> list[str]:
+    """The lines of page 1 between the headline and the first section."""
+    from helpers import pdftotext
+
+    lines = [ln.strip() for ln in pdftotext(pdf, "-layout", "-f", "1", "-l", "1").splitlines() if ln.strip()]
+    start = next(i for i, ln in enumerate(lines) if "工作综述" in ln)
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("一、"))
+    return lines[start + 1:end]
+
+
+@pytest.mark.parametrize("keys", [["x05"], ["x01", "x02", "x03", "x04"], ["x01", "x02", "x03", "x04", "x05", "x06"]])
+def test_key_figures_band_lays_out_the_listed_boxes(tmp_path: Path, keys: list[str]) -> None:
+    folder = render(band_office(tmp_path, keys), tmp_path / "out")
+    pdf = folder / "2023年大姚县援疆工作简报.pdf"
+    band = band_text(pdf)
+    values = {"x01": "3.2亿个", "x02": "1.28万个", "x03": "4.56亿个", "x04": "3.5万个", "x05": "126个", "x06": "85个"}
+    # every value on the band's first line, in the listed order: one line, one baseline
+    first = band[0].split()
+    assert first == [values[k] for k in keys], band
+    pdf_labels = squash(pdf_body(pdf))
+    for k in keys:  # each label whole, whether on one line or two (pdftotext -raw reads box by box)
+        assert LONG_LABELS[k] in pdf_labels
+    assert len(band) <= 3  # values, and labels on at most two lines
+    for line in band[1:]:
+        assert all(len(word) > 1 for word in line.split()), band  # no lone character
+    cells = squash("".join(docx_paragraphs(folder / "2023年大姚县援疆工作简报.docx")))
+    assert "".join(values[k] for k in keys) in cells
+
+
+def test_key_figures_default_to_the_catalogs_key_indicators(tmp_path: Path) -> None:
+    cat = catalog(12).replace("x03: {label: 指标03, unit: 个, section: s03}",
+                              "x03: {label: 指标03, unit: 个, section: s03, key: true}")
+    cat = cat.replace("x09: {label: 指标09, unit: 个, section: s09}", "x09: {label: 指标09, unit: 个, section: s09, key: true}")
+    data = office(tmp_path)
+    write(data / "indicators.yaml", cat)
+    band = band_text(render(data, tmp_path / "out") / "2023年大姚县援疆工作简报.pdf")
+    assert band[0].split() == ["3个", "9个"]
+
+
+@pytest.mark.parametrize("listed, message", [
+    ("[x01, x02, x03, x04, x05, x06, x07]", "key_figures: 列了 7 个指标，最多 6 个"),
+    ("[x01, x13]", "x13: 关键数字“x13”在本文件 indicators 中没有数值"),
+    ("[x01, x01]", "x01: 关键数字重复列出"),
+    ("[]", "key_figures: 至少列 1 个指标键"),
+])
+def test_validate_checks_key_figures(tmp_path: Path, listed: str, message: str) -> None:
+    values = {f"x{i:02d}": str(i) for i in range(1, 13)}
+    data = office(tmp_path, sections=12, counties={"dayao/2023": county_file(values=values,
+                                                                             extra=f"key_figures: {listed}\n")})
+    write(data / "indicators.yaml", catalog(12, "  x13: {label: 指标13, unit: 个, section: s01}\n"))
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: {message}" in result.stderr, result.stderr
