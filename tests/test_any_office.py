@@ -289,7 +289,8 @@ def test_key_figures_band_lays_out_the_listed_boxes(tmp_path: Path, keys: list[s
 def test_key_figures_default_to_the_catalogs_key_indicators(tmp_path: Path) -> None:
     cat = catalog(12).replace("x03: {label: 指标03, unit: 个, section: s03}",
                               "x03: {label: 指标03, unit: 个, section: s03, key: true}")
-    cat = cat.replace("x09: {label: 指标09, unit: 个, section: s09}", "x09: {label: 指标09, unit: 个, section: s09, key: true}")
+    cat = cat.replace("x09: {label: 指标09, unit: 个, section: s09}",
+                      "x09: {label: 指标09, unit: 个, section: s09, key: true}")
     data = office(tmp_path)
     write(data / "indicators.yaml", cat)
     band = band_text(render(data, tmp_path / "out") / "2023年大姚县援疆工作简报.pdf")
