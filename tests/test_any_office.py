@@ -311,3 +311,47 @@ def test_validate_checks_key_figures(tmp_path: Path, listed: str, message: str) 
     result = brief("validate", "--data", str(data))
     assert result.returncode == 1
     assert f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: {message}" in result.stderr, result.stderr
+
+
+def period_office(tmp_path: Path, this: str, last: str) -> Path:
+    counties = {"dayao/2023": county_file(values={"x01": "120"}, extra=this),
+                "dayao/2022": county_file(year=2022, values={"x01": "100"}, extra=last)}
+    return office(tmp_path, counties=counties)
+
+
+def test_period_prints_in_title_caption_and_masthead_and_stops_yoy_against_a_full_year(tmp_path: Path) -> None:
+    folder = render(period_office(tmp_path, "period: 1-10月\n", ""), tmp_path / "out")
+    assert sorted(p.name for p in folder.iterdir()) == ["2023年大姚县援疆工作简报.docx", "2023年大姚县援疆工作简报.pdf"]
+    for text in (pdf_body(folder / "2023年大姚县援疆工作简报.pdf"),
+                 squash("".join(docx_paragraphs(folder / "2023年大姚县援疆工作简报.docx")))):
+        assert text.startswith("援疆工作简报上海市对口帮扶大姚县工作组2023年1—10月")  # the masthead date
+        assert "2023年1—10月大姚县援疆工作综述" in text
+        assert "大姚县栏目01主要指标（2023年1—10月）" in text
+        assert "同比" not in text and "100个" not in text  # no comparison with a whole year
+
+
+def test_same_period_last_year_gives_yoy(tmp_path: Path) -> None:
+    folder = render(period_office(tmp_path, "period: 1—10月\n", "period: 截至10月\n"), tmp_path / "out")
+    text = pdf_body(folder / "2023年大姚县援疆工作简报.pdf")
+    assert "指标2023年1—10月2022年1—10月同比" in text
+    assert "指标01120个100个上升20.00%" in text
+
+
+def test_a_bad_period_is_one_line(tmp_path: Path) -> None:
+    data = period_office(tmp_path, "period: 1—13月\n", "")
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert (f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: period: “1—13月”不是月份区间；"
+            "应写作 1—10月（也可写 1-10月 或 截至10月）") in result.stderr
+
+
+def test_a_summary_mixing_periods_says_so_under_the_table(tmp_path: Path) -> None:
+    program = "name: 测试工作组\ncounties: [dayao, yaoan]\n"
+    counties = {"dayao/2023": county_file(values={"x01": "120"}, extra="period: 1-10月\n"),
+                "yaoan/2023": county_file(name="姚安县", values={"x01": "80"})}
+    data = office(tmp_path, program=program, counties=counties)
+    out = tmp_path / "out"
+    assert brief("summary", "p", "--year", "2023", "--data", str(data), "--out", str(out)).returncode == 0
+    text = pdf_body(out / "2023" / "2023年测试工作组援疆工作年度汇总.pdf")
+    assert "各县数据的时段不同：大姚县为2023年1—10月；姚安县为2023年全年。" in text
+    assert "栏目01分县情况（2023年）" in text

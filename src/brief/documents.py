@@ -88,8 +88,9 @@ def _summary_files(ds: Dataset, pid: str, year: int) -> tuple[list[Path], list[Y
 def _program_files(ds: Dataset, pid: str, year: int) -> tuple[list[Path], list[YearFile]]:
     own = ds.program_years[(pid, year)]
     paths = [ds.program(pid).path, own.path, ds.catalog.path]
-    if (pid, year - 1) in ds.program_years:
-        paths.append(ds.program_years[(pid, year - 1)].path)
+    prev = ds.previous_program_year(pid, year)
+    if prev:
+        paths.append(prev.path)
     return paths, [own]
 
 

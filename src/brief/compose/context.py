@@ -90,6 +90,8 @@ class YearView:
     source: str
     headline: str
     summary: str
+    period: str = ""  # 1—10月, or empty for the whole year
+    when: str = ""  # 2023年 or 2023年1—10月: what titles, captions and the masthead date print
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ V = TypeVar("V", bound=YearView)
 
 def _year_fields(r: YearFile) -> dict[str, object]:
     return {"year": r.year, "status": r.status, "draft": r.draft, "source": r.source,
-            "headline": r.headline, "summary": r.summary}
+            "headline": r.headline, "summary": r.summary, "period": r.period, "when": r.when}
 
 
 def county_view(r: CountyYear) -> CountyView:

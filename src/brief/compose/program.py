@@ -38,11 +38,12 @@ def has_content(record: ProgramYear) -> bool:
 def program_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
     program = ds.program(program_id)
     record = program_year(ds, program_id, year)
-    prev = ds.program_years.get((program_id, year - 1))
+    prev = ds.previous_program_year(program_id, year)
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
     office = program_office(ds, program_id)
     view = CountyView(year=record.year, status=record.status, draft=record.draft, source=record.source,
-                      headline=record.headline, summary=record.summary, id=program_id, county=program.name,
+                      headline=record.headline, summary=record.summary, period=record.period, when=record.when,
+                      id=program_id, county=program.name,
                       prefecture=program.prefecture, partner=program.province, command=office.issuer)
     return {"c": cited_view(view, sandbox, ind, record), "ind": ind,
             "sections": sections(sandbox, ds.catalog, record, ind),

@@ -135,14 +135,27 @@ def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
     return paths
 
 
+def _periods(files: dict[str, CountyYear], year: int) -> dict[str, str]:
+    """``when``: 2023年, or 2023年1—10月 when every county's figures cover those months;
+    ``period_note``: what a table mixing periods says under it (empty when they agree)."""
+    periods: dict[str, list[str]] = {}
+    for f in files.values():
+        periods.setdefault(f.period, []).append(f.county)
+    if len(periods) == 1:
+        return {"when": f"{year}年{next(iter(periods))}", "period_note": ""}
+    parts = [f"{'、'.join(names)}为{year}年{period or '全年'}" for period, names in periods.items()]
+    return {"when": f"{year}年", "period_note": f"各县数据的时段不同：{'；'.join(parts)}。合计按各县所报数字计算。"}
+
+
 def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
     """summary.md.j2's names, plain views only (see context.py)."""
     program = ds.program(program_id)
     files = summary_files(ds, program_id, year)
-    previous = {c: ds.counties[(c, year - 1)] for c in program.counties if (c, year - 1) in ds.counties}
+    # last year's files that cover the same months: year-over-year is stated against those only
+    previous = {c: prev for c in program.counties if (prev := ds.previous(c, year)) is not None}
     missing = [ds.county_name(c) for c in program.counties if c not in files]
     own = ds.program_years.get((program_id, year))
-    own_prev = ds.program_years.get((program_id, year - 1))
+    own_prev = ds.previous_program_year(program_id, year)
     rows = _rows(ds, files, previous)
     columns = [CountyCol(c, f.county, f.draft) for c, f in files.items()]
     ind = figures(ds.catalog, own.indicators, own_prev.indicators if own_prev else None) if own else {}
@@ -157,7 +170,7 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
         "ind": ind, "key_figures": key_figures(ds.catalog, own, ind), "columns": columns, "missing": missing,
         "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
         "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
-        "office": program_office(ds, program_id),
+        "office": program_office(ds, program_id), **_periods(files, year),
     }
 
 

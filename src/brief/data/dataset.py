@@ -41,7 +41,15 @@ class Dataset:
             raise BriefError(self._missing("county", county_id, year)) from None
 
     def previous(self, county_id: str, year: int) -> CountyYear | None:
-        return self.counties.get((county_id, year - 1))
+        """Last year's file when it covers the same period: year-over-year is stated only then."""
+        prev = self.counties.get((county_id, year - 1))
+        current = self.counties.get((county_id, year))
+        return prev if prev and (current is None or prev.period == current.period) else None
+
+    def previous_program_year(self, program_id: str, year: int) -> ProgramYear | None:
+        prev = self.program_years.get((program_id, year - 1))
+        current = self.program_years.get((program_id, year))
+        return prev if prev and (current is None or prev.period == current.period) else None
 
     def program(self, program_id: str) -> Program:
         if program_id not in self.programs:

@@ -15,11 +15,11 @@ from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email
 from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
-               "headline", "summary", "indicators", "highlights", "key_figures")
+               "headline", "summary", "indicators", "highlights", "key_figures", "period")
 COUNTY_REQUIRED = ("county", "partner", "year")
 PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names")
 PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights",
-                     "key_figures")
+                     "key_figures", "period")
 KEY_FIGURES_MAX = 6  # boxes the band lays out on one line
 HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
 RECIPIENT_KEYS = ("name", "email", "briefs")
@@ -165,6 +165,24 @@ def _key_figures(c: Checker, top: YMap, catalog: Catalog) -> tuple[str, ...]:
     return tuple(out)
 
 
+_PERIOD = re.compile(r"(?:([0-9]{1,2})\s*[-—–－~～至到]+\s*|截至|截止)([0-9]{1,2})\s*月(?:份|底|末)?")
+
+
+def _period(c: Checker, top: YMap) -> str:
+    """``period: 1—10月`` (also 1-10月, 截至10月): printed 1—10月; a full year (1—12月) is no period."""
+    value = c.text(top, "period")
+    if value is None or not value.strip():
+        return ""
+    m = _PERIOD.fullmatch(value.strip())
+    start, end = (int(m.group(1) or 1), int(m.group(2))) if m else (0, 0)
+    if not m or not 1 <= start <= end <= 12:
+        c.add(value.line, "period", f"“{shown(value)}”不是月份区间；应写作 1—10月（也可写 1-10月 或 截至10月）")
+        return ""
+    if (start, end) == (1, 12):
+        return ""
+    return f"{start}—{end}月" if start != end else f"{end}月"
+
+
 def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     raw = c.text(item, "image")
     if raw is None or raw == "":
@@ -229,6 +247,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
                COUNTY_NAMES)
     _year_citations(c, top, catalog)
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
+                        period=_period(c, top),
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                         key_figures=_key_figures(c, top, catalog),
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
@@ -284,6 +303,7 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     t = _texts(c, top, ("source", "headline", "summary"))
     _year_citations(c, top, catalog)
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
+                         period=_period(c, top),
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                          key_figures=_key_figures(c, top, catalog),
                          program=program_id, totals=totals, total_lines=total_lines)

@@ -35,6 +35,12 @@ class YearFile:
     highlights: tuple[Highlight, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)  # indicator key -> line
     key_figures: tuple[str, ...] = ()  # the band's keys, in order; empty: the catalog's ``key: true``
+    period: str = ""  # 1—10月: the figures cover part of the year; empty: the whole year
+
+    @property
+    def when(self) -> str:
+        """What the figures cover, as titles and captions print it: 2023年 or 2023年1—10月."""
+        return f"{self.year}年{self.period}"
 
     @property
     def draft(self) -> bool:
