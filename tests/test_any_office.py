@@ -355,3 +355,12 @@ def test_a_summary_mixing_periods_says_so_under_the_table(tmp_path: Path) -> Non
     text = pdf_body(out / "2023" / "2023年测试工作组援疆工作年度汇总.pdf")
     assert "各县数据的时段不同：大姚县为2023年1—10月；姚安县为2023年全年。" in text
     assert "栏目01分县情况（2023年）" in text
+
+
+def test_an_unknown_key_figure_with_a_colon_keeps_the_line_parsable(tmp_path: Path) -> None:
+    extra = 'key_figures: ["\\ufeffx:x01"]\n'
+    data = office(tmp_path, counties={"dayao/2023": county_file(extra=extra)})
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    line = next(ln for ln in result.stderr.splitlines() if ":6: " in ln)
+    assert line.startswith(f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: key_figures: 未知的键")

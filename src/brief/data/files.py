@@ -57,6 +57,12 @@ def _year(c: Checker, top: YMap, expected: int) -> int:
     return int(value)
 
 
+def _column(key: str, fallback: str) -> str:
+    """A key for the line's ``key:`` column; one with a colon or an invisible character would break
+    the line, so the enclosing key is named instead (the message quotes the key itself)."""
+    return key if key.isprintable() and not re.search(r"[\s:]", key) else fallback
+
+
 def _quantities(c: Checker, top: YMap, key: str, catalog: Catalog) -> tuple[dict[str, Quantity], dict[str, int]]:
     values: dict[str, Quantity] = {}
     lines: dict[str, int] = {}
@@ -67,7 +73,7 @@ def _quantities(c: Checker, top: YMap, key: str, catalog: Catalog) -> tuple[dict
     for ind_key, raw in m.items():
         line = m.key_lines[ind_key]
         if ind_key not in catalog.indicators:
-            c.add(line, ind_key, unknown_key_message(ind_key, known, "不在 indicators.yaml 中"))
+            c.add(line, _column(ind_key, key), unknown_key_message(ind_key, known, "不在 indicators.yaml 中"))
             continue
         ind = catalog.indicators[ind_key]
         if not isinstance(raw, YStr):
@@ -155,7 +161,8 @@ def _key_figures(c: Checker, top: YMap, catalog: Catalog) -> tuple[str, ...]:
     for item in items:
         key = str(item)
         if key not in catalog.indicators:
-            c.add(item.line, key, unknown_key_message(key, list(catalog.indicators), "不在 indicators.yaml 中"))
+            c.add(item.line, _column(key, "key_figures"),
+                  unknown_key_message(key, list(catalog.indicators), "不在 indicators.yaml 中"))
         elif key not in present:
             c.add(item.line, key, f"关键数字“{key}”在本文件 indicators 中没有数值")
         elif key in out:
