@@ -35,9 +35,10 @@ SECTIONS = {
 INDICATOR_KEYS = {"label", "unit", "section", "aggregate", "change"}
 COUNTY_KEYS = {
     "county", "prefecture", "partner", "command", "year", "batch", "status", "source",
-    "headline", "summary", "indicators", "highlights",
+    "headline", "summary", "indicators", "highlights", "key_figures", "period",
 }
-PROGRAM_YEAR_KEYS = {"year", "source", "status", "headline", "summary", "indicators", "totals", "highlights"}
+PROGRAM_YEAR_KEYS = {"year", "source", "status", "headline", "summary", "indicators", "totals", "highlights",
+                     "key_figures", "period"}
 HIGHLIGHT_KEYS = {"title", "text", "image", "caption"}
 CITATION = re.compile(r"\{\{\s*ind\.([A-Za-z0-9_]+)\s*\}\}")
 SAMPLE_SOURCE = "示例数据，非真实统计"

@@ -29,10 +29,12 @@ from typing import TypeVar
 
 from . import __version__
 from .compose.county import default_templates
+from .compose.program import has_content
 from .data.dataset import Dataset, load_dataset
+from .documents import COUNTY, FORMATS, PROGRAM, SUMMARY, Target, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
-from .render import FORMATS, SUFFIXES, Target, inputs, make, stem, write_outputs
+from .render import make, write_outputs
 
 MANIFEST = "manifest.json"
 LOCK = ".build.lock"
@@ -48,10 +50,13 @@ class Outcome:
 
 
 def targets(ds: Dataset, year: int | None = None) -> list[Target]:
-    out = [Target("county", cid, y) for (cid, y) in sorted(ds.counties)]
+    out = [Target(COUNTY, cid, y) for (cid, y) in sorted(ds.counties)]
     for pid, program in sorted(ds.programs.items()):
         years = {y for (cid, y) in ds.counties if cid in program.counties}
-        out += [Target("summary", pid, y) for y in sorted(years)]
+        out += [Target(SUMMARY, pid, y) for y in sorted(years)]
+        # A program year file with figures or highlights is a document of its own.
+        out += [Target(PROGRAM, pid, y) for (p, y), own in sorted(ds.program_years.items())
+                if p == pid and has_content(own)]
     return [t for t in out if year is None or t.year == year]
 
 
@@ -169,14 +174,14 @@ def _init_worker(parent: int, data: str | None = None, templates: str | None = N
 
 def _render(t: Target, out: str) -> list[str]:
     ds, templates = _WORKER["ds"], _WORKER["templates"]
-    name, blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
-    return [str(p) for p in write_outputs(name, Path(out) / str(t.year), blobs)]
+    blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
+    return [str(p) for p in write_outputs(ds, t, Path(out), blobs)]  # type: ignore[arg-type]
 
 
 def _pdf_digest(t: Target) -> str:
     """The sha256 the brief's PDF would have: rendered in memory, written nowhere."""
     ds, templates = _WORKER["ds"], _WORKER["templates"]
-    _, blobs = make(ds, t, ("pdf",), templates)  # type: ignore[arg-type]
+    blobs = make(ds, t, ("pdf",), templates)  # type: ignore[arg-type]
     return hashlib.sha256(blobs["pdf"]).hexdigest()
 
 
@@ -222,7 +227,7 @@ def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path,
     out_plan = {}
     for t in wanted:
         fp, ins = fingerprint(ds, t, templates, fonts)
-        rels = [f"{t.year}/{stem(ds, t)}{SUFFIXES[f]}" for f in FORMATS]
+        rels = [output_path(ds, t, f, Path()).as_posix() for f in FORMATS]
         out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp))
     return out_plan
 
@@ -282,7 +287,7 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=initargs) as pool:
         # Summaries are the longest briefs: start them first so no worker idles at the end.
-        ordered = sorted(todo, key=lambda item: item[0].kind != "summary")
+        ordered = sorted(todo, key=lambda item: item[0].kind is not SUMMARY)
         futures = {pool.submit(work, t): t for t, _, _ in ordered}
         try:
             for future in as_completed(futures):
@@ -310,7 +315,7 @@ def _result(run: Callable[[], T], t: Target, ds: Dataset) -> T:
     except OSError as exc:  # a full disk, a read-only output dir: the path and why, in words
         raise BriefError(os_error_problem(exc)) from None
     except Exception as exc:  # noqa: BLE001 - one line per failed output, never a traceback
-        where = ds.root / ("counties" if t.kind == "county" else "programs") / t.id
+        where = ds.root / t.kind.folder / t.id
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise BriefError.at(str(where), None, f"{t.year} {t.kind}",
+        raise BriefError.at(str(where), None, f"{t.year} {t.kind.name}",
                             f"生成失败：{type(exc).__name__}: {message[:200]}") from None

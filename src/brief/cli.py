@@ -139,7 +139,7 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
 def render(county: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
-    """生成一个县某一年的简报（默认 PDF 与 Word 各一份）。"""
+    """生成一个县某一年的简报（默认 PDF 与 Word 各一份）；写项目 ID 则生成该项目本身的简报。"""
     from .render import render_county
 
     warm_fonts()

@@ -57,7 +57,9 @@ def data_glyph_problems(ds: Dataset, fonts: PdfFonts) -> list[Problem]:
     catalog_texts += [s.title for s in ds.catalog.sections.values()]
     by_file.setdefault(ds.catalog.path, set()).update("".join(catalog_texts))
     for program in ds.programs.values():
-        by_file.setdefault(program.path, set()).update(program.name + program.province + program.prefecture)
+        names = [program.name, program.province, program.prefecture, program.genre, program.publication,
+                 program.issuer, *program.county_names.values()]
+        by_file.setdefault(program.path, set()).update("".join(names))
     if ds.recipients:  # distribute stamps each name on its copies (stamp.check_name, same role)
         by_file.setdefault(ds.root / "recipients.yaml", set()).update("".join(r.name for r in ds.recipients))
     every = "".join(sorted(set().union(*by_file.values())))

@@ -8,8 +8,10 @@ guards attribute names, not what a reachable object's public methods do (``Path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
 
 from markupsafe import Markup
 
@@ -18,7 +20,7 @@ from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
 from ..domain.quantity import Quantity, format_change, format_quantity
-from .sandbox import Sandbox
+from .sandbox import Sandbox, md_unescape
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,18 @@ def figures(catalog: Catalog, values: dict[str, Quantity],
             for key, q in sorted(values.items(), key=lambda kv: order[kv[0]])}
 
 
+KEY_FIGURES_DEFAULT = 4  # boxes taken from the catalog's ``key: true`` when a file lists none
+
+
+def key_figures(catalog: Catalog, record: YearFile | None, ind: dict[str, Figure]) -> list[Figure]:
+    """The band: the file's ``key_figures`` in its order, else the catalog's ``key: true`` indicators
+    that have a value here, in catalog order, at most four."""
+    if record is not None and record.key_figures:
+        return [ind[k] for k in record.key_figures if k in ind]
+    chosen = [f for f in ind.values() if catalog.indicators[f.key].key_figure]
+    return chosen[:KEY_FIGURES_DEFAULT]
+
+
 @dataclass(frozen=True)
 class YearView:
     """What county and program year files share, as a template sees it (no file path, no lines)."""
@@ -76,6 +90,8 @@ class YearView:
     source: str
     headline: str
     summary: str
+    period: str = ""  # 1—10月, or empty for the whole year
+    when: str = ""  # 2023年 or 2023年1—10月: what titles, captions and the masthead date print
 
 
 @dataclass(frozen=True)
@@ -108,9 +124,12 @@ class ProgramView:
     counties: tuple[str, ...]
 
 
+V = TypeVar("V", bound=YearView)
+
+
 def _year_fields(r: YearFile) -> dict[str, object]:
     return {"year": r.year, "status": r.status, "draft": r.draft, "source": r.source,
-            "headline": r.headline, "summary": r.summary}
+            "headline": r.headline, "summary": r.summary, "period": r.period, "when": r.when}
 
 
 def county_view(r: CountyYear) -> CountyView:
@@ -161,6 +180,25 @@ class SectionView:
         return not self.highlights and not self.figures
 
 
+def cite(sandbox: Sandbox, text: str, ind: dict[str, Figure], file: Path, line: int | None, key: str) -> str:
+    """A data text with its ``{{ ind.x }}`` filled in, escaped for Markdown (Markup: the template
+    prints it as it is); a text without a citation is left to the template's own escaping."""
+    if "{" not in text:
+        return text
+    return Markup(sandbox.render_text(text, {"ind": ind}, str(file), line, key))  # type: ignore[arg-type]
+
+
+def cited_view(view: V, sandbox: Sandbox, ind: dict[str, Figure], record: YearFile) -> V:
+    """``headline`` and ``summary`` with their citations filled in."""
+    return replace(view, headline=cite(sandbox, record.headline, ind, record.path, None, "headline"),
+                   summary=cite(sandbox, record.summary, ind, record.path, None, "summary"))
+
+
+def plain(text: str) -> str:
+    """A rendered text as it reads (a document property is not Markdown)."""
+    return md_unescape(str(text)) if isinstance(text, Markup) else text
+
+
 def highlight_views(sandbox: Sandbox, highlights: tuple[Highlight, ...], ind: dict[str, Figure],
                     section: str) -> tuple[HighlightView, ...]:
     out = []
@@ -168,8 +206,10 @@ def highlight_views(sandbox: Sandbox, highlights: tuple[Highlight, ...], ind: di
         if h.section != section:
             continue
         text = sandbox.render_text(h.text, {"ind": ind}, str(h.path), h.line, "text")
-        out.append(HighlightView(h.title, Markup(text),  # already escaped and rendered
-                                 Markup(str(h.image)) if h.image else None, h.caption))
+        out.append(HighlightView(cite(sandbox, h.title, ind, h.path, None, "title"),
+                                 Markup(text),  # already escaped and rendered
+                                 Markup(str(h.image)) if h.image else None,
+                                 cite(sandbox, h.caption, ind, h.path, None, "caption")))
     return tuple(out)
 
 

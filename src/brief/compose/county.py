@@ -7,8 +7,9 @@ from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
-from .context import county_view, figures, meta, sections
+from .context import cited_view, county_view, figures, key_figures, meta, plain, sections
 from .markdown import to_document
+from .names import county_office, county_title
 from .sandbox import Sandbox
 
 TEMPLATE = "brief.md.j2"
@@ -30,14 +31,18 @@ def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> 
     record = ds.county(county_id, year)
     prev = ds.previous(county_id, year)
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
-    return {"c": county_view(record), "ind": ind, "sections": sections(sandbox, ds.catalog, record, ind),
-            "previous_year": prev.year if prev else None}
+    return {"c": cited_view(county_view(record), sandbox, ind, record), "ind": ind,
+            "sections": sections(sandbox, ds.catalog, record, ind),
+            "key_figures": key_figures(ds.catalog, record, ind),
+            "previous_year": prev.year if prev else None, "office": county_office(ds, county_id, year),
+            "kind": "county"}
 
 
 def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | None = None) -> model.Document:
     record = ds.county(county_id, year)
     sandbox = Sandbox.for_dir(templates or default_templates())
-    markdown = sandbox.render(TEMPLATE, **county_context(ds, county_id, year, sandbox))
-    title = f"{year}年{record.county}援疆工作简报"
-    properties = meta(title, record.command or record.partner, record.draft, record.headline)
+    context = county_context(ds, county_id, year, sandbox)
+    markdown = sandbox.render(TEMPLATE, **context)
+    office = county_office(ds, county_id, year)
+    properties = meta(county_title(ds, county_id, year), office.issuer, record.draft, plain(context["c"].headline))
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

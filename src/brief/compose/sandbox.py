@@ -200,6 +200,12 @@ class _Environment(ImmutableSandboxedEnvironment):
         return _check_size(super().call_binop(context, operator, left, right))
 
 
+def _cn(value: Any) -> str:
+    from .numerals import chinese_number
+
+    return chinese_number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
 def _loop(iterable: Any) -> Iterator[Any]:
     """What every ``for`` iterates through: each item is counted."""
     budget = _budget()
@@ -261,6 +267,8 @@ class Sandbox:
             lstrip_blocks=True,
         )
         self.env.filters["raw"] = _bounded_filter("raw", lambda v: Markup(str(v)))
+        # Section numbers for any number of sections: {{ loop.index | cn }} → 十一
+        self.env.filters["cn"] = _bounded_filter("cn", _cn)
         self._texts: dict[str, jinja2.Template] = {}
 
     def _generate(self, template: jinja2.Template, context: dict[str, Any]) -> str:

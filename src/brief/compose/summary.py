@@ -18,9 +18,20 @@ from ..data.records import CountyYear
 from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
-from .context import HighlightView, figures, meta, program_view, program_year_view, sections
+from .context import (
+    HighlightView,
+    cited_view,
+    figures,
+    key_figures,
+    meta,
+    plain,
+    program_view,
+    program_year_view,
+    sections,
+)
 from .county import default_templates, image_roots
 from .markdown import to_document
+from .names import program_office, summary_title
 from .sandbox import Sandbox
 
 TEMPLATE = "summary.md.j2"
@@ -102,8 +113,16 @@ def _rows(ds: Dataset, files: dict[str, CountyYear], previous: dict[str, CountyY
     return rows
 
 
-def summary_stem(ds: Dataset, program_id: str, year: int) -> str:
-    return f"{year}年{ds.program(program_id).name}援疆工作年度汇总"
+def summary_files(ds: Dataset, program_id: str, year: int) -> dict[str, CountyYear]:
+    """The county files a summary adds up; none is one line, pointing at the program's own brief."""
+    program = ds.program(program_id)
+    files = {c: ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties}
+    if not files:
+        own = ds.program_years.get((program_id, year))
+        hint = (f"；项目本身的简报请用 brief render {program_id} --year {year}"
+                if own and (own.indicators or own.highlights) else "")
+        raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总{hint}")
+    return files
 
 
 def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
@@ -116,16 +135,27 @@ def summary_inputs(ds: Dataset, program_id: str, year: int) -> list[Path]:
     return paths
 
 
+def _periods(files: dict[str, CountyYear], year: int) -> dict[str, str]:
+    """``when``: 2023年, or 2023年1—10月 when every county's figures cover those months;
+    ``period_note``: what a table mixing periods says under it (empty when they agree)."""
+    periods: dict[str, list[str]] = {}
+    for f in files.values():
+        periods.setdefault(f.period, []).append(f.county)
+    if len(periods) == 1:
+        return {"when": f"{year}年{next(iter(periods))}", "period_note": ""}
+    parts = [f"{'、'.join(names)}为{year}年{period or '全年'}" for period, names in periods.items()]
+    return {"when": f"{year}年", "period_note": f"各县数据的时段不同：{'；'.join(parts)}。合计按各县所报数字计算。"}
+
+
 def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
     """summary.md.j2's names, plain views only (see context.py)."""
     program = ds.program(program_id)
-    files = {c: ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties}
-    previous = {c: ds.counties[(c, year - 1)] for c in program.counties if (c, year - 1) in ds.counties}
+    files = summary_files(ds, program_id, year)
+    # last year's files that cover the same months: year-over-year is stated against those only
+    previous = {c: prev for c in program.counties if (prev := ds.previous(c, year)) is not None}
     missing = [ds.county_name(c) for c in program.counties if c not in files]
-    if not files:
-        raise BriefError.at(str(program.path), None, program_id, f"{year} 年没有任何县的数据文件，无法汇总")
     own = ds.program_years.get((program_id, year))
-    own_prev = ds.program_years.get((program_id, year - 1))
+    own_prev = ds.previous_program_year(program_id, year)
     rows = _rows(ds, files, previous)
     columns = [CountyCol(c, f.county, f.draft) for c, f in files.items()]
     ind = figures(ds.catalog, own.indicators, own_prev.indicators if own_prev else None) if own else {}
@@ -135,10 +165,12 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
     totals = {r.indicator.key: r for r in rows}
     chart_rows = [totals[k] for k in CHART_KEYS if k in totals and totals[k].indicator.aggregate == "sum"]
     return {
-        "program": program_view(program), "year": year, "own": program_year_view(own) if own else None,
-        "ind": ind, "columns": columns, "missing": missing,
+        "program": program_view(program), "year": year,
+        "own": cited_view(program_year_view(own), sandbox, ind, own) if own else None,
+        "ind": ind, "key_figures": key_figures(ds.catalog, own, ind), "columns": columns, "missing": missing,
         "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
         "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
+        "office": program_office(ds, program_id), **_periods(files, year),
     }
 
 
@@ -147,7 +179,7 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
     context = summary_context(ds, program_id, year, sandbox)
     markdown = sandbox.render(TEMPLATE, **context)
     own = ds.program_years.get((program_id, year))
-    title = summary_stem(ds, program_id, year)
+    title = summary_title(ds, program_id, year)
     drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
-    properties = meta(title, ds.program(program_id).name, drafts, own.headline if own else "")
+    properties = meta(title, context["office"].issuer, drafts, plain(context["own"].headline) if own else "")
     return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))

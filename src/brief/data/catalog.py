@@ -28,6 +28,7 @@ class Indicator:
     section: str
     aggregate: str = "sum"
     change: bool = False
+    key_figure: bool = False  # ``key: true``: a candidate for the key-figure band
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _sections(c: Checker, top: YMap) -> dict[str, Section]:
 def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
     m = c.mapping(top.get("indicators"), "indicators", top.key_lines.get("indicators", 1))
-    fields = ("label", "unit", "section", "aggregate", "change")
+    fields = ("label", "unit", "section", "aggregate", "change", "key")
     for key, spec in (m or {}).items():
         line = m.key_lines[key]
         if not _KEY.match(key):
@@ -95,9 +96,11 @@ def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str
             c.add(section.line, key, f"栏目“{section}”不在 sections 中")
         aggregate = c.choice(spec_map, "aggregate", AGGREGATES, "sum")
         change = c.choice(spec_map, "change", ("true", "false"), "false") == "true"
+        key_figure = c.choice(spec_map, "key", ("true", "false"), "false") == "true"
         unit = c.text(spec_map, "unit") or YStr("", line)
         if len(c.problems) == before:
-            out[key] = Indicator(key, str(c.text(spec_map, "label")), str(unit), str(section), aggregate, change)
+            out[key] = Indicator(key, str(c.text(spec_map, "label")), str(unit), str(section), aggregate, change,
+                                 key_figure)
         c.capped(c.text(spec_map, "label"), "label", NAME_MAX)  # after: a long label keeps its key known
     return out
 

@@ -41,7 +41,15 @@ class Dataset:
             raise BriefError(self._missing("county", county_id, year)) from None
 
     def previous(self, county_id: str, year: int) -> CountyYear | None:
-        return self.counties.get((county_id, year - 1))
+        """Last year's file when it covers the same period: year-over-year is stated only then."""
+        prev = self.counties.get((county_id, year - 1))
+        current = self.counties.get((county_id, year))
+        return prev if prev and (current is None or prev.period == current.period) else None
+
+    def previous_program_year(self, program_id: str, year: int) -> ProgramYear | None:
+        prev = self.program_years.get((program_id, year - 1))
+        current = self.program_years.get((program_id, year))
+        return prev if prev and (current is None or prev.period == current.period) else None
 
     def program(self, program_id: str) -> Program:
         if program_id not in self.programs:
@@ -49,10 +57,19 @@ class Dataset:
         return self.programs[program_id]
 
     def county_name(self, county_id: str) -> str:
+        """How a county is printed: its ``county:`` (latest year first), else a program's
+        ``county_names``, else its id."""
         for (cid, _), record in sorted(self.counties.items(), reverse=True):
             if cid == county_id and record.county:
                 return record.county
+        for program in sorted(self.programs.values(), key=lambda p: p.id):
+            if county_id in program.county_names:
+                return program.county_names[county_id]
         return county_id
+
+    def program_of(self, county_id: str) -> Program | None:
+        """The program that lists the county (the first by id): where its genre and masthead come from."""
+        return next((p for _, p in sorted(self.programs.items()) if county_id in p.counties), None)
 
     def _missing(self, kind: str, ident: str, year: int | None) -> Problem:
         if kind == "county":
@@ -170,7 +187,9 @@ def _read_programs(ds: Dataset) -> None:
             continue
         ds.programs[program_id] = record
         for cid in record.counties:
-            if cid not in county_ids:
+            # A county with no folder is allowed (a prefecture's plan lists counties that keep no
+            # files); one a letter away from a folder is a typo, said as before.
+            if cid not in county_ids and cid not in record.county_names and _near(cid, county_ids):
                 ds.problems.append(Problem(str(path), lines.get(cid), cid,
                                            unknown_key_message(cid, county_ids).replace("未知的键", "未知的县")
                                            + "（counties/ 下没有这个目录）"))
@@ -181,6 +200,12 @@ def _read_programs(ds: Dataset) -> None:
                 ds.problems += more
                 if py is not None:
                     ds.program_years[(program_id, year)] = py
+
+
+def _near(ident: str, known: list[str]) -> bool:
+    import difflib
+
+    return bool(difflib.get_close_matches(ident, known, n=1, cutoff=0.6))
 
 
 def _check_recipients(ds: Dataset) -> None:

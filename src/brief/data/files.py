@@ -10,22 +10,24 @@ from ..errors import Problem
 from .catalog import Catalog
 from .citations import check_citations
 from .images import check_image
-from .records import CountyYear, Highlight, Program, ProgramYear, Recipient
+from .records import DEFAULT_GENRE, CountyYear, Highlight, Program, ProgramYear, Recipient
 from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email_problem, shown, unknown_key_message
 from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
-               "headline", "summary", "indicators", "highlights")
+               "headline", "summary", "indicators", "highlights", "key_figures", "period")
 COUNTY_REQUIRED = ("county", "partner", "year")
-PROGRAM_KEYS = ("name", "province", "prefecture", "counties")
-PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights")
+PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names")
+PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights",
+                     "key_figures", "period")
+KEY_FIGURES_MAX = 6  # boxes the band lays out on one line
 HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
 RECIPIENT_KEYS = ("name", "email", "briefs")
 STATUSES = ("final", "draft")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # Names go into file names and e-mail subjects: checked by schema.name_problem.
 COUNTY_NAMES = ("county", "prefecture", "partner", "command")
-PROGRAM_NAMES = ("name", "province", "prefecture")
+PROGRAM_NAMES = ("name", "province", "prefecture", "genre", "publication", "issuer")
 # Other texts: only capped (their characters are checked against the fonts by preflight).
 TEXT_CAPS = {"batch": NAME_MAX, "source": LINE_MAX, "headline": LINE_MAX, "summary": TEXT_MAX}
 HIGHLIGHT_CAPS = {"title": NAME_MAX, "text": TEXT_MAX, "caption": LINE_MAX}
@@ -55,6 +57,12 @@ def _year(c: Checker, top: YMap, expected: int) -> int:
     return int(value)
 
 
+def _column(key: str, fallback: str) -> str:
+    """A key for the line's ``key:`` column; one with a colon or an invisible character would break
+    the line, so the enclosing key is named instead (the message quotes the key itself)."""
+    return key if key.isprintable() and not re.search(r"[\s:]", key) else fallback
+
+
 def _quantities(c: Checker, top: YMap, key: str, catalog: Catalog) -> tuple[dict[str, Quantity], dict[str, int]]:
     values: dict[str, Quantity] = {}
     lines: dict[str, int] = {}
@@ -65,7 +73,7 @@ def _quantities(c: Checker, top: YMap, key: str, catalog: Catalog) -> tuple[dict
     for ind_key, raw in m.items():
         line = m.key_lines[ind_key]
         if ind_key not in catalog.indicators:
-            c.add(line, ind_key, unknown_key_message(ind_key, known, "不在 indicators.yaml 中"))
+            c.add(line, _column(ind_key, key), unknown_key_message(ind_key, known, "不在 indicators.yaml 中"))
             continue
         ind = catalog.indicators[ind_key]
         if not isinstance(raw, YStr):
@@ -113,11 +121,73 @@ def _highlight(c: Checker, item: object, section: str, catalog: Catalog, present
     text = c.text(item, "text") or YStr("", item.line)
     capped = [c.capped(c.text(item, key), key, limit) for key, limit in HIGHLIGHT_CAPS.items()]
     if all(capped):  # an over-long text is not parsed for citations: one line says what is wrong
-        for line, key, message in check_citations(text, set(catalog.indicators), present):
-            c.add(line, key if key != "-" else "text", message)
+        for key in ("title", "text", "caption"):
+            _cited(c, c.text(item, key), key, catalog, present)
     image = _image(c, item, path, data_root)
     return Highlight(section, str(c.text(item, "title") or ""), str(text), image,
                      str(c.text(item, "caption") or ""), path, text.line + (1 if text.block else 0))
+
+
+def _cited(c: Checker, value: YStr | None, field: str, catalog: Catalog, present: set[str]) -> None:
+    """``{{ ind.x }}`` in a text that is printed (headline, summary, a highlight's title, text, caption):
+    each cited key must be in the catalog and have a value in this file."""
+    if value is None:
+        return
+    for line, key, message in check_citations(value, set(catalog.indicators), present):
+        c.add(line, key if key != "-" else field, message)
+
+
+def _year_citations(c: Checker, top: YMap, catalog: Catalog) -> None:
+    present = _written(top, "indicators")
+    for key in ("headline", "summary"):
+        value = c.text(top, key)
+        if value is not None and len(value) <= TEXT_CAPS[key]:  # an over-long one is said once, as too long
+            _cited(c, value, key, catalog, present)
+
+
+def _key_figures(c: Checker, top: YMap, catalog: Catalog) -> tuple[str, ...]:
+    """``key_figures: [a, b]``: 1–6 keys of this file's indicators, each once, in the band's order."""
+    if "key_figures" not in top:
+        return ()
+    items = c.text_list(top, "key_figures")
+    line = top.key_lines["key_figures"]
+    if not items and (isinstance(top["key_figures"], list) or top["key_figures"] == ""):
+        c.add(line, "key_figures", f"至少列 1 个指标键，最多 {KEY_FIGURES_MAX} 个")
+    if len(items) > KEY_FIGURES_MAX:
+        c.add(line, "key_figures", f"列了 {len(items)} 个指标，最多 {KEY_FIGURES_MAX} 个：一行放不下更多的数字框")
+        return ()
+    present = _written(top, "indicators")
+    out: list[str] = []
+    for item in items:
+        key = str(item)
+        if key not in catalog.indicators:
+            c.add(item.line, _column(key, "key_figures"),
+                  unknown_key_message(key, list(catalog.indicators), "不在 indicators.yaml 中"))
+        elif key not in present:
+            c.add(item.line, key, f"关键数字“{key}”在本文件 indicators 中没有数值")
+        elif key in out:
+            c.add(item.line, key, "关键数字重复列出；每个指标只列一次")
+        else:
+            out.append(key)
+    return tuple(out)
+
+
+_PERIOD = re.compile(r"(?:([0-9]{1,2})\s*[-—–－~～至到]+\s*|截至|截止)([0-9]{1,2})\s*月(?:份|底|末)?")
+
+
+def _period(c: Checker, top: YMap) -> str:
+    """``period: 1—10月`` (also 1-10月, 截至10月): printed 1—10月; a full year (1—12月) is no period."""
+    value = c.text(top, "period")
+    if value is None or not value.strip():
+        return ""
+    m = _PERIOD.fullmatch(value.strip())
+    start, end = (int(m.group(1) or 1), int(m.group(2))) if m else (0, 0)
+    if not m or not 1 <= start <= end <= 12:
+        c.add(value.line, "period", f"“{shown(value)}”不是月份区间；应写作 1—10月（也可写 1-10月 或 截至10月）")
+        return ""
+    if (start, end) == (1, 12):
+        return ""
+    return f"{start}—{end}月" if start != end else f"{end}月"
 
 
 def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
@@ -182,8 +252,11 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"),
                COUNTY_NAMES)
+    _year_citations(c, top, catalog)
     record = CountyYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
+                        period=_period(c, top),
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
+                        key_figures=_key_figures(c, top, catalog),
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
                         command=t["command"], batch=t["batch"])
     return record, problems + c.problems
@@ -196,9 +269,30 @@ def read_program(path: Path, program_id: str) -> tuple[Program | None, list[Prob
         return None, problems + c.problems, {}
     c.keys(top, PROGRAM_KEYS, ("name", "counties"))
     counties = c.text_list(top, "counties")
-    t = _texts(c, top, ("name", "province", "prefecture"), PROGRAM_NAMES)
-    record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path)
+    t = _texts(c, top, PROGRAM_NAMES, PROGRAM_NAMES)
+    names = _county_names(c, top, {str(x) for x in counties})
+    record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path,
+                     genre=t["genre"] or DEFAULT_GENRE, publication=t["publication"], issuer=t["issuer"],
+                     county_names=names)
     return record, problems + c.problems, {str(x): x.line for x in counties}
+
+
+def _county_names(c: Checker, top: YMap, listed: set[str]) -> dict[str, str]:
+    """``county_names: {dayao: 大姚县}``: how to print a listed county that has no file in a year."""
+    if "county_names" not in top:
+        return {}
+    m = c.mapping(top["county_names"], "county_names", top.key_lines["county_names"])
+    out: dict[str, str] = {}
+    for cid, name in (m or {}).items():
+        if cid not in listed:
+            c.add(m.key_lines[cid], cid, f"“{shown(cid)}”不在 counties 列表中；county_names 只为所列的县起名")
+            continue
+        if not isinstance(name, YStr) or not name.strip():
+            c.add(m.key_lines[cid], cid, "应为县名，例如 dayao: 大姚县")
+            continue
+        c.name(name, cid)
+        out[cid] = str(name)
+    return out
 
 
 def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
@@ -214,8 +308,11 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     totals, total_lines = _quantities(c, top, "totals", catalog)
     highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
     t = _texts(c, top, ("source", "headline", "summary"))
+    _year_citations(c, top, catalog)
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
+                         period=_period(c, top),
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
+                         key_figures=_key_figures(c, top, catalog),
                          program=program_id, totals=totals, total_lines=total_lines)
     return record, problems + c.problems
 

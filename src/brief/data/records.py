@@ -34,6 +34,13 @@ class YearFile:
     indicators: dict[str, Quantity] = field(default_factory=dict)
     highlights: tuple[Highlight, ...] = ()
     lines: dict[str, int] = field(default_factory=dict)  # indicator key -> line
+    key_figures: tuple[str, ...] = ()  # the band's keys, in order; empty: the catalog's ``key: true``
+    period: str = ""  # 1—10月: the figures cover part of the year; empty: the whole year
+
+    @property
+    def when(self) -> str:
+        """What the figures cover, as titles and captions print it: 2023年 or 2023年1—10月."""
+        return f"{self.year}年{self.period}"
 
     @property
     def draft(self) -> bool:
@@ -57,6 +64,9 @@ class ProgramYear(YearFile):
     total_lines: dict[str, int] = field(default_factory=dict)
 
 
+DEFAULT_GENRE = "援疆"
+
+
 @dataclass(frozen=True)
 class Program:
     id: str
@@ -65,6 +75,14 @@ class Program:
     prefecture: str
     counties: tuple[str, ...]
     path: Path
+    genre: str = DEFAULT_GENRE  # 东西部协作: titles and file names say 2023年大姚县东西部协作工作简报
+    publication: str = ""  # the masthead; empty: <genre>工作简报
+    issuer: str = ""  # 编发单位; empty: the county file's command (a summary: the program's name)
+    county_names: dict[str, str] = field(default_factory=dict)  # for counties without a file
+
+    @property
+    def masthead(self) -> str:
+        return self.publication or f"{self.genre}工作简报"
 
 
 @dataclass(frozen=True)

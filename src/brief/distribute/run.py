@@ -23,9 +23,9 @@ from pathlib import Path
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import Recipient
 from ..data.schema import email_problem, name_problem, shown
+from ..documents import COUNTY, SUMMARY, Target, output_path
 from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, check_subdir, exclusive
-from ..render import Target, stem
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
 from .stamp import check_name, stamp
@@ -193,13 +193,13 @@ def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target],
         missing: list[str] = []
         for b in r.briefs:
             if b == "summary":
-                ts = [Target("summary", pid, year) for pid in sorted(ds.programs)]
+                ts = [Target(SUMMARY, pid, year) for pid in sorted(ds.programs)]
                 label = f"{year} 年的年度汇总"
             elif any(c == b for c, _ in ds.counties):
-                ts = [Target("county", b, year)]
+                ts = [Target(COUNTY, b, year)]
                 label = f"{ds.county_name(b)}（{b}）{year} 年的简报"
             else:
-                ts = [Target("summary", b, year)]
+                ts = [Target(SUMMARY, b, year)]
                 label = f"{ds.programs[b].name if b in ds.programs else b}（{b}）{year} 年的年度汇总"
             ts = [t for t in ts if t in present]
             if not ts:
@@ -244,14 +244,14 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
     would_be = pdf_digests(ds, [t for t in targets if t in stale], templates)
     for t in every:
         if t in stale:
-            report.to_build.append(f"{stem(ds, t)}.pdf")
+            report.to_build.append(output_path(ds, t, "pdf", out).name)
     with Ledger(out / LEDGER, readonly=True) as ledger:
         for r in ds.recipients or []:
             result = RecipientResult(r.name, r.email, r.line, outcome="planned")
             found, result.missing = wanted(r)
             for t in found:
-                name = f"{stem(ds, t)}.pdf"
-                path = out / str(year) / name
+                path = output_path(ds, t, "pdf", out)
+                name = path.name
                 sha = would_be[t] if t in stale else file_hash(path)
                 status, copy_no = _file_status(ledger, r.email, name, sha, resend)
                 result.files.append(FileStatus(name, path, sha, status, copy_no, t in stale, path.is_file()))
@@ -276,8 +276,8 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
     found, result.missing = wanted(r)
     originals: dict[str, bytes] = {}
     for t in found:
-        name = f"{stem(ds, t)}.pdf"
-        path = out / str(year) / name
+        path = output_path(ds, t, "pdf", out)
+        name = path.name
         blob = path.read_bytes()
         sha = hashlib.sha256(blob).hexdigest()
         status, copy_no = _file_status(ledger, r.email, name, sha, resend)

@@ -38,7 +38,7 @@ from brief.model import (
     Text,
 )
 from brief.outdir import atomic_write
-from brief.writers import tablefit
+from brief.writers import keyband, tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
@@ -224,8 +224,15 @@ class DocxWriter(Visitor):
         if not node.items:
             return
         widths = _spread(self.text_width, [1] * len(node.items))
-        values = [self._p_xml("key_value", (Text(item.value),)) for item in node.items]
-        labels = [self._p_xml("key_label", (Text(item.label),)) for item in node.items]
+        # The PDF's rules (keyband), measured by estimate: values on one line at one size, labels
+        # broken evenly on at most two lines (Word would leave a lone character).
+        avail = (min(widths) - 2 * CELL_MARGIN) / 20 - 1
+        band = keyband.layout([i.value for i in node.items], [i.label for i in node.items], avail,
+                              (keyband.em_width, KEY_VALUE_PT), (keyband.em_width, KEY_LABEL_PT))
+        values = [self._p_xml("key_value", (Text(item.value),), rpr=_size(KEY_VALUE_PT, band.value_scale))
+                  for item in node.items]
+        labels = [self._p_xml("key_label", (Text(label),), rpr=_size(KEY_LABEL_PT, band.label_scale))
+                  for label in band.labels]
         xml = (self._table_start("box", widths) + _row_xml(widths, values, header=False)
                + _row_xml(widths, labels, header=False) + "</w:tbl>")
         container.append(parse_xml(xml))
@@ -285,6 +292,17 @@ class DocxWriter(Visitor):
 
 def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
+
+
+KEY_VALUE_PT, KEY_LABEL_PT = 18.0, 12.0  # the reference styles' sizes (make_reference.py)
+
+
+def _size(points: float, scale: float) -> str:
+    """A run's size when the band sets it smaller than its style; nothing at full size."""
+    if scale >= 1:
+        return ""
+    half = round(points * scale * 2)
+    return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
 
 
 def _run_content(text: str) -> str:

@@ -34,7 +34,7 @@ class Rules:
 @dataclass(frozen=True)
 class GridStyle:
     padding: tuple[float, float, float, float] = (3.0, 6.0, 3.0, 6.0)  # top, right, bottom, left (reportlab's)
-    valign: str = "middle"  # middle | bottom
+    valign: str = "middle"  # middle | bottom | top
     rules: Rules = Rules()
     header_background: Color | None = None
 
@@ -144,6 +144,8 @@ class Grid(Flowable):
                 content = _content_height(cell)
                 if style.valign == "bottom":
                     y = row_bottom + bottom_pad + content
+                elif style.valign == "top":
+                    y = row_bottom + row_height - top_pad
                 else:  # reportlab's MIDDLE
                     y = row_bottom + (row_height + bottom_pad - top_pad + content) / 2
                 y += cell[0].getSpaceBefore()

@@ -17,7 +17,7 @@ from ... import model
 from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
-from .. import barchart, tablefit
+from .. import barchart, keyband, tablefit
 from ..base import Visitor
 from . import deflate
 from .cjk import CJKParagraph, ParaStyle, Run
@@ -95,10 +95,29 @@ class PdfWriter(Visitor):
         return [Spacer(1, 4), _FigureBlock(node.path, caption)]
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
-        cells = [[self.text(item.value, "key_value"), self.text(item.label, "key_label")] for item in node.items]
-        style = GridStyle(padding=(6, 2, 8, 2), valign="middle",  # 2 pt at the sides: 9 characters a label
+        """1–6 boxes of equal width (keyband.layout): values on one line at one size, labels on at
+        most two even lines. When labels differ in lines, the boxes align at the top, so that every
+        value still stands on the same baseline (centred, a two-line label would lift its value)."""
+        n = len(node.items)
+        band = keyband.layout([i.value for i in node.items], [i.label for i in node.items], WIDTH / n - 5,
+                              (self._width("key_value"), STYLES["key_value"].size),
+                              (self._width("key_label"), STYLES["key_label"].size))
+        even = len({label.count("\n") for label in band.labels}) == 1
+        cells = [[self.para((model.Text(item.value),), "key_value", scale=band.value_scale),
+                  self.para((model.Text(label),), "key_label", scale=band.label_scale)]
+                 for item, label in zip(node.items, band.labels, strict=True)]
+        style = GridStyle(padding=(6, 2, 8, 2), valign="middle" if even else "top",  # 2 pt at the sides
                           rules=Rules(1, RED, "box", separator_width=0.5))
-        return [Grid([cells], [WIDTH / len(cells)] * len(cells), style), Spacer(1, 12)]
+        return [Grid([cells], [WIDTH / n] * n, style), Spacer(1, 12)]
+
+    def _width(self, style_name: str) -> keyband.Width:
+        """How wide a text is in a style's font, at a given size."""
+        role = STYLES[style_name].font
+
+        def width(text: str, size: float) -> float:
+            return sum(stringWidth(seg, font, size) for seg, font in self.fonts.split_runs(text, role))
+
+        return width
 
     def visit_chart(self, node: model.Chart) -> list[Flowable]:
         picture = barchart.layout(node, self.fonts.metrics(CHART_ROLE), WIDTH / MM)

@@ -1,0 +1,69 @@
+"""The key-figure band's layout, shared by both writers: 1–6 boxes of equal width; every value on
+one line at one size (so all values share a baseline); every label on at most two lines, broken
+where the two halves are most even, never leaving one character alone on a line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)  # the sizes tried, largest first
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
+_NO_LINE_START = set("，。、；：！？）》」』”’%％·")  # closing marks stay with what they close
+_WORD = re.compile(r"[A-Za-z0-9.]")
+
+Width = Callable[[str, float], float]  # text, size in pt -> width in pt
+
+
+@dataclass(frozen=True)
+class Band:
+    value_scale: float
+    label_scale: float
+    labels: tuple[str, ...]  # each label with a "\n" where it breaks
+
+
+def em_width(text: str, size: float) -> float:
+    """A width without the fonts: 汉字 one em, the rest about half (the DOCX writer's estimate)."""
+    return sum(size if _CJK.match(ch) else size * 0.55 for ch in text)
+
+
+def _breaks(label: str) -> list[int]:
+    """Where a label may break: not inside a word or number, not before a closing mark, and never
+    leaving a lone character on either line."""
+    out = []
+    for i in range(2, len(label) - 1):
+        if label[i] in _NO_LINE_START or (_WORD.match(label[i - 1]) and _WORD.match(label[i])):
+            continue
+        out.append(i)
+    return out
+
+
+def split_label(label: str, width: Callable[[str], float], avail: float) -> tuple[str, ...] | None:
+    """The label on one line, or on two as even as they can be; None when two lines cannot hold it."""
+    if width(label) <= avail:
+        return (label,)
+    best: tuple[float, tuple[str, ...]] | None = None
+    for i in _breaks(label):
+        lines = (label[:i], label[i:])
+        w = max(width(line) for line in lines)
+        if best is None or w < best[0]:
+            best = (w, lines)
+    if best is None or best[0] > avail:
+        return None
+    return best[1]
+
+
+def layout(values: Sequence[str], labels: Sequence[str], avail: float, value: tuple[Width, float],
+           label: tuple[Width, float]) -> Band:
+    """Sizes and label breaks for a band whose boxes are ``avail`` pt wide inside; ``value`` and
+    ``label``: how wide a text is in their font, and their size."""
+    (value_width, value_size), (label_width, label_size) = value, label
+    value_scale = next((s for s in SCALES if all(value_width(v, value_size * s) <= avail for v in values)),
+                       SCALES[-1])
+    for scale in SCALES:
+        split = [split_label(t, lambda x, s=scale: label_width(x, label_size * s), avail) for t in labels]
+        if all(lines is not None for lines in split):
+            return Band(value_scale, scale, tuple("\n".join(lines or ()) for lines in split))
+    # Too long for two lines even at the smallest size: the writer wraps it as it must.
+    return Band(value_scale, SCALES[-1], tuple(labels))
