@@ -105,3 +105,25 @@ def leading(values: dict[str, Quantity]) -> str | None:
         if best is None or _top(q) > _top(values[best]):
             best = key
     return best
+
+
+def _least(q: Quantity) -> Decimal:
+    """The least a figure can mean: its value for exact figures, lower bounds and ranges, else 0."""
+    if q.qualifier is Qualifier.EXACT or q.qualifier.is_lower_bound:
+        return q.value
+    return Decimal(0)
+
+
+def _most(q: Quantity) -> Decimal | None:
+    """The most a figure can mean; None when it has no upper limit (余, 以上, 约 …)."""
+    if q.is_range:
+        return q.high
+    if q.qualifier in (Qualifier.EXACT, Qualifier.NEARLY) or q.qualifier.is_upper_bound:
+        return q.value
+    return None
+
+
+def parts_exceed(whole: Quantity, parts: list[Quantity]) -> bool:
+    """True when the parts (其中) certainly sum above the whole (qualified figures by their bounds)."""
+    most = _most(whole)
+    return most is not None and sum((_least(p) for p in parts), Decimal(0)) > most
