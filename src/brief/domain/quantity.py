@@ -290,7 +290,7 @@ def _not_a_number(text: str, raw: str) -> str:
     m = _CN_NUMBER.match(text)
     if m:
         n = _small_cn_number(m["n"])
-        if n is not None and not re.search(r"[万亿千百]", m["rest"]):
+        if n is not None and not re.search(r"[千百]", m["rest"]):
             return f"“{raw}”用了汉字数字：请写作 {n}{m['rest']}"
         return f"“{raw}”用了汉字数字：请用阿拉伯数字，如 2万、1600余"
     return ""
@@ -306,6 +306,10 @@ def _hint(text: str) -> str:
         return "：数字和单位之间不要有空格"
     if re.search(r"[零一二三四五六七八九十百千两]", text):
         return "：请用阿拉伯数字（如 2万，不写两万）"
+    if re.match(r"^(?:近|约|超过|超)?-?0[0-9]", text):
+        return "：数字不要以 0 开头（如 10，不写 010）"
+    if re.search(r"[0-9][wWkK]", text):
+        return "：万、千请写汉字或写出全部数字（如 2.12万 或 21200，不写 2.12w、5k）"
     if re.match(r"^-[0-9.]+%?[至—～~-][0-9]", text):
         return "：范围的两端不能是负数"
     if re.search(r"\d\s*[至—～~-]\s*$|^[至—～~]", text):
