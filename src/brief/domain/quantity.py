@@ -162,6 +162,9 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     if not m:
         raise QuantityError(f"无法识别的数量“{raw}”{_hint(text)}")
     suffix = m["unit"]
+    given = m["mid"] or m["post"]
+    if given and suffix[:1] in ("余", "多"):
+        raise QuantityError(f"“{raw}”同时有“{given}”和“{suffix[0]}”，只能用一个")
     percent = _unit(raw, text, suffix, unit, units_also)
     if percent and m["scale"]:
         raise QuantityError(f"无法识别的数量“{raw}”：百分数不能带万或亿")
