@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from brief.domain.aggregate import change, total
 from brief.domain.quantity import (
     Qualifier,
-    Quantity,
     QuantityError,
     format_change,
     format_number,
@@ -350,7 +349,8 @@ def test_parts_above_an_exact_whole_are_refused_naming_both(tmp_path: Path) -> N
     result = brief("validate", "--data", str(data))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{path}:{line_of['t_jobs']}: t_jobs: 其中各项之和超过总数 700人：t_public 300人（第 {line_of['t_public']} 行）、"
+        f"{path}:{line_of['t_jobs']}: t_jobs: 其中各项之和超过总数 700人："
+        f"t_public 300人（第 {line_of['t_public']} 行）、"
         f"t_factory 420人（第 {line_of['t_factory']} 行）；请核对这些数字"]
 
 
