@@ -411,3 +411,26 @@ def test_summary_totals_follow_the_contract_rules(tmp_path: Path) -> None:
     cells = {c.text for t in docx.Document(str(path)).tables for r in t.rows for c in r.cells}
     for written in ("49333万元", "0.87亿元", "8100万元以上", "超3000人", "2-3名", "1000人以上"):
         assert written in cells, written
+
+
+def test_excel_form_round_trip_keeps_every_new_form(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from brief.data.dataset import read_dataset
+    from brief.forms import import_forms, make_form
+
+    data = _with_new_forms(tmp_path)
+    yaml_path = data / "counties" / "yingjisha" / "2023.yaml"
+    before = yaml_path.read_bytes()
+    form = make_form(data, "yingjisha", 2023, tmp_path / "forms")
+    shown = {}
+    for ws in load_workbook(form).worksheets:
+        for row in ws.iter_rows(min_row=1):
+            cells = [c.value for c in row]
+            if len(cells) >= 5 and isinstance(cells[4], str) and cells[4] in YINGJISHA_2023:
+                shown[cells[4]] = cells[2]
+    assert shown["t_funds"] == "8100万元以上" and shown["t_range"] == "20—30" and shown["t_invest2"] == "49333万"
+    assert import_forms([form], data) == []
+    assert yaml_path.read_bytes() == before
+    record = read_dataset(data).counties[("yingjisha", 2023)]
+    assert record.indicators["t_mentees"].high == Decimal(3)
