@@ -434,3 +434,9 @@ def test_excel_form_round_trip_keeps_every_new_form(tmp_path: Path) -> None:
     assert yaml_path.read_bytes() == before
     record = read_dataset(data).counties[("yingjisha", 2023)]
     assert record.indicators["t_mentees"].high == Decimal(3)
+
+
+def test_negative_change_with_a_bound_is_refused_not_inverted() -> None:
+    with pytest.raises(QuantityError, match="是负数，不能再加“以下”"):
+        parse_quantity("-5%以下", "%", change=True)
+    assert format_change(parse_quantity("约-5%", "%", change=True)) == "下降约5%"

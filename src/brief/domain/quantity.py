@@ -179,6 +179,9 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     value = written * _SCALES[m["scale"] or ""]  # exact within the limits
     if value < 0 and not change:
         raise QuantityError(f"“{raw}”是负数；只有同比指标（change: true）可以为负")
+    bound = post or word or (pre if pre in ("超过", "超") else "")
+    if value < 0 and bound:  # -5%以下 reads both as 下降5%以上 and 下降5%以下: say it in words instead
+        raise QuantityError(f"“{raw}”是负数，不能再加“{bound}”：请写确切的数，或在正文里写明下降幅度")
     if value.is_zero():
         value = Decimal(0)
     qualifier = Qualifier(pre or post or word)
