@@ -450,3 +450,23 @@ def test_negative_change_with_a_bound_is_refused_not_inverted() -> None:
     with pytest.raises(QuantityError, match="是负数，不能再加“以下”"):
         parse_quantity("-5%以下", "%", change=True)
     assert format_change(parse_quantity("约-5%", "%", change=True)) == "下降约5%"
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("{label: 甲, unit: 人, section: team, part_of: no_such}", "x_bad: part_of“no_such”不在 indicators 中"),
+    ("{label: 甲, unit: 人, section: team, part_of: x_bad}", "x_bad: part_of 不能指向自己"),
+    ("{label: 甲, unit: 人, section: team, since: 2014}", "since: since 只用于累计指标：请同时写 basis: cumulative"),
+    ("{label: 甲, unit: 人, section: team, basis: cumulative, since: 14}", "since: “14”应为四位年份，例如 2014"),
+    ("{label: 甲, unit: 人, section: team, basis: total}", "basis: “total”不是可选值；应为 annual 或 cumulative"),
+    ("{label: 甲, unit: 人, section: team, units_also: [人]}",
+     "units_also: “人”不能作为另一单位：应为汉字单位，且不同于 unit"),
+])
+def test_catalog_keys_are_checked_one_line_each(tmp_path: Path, spec: str, message: str) -> None:
+    data = data_copy(tmp_path)
+    catalog = data / "indicators.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text + f"  x_bad: {spec}\n", encoding="utf-8")
+    line = text.count("\n") + 1
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{catalog}:{line}: {message}"]
