@@ -20,7 +20,7 @@ from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
 from ..domain.quantity import Quantity, format_change, format_quantity
-from .sandbox import Sandbox, md_unescape
+from .sandbox import Sandbox, md_escape, md_unescape
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Figure:
     previous_text: str = ""
     yoy: str = ""
     yoy_percent: str = ""
+    row_label: str = ""  # the label in a table: 其中：… for a part, （2014年以来累计） for a running total
 
     def __str__(self) -> str:
         return self.text
@@ -49,23 +50,49 @@ def quantity_text(q: Quantity, unit: str, is_change: bool) -> str:
     return format_change(q) if is_change else format_quantity(q, unit)
 
 
-def figure(ind: Indicator, q: Quantity, prev: Quantity | None) -> Figure:
-    delta = change(prev, q) if prev is not None and not ind.change else None
+def figure(ind: Indicator, q: Quantity, prev: Quantity | None, row_label: str = "") -> Figure:
+    # A running total (basis: cumulative) is never compared year over year.
+    delta = change(prev, q) if prev is not None and not ind.change and not ind.cumulative else None
     return Figure(
         key=ind.key, label=ind.label, unit=ind.unit, text=quantity_text(q, ind.unit, ind.change),
         value=q.value, is_change=ind.change,
         previous_text=quantity_text(prev, ind.unit, ind.change) if prev is not None else "",
         yoy=format_change(delta) if delta is not None else "",
         yoy_percent=format(delta.value, "f") if delta is not None else "",
+        row_label=row_label or ind.table_label,
     )
+
+
+INDENT = "&#12288;&#12288;"  # two ideographic spaces; an entity, as Markdown trims a cell's own spaces
+FIRST_PART = Markup(f"{INDENT}其中：")
+NEXT_PART = Markup(INDENT + "&#12288;" * 3)  # aligned under the first part's label
+
+
+def table_order(catalog: Catalog, keys: set[str]) -> list[tuple[str, str]]:
+    """Keys in catalog order, each whole followed by its parts (part_of) of the same section, with
+    the label a table prints: the first part “其中：…”, the next indented beneath it."""
+    def nested(key: str) -> bool:
+        ind = catalog.indicators[key]
+        whole = catalog.indicators.get(ind.part_of)
+        return whole is not None and whole.key in keys and whole.section == ind.section
+
+    out: list[tuple[str, str]] = []
+    for key, ind in catalog.indicators.items():
+        if key not in keys or nested(key):
+            continue
+        out.append((key, ind.table_label))
+        parts = [k for k, p in catalog.indicators.items() if k in keys and p.part_of == key and nested(k)]
+        for i, part in enumerate(parts):
+            label = md_escape(catalog.indicators[part].table_label)
+            out.append((part, (FIRST_PART if i == 0 else NEXT_PART) + Markup(label)))
+    return out
 
 
 def figures(catalog: Catalog, values: dict[str, Quantity],
             previous: dict[str, Quantity] | None = None) -> dict[str, Figure]:
     previous = previous or {}
-    order = {key: i for i, key in enumerate(catalog.indicators)}
-    return {key: figure(catalog.indicators[key], q, previous.get(key))
-            for key, q in sorted(values.items(), key=lambda kv: order[kv[0]])}
+    return {key: figure(catalog.indicators[key], values[key], previous.get(key), label)
+            for key, label in table_order(catalog, set(values))}
 
 
 KEY_FIGURES_DEFAULT = 4  # boxes taken from the catalog's ``key: true`` when a file lists none

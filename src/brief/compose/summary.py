@@ -28,6 +28,7 @@ from .context import (
     program_view,
     program_year_view,
     sections,
+    table_order,
 )
 from .county import default_templates, image_roots
 from .markdown import to_document
@@ -51,6 +52,8 @@ class Row:
     total_text: str = "—"
     leader: str | None = None
     yoy: str = ""
+    row_label: str = ""  # 其中：… for a part, with （累计） for a running total
+
 
     def value(self, county_id: str) -> str:
         return self.texts.get(county_id, "—")
@@ -74,12 +77,13 @@ class Row:
 
 
 def _row(ind: Indicator, by_county: dict[str, Quantity], total: Quantity | None,
-         previous_total: Quantity | None) -> Row:
-    delta = change(previous_total, total) if total is not None and previous_total is not None else None
+         previous_total: Quantity | None, row_label: str) -> Row:
+    comparable = total is not None and previous_total is not None and not ind.cumulative
+    delta = change(previous_total, total) if comparable else None  # type: ignore[arg-type]
     return Row(ind, {cid: _text(ind, q) for cid, q in by_county.items()},
                {cid: q.value for cid, q in by_county.items()},
                _text(ind, total) if total is not None else "—", leading(by_county),
-               format_change(delta) if delta is not None else "")
+               format_change(delta) if delta is not None else "", row_label or ind.table_label)
 
 
 def _text(ind: Indicator, q: Quantity) -> str:
@@ -103,13 +107,13 @@ class CountyCol:
 
 def _rows(ds: Dataset, files: dict[str, CountyYear], previous: dict[str, CountyYear]) -> list[Row]:
     rows = []
-    for ind in ds.catalog.indicators.values():
+    present = {k for f in files.values() for k in f.indicators}
+    for key, label in table_order(ds.catalog, present):
+        ind = ds.catalog.indicators[key]
         by_county = {cid: f.indicators[ind.key] for cid, f in files.items() if ind.key in f.indicators}
-        if not by_county:
-            continue
         prev_values = [f.indicators[ind.key] for f in previous.values() if ind.key in f.indicators]
         prev_total = aggregate(ind.aggregate, prev_values) if len(prev_values) == len(by_county) else None
-        rows.append(_row(ind, by_county, aggregate(ind.aggregate, by_county.values()), prev_total))
+        rows.append(_row(ind, by_county, aggregate(ind.aggregate, by_county.values()), prev_total, label))
     return rows
 
 

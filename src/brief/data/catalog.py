@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BriefError, Problem
-from .schema import NAME_MAX, Checker
+from .schema import NAME_MAX, Checker, shown
 from .yamlfile import YMap, YStr, load_yaml
 
 AGGREGATES = ("sum", "max", "none")
@@ -29,6 +29,21 @@ class Indicator:
     aggregate: str = "sum"
     change: bool = False
     key_figure: bool = False  # ``key: true``: a candidate for the key-figure band
+    part_of: str = ""  # the whole this indicator is a part of (其中)
+    basis: str = "annual"  # cumulative: a running total, never compared year over year
+    since: int | None = None  # the year a cumulative figure counts from
+    units_also: tuple[str, ...] = ()  # other units accepted, printed as written
+
+    @property
+    def cumulative(self) -> bool:
+        return self.basis == "cumulative"
+
+    @property
+    def table_label(self) -> str:
+        """The label in tables: 选派乡镇援疆干部（2021年以来累计）."""
+        if not self.cumulative:
+            return self.label
+        return f"{self.label}（{self.since}年以来累计）" if self.since else f"{self.label}（累计）"
 
 
 @dataclass(frozen=True)
@@ -78,7 +93,7 @@ def _sections(c: Checker, top: YMap) -> dict[str, Section]:
 def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str, Indicator]:
     out: dict[str, Indicator] = {}
     m = c.mapping(top.get("indicators"), "indicators", top.key_lines.get("indicators", 1))
-    fields = ("label", "unit", "section", "aggregate", "change", "key")
+    fields = ("label", "unit", "section", "aggregate", "change", "key", *EXTRA_FIELDS)
     for key, spec in (m or {}).items():
         line = m.key_lines[key]
         if not _KEY.match(key):
@@ -98,11 +113,56 @@ def _indicators(c: Checker, top: YMap, sections: dict[str, Section]) -> dict[str
         change = c.choice(spec_map, "change", ("true", "false"), "false") == "true"
         key_figure = c.choice(spec_map, "key", ("true", "false"), "false") == "true"
         unit = c.text(spec_map, "unit") or YStr("", line)
+        extra = _extra(c, spec_map, str(unit))
         if len(c.problems) == before:
             out[key] = Indicator(key, str(c.text(spec_map, "label")), str(unit), str(section), aggregate, change,
-                                 key_figure)
+                                 key_figure, **extra)  # type: ignore[arg-type]
         c.capped(c.text(spec_map, "label"), "label", NAME_MAX)  # after: a long label keeps its key known
+    _check_parts(c, m, out)
     return out
+
+
+EXTRA_FIELDS = ("part_of", "basis", "since", "units_also")
+BASES = ("annual", "cumulative")
+
+
+def _extra(c: Checker, spec: YMap, unit: str) -> dict[str, object]:
+    """part_of, basis, since, units_also (see the contract's “Figures as written”)."""
+    part_of = c.text(spec, "part_of")
+    basis = c.choice(spec, "basis", BASES, "annual")
+    since_text = c.text(spec, "since")
+    since: int | None = None
+    if since_text is not None and since_text != "":
+        if not re.fullmatch(r"(19|20)[0-9]{2}", since_text):
+            c.add(since_text.line, "since", f"“{shown(since_text)}”应为四位年份，例如 2014")
+        elif basis != "cumulative":
+            c.add(since_text.line, "since", "since 只用于累计指标：请同时写 basis: cumulative")
+        else:
+            since = int(since_text)
+    also: list[str] = []
+    for u in c.text_list(spec, "units_also"):
+        if unit == "%" or not re.fullmatch(r"[\u4e00-\u9fff]+", u) or u == unit:
+            c.add(u.line, "units_also", f"“{shown(u)}”不能作为另一单位：应为汉字单位，且不同于 unit")
+        else:
+            also.append(str(u))
+    return {"part_of": str(part_of or ""), "basis": basis, "since": since, "units_also": tuple(also)}
+
+
+def _check_parts(c: Checker, m: YMap | None, indicators: dict[str, Indicator]) -> None:
+    """A part names a whole in the catalog, not itself, and the whole is not itself a part."""
+    for key, ind in indicators.items():
+        if not ind.part_of:
+            continue
+        line = (m.key_lines.get(key) if m is not None else None) or 1
+        whole = indicators.get(ind.part_of)
+        if ind.part_of == key:
+            c.add(line, key, "part_of 不能指向自己")
+        elif whole is None:
+            c.add(line, key, f"part_of“{shown(ind.part_of)}”不在 indicators 中")
+        elif whole.part_of:
+            c.add(line, key, f"part_of 指向的 {whole.key} 本身也是其他指标的一部分：“其中”只能有一层")
+        elif whole.unit != ind.unit or whole.change or ind.change:
+            c.add(line, key, f"part_of：{key} 与 {whole.key} 的单位不同或为同比指标，不能作为其中一项")
 
 
 def load_catalog(path: Path) -> Catalog:

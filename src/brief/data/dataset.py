@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.aggregate import aggregate
+from ..domain.aggregate import aggregate, parts_exceed
 from ..domain.quantity import format_quantity
 from ..errors import BriefError, Problem
 from .catalog import Catalog, read_catalog
@@ -107,6 +107,7 @@ def read_dataset(root: Path) -> Dataset:
         ds.recipients, more = read_recipients(recipients)
         ds.problems += more
         _check_recipients(ds)
+    _check_parts(ds)
     _reconcile_totals(ds)
     return ds
 
@@ -217,6 +218,28 @@ def _check_recipients(ds: Dataset) -> None:
             if b not in valid:
                 ds.problems.append(Problem(path, r.line, "briefs",
                                            unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+
+
+def _check_parts(ds: Dataset) -> None:
+    """其中: the parts of a whole may not sum above it where the figures make that certain."""
+    wholes: dict[str, list[str]] = {}
+    for ind in ds.catalog.indicators.values():
+        if ind.part_of:
+            wholes.setdefault(ind.part_of, []).append(ind.key)
+    files: list[CountyYear | ProgramYear] = [*ds.counties.values(), *ds.program_years.values()]
+    for f in files:
+        for whole, parts in wholes.items():
+            present = [p for p in parts if p in f.indicators]
+            if whole not in f.indicators or not present:
+                continue
+            if not parts_exceed(f.indicators[whole], [f.indicators[p] for p in present]):
+                continue
+            unit = ds.catalog.indicators[whole].unit
+            named = "、".join(f"{p} {format_quantity(f.indicators[p], unit)}（第 {f.lines.get(p)} 行）"
+                             for p in present)
+            ds.problems.append(Problem(str(f.path), f.lines.get(whole), whole,
+                                       f"其中各项之和超过总数 {format_quantity(f.indicators[whole], unit)}：{named}；"
+                                       "请核对这些数字"))
 
 
 def _reconcile_totals(ds: Dataset) -> None:

@@ -80,7 +80,7 @@ def _quantities(c: Checker, top: YMap, key: str, catalog: Catalog) -> tuple[dict
             c.add(line, ind_key, "数值应为一个数量，例如 2.12万 或 1600余")
             continue
         try:
-            values[ind_key] = parse_quantity(str(raw), ind.unit, change=ind.change)
+            values[ind_key] = parse_quantity(str(raw), ind.unit, change=ind.change, units_also=ind.units_also)
         except QuantityError as exc:
             c.add(raw.line if raw else line, ind_key, str(exc))
             continue

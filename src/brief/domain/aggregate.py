@@ -9,19 +9,35 @@ from .quantity import Qualifier, Quantity
 
 
 def combine_qualifiers(a: Qualifier, b: Qualifier) -> Qualifier:
-    """exact + X = X; X + X = X; mixed lower bounds (余, 多, 超过) give 余; any other mix gives 约."""
+    """The contract's rules for a sum's qualifier.
+
+    exact + X = X; X + X = X; mixed lower bounds (余, 多, 超过, 超, 以上) give 余; upper bounds
+    (以下, 以内) combine with each other (以下 wins over 以内); any other mix (a lower with an
+    upper bound, or anything with 近/约) gives 约.
+    """
     if a is Qualifier.EXACT:
         return b
     if b is Qualifier.EXACT or a is b:
         return a
     if a.is_lower_bound and b.is_lower_bound:
         return Qualifier.AT_LEAST
+    if a.is_upper_bound and b.is_upper_bound:
+        return Qualifier.BELOW
     return Qualifier.ABOUT
 
 
 def add(a: Quantity, b: Quantity) -> Quantity:
+    """The exact sum; a range adds its low and high ends (2至3 + 4 = 6至7).
+
+    A range plus a qualified figure is only 约: its value is then the sum of the low ends, the
+    least the two figures say."""
     if a.percent != b.percent:
         raise ValueError("cannot add a percentage to a count")
+    if a.is_range or b.is_range:
+        if a.qualifier is Qualifier.EXACT and b.qualifier is Qualifier.EXACT:
+            high = (a.high if a.high is not None else a.value) + (b.high if b.high is not None else b.value)
+            return Quantity(a.value + b.value, Qualifier.EXACT, a.percent, high)
+        return Quantity(a.value + b.value, Qualifier.ABOUT, a.percent)
     return Quantity(a.value + b.value, combine_qualifiers(a.qualifier, b.qualifier), a.percent)
 
 
@@ -29,17 +45,26 @@ def total(values: Iterable[Quantity]) -> Quantity | None:
     """The exact sum (490 + 1600余 = 2090余); None for no values."""
     result: Quantity | None = None
     for v in values:
-        result = v if result is None else add(result, v)
+        result = _computed(v) if result is None else add(result, v)
     return result
+
+
+def _computed(q: Quantity) -> Quantity:
+    """``q`` without its written form: a computed value prints normalized."""
+    return Quantity(q.value, q.qualifier, q.percent, q.high)
 
 
 def maximum(values: Iterable[Quantity]) -> Quantity | None:
-    """The largest value, qualifier included (ties keep the first)."""
+    """The largest value, qualifier included (ties keep the first); a range counts by its high end."""
     result: Quantity | None = None
     for v in values:
-        if result is None or v.value > result.value:
+        if result is None or _top(v) > _top(result):
             result = v
     return result
+
+
+def _top(q: Quantity) -> Decimal:
+    return q.high if q.high is not None else q.value
 
 
 def aggregate(rule: str, values: Iterable[Quantity]) -> Quantity | None:
@@ -59,10 +84,12 @@ TWO_PLACES = Decimal("0.01")
 def change(previous: Quantity, current: Quantity) -> Quantity | None:
     """Year-over-year change in percent, two decimals, half up; None where it is undefined.
 
-    A change from zero has no percentage. A qualified figure gives an 约 change: 近10万 to 12万
-    is not an exact 20%.
+    A change from zero has no percentage, nor has a range (2至3名 is no base to compare with). A
+    qualified figure gives an 约 change: 近10万 to 12万 is not an exact 20%.
     """
     if previous.percent or current.percent or previous.value == 0:
+        return None
+    if previous.is_range or current.is_range:
         return None
     pct = ((current.value - previous.value) * 100 / previous.value).quantize(TWO_PLACES, ROUND_HALF_UP)
     exact = previous.qualifier is Qualifier.EXACT and current.qualifier is Qualifier.EXACT
@@ -75,6 +102,28 @@ def leading(values: dict[str, Quantity]) -> str | None:
     """The key with the largest value (first wins a tie); None when there are none."""
     best: str | None = None
     for key, q in values.items():
-        if best is None or q.value > values[best].value:
+        if best is None or _top(q) > _top(values[best]):
             best = key
     return best
+
+
+def _least(q: Quantity) -> Decimal:
+    """The least a figure can mean: its value for exact figures, lower bounds and ranges, else 0."""
+    if q.qualifier is Qualifier.EXACT or q.qualifier.is_lower_bound:
+        return q.value
+    return Decimal(0)
+
+
+def _most(q: Quantity) -> Decimal | None:
+    """The most a figure can mean; None when it has no upper limit (余, 以上, 约 …)."""
+    if q.is_range:
+        return q.high
+    if q.qualifier in (Qualifier.EXACT, Qualifier.NEARLY) or q.qualifier.is_upper_bound:
+        return q.value
+    return None
+
+
+def parts_exceed(whole: Quantity, parts: list[Quantity]) -> bool:
+    """True when the parts (其中) certainly sum above the whole (qualified figures by their bounds)."""
+    most = _most(whole)
+    return most is not None and sum((_least(p) for p in parts), Decimal(0)) > most

@@ -227,7 +227,7 @@ def _facts(form: Form, edit: _Edit) -> None:
 def _quantity(text: str, catalog: Catalog, key: str) -> Quantity | None:
     ind = catalog.indicators[key]
     try:
-        return parse_quantity(text, ind.unit, change=ind.change)
+        return parse_quantity(text, ind.unit, change=ind.change, units_also=ind.units_also)
     except QuantityError:
         return None
 

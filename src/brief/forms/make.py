@@ -165,7 +165,7 @@ def _raw_values(source: _Source, catalog: Catalog) -> dict[str, str]:
         if ind.unit and ind.unit != "%" and text.endswith(ind.unit):
             text = text[: -len(ind.unit)].strip()
         try:
-            same = parse_quantity(text, ind.unit, change=ind.change) == q
+            same = parse_quantity(text, ind.unit, change=ind.change, units_also=ind.units_also) == q
         except QuantityError:
             same = False
         out[key] = text if same else format_number(q)

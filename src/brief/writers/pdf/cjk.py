@@ -15,6 +15,7 @@ Layout model: every character advances ``glyph width + char_space``; ``char_spac
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -240,6 +241,25 @@ def _break_opportunities(flags: list[int]) -> list[bool]:
     return ok
 
 
+# A figure as the contract writes it, with the unit after it (one CJK character, or a common
+# two- or three-character unit) and 以上/以下/以内: 约2.5万人次, 8100万元以上, 2至3名, 15%～30%.
+_FIGURE = re.compile(
+    r"(?:近|约|超过|超)?[0-9]+(?:\.[0-9]+)?[余多]?[万亿]?[余多]?%?"
+    r"(?:(?:至|——|—|～|~|-)[0-9]+(?:\.[0-9]+)?[万亿]?[余多]?%?)?"
+    r"(?:人次|场次|台次|平方米|公斤|公里|[\u4e00-\u9fff])?(?:以上|以下|以内)?"
+)
+
+
+def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
+    """No line break inside a figure: 8100万元 / 以上 or 2至 / 3名 would read as two."""
+    text = "".join(chars)
+    if not any("0" <= ch <= "9" for ch in text):
+        return
+    for m in _FIGURE.finditer(text):
+        for k in range(m.start() + 1, m.end()):
+            ok[k] = False
+
+
 def _skip_spaces(flags: list[int], j: int, end: int) -> int:
     while j < end and flags[j] & _SPACE:
         j += 1
@@ -339,6 +359,7 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
     t = _flatten(runs)
     n = len(t.chars)
     ok = _break_opportunities(t.flags)
+    _keep_figures_whole(t.chars, ok)
     # A newline is a hard break: lay out each section separately, the newline going to the tail.
     raw: list[tuple[int, int, int, bool, bool, bool]] = []
     newlines = iter([k for k, ch in enumerate(t.chars) if ch == "\n"] + [n])  # hard breaks, in order
