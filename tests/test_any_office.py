@@ -364,3 +364,19 @@ def test_an_unknown_key_figure_with_a_colon_keeps_the_line_parsable(tmp_path: Pa
     assert result.returncode == 1
     line = next(ln for ln in result.stderr.splitlines() if ":6: " in ln)
     assert line.startswith(f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: key_figures: 未知的键")
+
+
+def test_distributed_message_names_the_programs_genre(tmp_path: Path) -> None:
+    """The e-mail says 东西部协作工作简报 as the attached briefs do, not a fixed 援疆."""
+    import email
+
+    from brief.distribute import distribute
+
+    data = office(tmp_path, program=EWC_PROGRAM)
+    write(data / "recipients.yaml", "- name: 大姚县政府办\n  email: office@example.org\n  briefs: [dayao]\n")
+    report = distribute(data, tmp_path / "out", 2023)
+    assert report.counts["sent"] == 1, report.problems
+    (eml,) = (tmp_path / "out" / "outbox").glob("*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "2023年东西部协作工作简报（共1份）"
+    assert "现将2023年东西部协作工作简报1份发送给你们" in msg.get_body(("plain",)).get_content()

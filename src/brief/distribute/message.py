@@ -22,12 +22,12 @@ class Attachment:
     changed: bool = False  # an earlier version went to this recipient
 
 
-def subject(year: int, count: int) -> str:
-    return f"{year}年援疆工作简报（共{count}份）"
+def subject(year: int, count: int, genre: str = "援疆") -> str:
+    return f"{year}年{genre}工作简报（共{count}份）"
 
 
-def body(name: str, year: int, items: list[Attachment]) -> str:
-    lines = [f"{name}：", "", f"现将{year}年援疆工作简报{len(items)}份发送给你们（见附件），请查收。", ""]
+def body(name: str, year: int, items: list[Attachment], genre: str = "援疆") -> str:
+    lines = [f"{name}：", "", f"现将{year}年{genre}工作简报{len(items)}份发送给你们（见附件），请查收。", ""]
     for i, a in enumerate(items, 1):
         note = "（更新版，请以此为准）" if a.changed else ""
         lines.append(f"{i}. {a.file}（份号 {a.copy_no:06d}）{note}")
@@ -48,15 +48,18 @@ def envelope_sender(sender: str | None) -> str:
     return parseaddr(sender or DEFAULT_FROM)[1] or DEFAULT_FROM
 
 
-def compose(name: str, email: str, year: int, items: list[Attachment], sender: str | None) -> EmailMessage:
+def compose(name: str, email: str, year: int, items: list[Attachment], sender: str | None,
+            genre: str = "援疆") -> EmailMessage:
+    """One message with the stamped copies; ``genre`` (援疆, 东西部协作, …) names the work as the
+    briefs do."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender or DEFAULT_FROM
     msg["To"] = Address(display_name=name, addr_spec=email.strip())
-    msg["Subject"] = subject(year, len(items))
+    msg["Subject"] = subject(year, len(items), genre)
     msg["Date"] = formatdate(localtime=True)
     mid = message_id(email, year, items, sender or DEFAULT_FROM)
     msg["Message-ID"] = mid
-    msg.set_content(body(name, year, items), cte="base64")
+    msg.set_content(body(name, year, items, genre), cte="base64")
     for a in items:
         # the default policy writes a non-ASCII name as RFC 2231: filename*=utf-8''2023%E5%B9%B4...
         msg.add_attachment(a.data, maintype="application", subtype="pdf", filename=a.file)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data.dataset import Dataset, load_dataset
-from ..data.records import Recipient
+from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
 from ..documents import COUNTY, SUMMARY, Target, output_path
 from ..errors import BriefError, Problem, check_path, os_error_problem
@@ -265,6 +265,14 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
 # -- a real run -------------------------------------------------------------------------------------
 
 
+def _genre(ds: Dataset, found: list[Target]) -> str:
+    """What the message calls the work: the genre of the programs its briefs belong to when they
+    share one (东西部协作), else the default."""
+    programs = {t.id if t.kind is not COUNTY else getattr(ds.program_of(t.id), "id", "") for t in found}
+    genres = {ds.programs[p].genre for p in programs if p in ds.programs}
+    return genres.pop() if len(genres) == 1 else DEFAULT_GENRE
+
+
 def _lock(out: Path) -> AbstractContextManager[None]:
     return exclusive(out, LOCK, "distribute")
 
@@ -303,7 +311,7 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
         attachments.append(Attachment(f.file, f.sha256 or "", f.copy_no, stamp(originals[f.file], f.copy_no, r.name),
                                       changed=f.status == "changed"))
     sender = smtp.sender if smtp else None
-    msg = compose(r.name, r.email, year, attachments, sender)
+    msg = compose(r.name, r.email, year, attachments, sender, _genre(ds, found))
     blob = to_bytes(msg)
     ledger.mark(r.name, r.email, year, items, "sending", message_id=str(msg["Message-ID"]))  # before connecting
     if smtp is not None:
