@@ -118,6 +118,18 @@ def main() -> None:
 
 
 @main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@handles_errors
+def init(directory: Path) -> None:
+    """新建一个数据目录（指标目录、一个项目、一个带注释的县数据文件、分发名单示例），可直接检查和生成。"""
+    from .newdata import init_data
+
+    for path in init_data(directory):
+        say(f"已写入 {path}")
+    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory}")
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @data_option
 @handles_errors
