@@ -11,7 +11,10 @@ from typing import Any
 
 import click
 
+from . import cli_zh
 from .errors import BriefError, nul_path_problem, os_error_problem
+
+cli_zh.install()  # before the decorators below: some of click's texts are looked up as they run
 
 DATA_HELP = "数据目录（默认 ./data）"
 OUT_HELP = "输出目录（默认 ./out）"
@@ -111,7 +114,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return items
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=cli_zh.ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="brief")
 def main() -> None:
     """brief：由县级援疆数据生成规范的中文简报（Word 与 PDF）。"""
