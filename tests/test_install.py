@@ -47,6 +47,7 @@ def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return result
 
 
+@pytest.mark.slow
 def test_wheel_holds_templates_and_starter(installed: tuple[Path, Path]) -> None:
     names = set(zipfile.ZipFile(installed[0]).namelist())
     for rel in ("templates/brief.md.j2", "templates/summary.md.j2", "templates/reference.docx",
@@ -55,12 +56,14 @@ def test_wheel_holds_templates_and_starter(installed: tuple[Path, Path]) -> None
         assert f"brief/{rel}" in names, rel
 
 
+@pytest.mark.slow
 def test_wheel_venv_imports_the_wheel_not_the_checkout(installed: tuple[Path, Path], tmp_path: Path) -> None:
     venv = installed[1]
     where = run([str(venv / "bin" / "python"), "-c", "import brief; print(brief.__file__)"], tmp_path).stdout.strip()
     assert Path(where).resolve().is_relative_to(venv.resolve()), where
 
 
+@pytest.mark.slow
 def test_wheel_init_validate_build_outside_checkout(installed: tuple[Path, Path], tmp_path: Path) -> None:
     exe = str(installed[1] / "bin" / "brief")
     run([exe, "init", "我的数据"], tmp_path)
@@ -76,6 +79,7 @@ def test_wheel_init_validate_build_outside_checkout(installed: tuple[Path, Path]
     assert (tmp_path / "r" / "2023" / "2023年示例县援疆工作简报.docx").is_file()
 
 
+@pytest.mark.slow
 def test_wheel_help_is_chinese(installed: tuple[Path, Path], tmp_path: Path) -> None:
     out = run([str(installed[1] / "bin" / "brief"), "--help"], tmp_path).stdout
     assert out.startswith("用法：brief [选项] 命令 [参数]...") and not ENGLISH.search(out)
