@@ -36,8 +36,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(src)], tmp)
     (wheel,) = (tmp / "dist").glob("brief-*.whl")
     venv = tmp / "venv"
-    run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp)  # the deps are there already
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], tmp)
+    # The deps are installed already (system site packages). No pip inside the venv: Debian's python3
+    # has no ensurepip without python3-venv; this pip installs into the venv's python instead.
+    run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], tmp)
+    run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps",
+         str(wheel)], tmp)
     return wheel, venv
 
 
