@@ -11,7 +11,10 @@ from typing import Any
 
 import click
 
+from . import cli_zh
 from .errors import BriefError, nul_path_problem, os_error_problem
+
+cli_zh.install()  # before the decorators below: some of click's texts are looked up as they run
 
 DATA_HELP = "数据目录（默认 ./data）"
 OUT_HELP = "输出目录（默认 ./out）"
@@ -111,10 +114,22 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return items
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=cli_zh.ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="brief")
 def main() -> None:
     """brief：由县级援疆数据生成规范的中文简报（Word 与 PDF）。"""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@handles_errors
+def init(directory: Path) -> None:
+    """新建一个数据目录（指标目录、一个项目、一个带注释的县数据文件、分发名单示例），可直接检查和生成。"""
+    from .newdata import init_data
+
+    for path in init_data(directory):
+        say(f"已写入 {path}")
+    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory}")
 
 
 @main.command()

@@ -16,8 +16,9 @@ TEMPLATE = "brief.md.j2"
 
 
 def default_templates() -> Path:
-    """The project's templates/ (beside src/ in a checkout)."""
-    return Path(__file__).resolve().parents[3] / "templates"
+    """The templates shipped inside the package (brief/templates): found the same from a checkout, an
+    editable install and a wheel. The checkout's top-level templates/ is a link to this dir."""
+    return Path(__file__).resolve().parents[1] / "templates"
 
 
 def image_roots(ds: Dataset, sandbox: Sandbox) -> tuple[Path, Path]:

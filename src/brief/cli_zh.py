@@ -1,0 +1,134 @@
+"""Click's own words in Chinese: usage lines, section headings, the help option and usage errors.
+
+Click asks ``gettext`` for each of its strings through a name ``_`` (and ``ngettext``) bound in each
+of its modules. Installing a translation catalogue would depend on the user's locale settings; the
+users want Chinese whatever their locale, so :func:`install` points those names at a table here.
+A string missing from the table stays as click wrote it (never an error).
+"""
+
+from __future__ import annotations
+
+import click
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.parser
+import click.types
+
+ZH: dict[str, str] = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本号并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 '{command} {option}' 查看帮助。",
+    "Missing command.": "缺少命令。",
+    "No such command {name!r}.": "没有 {name!r} 这个命令。",
+    "No such option {name!r}.": "没有 {name!r} 这个选项。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "argument": "参数",
+    "option": "选项",
+    "parameter": "参数",
+    "Invalid value: {message}": "无效的值：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
+    # Only whole numbers are asked for (years, process counts): say 整数 rather than click's type name.
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的整数。",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是有效的是/否值，可用：{states}",
+    "{name} {filename!r} does not exist.": "{filename!r} 不存在。",
+    "{name} {filename!r} is a file.": "{filename!r} 是文件，这里需要目录。",
+    "{name} {filename!r} is a directory.": "{filename!r} 是目录，这里需要文件。",
+    "{name} {filename!r} is not readable.": "{filename!r} 不可读。",
+    "{name} {filename!r} is not writable.": "{filename!r} 不可写。",
+    # Path's "file"/"directory"/"path" stay English: they are the metavars (PATH), and CJK there would
+    # break click's column alignment, which counts characters, not display width.
+    "Choose from:\n\t{choices}": "可选：\n\t{choices}",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "required": "必填",
+    "(dynamic)": "（动态）",
+    "deprecated": "已弃用",
+    "Aborted!": "已中止！",
+    "unknown error": "未知错误",
+    "Could not open file {filename!r}: {message}": "无法打开文件 {filename!r}：{message}",
+}
+
+# ngettext: the singular form is the key; Chinese has one form for both.
+ZH_PLURAL: dict[str, str] = {
+    "Got unexpected extra argument ({args})": "多出了参数（{args}）",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Did you mean {possibility}?": "是不是 {possibility}？",
+    "{value!r} is not {choice}.": "{value!r} 不是可选值 {choices}。",
+    "Takes {nargs} values but 1 was given.": "需要 {nargs} 个值，只给了 {len} 个。",
+}
+# A few plural forms name other fields than their singular: keep both forms' fields available.
+ZH_PLURAL_MANY: dict[str, str] = {
+    "Did you mean {possibility}?": "（是不是以下之一：{possibilities}？）",
+    "{value!r} is not {choice}.": "{value!r} 不是可选值之一：{choices}。",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要 {nargs} 个值。",
+}
+
+OPTIONS_METAVAR = "[选项]"
+SUBCOMMAND_METAVAR = "命令 [参数]..."
+
+
+def gettext(message: str) -> str:
+    return ZH.get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    if n != 1 and singular in ZH_PLURAL_MANY:
+        return ZH_PLURAL_MANY[singular]
+    return ZH_PLURAL.get(singular, singular if n == 1 else plural)
+
+
+def install() -> None:
+    """Point click's ``_``/``ngettext`` at the tables above; call before the commands are declared,
+    since some strings (the help option's text) are looked up when a decorator runs."""
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        if hasattr(module, "_"):
+            module._ = gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+class ZhFormatter(click.HelpFormatter):
+    """Headings end in a full-width colon, as Chinese text does."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        # click adds a space after "Usage:"; none belongs after a full-width colon
+        super().write_usage(prog, args, gettext("Usage:") if prefix is None else prefix)
+
+
+class ZhContext(click.Context):
+    formatter_class = ZhFormatter
+
+
+class ZhCommand(click.Command):
+    context_class = ZhContext
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+
+
+class ZhGroup(click.Group):
+    context_class = ZhContext
+    command_class = ZhCommand
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
