@@ -60,3 +60,64 @@ def test_text_extracts_after_ghostscript_pdfwrite(pdf: Path, tmp_path: Path) -> 
     for sentence in KEY_SENTENCES:
         assert sentence in text
     assert squash(pdftotext(pdf)) == text
+
+
+# -- 2. bookmarks and XMP ---------------------------------------------------------------------------
+
+
+def _outline(path_or_bytes: Path | bytes) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) of every bookmark, in order."""
+    import io
+
+    from pypdf import PdfReader
+
+    source = path_or_bytes if isinstance(path_or_bytes, Path) else io.BytesIO(path_or_bytes)
+    reader = PdfReader(source)
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def test_pdf_bookmarks_list_title_and_headings(pdf: Path) -> None:
+    outline = _outline(pdf)
+    assert outline[0] == (0, "第十一批济宁援疆团队开局之年", 0)
+    assert [t for d, t, _ in outline[1:]] == ["一、队伍建设", "二、产业援疆", "三、智力援疆", "四、民生援疆",
+                                             "五、文化润疆", "六、交往交流交融"]
+    assert all(d == 1 for d, _, _ in outline[1:])
+    pages = [p for _, _, p in outline]
+    assert pages == sorted(pages) and pages[-1] > 0  # each points at the page its heading is on
+
+
+def test_pdf_bookmarks_nest_second_level_headings() -> None:
+    from brief import model
+    from brief.fonts import pdf_fonts
+    from brief.writers.pdf.writer import pdf_bytes
+
+    def h(level: int, text: str) -> model.Heading:
+        return model.Heading(level, (model.Text(text),))
+
+    body = model.Paragraph((model.Text("正文。"),))
+    doc = model.Document(model.Meta("测试"), (h(0, "标题"), h(1, "一、总体"), body, h(2, "（一）重点"), body,
+                                             h(2, "（二）其他"), body, h(1, "二、下一步"), body))
+    outline = [(d, t) for d, t, _ in _outline(pdf_bytes(doc, pdf_fonts()))]
+    assert outline == [(0, "标题"), (1, "一、总体"), (2, "（一）重点"), (2, "（二）其他"), (1, "二、下一步")]
+
+
+def test_pdf_xmp_metadata_carries_chinese_title(pdf: Path) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    assert reader.xmp_metadata is not None
+    assert reader.xmp_metadata.dc_title == {"x-default": STEM}
+    assert reader.metadata.title == STEM
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert f"Title:           {STEM}" in info and "Metadata Stream: yes" in info
+    assert "2000" in info  # the fixed date: the same data still gives the same bytes

@@ -19,7 +19,7 @@ from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
 from .. import barchart, keyband, tablefit
 from ..base import Visitor
-from . import deflate
+from . import deflate, metadata
 from .cjk import CJKParagraph, ParaStyle, Run
 from .grid import Grid, GridStyle, Rules
 from .page import draw_page_number, draw_watermark
@@ -66,7 +66,9 @@ class PdfWriter(Visitor):
         return out
 
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
-        return [_keep_with_next(self.para(node.inlines, f"heading{node.level}"))]
+        para = self.para(node.inlines, f"heading{node.level}")
+        para.outline = ("".join(piece.text for piece in node.inlines), node.level)  # _Doc bookmarks it
+        return [_keep_with_next(para)]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
         para = self.para(node.inlines, node.role if node.role in STYLES else "body")
@@ -226,6 +228,26 @@ class _Doc(BaseDocTemplate):
             draw_page_number(canvas, number_font, doc.page)
 
         self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+        self._meta = meta
+        self._outline_levels: list[int] = []  # outline level of each bookmark so far
+
+    def beforeDocument(self) -> None:  # noqa: N802 - platypus hook
+        metadata.add_xmp(self.canv, self._meta)
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - platypus hook
+        """Headings become bookmarks: the title, 一、 under it, （一） under those (levels never skip)."""
+        outline = getattr(flowable, "outline", None)
+        if outline is None:
+            return
+        text, level = outline
+        last = self._outline_levels[-1] if self._outline_levels else -1
+        level = min(level, last + 1)
+        key = f"h{len(self._outline_levels)}"
+        self.canv.bookmarkHorizontal(key, 0, self.frame._y + flowable.height)
+        self.canv.addOutlineEntry(text, key, level)
+        self._outline_levels.append(level)
+        if len(self._outline_levels) == 1:
+            self.canv.showOutline()  # readers open the bookmarks panel
 
 
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
