@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import brief, has, pdffonts_rows, pdftotext, squash
+from helpers import brief, data_copy, has, pdffonts_rows, pdftotext, squash
 
 STEM = "2023年英吉沙县援疆工作简报"
 KEY_SENTENCES = (
@@ -121,3 +121,37 @@ def test_pdf_xmp_metadata_carries_chinese_title(pdf: Path) -> None:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert f"Title:           {STEM}" in info and "Metadata Stream: yes" in info
     assert "2000" in info  # the fixed date: the same data still gives the same bytes
+
+
+# -- 3. the draft watermark -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def draft_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("draft")
+    data = data_copy(base, {"counties/yingjisha/2023.yaml": ("status: final", "status: draft")})
+    out = base / "out"
+    result = brief("render", "yingjisha", "--year", "2023", "--format", "pdf", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "2023" / f"{STEM}.pdf"
+
+
+def test_draft_watermark_keeps_reading_order(draft_pdf: Path, pdf: Path) -> None:
+    draft, final = squash(pdftotext(draft_pdf)), squash(pdftotext(pdf))
+    assert draft.count("征求意见稿") == 1  # once, in the top margin of page 1
+    assert draft.startswith("征求意见稿")
+    assert draft.replace("征求意见稿", "", 1) == final  # body paragraphs intact: no stray 征/求 inside
+    for sentence in KEY_SENTENCES:
+        assert sentence in draft
+
+
+def test_draft_watermark_is_drawn_on_every_page(draft_pdf: Path, pdf: Path, tmp_path: Path) -> None:
+    """Still there, as filled paths: the draft's page content has far more path fills than the final's."""
+    from pypdf import PdfReader
+
+    def fills(path: Path) -> list[int]:
+        return [page.get_contents().get_data().count(b" h\nf") for page in PdfReader(path).pages]
+
+    draft, final = fills(draft_pdf), fills(pdf)
+    assert len(draft) == len(final)
+    assert all(d >= f + 5 for d, f in zip(draft, final, strict=True)), (draft, final)  # five glyphs a page

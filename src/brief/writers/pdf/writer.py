@@ -22,7 +22,7 @@ from ..base import Visitor
 from . import deflate, metadata
 from .cjk import CJKParagraph, ParaStyle, Run
 from .grid import Grid, GridStyle, Rules
-from .page import draw_page_number, draw_watermark
+from .page import draw_draft_mark, draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
 
 MM = 72 / 25.4
@@ -220,11 +220,14 @@ class _Doc(BaseDocTemplate):
                          creator="brief", producer="brief", invariant=1, initialFontName=fonts.name("body"),
                          leftMargin=LEFT, bottomMargin=BOTTOM, lang="zh-CN")
         frame = Frame(LEFT, BOTTOM, WIDTH, HEIGHT, 0, 0, 0, 0, id="body")
-        number_font, title_font = fonts.name("pagenum"), fonts.name("title")
+        number_font, mark_font = fonts.name("pagenum"), fonts.name("heading")
+        outline_fonts = [fonts.font_source(fonts.name(role)) for role in ("title", "heading", "body")]
 
         def on_page(canvas: Any, doc: Any) -> None:
             if meta.draft:
-                draw_watermark(canvas, title_font)
+                draw_watermark(canvas, outline_fonts)
+                if doc.page == 1:
+                    draw_draft_mark(canvas, mark_font)
             draw_page_number(canvas, number_font, doc.page)
 
         self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
