@@ -155,3 +155,18 @@ def test_draft_watermark_is_drawn_on_every_page(draft_pdf: Path, pdf: Path, tmp_
     draft, final = fills(draft_pdf), fills(pdf)
     assert len(draft) == len(final)
     assert all(d >= f + 5 for d, f in zip(draft, final, strict=True)), (draft, final)  # five glyphs a page
+
+
+# -- 4. a mainland 楷体 -----------------------------------------------------------------------------
+
+FANDOL_KAI = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolKai-Regular.otf")
+
+
+@pytest.mark.skipif(not FANDOL_KAI.is_file(), reason="texlive-lang-chinese not installed")
+def test_kai_role_is_fandolkai_embedded(pdf: Path) -> None:
+    from brief import fonts
+
+    assert fonts.resolve()["kai"].family == "FandolKai"
+    rows = [row for row in pdffonts_rows(pdf) if "FandolKai" in row[0]]
+    assert rows and all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), rows  # emb sub uni
+    assert not any("UKai" in row[0] for row in pdffonts_rows(pdf))
