@@ -170,3 +170,31 @@ def test_kai_role_is_fandolkai_embedded(pdf: Path) -> None:
     rows = [row for row in pdffonts_rows(pdf) if "FandolKai" in row[0]]
     assert rows and all(row[-5:-2] == ["yes", "yes", "yes"] for row in rows), rows  # emb sub uni
     assert not any("UKai" in row[0] for row in pdffonts_rows(pdf))
+
+
+# -- 5. ∶ never starts a line -----------------------------------------------------------------------
+
+UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"  # fonts-arphic-uming, a project dependency
+
+
+def test_ratio_colon_never_starts_a_line() -> None:
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from brief.writers.pdf.cjk import NO_START, ParaStyle, Run, break_lines, check_breaks
+
+    if "T-Typo-UMing" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("T-Typo-UMing", UMING, subfontIndex=0))
+    filler = "全县坚持以人民为中心的发展思想统筹推进各项任务落实落细持续巩固拓展脱贫攻坚成果同乡村振兴有效衔接" * 2
+    width, size = 156 * mm, 16.0
+    style = ParaStyle(leading=28.95, tracking=width / 28 - size)
+    for col in range(1, 57):  # the ratio at every column of the first two lines
+        text = filler[:col] + "男女比例为3∶1" + filler[col:col + 40]
+        for item in ("∶", "比∶"):  # after a digit and after a 汉字
+            text = text.replace("3∶1", "3∶1" if item == "∶" else "3比∶1")
+            lines = break_lines([Run(text, "T-Typo-UMing", size)], width, style)
+            assert "".join(ln.text for ln in lines) == text
+            assert not any(ln.text.startswith("∶") for ln in lines), [ln.text for ln in lines]
+            assert check_breaks(lines) == []
+    assert "∶" in NO_START  # check_breaks shares the table, so it reports a ∶ at a line start too
