@@ -9,6 +9,7 @@ APT_PACKAGES=(
   fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei
   texlive-lang-chinese          # FandolFang: the only complete 仿宋 in Debian (converted once, cached)
   fontconfig poppler-utils qpdf # pdffonts/pdftotext/pdftoppm and qpdf --check, used by the tests
+  ghostscript                   # gs pdfwrite: the test that text survives a print server
   libreoffice-writer-nogui libreoffice-calc-nogui  # real readers for the DOCX and Excel tests
 )
 PY=${PYTHON:-python3}

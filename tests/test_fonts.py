@@ -72,7 +72,7 @@ def test_resolve_choices_on_this_machine():
     assert fontset["body"].family == "FandolFang" and fontset["body"].cff and fontset["body"].note is None
     assert fontset["title"].display_name == "Noto Serif CJK SC Bold"
     assert "方正小标宋" in (fontset["title"].note or "")
-    assert fontset["kai"].family == "AR PL UKai CN" and fontset["kai"].index == 0
+    assert fontset["kai"].family == "FandolKai" and fontset["kai"].cff  # mainland 楷体, not AR PL UKai
     assert fontset["pagenum"].family == "AR PL UMing CN" and not fontset["pagenum"].cff
     assert fontset["bold"].path == fontset["heading"].path
 
@@ -113,7 +113,7 @@ def test_role_without_any_font_names_role_and_package(monkeypatch):
         fonts.resolve()
     message = str(err.value)
     assert "\n" not in message
-    assert "kai" in message and "楷体" in message and "fonts-arphic-ukai" in message
+    assert "kai" in message and "楷体" in message and "texlive-lang-chinese" in message
 
 
 def test_alternative_is_noted(monkeypatch):

@@ -57,7 +57,7 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "title": "fonts-noto-cjk",
     "heading": "fonts-noto-cjk",
     "body": "texlive-lang-chinese",  # ships FandolFang, the only free 仿宋 covering GB2312
-    "kai": "fonts-arphic-ukai",
+    "kai": "texlive-lang-chinese",  # ships FandolKai (mainland punctuation, proportional digits)
     "pagenum": "fonts-arphic-uming",
     "bold": "fonts-noto-cjk",
 }
@@ -173,9 +173,11 @@ PDF_CANDIDATES: dict[str, tuple[Candidate, ...]] = {
         Candidate("simkai.ttf"),  # Windows 楷体
         Candidate("STKAITI.TTF"),  # 华文楷体 (Office)
         Candidate("Kaiti.ttc", "Kaiti SC"),  # macOS (not verified on a Mac)
+        # texlive-lang-chinese; CFF, converted once. Before AR PL UKai, whose punctuation sits in the
+        # middle of the em (Taiwan style) and whose digits are typewriter-wide: wrong in mainland text.
+        Candidate("FandolKai-Regular.otf"),
         Candidate("ukai.ttc", "AR PL UKai CN"),  # fonts-arphic-ukai, TrueType: no conversion
         Candidate("LXGWWenKai-Regular.ttf"),  # fonts-lxgw-wenkai; narrow quotes (0.35 em)
-        Candidate("FandolKai-Regular.otf"),
         Candidate("gkai00mp.ttf"),  # AR PL KaitiM GB (fonts-arphic-gkai00mp)
     ),
     "pagenum": (

@@ -32,6 +32,7 @@ __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "br
 # Must not start a line: closing marks, pause/stop marks, connectors, interpuncts, units after numbers.
 NO_START = frozenset(
     "。，、；：？！…‥⋯—―～·・‧%％‰℃°"
+    "∶"  # U+2236 RATIO, the colon of 3∶1 (GB/T 15834: never starts a line)
     "）》〉〕】」』”’〗〙〛｝］｠〞〟"
     "．｡､"
     ",.;:?!)]}"

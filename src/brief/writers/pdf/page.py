@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from reportlab.pdfgen.canvas import Canvas
+import functools
+from collections.abc import Sequence
 
-from .styles import BOTTOM, GREY, LEFT, PAGE, WIDTH
+from fontTools.pens.basePen import BasePen
+from fontTools.ttLib import TTFont
+from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
+
+from .styles import BOTTOM, GREY, HEIGHT, LEFT, PAGE, WIDTH
 
 PAGENUM_SIZE = 14.0  # 四号
 WATERMARK = "征求意见稿"
+WATERMARK_SIZE = 72.0
+DRAFT_MARK_SIZE = 16.0  # the one extractable 征求意见稿: 三号, in the top margin of page 1
+Op = tuple[str, tuple[float, ...]]  # a path operation in font units: moveTo/lineTo/curveTo/close
 
 
 def draw_page_number(canvas: Canvas, font: str, number: int) -> None:
@@ -20,13 +28,81 @@ def draw_page_number(canvas: Canvas, font: str, number: int) -> None:
     canvas.drawString(x, y, text)
 
 
-def draw_watermark(canvas: Canvas, font: str) -> None:
-    """Diagonal grey text (not an image), so the draft mark also copies out as 征求意见稿."""
+def draw_watermark(canvas: Canvas, sources: Sequence[tuple[str, int]]) -> None:
+    """Diagonal grey 征求意见稿 drawn as glyph outlines, not text: as text, text extractors (copy,
+    pdftotext, screen readers) wove its characters into the paragraphs it crosses. ``sources`` are
+    font files (path, face index) tried in order for each character; the words stay extractable once,
+    from ``draw_draft_mark`` on page 1."""
+    glyphs = [_glyph(ch, sources) for ch in WATERMARK]
+    total = sum(advance for _, advance in glyphs)
     canvas.saveState()
     canvas.setFillColor(GREY)
     canvas.setFillAlpha(0.25)
     canvas.translate(PAGE[0] / 2, PAGE[1] / 2)
     canvas.rotate(45)
-    canvas.setFont(font, 72)
-    canvas.drawCentredString(0, -24, WATERMARK)
+    x = -total / 2
+    for ops, advance in glyphs:
+        path = canvas.beginPath()
+        for op, args in ops:
+            getattr(path, op)(*(v + x if i % 2 == 0 else v - 24 for i, v in enumerate(args)))
+        canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+        x += advance
     canvas.restoreState()
+
+
+def draw_draft_mark(canvas: Canvas, font: str) -> None:
+    """征求意见稿 as text, once: right-aligned in the top margin of the first page, above the text block."""
+    canvas.setFont(font, DRAFT_MARK_SIZE)
+    canvas.drawRightString(LEFT + WIDTH, BOTTOM + HEIGHT + 8 * 2.8346456693, WATERMARK)
+
+
+def _glyph(ch: str, sources: Sequence[tuple[str, int]]) -> tuple[tuple[Op, ...], float]:
+    """``ch`` at WATERMARK_SIZE: its outline and advance, in pt, from the first source that has it."""
+    for path, index in sources:
+        found = _outline(path, index, ch)
+        if found is not None:
+            return found
+    raise ValueError(f"no font draws {ch!r} for the watermark")
+
+
+class _Recorder(BasePen):
+    """Collects an outline as moveTo/lineTo/curveTo/close (quadratic curves made cubic by BasePen)."""
+
+    def __init__(self, glyphset: object, scale: float) -> None:
+        super().__init__(glyphset)
+        self.ops: list[Op] = []
+        self.scale = scale
+
+    def _pts(self, *pts: tuple[float, float]) -> tuple[float, ...]:
+        return tuple(round(v * self.scale, 3) for p in pts for v in p)
+
+    def _moveTo(self, pt: tuple[float, float]) -> None:  # noqa: N802 - fontTools pen protocol
+        self.ops.append(("moveTo", self._pts(pt)))
+
+    def _lineTo(self, pt: tuple[float, float]) -> None:  # noqa: N802
+        self.ops.append(("lineTo", self._pts(pt)))
+
+    def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],  # noqa: N802
+                    p3: tuple[float, float]) -> None:
+        self.ops.append(("curveTo", self._pts(p1, p2, p3)))
+
+    def _closePath(self) -> None:  # noqa: N802
+        self.ops.append(("close", ()))
+
+
+@functools.cache
+def _outline(path: str, index: int, ch: str) -> tuple[tuple[Op, ...], float] | None:
+    font = _font(path, index)
+    name = font.getBestCmap().get(ord(ch))
+    if name is None or name == ".notdef":
+        return None
+    scale = WATERMARK_SIZE / font["head"].unitsPerEm
+    glyphset = font.getGlyphSet()
+    pen = _Recorder(glyphset, scale)
+    glyphset[name].draw(pen)
+    return tuple(pen.ops), round(glyphset[name].width * scale, 3)
+
+
+@functools.cache
+def _font(path: str, index: int) -> TTFont:
+    return TTFont(path, fontNumber=index, lazy=True)

@@ -19,10 +19,10 @@ from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
 from .. import barchart, keyband, tablefit
 from ..base import Visitor
-from . import deflate
+from . import deflate, metadata
 from .cjk import CJKParagraph, ParaStyle, Run
 from .grid import Grid, GridStyle, Rules
-from .page import draw_page_number, draw_watermark
+from .page import draw_draft_mark, draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
 
 MM = 72 / 25.4
@@ -66,7 +66,9 @@ class PdfWriter(Visitor):
         return out
 
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
-        return [_keep_with_next(self.para(node.inlines, f"heading{node.level}"))]
+        para = self.para(node.inlines, f"heading{node.level}")
+        para.outline = ("".join(piece.text for piece in node.inlines), node.level)  # _Doc bookmarks it
+        return [_keep_with_next(para)]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
         para = self.para(node.inlines, node.role if node.role in STYLES else "body")
@@ -218,14 +220,37 @@ class _Doc(BaseDocTemplate):
                          creator="brief", producer="brief", invariant=1, initialFontName=fonts.name("body"),
                          leftMargin=LEFT, bottomMargin=BOTTOM, lang="zh-CN")
         frame = Frame(LEFT, BOTTOM, WIDTH, HEIGHT, 0, 0, 0, 0, id="body")
-        number_font, title_font = fonts.name("pagenum"), fonts.name("title")
+        number_font, mark_font = fonts.name("pagenum"), fonts.name("heading")
+        outline_fonts = [fonts.font_source(fonts.name(role)) for role in ("title", "heading", "body")]
 
         def on_page(canvas: Any, doc: Any) -> None:
             if meta.draft:
-                draw_watermark(canvas, title_font)
+                draw_watermark(canvas, outline_fonts)
+                if doc.page == 1:
+                    draw_draft_mark(canvas, mark_font)
             draw_page_number(canvas, number_font, doc.page)
 
         self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+        self._meta = meta
+        self._outline_levels: list[int] = []  # outline level of each bookmark so far
+
+    def beforeDocument(self) -> None:  # noqa: N802 - platypus hook
+        metadata.add_xmp(self.canv, self._meta)
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - platypus hook
+        """Headings become bookmarks: the title, 一、 under it, （一） under those (levels never skip)."""
+        outline = getattr(flowable, "outline", None)
+        if outline is None:
+            return
+        text, level = outline
+        last = self._outline_levels[-1] if self._outline_levels else -1
+        level = min(level, last + 1)
+        key = f"h{len(self._outline_levels)}"
+        self.canv.bookmarkHorizontal(key, 0, self.frame._y + flowable.height)
+        self.canv.addOutlineEntry(text, key, level)
+        self._outline_levels.append(level)
+        if len(self._outline_levels) == 1:
+            self.canv.showOutline()  # readers open the bookmarks panel
 
 
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
