@@ -23,7 +23,7 @@ from docx.shared import Emu, Mm, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from brief.errors import BriefError
-from brief.fonts.config import DOCX_FONTS
+from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import (
     Chart,
     Document,
@@ -34,6 +34,7 @@ from brief.model import (
     Masthead,
     Meta,
     Paragraph,
+    Record,
     Table,
     Text,
 )
@@ -174,11 +175,32 @@ class DocxWriter(Visitor):
     # blocks
 
     def visit_masthead(self, node: Masthead, container: _Body) -> None:
+        if node.classification:  # 密级: 三号黑体, top left
+            heiti = (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+                     f'w:eastAsia="{DOCX_FONTS["heading"]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+            container.append(parse_xml(self._p_xml("source", (Text(node.classification),),
+                                                   '<w:spacing w:before="0"/>', heiti + '<w:sz w:val="32"/>')))
         self._para(container, "masthead", (Text(node.title),))
         if node.number:
             self._para(container, "masthead_number", (Text(node.number),))
         # issuer flush left, date on the style's right tab stop; the red rule is the style's border
         self._para(container, "masthead_info", (Text(node.issuer), Text("\t"), Text(node.date)))
+
+    def visit_record(self, node: Record, container: _Body) -> None:
+        """The 版记: one paragraph a line, rules as paragraph borders (sz in eighths of a point:
+        0.35 mm = 8, 0.25 mm = 6); kept together so it ends the last page as one block."""
+        lines = [(Text(line),) for line in node.lines]
+        printed = (Text(node.issuer), Text("\t"), Text(node.printed))
+        rows = [*lines, printed, (Text("\t"), Text(node.copies))]
+        tab = f'<w:tabs><w:tab w:val="right" w:pos="{self.text_width}"/></w:tabs>'
+        for i, inlines in enumerate(rows):
+            top = 8 if i == 0 else 6 if i <= len(lines) and i < len(rows) - 1 else 0
+            bottom = '<w:bottom w:val="single" w:sz="8" w:space="1" w:color="000000"/>' if i == len(rows) - 1 else ""
+            top_xml = f'<w:top w:val="single" w:sz="{top}" w:space="1" w:color="000000"/>' if top else ""
+            keep = "<w:keepNext/>" if i < len(rows) - 1 else ""
+            ppr = (f'{keep}<w:pBdr>{top_xml}{bottom}</w:pBdr>{tab}'
+                   f'<w:spacing w:before="{240 if i == 0 else 0}" w:line="400" w:lineRule="exact"/>')
+            self._para(container, "source", inlines, ppr)
 
     def visit_heading(self, node: Heading, container: _Body) -> None:
         key = HEADING_STYLES.get(node.level)
