@@ -279,7 +279,8 @@ class _AtFoot(Flowable):
         self.width = availWidth
         self.content = self._content(availWidth)
         # fill what is left of the page, so the block sits at its foot; too tall: the next page
-        self.height = max(self.content, availHeight if self.content <= availHeight else self.content)
+        # (a hair under the space left: the frame refuses a flowable exactly as tall as it)
+        self.height = availHeight - 0.5 if self.content <= availHeight - 0.5 else self.content
         return availWidth, self.height
 
     def draw(self) -> None:
