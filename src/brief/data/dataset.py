@@ -231,6 +231,10 @@ def _check_recipients(ds: Dataset) -> None:
             if b not in valid:
                 ds.problems.append(Problem(path, r.line, "briefs",
                                            unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+        for b in r.extra:  # 本期增发: the same ids, or summary:<program>
+            if b not in valid and b.removeprefix("summary:") not in ds.programs:
+                ds.problems.append(Problem(path, r.line, "extra",
+                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
 
 
 def _check_parts(ds: Dataset) -> None:
