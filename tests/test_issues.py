@@ -1,0 +1,195 @@
+"""Issue 18: 期号 kept in data/issues.yaml, the 版头 and 版记 of an issued brief, and distribute
+stamping 份号 in the 版记's order and never emailing a 秘密 brief.
+
+One data dir is issued and distributed once per module (three county briefs and the summary,
+numbers 1–4; a 增刊); the tests read what a user would: the command lines, issues.yaml, the PDFs
+(pdftotext), the DOCX (python-docx) and the outbox's .eml attachments."""
+
+from __future__ import annotations
+
+import email
+import io
+import re
+import shutil
+import subprocess
+import sys
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from helpers import brief, data_copy, docx_paragraphs, file_sha, has, pdftotext, squash
+
+pytestmark = pytest.mark.skipif(not has("pdftotext"), reason="poppler-utils needed")
+pypdf = pytest.importorskip("pypdf")
+
+YEAR = "2023"
+SHULE = f"{YEAR}年疏勒县援疆工作简报"
+MAIGAITI = f"{YEAR}年麦盖提县援疆工作简报"
+PROGRAM = f"{YEAR}年山东援疆指挥部工作简报"
+RECIPIENTS = """\
+- name: 自治区党委办公厅
+  email: xj@example.org
+  role: 报
+  briefs: [shule]
+- name: 喀什地区行署
+  email: ks@example.org
+  role: 送
+  briefs: [shule]
+- name: 疏勒县委
+  email: sl@example.org
+  briefs: []
+  extra: [shule]
+"""
+
+
+def _issue(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return brief("issue", *args, "--year", YEAR, "--data", str(data))
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("issued")
+    data = data_copy(tmp, {
+        "programs/shandong.yaml": ("counties:", "total_from: 75\narchive_copies: 2\ncounties:"),
+        "counties/maigaiti/2023.yaml": ("county:", "classification: 秘密\ncounty:"),
+    })
+    with (data / "recipients.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(RECIPIENTS)
+    said = [_issue(data, "yingjisha", "--date", "2023-12-01"),
+            _issue(data, "shule", "--date", "2023-12-20"),
+            _issue(data, "yuepuhu", "--date", "2023-12-21"),
+            _issue(data, "shandong", "--summary", "--date", "2023-12-28"),
+            _issue(data, "maigaiti", "--supplement", "--date", "2023-12-29")]
+    out = tmp / "out"
+    sent = brief("distribute", "--year", YEAR, "--data", str(data), "--out", str(out))
+    return {"data": data, "out": out, "said": said, "sent": sent}
+
+
+def test_issue_numbers_county_briefs_and_summary_in_one_series(issued: dict) -> None:
+    lines = [(r.returncode, r.stdout.strip()) for r in issued["said"]]
+    assert lines == [(0, "2023年第1期"), (0, "2023年第2期"), (0, "2023年第3期"), (0, "2023年第4期"),
+                     (0, "2023年增刊第1期")]
+    text = (issued["data"] / "issues.yaml").read_text(encoding="utf-8")
+    assert ("- publication: 援疆工作简报\n  year: 2023\n  number: 4\n  series: 正刊\n"
+            "  document: summary:shandong\n  date: 2023-12-28\n") in text
+    assert "  number: 1\n  series: 增刊\n  document: maigaiti\n" in text
+
+
+def test_issue_refuses_a_reissue_with_its_number(issued: dict, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(issued["data"], data)
+    before = (data / "issues.yaml").read_bytes()
+    for extra in ((), ("--supplement",)):
+        result = _issue(data, "shule", *extra)
+        assert result.returncode == 1
+        assert result.stderr.strip() == f"{data / 'issues.yaml'}:8: document: shule 已编为2023年第2期，不能再编号"
+    assert (data / "issues.yaml").read_bytes() == before
+
+
+def test_two_concurrent_issues_get_numbers_1_and_2(tmp_path: Path) -> None:
+    data = data_copy(tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-m", "brief", "issue", cid, "--year", YEAR, "--data", str(data)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for cid in ("shule", "yuepuhu")]
+    results = [p.communicate(timeout=60) + (p.returncode,) for p in procs]
+    assert sorted(r[0].strip() for r in results) == ["2023年第1期", "2023年第2期"], results
+    assert all(r[2] == 0 for r in results)
+    text = (data / "issues.yaml").read_text(encoding="utf-8")
+    assert text.count("  number: 1\n") == 1 and text.count("  number: 2\n") == 1
+
+
+def test_validate_reports_gap_duplicate_and_missing_document(tmp_path: Path) -> None:
+    data = data_copy(tmp_path)
+    path = data / "issues.yaml"
+    entry = "- publication: 援疆工作简报\n  year: 2023\n  number: {n}\n  document: {d}\n  date: 2023-12-20\n"
+    path.write_text("".join(entry.format(n=n, d=d) for n, d in
+                            ((1, "shule"), (1, "yuepuhu"), (3, "gone"), (4, "shule"))), encoding="utf-8")
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:6: number: 2023年第1期已在第 1 行给了 shule：期号不能重复",
+        f"{path}:11: document: 2023 年没有“gone”这份简报：应为县 id、项目 id 或 summary:<项目 id>",
+        f"{path}:11: number: 《援疆工作简报》2023年正刊缺少第2期：期号应从 1 起连续",
+        f"{path}:16: document: shule 在 2023 年已于第 1 行编为2023年第1期：一份简报只编一次号",
+    ]
+
+
+def test_masthead_shows_number_total_and_signing_date_in_pdf_and_docx(issued: dict) -> None:
+    folder = issued["out"] / YEAR
+    head = squash(pdftotext(folder / f"{SHULE}.pdf", "-l", "1"))
+    assert head.startswith("援疆工作简报2023年第2期（总第77期）东营援疆指挥部2023年12月20日")
+    paras = docx_paragraphs(folder / f"{SHULE}.docx", tables=False)
+    assert paras[:3] == ["援疆工作简报", "2023年第2期（总第77期）", "东营援疆指挥部2023年12月20日"]
+
+
+def test_supplement_and_classification_in_masthead(issued: dict) -> None:
+    folder = issued["out"] / YEAR
+    head = squash(pdftotext(folder / f"{MAIGAITI}.pdf", "-l", "1"))
+    assert head.startswith("秘密援疆工作简报2023年增刊第1期")  # no 总第N期: 增刊 does not count
+    assert docx_paragraphs(folder / f"{MAIGAITI}.docx", tables=False)[:3] == [
+        "秘密", "援疆工作简报", "2023年增刊第1期"]
+
+
+BANJI = ["报：自治区党委办公厅。", "送：喀什地区行署。", "发：东营援疆指挥部。", "本期增发：疏勒县委。",
+         "东营援疆指挥部2023年12月20日印发", "（共印6份）"]  # 4 recipients + archive_copies 2
+
+
+def test_banji_ends_the_last_page_in_pdf_and_docx(issued: dict) -> None:
+    folder = issued["out"] / YEAR
+    pages = pdftotext(folder / f"{SHULE}.pdf").split("\f")
+    last = squash([p for p in pages if p.strip()][-1])
+    assert re.fullmatch(r".*" + re.escape(squash("".join(BANJI))) + r"—\d+—", last), last[-200:]
+    assert docx_paragraphs(folder / f"{SHULE}.docx", tables=False)[-len(BANJI):] == BANJI
+
+
+def _attachments(out: Path) -> dict[str, dict[str, bytes]]:
+    found: dict[str, dict[str, bytes]] = {}
+    for eml in sorted((out / "outbox").glob("*.eml")):
+        msg = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+        for part in msg.iter_attachments():
+            found.setdefault(eml.stem.removesuffix(f"-{YEAR}"), {})[part.get_filename()] = part.get_content()
+    return found
+
+
+def _copy_number(blob: bytes) -> str:
+    text = pypdf.PdfReader(io.BytesIO(blob)).pages[0].extract_text()
+    return next(w for w in text.split() if w.isdigit() and len(w) == 6)
+
+
+def test_copy_numbers_follow_the_banji_order(issued: dict) -> None:
+    sent = _attachments(issued["out"])
+    numbers = {who: _copy_number(files[f"{SHULE}.pdf"]) for who, files in sent.items() if f"{SHULE}.pdf" in files}
+    assert numbers == {"自治区党委办公厅": "000001", "喀什地区行署": "000002", "东营援疆指挥部": "000003",
+                       "疏勒县委": "000004"}
+
+
+def test_secret_brief_never_reaches_the_outbox(issued: dict) -> None:
+    result = issued["sent"]
+    assert result.returncode == 1
+    assert (f"{issued['data'] / 'counties/maigaiti/2023.yaml'}: classification: {MAIGAITI}.pdf 定为秘密，"
+            "不通过邮件分发（未发送）；请按保密规定线下传递") in result.stderr.splitlines()
+    assert all(f"{MAIGAITI}.pdf" not in files for files in _attachments(issued["out"]).values())
+    assert "菏泽援疆指挥部" not in _attachments(issued["out"])  # it asks for maigaiti only
+    dry = brief("distribute", "--year", YEAR, "--data", str(issued["data"]), "--out", str(issued["out"]),
+                "--dry-run")
+    assert dry.returncode == 1 and f"未发送（涉密）：{MAIGAITI}.pdf" in dry.stdout
+
+
+def test_unissued_brief_renders_byte_identical(issued: dict, tmp_path: Path) -> None:
+    pristine = brief("render", "shandong", "--year", YEAR, "--out", str(tmp_path))
+    assert pristine.returncode == 0, pristine.stderr
+    for suffix in (".pdf", ".docx"):
+        assert file_sha(tmp_path / YEAR / f"{PROGRAM}{suffix}") == file_sha(issued["out"] / YEAR / f"{PROGRAM}{suffix}")
+
+
+def test_recipient_change_rebuilds_only_the_briefs_whose_banji_changed(issued: dict, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(issued["data"], data)
+    shutil.copytree(issued["out"], out)
+    with (data / "recipients.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("- name: 岳普湖县委\n  email: yph@example.org\n  role: 送\n  briefs: [yuepuhu]\n")
+    result = brief("build", "--year", YEAR, "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    made = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line.startswith("已生成：")]
+    assert made == [f"已生成：{YEAR}年岳普湖县援疆工作简报"]
