@@ -193,3 +193,43 @@ def test_recipient_change_rebuilds_only_the_briefs_whose_banji_changed(issued: d
     assert result.returncode == 0, result.stderr
     made = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line.startswith("已生成：")]
     assert made == [f"已生成：{YEAR}年岳普湖县援疆工作简报"]
+
+
+def test_validate_refuses_bad_role_extra_classification_and_counts(tmp_path: Path) -> None:
+    data = data_copy(tmp_path, {
+        "programs/shandong.yaml": ("counties:", "total_from: -1\narchive_copies: 两份\ncounties:"),
+        "counties/shule/2023.yaml": ("county:", "classification: 绝密\ncounty:"),
+    })
+    with (data / "recipients.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("- name: 某单位\n  email: x@example.org\n  role: 抄\n  briefs: [shule]\n  extra: [nowhere]\n")
+    (data / "issues.yaml").write_text("- publication: 援疆工作简报\n  year: 2023\n  number: 0\n  document: shule\n"
+                                      "  date: 2023-02-30\n  note: x\n", encoding="utf-8")
+    result = brief("validate", "--data", str(data))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    program, shule = data / "programs/shandong.yaml", data / "counties/shule/2023.yaml"
+    whole = "应为不小于 0 的整数，例如"
+    for want in (f"{program}:{_line(program, 'total_from')}: total_from: {whole} total_from: 2",
+                 f"{program}:{_line(program, 'archive_copies')}: archive_copies: {whole} archive_copies: 2",
+                 f"{shule}:{_line(shule, 'classification')}: classification: “绝密”不是可选值；"
+                 "应为 内部 或 秘密 或 机密",
+                 f"{data / 'issues.yaml'}:3: number: 应为正整数，不是“0”",
+                 f"{data / 'issues.yaml'}:5: date: 日期应写成 2023-12-20，不是“2023-02-30”"):
+        assert want in lines, lines
+    assert any(line.startswith(f"{data / 'recipients.yaml'}:") and ": role: “抄”不是可选值" in line for line in lines)
+    assert any(": extra: " in line and "nowhere" in line for line in lines), lines
+    assert any(line.startswith(f"{data / 'issues.yaml'}:6: note: ") for line in lines), lines
+
+
+def _line(path: Path, key: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(key))
+
+
+def test_issue_refuses_a_bad_date_and_an_unknown_document(tmp_path: Path) -> None:
+    data = data_copy(tmp_path)
+    bad = _issue(data, "shule", "--date", "2023-13-01")
+    assert (bad.returncode, bad.stderr.strip()) == (1, f"{data}: --date: 日期应写成 2023-12-20，不是“2023-13-01”")
+    unknown = _issue(data, "nowhere")
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        1, f"{data}: nowhere: 没有“nowhere”2023 年的数据：应为县 id 或项目 id")
+    assert not (data / "issues.yaml").exists()
