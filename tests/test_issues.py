@@ -233,3 +233,15 @@ def test_issue_refuses_a_bad_date_and_an_unknown_document(tmp_path: Path) -> Non
     assert (unknown.returncode, unknown.stderr.strip()) == (
         1, f"{data}: nowhere: 没有“nowhere”2023 年的数据：应为县 id 或项目 id")
     assert not (data / "issues.yaml").exists()
+
+
+def test_issuing_one_more_brief_rebuilds_only_that_brief(issued: dict, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(issued["data"], data)
+    shutil.copytree(issued["out"], out)
+    assert _issue(data, "shandong", "--date", "2023-12-30").stdout.strip() == "2023年第5期"
+    result = brief("build", "--year", YEAR, "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    made = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line.startswith("已生成：")]
+    assert made == [f"已生成：{PROGRAM}"]
+    assert "2023年第5期（总第80期）" in squash(pdftotext(out / YEAR / f"{PROGRAM}.pdf", "-l", "1"))
