@@ -187,20 +187,31 @@ class DocxWriter(Visitor):
         self._para(container, "masthead_info", (Text(node.issuer), Text("\t"), Text(node.date)))
 
     def visit_record(self, node: Record, container: _Body) -> None:
-        """The 版记: one paragraph a line, rules as paragraph borders (sz in eighths of a point:
-        0.35 mm = 8, 0.25 mm = 6); kept together so it ends the last page as one block."""
-        lines = [(Text(line),) for line in node.lines]
-        printed = (Text(node.issuer), Text("\t"), Text(node.printed))
-        rows = [*lines, printed, (Text("\t"), Text(node.copies))]
-        tab = f'<w:tabs><w:tab w:val="right" w:pos="{self.text_width}"/></w:tabs>'
-        for i, inlines in enumerate(rows):
-            top = 8 if i == 0 else 6 if i <= len(lines) and i < len(rows) - 1 else 0
-            bottom = '<w:bottom w:val="single" w:sz="8" w:space="1" w:color="000000"/>' if i == len(rows) - 1 else ""
-            top_xml = f'<w:top w:val="single" w:sz="{top}" w:space="1" w:color="000000"/>' if top else ""
-            keep = "<w:keepNext/>" if i < len(rows) - 1 else ""
-            ppr = (f'{keep}<w:pBdr>{top_xml}{bottom}</w:pBdr>{tab}'
-                   f'<w:spacing w:before="{240 if i == 0 else 0}" w:line="400" w:lineRule="exact"/>')
-            self._para(container, "source", inlines, ppr)
+        """The 版记: a one-cell table floated to the bottom margin (the foot of the page it lands
+        on: the last), its rows as paragraphs whose borders are the rules (sz in eighths of a
+        point: 0.35 mm = 8, 0.25 mm = 6)."""
+        # one border set for every row: Word and LibreOffice group paragraphs with equal borders,
+        # drawing top and bottom once and ``between`` between them; the 印发 line and 共印X份 are
+        # one paragraph (a line break), so no rule separates them
+        rows = [*((Text(line),) for line in node.lines),
+                (Text(node.issuer), Text("\t"), Text(node.printed), Text("\n"), Text("\t"), Text(node.copies))]
+        width = self.text_width
+        rule = 'w:val="single" w:space="1" w:color="000000"'
+        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="8"/><w:bottom {rule} w:sz="8"/>'
+               f'<w:between {rule} w:sz="6"/></w:pBdr>'
+               f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs>'
+               '<w:spacing w:before="0" w:after="0" w:line="400" w:lineRule="exact"/>')
+        paras = [self._p_xml("source", inlines, ppr) for inlines in rows]
+        none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        table = (f'<w:tbl {_W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
+                 'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+                 f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
+                 '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+                 '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+                 f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc>'
+                 f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{"".join(paras)}</w:tc></w:tr></w:tbl>')
+        container.append(parse_xml(table))
+        self._para(container, "source", (), '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>')
 
     def visit_heading(self, node: Heading, container: _Body) -> None:
         key = HEADING_STYLES.get(node.level)
