@@ -247,3 +247,24 @@ def test_issuing_one_more_brief_rebuilds_only_that_brief(issued: dict, tmp_path:
     made = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line.startswith("已生成：")]
     assert made == [f"已生成：{PROGRAM}"]
     assert "2023年第5期（总第80期）" in squash(pdftotext(out / YEAR / f"{PROGRAM}.pdf", "-l", "1"))
+
+
+def test_banji_never_shares_a_page_with_a_lone_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from brief import model
+    from brief.writers.pdf import writer
+
+    seen: list[bool] = []
+    check = writer._lone_line
+    monkeypatch.setattr(writer, "_lone_line", lambda placed: seen.append(check(placed)) or seen[-1])
+    banji = model.Record(("发：某单位。",), "某办公室", "2023年12月20日印发", "（共印2份）")
+    for extra in range(400, 800, 13):  # the filler moves the page break across the last paragraph
+        blocks = (model.Masthead("援疆工作简报", "某办", "2023年"),
+                  *(model.Paragraph((model.Text("测试文字" * 30),)) for _ in range(4)),
+                  model.Paragraph((model.Text("填" * extra),)), model.Paragraph((model.Text("尾" * 5),)), banji)
+        pdf = tmp_path / f"{extra}.pdf"
+        pdf.write_bytes(writer.pdf_bytes(model.Document(model.Meta("t"), blocks)))
+        page = next(p for p in pdftotext(pdf, "-layout").split("\f") if "印发" in p)
+        body = [ln for ln in page.splitlines()[:page.splitlines().index(next(x for x in page.splitlines()
+                                                                             if "发：某单位" in x))] if ln.strip()]
+        assert len(body) != 1, (extra, body)
+    assert any(seen), "no layout put a lone line above the 版记: the test proves nothing"

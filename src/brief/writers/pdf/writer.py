@@ -236,6 +236,19 @@ class _Doc(BaseDocTemplate):
             draw_page_number(canvas, number_font, doc.page)
 
         self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+        self.placed: list[tuple[Flowable, int]] = []  # what went on which page: the 版记's check
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (platypus's hook)
+        self.placed.append((flowable, self.page))
+
+
+def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
+    """Whether the 版记 shares its page with one line of body text and nothing else."""
+    page = next((p for f, p in placed if isinstance(f, _AtFoot)), None)
+    body = [f for f, p in placed  # page-break actions have no height: not body text
+            if p == page and not isinstance(f, _AtFoot | Spacer) and getattr(f, "height", 0) > 0]
+    return (len(body) == 1 and isinstance(body[0], CJKParagraph)
+            and body[0].height <= body[0].style.leading + 0.01)
 
 
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
@@ -249,7 +262,16 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     buffer = io.BytesIO()
     try:
         with deflate.fast_deflate():
-            _Doc(buffer, doc.meta, fonts).build(story)
+            made = _Doc(buffer, doc.meta, fonts)
+            made.build(list(story))
+            if _lone_line(made.placed):
+                # the 版记 would share its page with one stray line: keep the last body block (whole,
+                # or what is left of it) with it, so the page carries a full paragraph or more
+                at = next(i for i, f in enumerate(story) if isinstance(f, _AtFoot))
+                for f in story[max(at - 3, 0):at]:
+                    f.keepWithNext = 1
+                buffer = io.BytesIO()
+                _Doc(buffer, doc.meta, fonts).build(list(story))
     except LayoutError:
         raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
                             "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
@@ -280,7 +302,9 @@ class _AtFoot(Flowable):
         self.content = self._content(availWidth)
         # fill what is left of the page, so the block sits at its foot; too tall: the next page
         # (a hair under the space left: the frame refuses a flowable exactly as tall as it)
-        self.height = availHeight - 0.5 if self.content <= availHeight - 0.5 else self.content
+        # (KeepTogether measures its group with a huge height: then only the content counts)
+        fits = self.content <= availHeight - 0.5 and availHeight <= HEIGHT
+        self.height = availHeight - 0.5 if fits else self.content
         return availWidth, self.height
 
     def draw(self) -> None:
