@@ -164,6 +164,12 @@ def test_copy_numbers_follow_the_banji_order(issued: dict) -> None:
     numbers = {who: _copy_number(files[f"{SHULE}.pdf"]) for who, files in sent.items() if f"{SHULE}.pdf" in files}
     assert numbers == {"自治区党委办公厅": "000001", "喀什地区行署": "000002", "东营援疆指挥部": "000003",
                        "疏勒县委": "000004"}
+    import sqlite3
+
+    with sqlite3.connect(issued["out"] / "ledger.sqlite") as db:  # the ledger records the same numbers
+        rows = db.execute("SELECT email, copy_no FROM copies WHERE file=? ORDER BY copy_no", (f"{SHULE}.pdf",))
+        assert list(rows) == [("xj@example.org", 1), ("ks@example.org", 2), ("dongying@example.org", 3),
+                              ("sl@example.org", 4)]
 
 
 def test_secret_brief_never_reaches_the_outbox(issued: dict) -> None:
