@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from . import __version__
 from .compose.county import default_templates
+from .compose.issue import issue_fingerprint
 from .compose.program import has_content
 from .data.dataset import Dataset, load_dataset
 from .documents import COUNTY, FORMATS, PROGRAM, SUMMARY, Target, inputs, output_path, stem
@@ -96,6 +97,9 @@ def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str) -> tuple[st
     for p in paths:
         h.update(_place(p, ds.root, templates).encode())  # not where the dirs are: a moved data dir is not a change
         h.update(file_hash(p).encode() if p.is_file() else b"missing")
+    issued = issue_fingerprint(ds, t)
+    if issued:  # the entry and recipients this brief prints, not the whole files: others stay fresh
+        h.update(issued.encode())
     return h.hexdigest(), [_rel(p, ds.root.parent) for p in paths]
 
 

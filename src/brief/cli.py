@@ -179,6 +179,27 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 
 
 @main.command()
+@click.argument("document")
+@click.option("--year", type=int, required=True, help="年份，例如 2023")
+@click.option("--summary", "is_summary", is_flag=True, help="给该项目的年度汇总编号")
+@click.option("--date", "date", default=None, help="签发日期 YYYY-MM-DD（默认今天）")
+@click.option("--supplement", is_flag=True, help="编为增刊（增刊单独编号）")
+@click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)
+@handles_errors
+def issue(document: str, year: int, is_summary: bool, date: str | None, supplement: bool, data: Path) -> None:
+    """给一份简报编期号（写入 data/issues.yaml），例如 2023年第12期。"""
+    import datetime as dt
+
+    from .compose.issue import issue_document
+    from .issues import parse_date
+
+    day = dt.date.today() if date is None else parse_date(date)
+    if day is None:
+        raise BriefError.at(str(data), None, "--date", f"日期应写成 2023-12-20，不是“{date}”")
+    say(issue_document(data, document, year, is_summary, day, supplement).label)
+
+
+@main.command()
 @click.option("--year", type=int, default=None, help="只生成这一年（默认：所有年份）")
 @click.option("--jobs", type=click.IntRange(min=0), default=0, help="并行进程数（默认 0：CPU 核数，最多 4）")
 @data_option

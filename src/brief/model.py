@@ -34,6 +34,7 @@ class Masthead:
     issuer: str = ""
     date: str = ""
     number: str = ""  # e.g. 第1期; empty prints nothing
+    classification: str = ""  # 密级 (内部 | 秘密 | 机密), top left in 黑体; empty prints nothing
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,19 @@ class Chart:
     unit: str = ""
 
 
-Block = Masthead | Heading | Paragraph | Table | Figure | KeyFigures | Chart
-BLOCK_TYPES: tuple[type, ...] = (Masthead, Heading, Paragraph, Table, Figure, KeyFigures, Chart)
+@dataclass(frozen=True)
+class Record:
+    """The 版记 at the foot of the last page: 报/送/发 and 本期增发 lines between rules, then who
+    printed it, when, and how many copies (GB/T 9704 §7.4)."""
+
+    lines: tuple[str, ...]  # 报：…  送：…  发：…  本期增发：…
+    issuer: str
+    printed: str  # 2023年12月20日印发
+    copies: str  # （共印8份）
+
+
+Block = Masthead | Heading | Paragraph | Table | Figure | KeyFigures | Chart | Record
+BLOCK_TYPES: tuple[type, ...] = (Masthead, Heading, Paragraph, Table, Figure, KeyFigures, Chart, Record)
 
 
 @dataclass(frozen=True)

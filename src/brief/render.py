@@ -17,7 +17,9 @@ __all__ = ["FORMATS", "SUFFIXES", "Target", "inputs", "make", "output_path", "st
 
 
 def compose(ds: Dataset, t: Target, templates: Path) -> model.Document:
-    return t.kind.compose(ds, t.id, t.year, templates)
+    from .compose.issue import apply_issue
+
+    return apply_issue(ds, t, t.kind.compose(ds, t.id, t.year, templates))
 
 
 def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources: list[Path]) -> dict[str, bytes]:

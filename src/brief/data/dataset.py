@@ -26,6 +26,7 @@ class Dataset:
     programs: dict[str, Program] = field(default_factory=dict)
     program_years: dict[tuple[str, int], ProgramYear] = field(default_factory=dict)
     recipients: list[Recipient] | None = None
+    issues: list = field(default_factory=list)  # issues.Entry: the issued documents' 期号
     problems: list[Problem] = field(default_factory=list)
     # A program's declared totals that its counties do not add up to: they stop the summary (and
     # validate, build), not the county briefs, so a county office is never blocked by them.
@@ -107,9 +108,21 @@ def read_dataset(root: Path) -> Dataset:
         ds.recipients, more = read_recipients(recipients)
         ds.problems += more
         _check_recipients(ds)
+    _read_issues(ds)
     _check_parts(ds)
     _reconcile_totals(ds)
     return ds
+
+
+def _read_issues(ds: Dataset) -> None:
+    from ..issues import FILE, check_issues, read_issues
+
+    path = ds.root / FILE
+    ds.issues, problems = read_issues(path)
+    documents = {(cid, y) for cid, y in ds.counties} | {(pid, y) for pid, y in ds.program_years}
+    documents |= {(f"summary:{pid}", y) for pid, prog in ds.programs.items() for cid, y in ds.counties
+                  if cid in prog.counties}
+    ds.problems += problems + check_issues(path, ds.issues, documents)
 
 
 def load_dataset(root: Path, *, totals: bool = True) -> Dataset:
@@ -217,6 +230,10 @@ def _check_recipients(ds: Dataset) -> None:
         for b in r.briefs:
             if b not in valid:
                 ds.problems.append(Problem(path, r.line, "briefs",
+                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+        for b in r.extra:  # 本期增发: the same ids, or summary:<program>
+            if b not in valid and b.removeprefix("summary:") not in ds.programs:
+                ds.problems.append(Problem(path, r.line, "extra",
                                            unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
 
 

@@ -15,14 +15,18 @@ from .schema import HIGHLIGHTS_MAX, LINE_MAX, NAME_MAX, TEXT_MAX, Checker, email
 from .yamlfile import YList, YMap, YStr, load_yaml
 
 COUNTY_KEYS = ("county", "prefecture", "partner", "command", "year", "batch", "status", "source",
-               "headline", "summary", "indicators", "highlights", "key_figures", "period")
+               "headline", "summary", "indicators", "highlights", "key_figures", "period", "classification")
 COUNTY_REQUIRED = ("county", "partner", "year")
-PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names")
+PROGRAM_KEYS = ("name", "province", "prefecture", "counties", "genre", "publication", "issuer", "county_names",
+                "total_from", "archive_copies")
 PROGRAM_YEAR_KEYS = ("year", "source", "status", "headline", "summary", "indicators", "totals", "highlights",
-                     "key_figures", "period")
+                     "key_figures", "period", "classification")
 KEY_FIGURES_MAX = 6  # boxes the band lays out on one line
 HIGHLIGHT_KEYS = ("title", "text", "image", "caption")
-RECIPIENT_KEYS = ("name", "email", "briefs")
+RECIPIENT_KEYS = ("name", "email", "briefs", "role", "extra")
+RECIPIENT_REQUIRED = ("name", "email", "briefs")
+CLASSIFICATIONS = ("内部", "秘密", "机密")
+ROLES = ("报", "送", "发")
 STATUSES = ("final", "draft")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 # Names go into file names and e-mail subjects: checked by schema.name_problem.
@@ -258,7 +262,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
                         summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                         key_figures=_key_figures(c, top, catalog),
                         id=county_id, county=t["county"], prefecture=t["prefecture"], partner=t["partner"],
-                        command=t["command"], batch=t["batch"])
+                        command=t["command"], batch=t["batch"], classification=_classification(c, top))
     return record, problems + c.problems
 
 
@@ -273,7 +277,8 @@ def read_program(path: Path, program_id: str) -> tuple[Program | None, list[Prob
     names = _county_names(c, top, {str(x) for x in counties})
     record = Program(program_id, t["name"], t["province"], t["prefecture"], tuple(map(str, counties)), path,
                      genre=t["genre"] or DEFAULT_GENRE, publication=t["publication"], issuer=t["issuer"],
-                     county_names=names)
+                     county_names=names, total_from=_count(c, top, "total_from", None),
+                     archive_copies=_count(c, top, "archive_copies", 0) or 0)
     return record, problems + c.problems, {str(x): x.line for x in counties}
 
 
@@ -313,7 +318,8 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
                          period=_period(c, top),
                          summary=t["summary"], indicators=values, highlights=highlights, lines=lines,
                          key_figures=_key_figures(c, top, catalog),
-                         program=program_id, totals=totals, total_lines=total_lines)
+                         program=program_id, totals=totals, total_lines=total_lines,
+                         classification=_classification(c, top))
     return record, problems + c.problems
 
 
@@ -332,13 +338,16 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[Problem]]:
         if not isinstance(item, YMap):
             c.add(getattr(item, "line", None), "-", "每位收件人应包含 name、email、briefs")
             continue
-        c.keys(item, RECIPIENT_KEYS, RECIPIENT_KEYS, where="收件人")
+        c.keys(item, RECIPIENT_KEYS, RECIPIENT_REQUIRED, where="收件人")
         c.name(c.text(item, "name"), "name")
         email = c.text(item, "email")
         if email:
             _email(c, email, seen)
         briefs = c.text_list(item, "briefs")
-        out.append(Recipient(str(c.text(item, "name") or ""), str(email or ""), tuple(map(str, briefs)), item.line))
+        role = c.choice(item, "role", ROLES, "发")
+        extra = c.text_list(item, "extra") if "extra" in item else []
+        out.append(Recipient(str(c.text(item, "name") or ""), str(email or ""), tuple(map(str, briefs)), item.line,
+                             role, tuple(map(str, extra))))
     return out, problems + c.problems
 
 
@@ -353,3 +362,20 @@ def _email(c: Checker, email: YStr, seen: dict[str, int]) -> None:
     if key in seen:
         c.add(email.line, "email", f"{email} 已在第 {seen[key]} 行出现：同一邮箱只能列一次")
     seen.setdefault(key, email.line)
+
+
+def _classification(c: Checker, top: YMap) -> str:
+    """``classification: 内部 | 秘密 | 机密``; absent: no 密级 is printed."""
+    return c.choice(top, "classification", CLASSIFICATIONS, "") if "classification" in top else ""
+
+
+def _count(c: Checker, top: YMap, key: str, default: int | None) -> int | None:
+    """A whole number of issues or copies (``total_from: 75``, ``archive_copies: 2``)."""
+    if key not in top:
+        return default
+    raw = top[key]
+    text = str(raw).strip()
+    if not isinstance(raw, YStr) or not text.isascii() or not text.isdigit() or len(text) > 6:
+        c.add(top.key_lines[key], key, f"应为不小于 0 的整数，例如 {key}: 2")
+        return default
+    return int(text)

@@ -36,6 +36,7 @@ class YearFile:
     lines: dict[str, int] = field(default_factory=dict)  # indicator key -> line
     key_figures: tuple[str, ...] = ()  # the band's keys, in order; empty: the catalog's ``key: true``
     period: str = ""  # 1—10月: the figures cover part of the year; empty: the whole year
+    classification: str = ""  # 内部 | 秘密 | 机密: printed top left; 秘密 and 机密 are never emailed
 
     @property
     def when(self) -> str:
@@ -79,6 +80,8 @@ class Program:
     publication: str = ""  # the masthead; empty: <genre>工作简报
     issuer: str = ""  # 编发单位; empty: the county file's command (a summary: the program's name)
     county_names: dict[str, str] = field(default_factory=dict)  # for counties without a file
+    total_from: int | None = None  # 总第N期 counts on from this many earlier issues; None: no running total
+    archive_copies: int = 0  # copies kept on file, counted in 共印X份
 
     @property
     def masthead(self) -> str:
@@ -91,3 +94,5 @@ class Recipient:
     email: str
     briefs: tuple[str, ...]
     line: int = 0
+    role: str = "发"  # 报 | 送 | 发: the 版记 line that lists it
+    extra: tuple[str, ...] = ()  # documents it is listed under 本期增发 for

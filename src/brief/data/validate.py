@@ -36,6 +36,7 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
         if target.is_dir() and target.resolve() == root.resolve():
             problems.update(found)
             files += 1 + len(ds.counties) + len(ds.programs) + len(ds.program_years) + (ds.recipients is not None)
+            files += (ds.root / "issues.yaml").is_file()
         else:
             want = target.resolve()
             problems.update(p for p in found if _inside(Path(p.file), want)

@@ -136,14 +136,20 @@ class Ledger:
 
     # -- writing: each call is one committed transaction ------------------------------------------
 
-    def allocate(self, email: str, files: Iterable[str]) -> dict[str, int]:
-        """The copy number of each file for this recipient, allocating the next free ones."""
+    def allocate(self, email: str, files: Iterable[str], preferred: dict[str, int] | None = None) -> dict[str, int]:
+        """The copy number of each file for this recipient, allocating the next free ones
+        (``preferred``: the number an issued brief's 版记 gives this recipient, when still free)."""
         assert self.db is not None and not self.readonly
         out: dict[str, int] = {}
         with self._tx():
             for file in files:
                 known = self.copy_no(email, file)
-                if known is None:
+                want = (preferred or {}).get(file)
+                if known is None and want and not self.db.execute(
+                        "SELECT 1 FROM copies WHERE file=? AND copy_no=?", (file, want)).fetchone():
+                    self.db.execute("INSERT INTO copies VALUES (?, ?, ?)", (key(email), file, want))
+                    out[file] = want
+                elif known is None:
                     n = self.db.execute("SELECT COALESCE(MAX(copy_no), 0) + 1 FROM copies WHERE file=?",
                                         (file,)).fetchone()[0]
                     self.db.execute("INSERT INTO copies VALUES (?, ?, ?)", (key(email), file, n))

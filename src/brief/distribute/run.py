@@ -31,6 +31,8 @@ from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
 from .stamp import check_name, stamp
 from .transport import FAILED, SENT, UNKNOWN, Delivery, SmtpSettings, send, write_outbox
 
+SECRET = ("秘密", "机密")  # never emailed
+
 LOCK = ".distribute.lock"
 OUTBOX = "outbox"
 OWED = ("new", "changed", "retry", "resend")
@@ -84,6 +86,7 @@ class Report:
     built: int = 0  # briefs (re)made before sending
     to_build: list[str] = field(default_factory=list)  # dry run: PDFs a real run would make first
     transport: str = "outbox"  # smtp host:port, or outbox
+    withheld: list[Problem] = field(default_factory=list)  # 秘密/机密 briefs: never emailed, one line each
 
     @property
     def counts(self) -> dict[str, int]:
@@ -104,8 +107,8 @@ class Report:
 
     @property
     def problems(self) -> list[Problem]:
-        """One line per recipient that failed or whose delivery is in doubt."""
-        out = []
+        """One line per recipient that failed or whose delivery is in doubt, one per withheld brief."""
+        out = list(self.withheld)
         for r in self.recipients:
             where = (str(self.recipients_file), r.line or None, r.name)
             if r.outcome == "failed":
@@ -142,6 +145,7 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     _check_recipients(ds.recipients, recipients_file)
     wanted = _wanted(ds, year)
     report = Report(year, dry_run, recipients_file, transport=f"{smtp.host}:{smtp.port}" if smtp else "outbox")
+    report.withheld = _withheld(ds, year)
     if dry_run:
         _plan(ds, out, year, wanted, report, resend, templates)
         return report
@@ -191,7 +195,9 @@ def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target],
     def resolve(r: Recipient) -> tuple[list[Target], list[str]]:
         found: list[Target] = []
         missing: list[str] = []
-        for b in r.briefs:
+        for b in dict.fromkeys(r.briefs + r.extra):
+            if b.startswith("summary:"):
+                b = b.removeprefix("summary:")
             if b == "summary":
                 ts = [Target(SUMMARY, pid, year) for pid in sorted(ds.programs)]
                 label = f"{year} 年的年度汇总"
@@ -204,10 +210,40 @@ def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target],
             ts = [t for t in ts if t in present]
             if not ts:
                 missing.append(label)
+            ts = [t for t in ts if not secret(ds, t)]  # 秘密/机密: Report.withheld names them once
             found += [t for t in ts if t not in found]
         return found, missing
 
     return resolve
+
+
+def secret(ds: Dataset, t: Target) -> str:
+    """秘密 or 机密 when the brief is classified so: such a brief is never emailed."""
+    from ..compose.issue import classification
+
+    level = classification(ds, t)
+    return level if level in SECRET else ""
+
+
+def _withheld(ds: Dataset, year: int) -> list[Problem]:
+    """One line per classified brief some recipient asks for: it is not sent, the rest are."""
+    from ..compose.issue import is_extra, receives
+
+    out = []
+    for t in sorted({t for t in _year_targets(ds, year) if secret(ds, t)}, key=lambda t: (t.kind.name, t.id)):
+        if not any(receives(r, t) or is_extra(r, t) for r in ds.recipients or []):
+            continue
+        record = ds.county(t.id, year) if t.kind is COUNTY else ds.program_years[(t.id, year)]
+        name = output_path(ds, t, "pdf", Path(".")).name
+        out.append(Problem(str(record.path), None, "classification",
+                           f"{name} 定为{secret(ds, t)}，不通过邮件分发（未发送）；请按保密规定线下传递"))
+    return out
+
+
+def _year_targets(ds: Dataset, year: int) -> list[Target]:
+    from ..build import targets
+
+    return targets(ds, year)
 
 
 def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend: bool) -> tuple[str, int | None]:
@@ -303,7 +339,7 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
         return result
 
     items = [(f.file, f.sha256 or "") for f in owed]
-    numbers = ledger.allocate(r.email, [f.file for f in owed])
+    numbers = ledger.allocate(r.email, [f.file for f in owed], _preferred(ds, found, r, out))
     ledger.mark(r.name, r.email, year, items, "pending")
     attachments = []
     for f in owed:
@@ -326,6 +362,20 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
     ledger.mark(r.name, r.email, year, items, delivery.state, delivery.detail, tries=delivery.tries)
     result.outcome, result.detail, result.tries = delivery.state, delivery.detail, delivery.tries
     return result
+
+
+def _preferred(ds: Dataset, found: list[Target], r: Recipient, out: Path) -> dict[str, int]:
+    """An issued brief's 份号: the recipient's place in its 版记 (报, 送, 发, then 本期增发)."""
+    from ..compose.issue import entry_of, recipients_in_order
+
+    numbers = {}
+    for t in found:
+        if entry_of(ds, t) is None:
+            continue
+        emails = [x.email.strip().lower() for x in recipients_in_order(ds, t)]
+        if r.email.strip().lower() in emails:
+            numbers[output_path(ds, t, "pdf", out).name] = emails.index(r.email.strip().lower()) + 1
+    return numbers
 
 
 # -- what the command prints ------------------------------------------------------------------------
@@ -380,6 +430,8 @@ def format_report(report: Report) -> list[str]:
         lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")
     else:
         lines.append(f"已发送 {c['sent']}，跳过 {c['skipped']}，失败 {c['failed']}，状态不明 {c['unknown']}")
+    for p in report.withheld:  # the problem lines say it again on stderr; here in the run's summary
+        lines.append(f"未发送（涉密）：{p.message.split(' ')[0]}")
     return lines
 
 

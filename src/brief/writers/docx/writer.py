@@ -23,7 +23,7 @@ from docx.shared import Emu, Mm, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from brief.errors import BriefError
-from brief.fonts.config import DOCX_FONTS
+from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import (
     Chart,
     Document,
@@ -34,6 +34,7 @@ from brief.model import (
     Masthead,
     Meta,
     Paragraph,
+    Record,
     Table,
     Text,
 )
@@ -174,11 +175,43 @@ class DocxWriter(Visitor):
     # blocks
 
     def visit_masthead(self, node: Masthead, container: _Body) -> None:
+        if node.classification:  # 密级: 三号黑体, top left
+            heiti = (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+                     f'w:eastAsia="{DOCX_FONTS["heading"]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+            container.append(parse_xml(self._p_xml("source", (Text(node.classification),),
+                                                   '<w:spacing w:before="0"/>', heiti + '<w:sz w:val="32"/>')))
         self._para(container, "masthead", (Text(node.title),))
         if node.number:
             self._para(container, "masthead_number", (Text(node.number),))
         # issuer flush left, date on the style's right tab stop; the red rule is the style's border
         self._para(container, "masthead_info", (Text(node.issuer), Text("\t"), Text(node.date)))
+
+    def visit_record(self, node: Record, container: _Body) -> None:
+        """The 版记: a one-cell table floated to the bottom margin (the foot of the page it lands
+        on: the last), its rows as paragraphs whose borders are the rules (sz in eighths of a
+        point: 0.35 mm = 8, 0.25 mm = 6)."""
+        # one border set for every row: Word and LibreOffice group paragraphs with equal borders,
+        # drawing top and bottom once and ``between`` between them; the 印发 line and 共印X份 are
+        # one paragraph (a line break), so no rule separates them
+        rows = [*((Text(line),) for line in node.lines),
+                (Text(node.issuer), Text("\t"), Text(node.printed), Text("\n"), Text("\t"), Text(node.copies))]
+        width = self.text_width
+        rule = 'w:val="single" w:space="1" w:color="000000"'
+        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="8"/><w:bottom {rule} w:sz="8"/>'
+               f'<w:between {rule} w:sz="6"/></w:pBdr>'
+               f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs>'
+               '<w:spacing w:before="0" w:after="0" w:line="400" w:lineRule="exact"/>')
+        paras = [self._p_xml("source", inlines, ppr) for inlines in rows]
+        none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        table = (f'<w:tbl {_W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
+                 'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+                 f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
+                 '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+                 '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+                 f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc>'
+                 f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{"".join(paras)}</w:tc></w:tr></w:tbl>')
+        container.append(parse_xml(table))
+        self._para(container, "source", (), '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>')
 
     def visit_heading(self, node: Heading, container: _Body) -> None:
         key = HEADING_STYLES.get(node.level)

@@ -56,4 +56,6 @@ STYLES: dict[str, Style] = {
     "key_label": Style("body", 11, 15, 0, "center"),
     "masthead_title": Style("title", 36, 44, 0, "center", color=RED),
     "masthead_info": Style("body", 14, 20, 0, "left"),
+    "masthead_secret": Style("heading", 16, 22, 0, "left"),  # 密级: 三号黑体, top left
+    "record": Style("body", 14, 22, 0, "left"),  # 版记: 四号仿宋
 }

@@ -56,7 +56,8 @@ class PdfWriter(Visitor):
 
     # -- nodes ---------------------------------------------------------------------------------
     def visit_masthead(self, node: model.Masthead) -> list[Flowable]:
-        out: list[Flowable] = [self.text(node.title, "masthead_title")]
+        out: list[Flowable] = [self.text(node.classification, "masthead_secret")] if node.classification else []
+        out.append(self.text(node.title, "masthead_title"))
         if node.number:
             out.append(self.text(node.number, "caption"))
         row = [[self.text(node.issuer, "masthead_info")],
@@ -64,6 +65,15 @@ class PdfWriter(Visitor):
         info = Grid([row], [WIDTH * 0.7, WIDTH * 0.3], GridStyle(padding=(3, 0, 3, 0), valign="bottom"))
         out += [Spacer(1, 6), info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=12)]
         return out
+
+    def visit_record(self, node: model.Record) -> list[Flowable]:
+        """The 版记, pushed to the foot of the page (to the next page when it does not fit)."""
+        rows: list[Flowable] = [self.text(line, "record") for line in node.lines]
+        rows.append(Grid([[[self.text(node.issuer, "record")],
+                           [self.para((model.Text(node.printed),), "record", align="right")]]],
+                         [WIDTH * 0.6, WIDTH * 0.4], GridStyle(padding=(0, 0, 0, 0), valign="bottom")))
+        rows.append(self.para((model.Text(node.copies),), "record", align="right"))
+        return [Spacer(1, 12), _AtFoot(rows)]
 
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
         para = self.para(node.inlines, f"heading{node.level}")
@@ -233,12 +243,15 @@ class _Doc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
         self._meta = meta
         self._outline_levels: list[int] = []  # outline level of each bookmark so far
+        self.placed: list[tuple[Flowable, int]] = []  # what went on which page: the 版记's check
 
     def beforeDocument(self) -> None:  # noqa: N802 - platypus hook
         metadata.add_xmp(self.canv, self._meta)
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - platypus hook
-        """Headings become bookmarks: the title, 一、 under it, （一） under those (levels never skip)."""
+        """Record where each flowable went; headings become bookmarks: the title, 一、 under it,
+        （一） under those (levels never skip)."""
+        self.placed.append((flowable, self.page))
         outline = getattr(flowable, "outline", None)
         if outline is None:
             return
@@ -253,6 +266,15 @@ class _Doc(BaseDocTemplate):
             self.canv.showOutline()  # readers open the bookmarks panel
 
 
+def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
+    """Whether the 版记 shares its page with one line of body text and nothing else."""
+    page = next((p for f, p in placed if isinstance(f, _AtFoot)), None)
+    body = [f for f, p in placed  # page-break actions have no height: not body text
+            if p == page and not isinstance(f, _AtFoot | Spacer) and getattr(f, "height", 0) > 0]
+    return (len(body) == 1 and isinstance(body[0], CJKParagraph)
+            and body[0].height <= body[0].style.leading + 0.01)
+
+
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     fonts = fonts or pdf_fonts()
     writer = PdfWriter(fonts)
@@ -264,7 +286,16 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     buffer = io.BytesIO()
     try:
         with deflate.fast_deflate():
-            _Doc(buffer, doc.meta, fonts).build(story)
+            made = _Doc(buffer, doc.meta, fonts)
+            made.build(list(story))
+            if _lone_line(made.placed):
+                # the 版记 would share its page with one stray line: keep the last body block (whole,
+                # or what is left of it) with it, so the page carries a full paragraph or more
+                at = next(i for i, f in enumerate(story) if isinstance(f, _AtFoot))
+                for f in story[max(at - 3, 0):at]:
+                    f.keepWithNext = 1
+                buffer = io.BytesIO()
+                _Doc(buffer, doc.meta, fonts).build(list(story))
     except LayoutError:
         raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
                             "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
@@ -273,3 +304,48 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
 
 def write_pdf(doc: model.Document, path: Path, fonts: PdfFonts | None = None) -> None:
     atomic_write(path, pdf_bytes(doc, fonts))
+
+
+class _AtFoot(Flowable):
+    """The 版记's rows between rules, drawn at the bottom of the frame: 0.35 mm rules first and
+    last, 0.25 mm between the 报/送/发 lines and the 印发 line (GB/T 9704 §7.4)."""
+
+    GAP = 3.0  # pt between a rule and the text it separates
+
+    def __init__(self, rows: list[Flowable]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.sizes: list[tuple[float, float]] = []
+
+    def _content(self, width: float) -> float:
+        self.sizes = [r.wrap(width, HEIGHT) for r in self.rows]
+        return sum(h for _, h in self.sizes) + self.GAP * 2 * (len(self.rows) + 1)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        self.content = self._content(availWidth)
+        # fill what is left of the page, so the block sits at its foot; too tall: the next page
+        # (a hair under the space left: the frame refuses a flowable exactly as tall as it)
+        # (KeepTogether measures its group with a huge height: then only the content counts)
+        fits = self.content <= availHeight - 0.5 and availHeight <= HEIGHT
+        self.height = availHeight - 0.5 if fits else self.content
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        y = self.content
+        canv.setStrokeColor(colors.black)
+
+        def rule(at: float, mm: float) -> None:
+            canv.setLineWidth(mm * MM)
+            canv.line(0, at, self.width, at)
+
+        rule(y, 0.35)
+        last = len(self.rows) - 2  # the 印发 line follows the last 0.25 mm rule
+        for i, (row, (_, h)) in enumerate(zip(self.rows, self.sizes, strict=True)):
+            y -= self.GAP + h
+            row.drawOn(canv, 0, y)
+            y -= self.GAP
+            if i < last:
+                rule(y, 0.25)
+        rule(0.0, 0.35)
