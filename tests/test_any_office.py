@@ -380,3 +380,15 @@ def test_distributed_message_names_the_programs_genre(tmp_path: Path) -> None:
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["Subject"] == "2023年东西部协作工作简报（共1份）"
     assert "现将2023年东西部协作工作简报1份发送给你们" in msg.get_body(("plain",)).get_content()
+
+
+def test_excel_form_names_the_programs_genre_and_comes_back(tmp_path: Path) -> None:
+    from brief.forms import import_forms, make_form
+
+    data = office(tmp_path, program=EWC_PROGRAM)
+    form = make_form(data, "dayao", 2023, tmp_path / "forms")
+    assert form.name == "2023年大姚县东西部协作数据填报表.xlsx"
+    import openpyxl
+
+    assert openpyxl.load_workbook(form).properties.title == "2023年大姚县东西部协作数据填报表"
+    assert import_forms([form], data) == []  # unchanged: its own name is recognised

@@ -462,7 +462,8 @@ def test_form_of_another_county_is_reported(data: Path, tmp_path: Path, monkeypa
     shule = make_form(data, "shule", 2023, tmp_path)
     wrong = shule.rename(tmp_path / BOOK)
     [line] = problems_of([wrong], data)
-    assert line.startswith(f"{BOOK}: -: 文件名写的是2023年英吉沙县，表内却是2023年疏勒县（shule）的表单")
+    named = "2023年英吉沙县援疆数据填报表"
+    assert line.startswith(f"{BOOK}: -: 文件名写的是“{named}”，表内却是2023年疏勒县（shule）的表单")
 
 
 def test_sheet_pasted_from_another_year_is_reported(form: Path, data: Path) -> None:

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..data.records import DEFAULT_GENRE
+
 FORM_VERSION = 1
 FORM_MAGIC = "brief-form"
 
@@ -55,7 +57,7 @@ ACCEPTED = "2.12万、1600余、7万多、近10万、约5万、超过100亿、49
 
 _FORBIDDEN_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _COUNT = re.compile(r"[0-9]{1,9}")
-_FORM_NAME = re.compile(r"(\d{4})年(.+?)援疆数据填报表")
+_FORM_NAME = re.compile(r"(\d{4})年(.+?)数据填报表")  # the county's name, then its genre (援疆, …)
 
 
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
@@ -66,12 +68,17 @@ def safe_name(county_name: str) -> str:
     return _UNSAFE_IN_FILE_NAME.sub("_", county_name).strip(". ") or "_"
 
 
-def form_file_name(year: int, county_name: str) -> str:
-    return f"{year}年{safe_name(county_name)}援疆数据填报表.xlsx"
+def form_title(year: int, county_name: str, genre: str = DEFAULT_GENRE) -> str:
+    return f"{year}年{county_name}{genre}数据填报表"
+
+
+def form_file_name(year: int, county_name: str, genre: str = DEFAULT_GENRE) -> str:
+    return f"{form_title(year, safe_name(county_name), genre)}.xlsx"
 
 
 def name_in_file_name(file_name: str) -> tuple[int, str] | None:
-    """(year, county name) when a file is still named the way ``brief form`` names it."""
+    """(year, county name and genre, as one text) when a file is still named the way ``brief form``
+    names it: 2023年英吉沙县援疆数据填报表 gives (2023, "英吉沙县援疆")."""
     m = _FORM_NAME.search(file_name)
     return (int(m.group(1)), m.group(2)) if m else None
 

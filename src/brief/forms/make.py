@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..data.catalog import Catalog, Indicator
 from ..data.dataset import read_dataset
-from ..data.records import CountyYear
+from ..data.records import DEFAULT_GENRE, CountyYear
 from ..data.yamlfile import load_yaml
 from ..domain.quantity import QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
@@ -55,6 +55,7 @@ from .layout import (
     Meta,
     display_width,
     form_file_name,
+    form_title,
     marker,
     sheet_name,
 )
@@ -89,7 +90,7 @@ class _Source:
 
 
 def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path:
-    """Write ``<out_dir>/<year>年<county name>援疆数据填报表.xlsx`` and return its path."""
+    """Write ``<out_dir>/<year>年<county name><genre>数据填报表.xlsx`` and return its path."""
     data_root, out_dir = Path(data_root), Path(out_dir)
     ds = read_dataset(data_root)
     catalog = ds.catalog
@@ -98,14 +99,16 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     _refuse(ds.problems, source.record.path)
     previous = ds.counties.get((county_id, year - 1))
     county_name = str(source.doc.get("county") or "") or ds.county_name(county_id)
+    program = ds.program_of(county_id)
+    genre = program.genre if program is not None else DEFAULT_GENRE  # 援疆, 东西部协作: as the briefs say
 
     wb = Workbook()
     meta = Meta(county_id, year, county_name)
     taken = {GUIDE_SHEET, FACTS_SHEET, HIGHLIGHTS_SHEET, META_SHEET}
     guide = wb.active
     guide.title = GUIDE_SHEET
-    _guide_sheet(guide, year, county_name, county_id, catalog)
-    _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id)
+    _guide_sheet(guide, year, county_name, county_id, catalog, genre)
+    _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id, genre)
     values = _raw_values(source, catalog) if source.current else {}
     for section in catalog.sections.values():
         indicators = catalog.in_section(section.key)
@@ -114,18 +117,19 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
         name = sheet_name(section.title, taken)
         meta.sections[section.key] = name
         ws = wb.create_sheet(name)
-        _indicator_sheet(ws, section.title, indicators, values, previous, year, county_name, county_id, section.key)
+        _indicator_sheet(ws, section.title, indicators, values, previous, year, county_name, county_id, section.key,
+                         genre)
         for i, ind in enumerate(indicators):
             meta.indicators[ind.key] = (name, FIRST_ROW + i, ind.label)
-    _highlights_sheet(wb.create_sheet(HIGHLIGHTS_SHEET), source, catalog, year, county_name, county_id)
+    _highlights_sheet(wb.create_sheet(HIGHLIGHTS_SHEET), source, catalog, year, county_name, county_id, genre)
     _meta_sheet(wb.create_sheet(META_SHEET), meta)
     wb.security = WorkbookProtection(lockStructure=True)  # no password: it only stops accidental renames
-    wb.properties.title = f"{year}年{county_name}援疆数据填报表"
+    wb.properties.title = form_title(year, county_name, genre)
     wb.properties.creator = "brief"
     wb.properties.keywords = marker(county_id, year, "workbook")
     wb.active = 0
     _all_text(wb)
-    return _save(wb, out_dir, form_file_name(year, county_name))
+    return _save(wb, out_dir, form_file_name(year, county_name, genre))
 
 
 def _refuse(problems: list[Problem], path: Path) -> None:
@@ -258,10 +262,11 @@ def _prompt(ind: Indicator) -> tuple[str, str]:
     return "填写数量", f"例如 {ACCEPTED}。{unit}不填表示没有这项数据。"
 
 
-def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, catalog: Catalog) -> None:
+def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, catalog: Catalog,
+                 genre: str) -> None:
     sections = "、".join(s.title for s in catalog.sections.values())
     lines = [
-        f"本表用于填报{year}年{county_name}援疆工作数据，填好后交回，由 brief import 导入数据文件。",
+        f"本表用于填报{year}年{county_name}{genre}工作数据，填好后交回，由 brief import 导入数据文件。",
         f"“{FACTS_SHEET}”填县名、援助城市等基本情况；{sections}各一张表，每行一个指标；"
         f"“{HIGHLIGHTS_SHEET}”每行一条工作亮点。",
         "只需填写黄色单元格，其余部分已锁定（工作表保护未设密码）。",
@@ -273,7 +278,7 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
         "图片写数据目录中的相对路径，例如 photos/flower_field.jpg。",
         "保存为 .xlsx（Excel 工作簿）；不要另存为 .xls，也不要设置打开密码。",
     ]
-    ws.cell(TITLE_ROW, 1, f"{year}年{county_name}援疆数据填报表 · 填写说明").font = TITLE_FONT
+    ws.cell(TITLE_ROW, 1, f"{form_title(year, county_name, genre)} · 填写说明").font = TITLE_FONT
     ws.row_dimensions[TITLE_ROW].height = 24
     width = 70  # LibreOffice does not shrink one very wide column to the page: keep it within A4
     _width(ws, 1, width)
@@ -287,9 +292,10 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
     ws.freeze_panes = None
 
 
-def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, county_id: str) -> None:
+def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, county_id: str,
+                 genre: str) -> None:
     note = "黄色单元格可以修改；县名与援助城市必填。年份由表单确定，要填其他年份请另行生成表单。"
-    _heading(ws, f"{year}年{county_name}援疆数据填报表 · {FACTS_SHEET}", note, F_NOTE,
+    _heading(ws, f"{form_title(year, county_name, genre)} · {FACTS_SHEET}", note, F_NOTE,
              ["项目", "填写内容", "说明", "键"])
     doc = source.doc
     widths = [_fit([f.label for f in FACTS], 12, 16), 50, 26]
@@ -337,11 +343,12 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
 
 
 def _indicator_sheet(ws: Worksheet, title: str, indicators: list[Indicator], values: dict[str, str],
-                     previous: CountyYear | None, year: int, county_name: str, county_id: str, part: str) -> None:
+                     previous: CountyYear | None, year: int, county_name: str, county_id: str, part: str,
+                     genre: str) -> None:
     note = (f"只填“{year}年数值”一列（黄色单元格）。写法：{ACCEPTED}；百分数写 61.36%。"
             "单位已列出，不必再写；留空表示没有这项数据。")
     last_header = f"{year - 1}年数值（参考）" if previous else "上年数值"
-    _heading(ws, f"{year}年{county_name}援疆数据填报表 · {title}", note, COL_LAST,
+    _heading(ws, f"{form_title(year, county_name, genre)} · {title}", note, COL_LAST,
              ["指标", "单位", f"{year}年数值", last_header, "指标键"])
     widths = [_fit([i.label for i in indicators], 14, 40), _fit([i.unit for i in indicators] + ["单位"], 7, 12),
               16, 18 if previous else 12]
@@ -381,11 +388,11 @@ def _indicator_sheet(ws: Worksheet, title: str, indicators: list[Indicator], val
 
 
 def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: int, county_name: str,
-                      county_id: str) -> None:
+                      county_id: str, genre: str) -> None:
     titles = [s.title for s in catalog.sections.values()]
     note = ("每行一条工作亮点：栏目从下拉列表选择，标题和正文必填；正文可用 {{ ind.指标键 }} 引用本年数值。"
             "图片写数据目录中的相对路径（可不填）。不要的亮点清空整行即可。")
-    _heading(ws, f"{year}年{county_name}援疆数据填报表 · {HIGHLIGHTS_SHEET}", note, H_CAPTION,
+    _heading(ws, f"{form_title(year, county_name, genre)} · {HIGHLIGHTS_SHEET}", note, H_CAPTION,
              ["栏目", "标题", "正文", "图片", "图片说明"])
     items = _highlight_rows(source, catalog) if source.current else []
     widths = [_fit(titles, 10, 14), 18, 50, 14, 14]

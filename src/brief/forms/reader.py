@@ -193,8 +193,9 @@ def _meta(path: Path, wb: Workbook) -> Meta:
     if meta.version != FORM_VERSION:
         raise _fatal(path, f"表单版本 {meta.version} 与本程序（版本 {FORM_VERSION}）不符；请用 brief form 重新生成表单")
     named = name_in_file_name(path.name)
-    if named is not None and named != (meta.year, safe_name(meta.county_name)):
-        raise _fatal(path, f"文件名写的是{named[0]}年{named[1]}，表内却是{meta.year}年{meta.county_name}"
+    # the name is followed by the genre (援疆, 东西部协作) in the file name
+    if named is not None and (named[0] != meta.year or not named[1].startswith(safe_name(meta.county_name))):
+        raise _fatal(path, f"文件名写的是“{named[0]}年{named[1]}数据填报表”，表内却是{meta.year}年{meta.county_name}"
                            f"（{meta.county_id}）的表单；请核对是否拿错了表，或把文件名改回")
     return meta
 
