@@ -212,7 +212,9 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     except OSError:  # a path too long as a whole, or a loop: not a file the data can point at
         found = False
     if not found:
-        c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（相对于 {path.parent.name}/）")
+        folder = path.parent.resolve().relative_to(root).as_posix() if path.parent.resolve().is_relative_to(root) \
+            else path.parent.name
+        c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（路径从本文件所在的 {folder}/ 算起）")
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         c.add(raw.line, "image", f"图片“{shown(raw)}”应为 JPG 或 PNG")
