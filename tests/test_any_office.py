@@ -181,6 +181,7 @@ def test_summary_names_a_county_without_a_file_by_county_names(tmp_path: Path) -
                  squash("".join(docx_paragraphs(out / "2023" / f"{stem}.docx")))):
         assert "本汇总未含姚安县（无本年数据）" in text
         assert "yaoan" not in text and "dayao" not in text
+        assert "工作组对口帮扶大姚县" in text and "对口支援" not in text  # 东西部协作 words, not 援疆's
 
 
 def test_summary_of_a_prefecture_entered_as_a_county_does_not_repeat_it(tmp_path: Path) -> None:

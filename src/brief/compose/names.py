@@ -18,6 +18,11 @@ class Office:
     publication: str  # the masthead's title: 援疆工作简报
     issuer: str  # 编发单位
 
+    @property
+    def aid(self) -> str:
+        """What the partner does for the counties: 对口支援 in 援疆, 对口帮扶 elsewhere (东西部协作)."""
+        return "对口支援" if self.genre == DEFAULT_GENRE else "对口帮扶"
+
 
 DEFAULT_OFFICE = Office(DEFAULT_GENRE, f"{DEFAULT_GENRE}工作简报", "")
 
