@@ -174,3 +174,10 @@ def test_moved_data_dir_rebuilds_nothing(tmp_path: Path) -> None:
     assert "都是最新的，未重写任何文件" in result.stdout
     after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [e["fingerprint"] for e in after["outputs"]] == [e["fingerprint"] for e in before["outputs"]]
+
+
+def test_a_misspelt_indicator_is_one_line_not_one_per_citation(tmp_path: Path) -> None:
+    """A clerk's typo in a key once also failed every citation and key figure of the key meant."""
+    data = data_copy(tmp_path, {"counties/yingjisha/2023.yaml": ("  cadres_dispatched:", "  cadres_dispached:")})
+    found = problems(data)
+    assert len(found) == 1 and found[0].endswith("是否应为 cadres_dispatched？"), found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
@@ -142,7 +143,7 @@ def _cited(c: Checker, value: YStr | None, field: str, catalog: Catalog, present
 
 
 def _year_citations(c: Checker, top: YMap, catalog: Catalog) -> None:
-    present = _written(top, "indicators")
+    present = _written(top, "indicators", catalog)
     for key in ("headline", "summary"):
         value = c.text(top, key)
         if value is not None and len(value) <= TEXT_CAPS[key]:  # an over-long one is said once, as too long
@@ -160,7 +161,7 @@ def _key_figures(c: Checker, top: YMap, catalog: Catalog) -> tuple[str, ...]:
     if len(items) > KEY_FIGURES_MAX:
         c.add(line, "key_figures", f"列了 {len(items)} 个指标，最多 {KEY_FIGURES_MAX} 个：一行放不下更多的数字框")
         return ()
-    present = _written(top, "indicators")
+    present = _written(top, "indicators", catalog)
     out: list[str] = []
     for item in items:
         key = str(item)
@@ -226,10 +227,16 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     return target
 
 
-def _written(top: YMap, key: str) -> set[str]:
-    """Indicator keys the file writes, valid or not: a bad value is reported once, not again per citation."""
+def _written(top: YMap, key: str, catalog: Catalog) -> set[str]:
+    """Indicator keys the file writes, valid or not, and the key a misspelt one was meant to be: one
+    mistake is reported once (as the typo), not again by each citation or key figure of that key."""
     m = top.get(key)
-    return set(m) if isinstance(m, YMap) else set()
+    if not isinstance(m, YMap):
+        return set()
+    known = list(catalog.indicators)
+    meant = {guess for k in m if k not in catalog.indicators
+             for guess in difflib.get_close_matches(k, known, n=1, cutoff=0.6)}
+    return set(m) | meant
 
 
 def _texts(c: Checker, top: YMap, keys: tuple[str, ...], names: tuple[str, ...] = ()) -> dict[str, str]:
@@ -255,7 +262,7 @@ def read_county_year(path: Path, county_id: str, year: int, catalog: Catalog,
     _year(c, top, year)
     status = c.choice(top, "status", STATUSES, "final")
     values, lines = _quantities(c, top, "indicators", catalog)
-    highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
+    highlights = _highlights(c, top, catalog, _written(top, "indicators", catalog), path, data_root)
     t = _texts(c, top, ("county", "prefecture", "partner", "command", "batch", "source", "headline", "summary"),
                COUNTY_NAMES)
     _year_citations(c, top, catalog)
@@ -313,7 +320,7 @@ def read_program_year(path: Path, program_id: str, year: int, catalog: Catalog,
     status = c.choice(top, "status", STATUSES, "final")
     values, lines = _quantities(c, top, "indicators", catalog)
     totals, total_lines = _quantities(c, top, "totals", catalog)
-    highlights = _highlights(c, top, catalog, _written(top, "indicators"), path, data_root)
+    highlights = _highlights(c, top, catalog, _written(top, "indicators", catalog), path, data_root)
     t = _texts(c, top, ("source", "headline", "summary"))
     _year_citations(c, top, catalog)
     record = ProgramYear(year=year, path=path, status=status, source=t["source"], headline=t["headline"],
