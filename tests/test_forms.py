@@ -44,22 +44,6 @@ BOOK = "2023年英吉沙县援疆数据填报表.xlsx"
 # ── helpers ─────────────────────────────────────────────────────────────────────────────────
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
-
-
-@pytest.fixture
-def form(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The 2023 英吉沙县 form, in tmp_path/forms; the working dir is there so problems print its bare name."""
-    out = tmp_path / "forms"
-    path = make_form(data, "yingjisha", 2023, out)
-    monkeypatch.chdir(out)
-    return path
-
-
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 

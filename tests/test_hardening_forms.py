@@ -33,21 +33,6 @@ BOOK = "2023年英吉沙县援疆数据填报表.xlsx"
 REDO = "隐藏工作表 _brief 被改动了；请用 brief form 重新生成表单"
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
-    return target
-
-
-@pytest.fixture
-def form(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The 2023 英吉沙县 form in tmp_path/forms; the working dir is there so problems print its bare name."""
-    path = make_form(data, "yingjisha", 2023, tmp_path / "forms")
-    monkeypatch.chdir(path.parent)
-    return path
-
-
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
