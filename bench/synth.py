@@ -57,12 +57,12 @@ def _yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def county_yaml(i: int, catalog, rng: random.Random, year: int = YEAR) -> str:
+def county_yaml(i: int, catalog, rng: random.Random, year: int = YEAR, prefecture: str = "喀什地区") -> str:
     name = f"样本{i:03d}县"
     lines = [
         f"# 合成数据（bench/synth.py），第 {i} 县",
         f"county: {name}",
-        "prefecture: 喀什地区",
+        f"prefecture: {prefecture}",
         "partner: 济宁市",
         "command: 济宁援疆指挥部",
         f"year: {year}",
@@ -92,11 +92,13 @@ def county_yaml(i: int, catalog, rng: random.Random, year: int = YEAR) -> str:
 
 
 def make_program(root: Path, counties: int, source_data: Path, seed: int = 7,
-                 program_counties: int | None = None, previous: bool = False) -> Path:
+                 program_counties: int | None = None, previous: bool = False,
+                 prefectures: tuple[str, ...] = ("喀什地区",)) -> Path:
     """Fill ``root`` (created) with indicators.yaml, counties/c001.., programs/synth(.yaml); return root.
 
     The program lists every county, or only the first ``program_counties`` of them. ``previous``
     adds a YEAR - 1 file per county, so each YEAR brief has year-over-year columns and a chart.
+    ``prefectures``: the counties are split among them in runs of (nearly) equal length, in order.
     """
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -106,9 +108,11 @@ def make_program(root: Path, counties: int, source_data: Path, seed: int = 7,
     for i, cid in enumerate(ids, start=1):
         folder = root / "counties" / cid
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{YEAR}.yaml").write_text(county_yaml(i, catalog, rng), encoding="utf-8")
+        where = prefectures[(i - 1) * len(prefectures) // counties]
+        (folder / f"{YEAR}.yaml").write_text(county_yaml(i, catalog, rng, prefecture=where), encoding="utf-8")
         if previous:
-            (folder / f"{YEAR - 1}.yaml").write_text(county_yaml(i, catalog, rng, YEAR - 1), encoding="utf-8")
+            (folder / f"{YEAR - 1}.yaml").write_text(county_yaml(i, catalog, rng, YEAR - 1, where),
+                                                     encoding="utf-8")
     programs = root / "programs"
     (programs / PROGRAM).mkdir(parents=True, exist_ok=True)
     (programs / f"{PROGRAM}.yaml").write_text(

@@ -34,6 +34,7 @@ from .county import default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, summary_title
 from .sandbox import Sandbox
+from .summary_scaled import scale_view, scaled
 
 TEMPLATE = "summary.md.j2"
 CHART_KEYS = ("cadres_dispatched", "student_aid_funds")
@@ -160,22 +161,28 @@ def summary_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
     missing = [ds.county_name(c) for c in program.counties if c not in files]
     own = ds.program_years.get((program_id, year))
     own_prev = ds.previous_program_year(program_id, year)
-    rows = _rows(ds, files, previous)
     columns = [CountyCol(c, f.county, f.draft) for c, f in files.items()]
     ind = figures(ds.catalog, own.indicators, own_prev.indicators if own_prev else None) if own else {}
     highlights = {v.key: v.highlights for v in sections(sandbox, ds.catalog, own, ind)} if own else {}
+    common = {
+        "program": program_view(program), "year": year,
+        "own": cited_view(program_year_view(own), sandbox, ind, own) if own else None,
+        "ind": ind, "key_figures": key_figures(ds.catalog, own, ind), "columns": columns, "missing": missing,
+        "names": {c.id: c.name for c in columns}, "office": program_office(ds, program_id), **_periods(files, year),
+    }
+    if scaled(files):  # rankings up front, one row per county in an appendix (summary_scaled.py)
+        # no charts: twelve bars of 1,600 say less than the rankings, which take their place
+        own_sections = [SummarySection(s.key, s.title, (), highlights[s.key])
+                        for s in ds.catalog.sections.values() if highlights.get(s.key)]
+        return {**common, "scale": scale_view(ds.catalog, files, previous, own), "sections": own_sections,
+                "chart_rows": []}
+    rows = _rows(ds, files, previous)
     by_section = [SummarySection(s.key, s.title, tuple(r for r in rows if r.indicator.section == s.key),
                                  highlights.get(s.key, ())) for s in ds.catalog.sections.values()]
     totals = {r.indicator.key: r for r in rows}
     chart_rows = [totals[k] for k in CHART_KEYS if k in totals and totals[k].indicator.aggregate == "sum"]
-    return {
-        "program": program_view(program), "year": year,
-        "own": cited_view(program_year_view(own), sandbox, ind, own) if own else None,
-        "ind": ind, "key_figures": key_figures(ds.catalog, own, ind), "columns": columns, "missing": missing,
-        "sections": [s for s in by_section if s.rows or s.highlights], "totals": totals,
-        "chart_rows": chart_rows, "names": {c.id: c.name for c in columns},
-        "office": program_office(ds, program_id), **_periods(files, year),
-    }
+    return {**common, "scale": None, "sections": [s for s in by_section if s.rows or s.highlights],
+            "totals": totals, "chart_rows": chart_rows}
 
 
 def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | None = None) -> model.Document:

@@ -58,12 +58,13 @@ def maximum(values: Iterable[Quantity]) -> Quantity | None:
     """The largest value, qualifier included (ties keep the first); a range counts by its high end."""
     result: Quantity | None = None
     for v in values:
-        if result is None or _top(v) > _top(result):
+        if result is None or top_value(v) > top_value(result):
             result = v
     return result
 
 
-def _top(q: Quantity) -> Decimal:
+def top_value(q: Quantity) -> Decimal:
+    """What a figure counts as when figures are compared: a range by its high end."""
     return q.high if q.high is not None else q.value
 
 
@@ -102,7 +103,7 @@ def leading(values: dict[str, Quantity]) -> str | None:
     """The key with the largest value (first wins a tie); None when there are none."""
     best: str | None = None
     for key, q in values.items():
-        if best is None or _top(q) > _top(values[best]):
+        if best is None or top_value(q) > top_value(values[best]):
             best = key
     return best
 
