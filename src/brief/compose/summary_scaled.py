@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, ProgramYear
-from ..domain.aggregate import aggregate, change
+from ..domain.aggregate import aggregate, change, leading
 from ..domain.quantity import Quantity, format_change
 from ..domain.ranking import Place, ends, ranking
 from .context import quantity_text, table_order
@@ -154,12 +154,13 @@ def _totals(catalog: Catalog, files: dict[str, CountyYear], previous: dict[str, 
         ind = catalog.indicators[key]
         if ind.aggregate == "none":
             continue
-        values = [(cid, f.indicators[key]) for cid, f in files.items() if key in f.indicators]
-        total = aggregate(ind.aggregate, (q for _, q in values))
-        first = ranking(values)[0]
+        values = {cid: f.indicators[key] for cid, f in files.items() if key in f.indicators}
+        total = aggregate(ind.aggregate, values.values())
+        first = leading(values)  # the first place of ``ranking``, without sorting
         rows.setdefault(ind.section, []).append(TotalRow(
             key, label, _text(ind, total) if total is not None else "—", len(values),
-            _yoy(ind, [q for _, q in values], total, previous), _name(files[first.key]), ind.aggregate))
+            _yoy(ind, list(values.values()), total, previous), _name(files[first]) if first else "",
+            ind.aggregate))
     return [TotalsSection(s.key, s.title, tuple(rows[s.key])) for s in catalog.sections.values() if s.key in rows]
 
 
