@@ -121,6 +121,7 @@ def between(text: str, start: str, end: str | None) -> str:
 
 def test_rankings_list_the_top_and_bottom_five_with_totals(big: tuple[Path, dict, str]) -> None:
     _, written, text = big
+    assert "对口支援3个地区（州）的60个县" in text
     labels = {"cadres": "选派干部人才", "teachers": "援疆教师", "funds": "民生资金"}
     ranks = between(text, "一、主要指标排名", "二、")
     for n, key in enumerate(RANKED):
