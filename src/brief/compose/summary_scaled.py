@@ -68,10 +68,10 @@ class TotalsSection:
 
 @dataclass(frozen=True)
 class CountyLine:
-    """One appendix row: a county and its key figures (— where it reported none)."""
+    """One appendix row: a county (（稿） after a draft's name) and its key figures (— where it
+    reported none)."""
 
     name: str
-    draft: bool
     values: tuple[str, ...]
 
 
@@ -100,9 +100,6 @@ class ScaleView:
     def grouped(self) -> bool:
         """Whether the counties fall into more than one prefecture (else no grouping is printed)."""
         return len(self.groups) > 1
-
-    def total(self, key: str) -> TotalRow | None:
-        return next((r for s in self.totals for r in s.rows if r.key == key), None)
 
 
 def scaled(files: dict[str, CountyYear]) -> bool:
@@ -186,7 +183,7 @@ def _groups(catalog: Catalog, files: dict[str, CountyYear], keys: list[str]) -> 
     for name, group in members.items():
         lines, subtotals = [], []
         for f in group:
-            lines.append(CountyLine(_name(f), f.draft, tuple(
+            lines.append(CountyLine(_name(f), tuple(
                 _text(catalog.indicators[k], f.indicators[k]) if k in f.indicators else "—" for k in keys)))
         for k in keys:
             ind = catalog.indicators[k]
