@@ -12,6 +12,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from brief import model
 from brief.compose.county import default_templates
 from brief.compose.sandbox import Sandbox
 from brief.compose.summary import TEMPLATE, compose_summary, summary_context
@@ -265,3 +266,20 @@ def test_a_province_of_1600_counties(tmp_path: Path) -> None:
     assert len(PdfReader(str(pdf)).pages) < 80
     appendix = between(pdf_body(pdf), "附表各县主要指标", None)
     assert all(appendix.count(f"{name}") == 1 for name in list(written)[:99])  # 样本01县..样本99县
+
+
+def test_drafts_and_missing_counties_are_named(tmp_path: Path) -> None:
+    make_data(tmp_path / "data", 40)
+    county = tmp_path / "data" / "counties" / "c0003" / f"{YEAR}.yaml"
+    county.write_text(county.read_text(encoding="utf-8") + "status: draft\n", encoding="utf-8")
+    program = tmp_path / "data" / "programs" / "big.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("c0040]", "c0040, nofile]")
+                       + "county_names: {nofile: 无档县}\n", encoding="utf-8")
+    doc = compose_summary(load_dataset(tmp_path / "data"), "big", YEAR)
+    text = "".join(b.caption + "".join("".join(t.text for t in c) for r in b.rows for c in r)
+                   if type(b).__name__ == "Table" else "".join(t.text for t in getattr(b, "inlines", ()))
+                   for b in doc.blocks)
+    assert doc.meta.draft and "本汇总未含无档县（无本年数据）" in text
+    assert "样本03县的数据为征求意见稿" in text
+    first_cells = [model.plain(r[0]) for b in doc.blocks if isinstance(b, model.Table) for r in b.rows]
+    assert "样本03县（稿）" in first_cells and "样本03县" not in first_cells  # the appendix row is marked
