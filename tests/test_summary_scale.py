@@ -283,3 +283,34 @@ def test_drafts_and_missing_counties_are_named(tmp_path: Path) -> None:
     assert "样本03县的数据为征求意见稿" in text
     first_cells = [model.plain(r[0]) for b in doc.blocks if isinstance(b, model.Table) for r in b.rows]
     assert "样本03县（稿）" in first_cells and "样本03县" not in first_cells  # the appendix row is marked
+
+
+def test_a_build_starts_the_summary_before_the_briefs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary runs beside the briefs, not after them: it is the first target handed to the pool."""
+    from concurrent.futures import Future
+
+    from brief import build
+    from brief.documents import SUMMARY
+
+    submitted = []
+
+    class Pool:  # records what a build submits, in order; each job is done at once
+        def __init__(self, **_: object) -> None: ...
+        def __enter__(self) -> Pool: return self
+        def __exit__(self, *_: object) -> None: ...
+        def shutdown(self, **_: object) -> None: ...
+
+        def submit(self, work: object, t: object) -> Future:
+            submitted.append(t)
+            done: Future = Future()
+            done.set_result(None)
+            return done
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(build, "_preload", lambda templates: None)
+    make_data(tmp_path / "data", SCALE_FROM + 1)
+    ds = load_dataset(tmp_path / "data")
+    wanted = build.targets(ds)
+    assert wanted[-1].kind is SUMMARY  # listed last ...
+    list(build._each([(t, "", []) for t in wanted], ds, default_templates(), 2, lambda t: None))
+    assert submitted[0].kind is SUMMARY and len(submitted) == len(wanted)  # ... started first
