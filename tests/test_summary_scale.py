@@ -314,3 +314,12 @@ def test_a_build_starts_the_summary_before_the_briefs(tmp_path: Path, monkeypatc
     assert wanted[-1].kind is SUMMARY  # listed last ...
     list(build._each([(t, "", []) for t in wanted], ds, default_templates(), 2, lambda t: None))
     assert submitted[0].kind is SUMMARY and len(submitted) == len(wanted)  # ... started first
+
+
+def test_the_large_summarys_context_holds_only_plain_data(tmp_path: Path) -> None:
+    from test_hardening_templates import walk
+
+    make_data(tmp_path / "data", SCALE_FROM + 1)
+    context = summary_context(load_dataset(tmp_path / "data"), "big", YEAR, Sandbox.for_dir(default_templates()))
+    assert context["scale"] is not None
+    walk(context, "summary", set())
