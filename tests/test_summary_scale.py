@@ -122,7 +122,8 @@ def between(text: str, start: str, end: str | None) -> str:
 
 def test_rankings_list_the_top_and_bottom_five_with_totals(big: tuple[Path, dict, str]) -> None:
     _, written, text = big
-    assert "对口支援3个地区（州）的60个县" in text
+    lead = between(text, "对口支援3个地区（州）的60个县", "一、主要指标排名")
+    assert "keyfigures" not in lead  # the lead's fence is closed: the band follows it as boxes
     labels = {"cadres": "选派干部人才", "teachers": "援疆教师", "funds": "民生资金"}
     ranks = between(text, "一、主要指标排名", "二、")
     for n, key in enumerate(RANKED):
@@ -205,6 +206,8 @@ def test_the_catalogs_key_figures_are_ranked(tmp_path: Path) -> None:
     doc = compose_summary(ds, "big", YEAR)
     headings = [squash("".join(t.text for t in b.inlines)) for b in doc.blocks if type(b).__name__ == "Heading"]
     assert "（一）中医科就诊占比" in headings and "（二）民生资金" in headings  # catalog order
+    band = next(b for b in doc.blocks if isinstance(b, model.KeyFigures))  # the summed key figures' totals
+    assert [i.label for i in band.items] == ["民生资金"]
     assert not any("选派干部人才" in h for h in headings)
     text = squash("".join("".join(t.text for t in b.inlines) for b in doc.blocks if hasattr(b, "inlines")))
     assert "共40个县报送" in text and "各县合计" in text  # funds has a total, share (none) only its ranking
