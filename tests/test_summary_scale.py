@@ -176,6 +176,8 @@ def test_appendix_rows_in_docx_match_the_data(big: tuple[Path, dict, str]) -> No
     folder, written, _ = big
     document = docx.Document(str(next(folder.glob("*.docx"))))
     rows = [[c.text for c in r.cells] for t in document.tables for r in t.rows]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings[-3:] == ["（一）喀什地区（26个县）", "（二）和田地区（20个县）", "（三）阿克苏地区（14个县）"]
     by_name = {r[0]: r for r in rows if r[0] in written and len(r) == 4}
     assert len(by_name) == 60
     for name, v in written.items():
