@@ -24,7 +24,7 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
-from ..keeptogether import figure_spans
+from ..typeset import CLOSING_HALF, OPENING_HALF, figure_spans, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
@@ -44,12 +44,6 @@ NO_END = frozenset("“‘（《〈〔【「『〖〘〚［｛｟〝" "([{" "¥�
 HANGABLE = frozenset("，。、；：？！”’）》〉〕】」』〗〙〛｝］．｡､" ",.;:?!)]}")
 # A number keeps these attached: 10.49亿, 747.6万, 20余, 100多, 7万多.
 NUMBER_GLUE = frozenset("万亿余多%％‰")
-# Punctuation compression (标点挤压, clreq §3.1.6): full-width marks whose ink sits in one half of the
-# em. Closing marks (and the stops a mainland font sets at the left) have a blank right half, opening
-# marks a blank left half; ？ is centred in FandolFang and is never compressed.
-CLOSING_HALF = frozenset("，。、；：！”’）》〉〕】」』〗〙〛｝］")
-OPENING_HALF = frozenset("“‘（《〈〔【「『〖〘〚［｛")
-MARKS = CLOSING_HALF | OPENING_HALF | frozenset("？")
 MIN_HSCALE = 0.8  # a figure wider than its cell is set this much narrower at most, never broken
 
 _SPACE, _WORD, _NOSTART, _NOEND, _HANG, _DIGIT, _GLUE, _ATTACH = (1 << k for k in range(8))
@@ -244,15 +238,9 @@ def _halve(t: _Text, k: int) -> None:
 def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     """Adjacent full-width marks share one blank: in ``）。`` ``。“`` ``”，`` the first mark is set in
     half an em; in ``“（`` (two openers) the second."""
-    chars = t.chars
-    for k in range(len(chars) - 1):
-        a, b = chars[k], chars[k + 1]
-        if a not in MARKS or b not in MARKS:
-            continue
-        if a in CLOSING_HALF and _full_em(t, k, runs) and _full_em(t, k + 1, runs):
-            _halve(t, k)
-        elif a in OPENING_HALF and b in OPENING_HALF and _full_em(t, k, runs) and _full_em(t, k + 1, runs):
-            _halve(t, k + 1)
+    for k in mark_pairs("".join(t.chars)):
+        if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
+            _halve(t, k if t.chars[k] in CLOSING_HALF else k + 1)
 
 
 def _break_opportunities(flags: list[int]) -> list[bool]:
@@ -281,7 +269,7 @@ def _break_opportunities(flags: list[int]) -> list[bool]:
 
 
 def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
-    """No line break inside a figure (keeptogether.FIGURE): 8100万元 / 以上 or 2至 / 3名 read as two."""
+    """No line break inside a figure (typeset.FIGURE): 8100万元 / 以上 or 2至 / 3名 read as two."""
     for start, end in figure_spans("".join(chars)):
         for k in range(start + 1, end):
             ok[k] = False
