@@ -15,6 +15,7 @@ Layout model: every character advances ``glyph width + char_space``; ``char_spac
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -275,6 +276,21 @@ def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
             ok[k] = False
 
 
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+")
+
+
+def _break_urls(chars: list[str], ok: list[bool]) -> None:
+    """A web address may break after ``/ . -`` (never inside a number such as 10.5): a long one then
+    fills the line instead of moving whole and leaving the line before letter-spaced."""
+    text = "".join(chars)
+    if "www." not in text and "://" not in text:
+        return
+    for m in _URL.finditer(text):
+        for k in range(m.start() + 1, m.end()):
+            if text[k - 1] in "/.-" and text[k] not in "/.-" and not (text[k - 2].isdigit() and text[k].isdigit()):
+                ok[k] = True
+
+
 def _skip_spaces(flags: list[int], j: int, end: int) -> int:
     while j < end and flags[j] & _SPACE:
         j += 1
@@ -385,6 +401,7 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
     _compress_pairs(t, runs)
     ok = _break_opportunities(t.flags)
     _keep_figures_whole(t.chars, ok)
+    _break_urls(t.chars, ok)
     raw = _raw_lines(t, ok, width, style, runs, ragged_end)
     if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.chars:
         raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
@@ -480,7 +497,8 @@ def check_breaks(lines: Sequence[Line]) -> list[str]:
             problems.append(f"{where}: line starts with {b!r}")
         if fa & _NOEND:
             problems.append(f"{where}: line ends with {a!r}")
-        if not tail and fa & fb & _WORD:
+        url_break = a in "/.-" and not (prev.content[-2:-1].isdigit() and b.isdigit())  # _break_urls
+        if not tail and fa & fb & _WORD and not url_break:
             problems.append(f"{where}: splits a number or word")
         if not tail and fa & _DIGIT and fb & _GLUE:
             problems.append(f"{where}: separates a number from {b!r}")
