@@ -2,8 +2,7 @@
 
 A figure broken from its unit (``2670余⏎名``, ``30.89万⏎亩``, ``549.63公⏎斤``) or from the word that
 qualifies it (``约⏎40.00%``, ``8100万元⏎以上``) reads as two. The PDF breaker forbids a break inside
-these spans. The DOCX has no means LibreOffice honours: it breaks CJK text through U+2060 WORD
-JOINER and U+FEFF alike (soffice 7, checked by rendering), so a DOCX line break is its engine's.
+these spans; the DOCX writer joins their characters with U+2060 WORD JOINER (``joined``).
 """
 
 from __future__ import annotations
@@ -29,6 +28,21 @@ def figure_spans(text: str) -> list[tuple[int, int]]:
     if not any("0" <= ch <= "9" for ch in text):
         return []
     return [m.span() for m in FIGURE.finditer(text) if m.end() - m.start() > 1]
+
+
+WORD_JOINER = "\u2060"
+_NUMERIC = frozenset("0123456789.")
+
+
+def joined(figure: str) -> str:
+    """``figure`` with a WORD JOINER wherever a line could break: everywhere but inside the digits
+    of a number (no engine breaks 30.89, and a joiner there would only hinder search and copy)."""
+    out = [figure[:1]]
+    for a, b in zip(figure, figure[1:], strict=False):
+        if not (a in _NUMERIC and b in _NUMERIC):
+            out.append(WORD_JOINER)
+        out.append(b)
+    return "".join(out)
 
 
 # Punctuation compression (标点挤压, clreq §3.1.6): full-width marks whose ink sits in one half of the

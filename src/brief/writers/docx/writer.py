@@ -44,7 +44,7 @@ from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
-from brief.writers.typeset import mark_pairs
+from brief.writers.typeset import figure_spans, joined, mark_pairs
 
 WATERMARK_TEXT = "征求意见稿"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file
@@ -291,9 +291,9 @@ class DocxWriter(Visitor):
         for t in inlines:
             if t.text:
                 check_text(t.text, PARAGRAPH_STYLES[key])
-                for text, squeeze in _compressed(t.text):
-                    # w:w (character scale) before w:sz, as the schema orders rPr
-                    props = ("<w:b/>" if t.bold else "") + ('<w:w w:val="50"/>' if squeeze else "") + rpr
+                for text, kind in _segments(t.text):
+                    # in the order the schema wants rPr: b, noProof, w (character scale), sz, lang
+                    props = ("<w:b/>" if t.bold else "") + _KIND_PROPS[kind][0] + rpr + _KIND_PROPS[kind][1]
                     runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
@@ -341,24 +341,33 @@ def _size(points: float, scale: float) -> str:
     return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
 
 
-def _compressed(text: str) -> list[tuple[str, bool]]:
-    """``text`` cut into pieces, True for a full-width mark to set in half an em (标点挤压): the
-    first of two adjacent marks (typeset.mark_pairs). The DOCX sets it at 50 % character scale
-    (``w:w``): LibreOffice ignores both negative character spacing on CJK marks and Word's
-    ``characterSpacingControl`` (checked by rendering with soffice 7), but honours the scale; the
-    mark's glyph is narrowed with its blank half."""
-    cuts = mark_pairs(text)
-    if not cuts:
-        return [(text, False)]
-    out: list[tuple[str, bool]] = []
+# Run properties (before the size, after it) of a segment kind:
+# - "mark": a full-width mark set in half an em (标点挤压), the first of two adjacent marks
+#   (typeset.mark_pairs), at 50 % character scale: LibreOffice ignores both negative character
+#   spacing on CJK marks and Word's ``characterSpacingControl`` (soffice 7.4, checked by rendering),
+#   but honours the scale; the glyph is narrowed along with its blank half.
+# - "figure": a figure with its unit, characters joined by WORD JOINERs. LibreOffice's Chinese line
+#   breaker ignores the joiner; tagged en-US it uses ICU's rules, which honour it (zh-CN on the digits
+#   and en-US on the rest breaks inside the number instead). noProof: no English spell check on 汉字.
+_KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
+               "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
+
+
+def _segments(text: str) -> list[tuple[str, str]]:
+    """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``)."""
+    cuts = [(k, k + 1, "mark") for k in mark_pairs(text)] + [(a, b, "figure") for a, b in figure_spans(text)]
+    out: list[tuple[str, str]] = []
     pos = 0
-    for k in cuts:
-        if k > pos:
-            out.append((text[pos:k], False))
-        out.append((text[k], True))
-        pos = k + 1
-    out.append((text[pos:], False))
-    return [(piece, squeeze) for piece, squeeze in out if piece]
+    for start, end, kind in sorted(cuts):
+        if start < pos:
+            continue  # a mark is never inside a figure; this only guards against overlap
+        if start > pos:
+            out.append((text[pos:start], ""))
+        out.append((joined(text[start:end]) if kind == "figure" else text[start:end], kind))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], ""))
+    return out
 
 
 def _run_content(text: str) -> str:
