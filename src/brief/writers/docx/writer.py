@@ -242,7 +242,7 @@ class DocxWriter(Visitor):
         xml = [self._table_start("grid", widths)]
         for r, row in enumerate(rows):
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr)
+                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr, keep_end=True)
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
@@ -284,17 +284,25 @@ class DocxWriter(Visitor):
         """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
         return container.append(parse_xml(self._p_xml(key, inlines, ppr)))
 
-    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "") -> str:
+    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False) -> str:
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
-        ``rpr``: run properties after bold, such as a size)."""
+        ``rpr``: run properties after bold, such as a size; ``keep_end``: its last two 汉字 joined, so
+        that a table cell never ends on a line of one character)."""
         runs = []
+        full = "".join(t.text for t in inlines)
+        squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
+        keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
+        offset = 0
         for t in inlines:
             if t.text:
                 check_text(t.text, PARAGRAPH_STYLES[key])
-                for text, kind in _segments(t.text):
+                local = [k - offset for k in squeeze if 0 <= k - offset < len(t.text)]
+                ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
+                for text, kind in _segments(t.text, local, ends):
                     # in the order the schema wants rPr: b, noProof, w (character scale), sz, lang
                     props = ("<w:b/>" if t.bold else "") + _KIND_PROPS[kind][0] + rpr + _KIND_PROPS[kind][1]
                     runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
+            offset += len(t.text)
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
     def _table_text_size(self, node: Table, widths: list[int]) -> float:
@@ -353,9 +361,14 @@ _KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
                "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
 
 
-def _segments(text: str) -> list[tuple[str, str]]:
-    """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``)."""
-    cuts = [(k, k + 1, "mark") for k in mark_pairs(text)] + [(a, b, "figure") for a, b in figure_spans(text)]
+_CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
+
+
+def _segments(text: str, marks: list[int], keep: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``):
+    ``marks`` the indices of marks to compress, ``keep`` spans to join besides the figures."""
+    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in figure_spans(text)]
+    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in figure_spans(text))]
     out: list[tuple[str, str]] = []
     pos = 0
     for start, end, kind in sorted(cuts):
