@@ -31,6 +31,7 @@ def figure_spans(text: str) -> list[tuple[int, int]]:
 
 
 WORD_JOINER = "\u2060"
+MIN_HSCALE = 0.8  # a figure wider than its cell is set this much narrower at most, never broken
 _NUMERIC = frozenset("0123456789.")
 
 

@@ -44,7 +44,7 @@ from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
-from brief.writers.typeset import figure_spans, joined, mark_pairs
+from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
 
 WATERMARK_TEXT = "征求意见稿"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file
@@ -242,7 +242,8 @@ class DocxWriter(Visitor):
         xml = [self._table_start("grid", widths)]
         for r, row in enumerate(rows):
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr, keep_end=True)
+                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr, keep_end=True,
+                                 fit=_fit(inlines, widths[c], half_points / 2))
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
@@ -284,10 +285,12 @@ class DocxWriter(Visitor):
         """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
         return container.append(parse_xml(self._p_xml(key, inlines, ppr)))
 
-    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False) -> str:
+    def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
+               fit: int = 100) -> str:
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
         ``rpr``: run properties after bold, such as a size; ``keep_end``: its last two 汉字 joined, so
-        that a table cell never ends on a line of one character)."""
+        that a table cell never ends on a line of one character; ``fit``: the character scale in % of
+        its figures, < 100 when one is wider than its cell, as the PDF does)."""
         runs = []
         full = "".join(t.text for t in inlines)
         squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
@@ -300,7 +303,10 @@ class DocxWriter(Visitor):
                 ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
                 for text, kind in _segments(t.text, local, ends):
                     # in the order the schema wants rPr: b, noProof, w (character scale), sz, lang
-                    props = ("<w:b/>" if t.bold else "") + _KIND_PROPS[kind][0] + rpr + _KIND_PROPS[kind][1]
+                    before, after = _KIND_PROPS[kind]
+                    if kind == "figure" and fit < 100:
+                        before += f'<w:w w:val="{fit}"/>'
+                    props = ("<w:b/>" if t.bold else "") + before + rpr + after
                     runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
             offset += len(t.text)
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
@@ -359,6 +365,17 @@ def _size(points: float, scale: float) -> str:
 #   and en-US on the rest breaks inside the number instead). noProof: no English spell check on 汉字.
 _KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
                "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
+
+
+def _fit(inlines: Inlines, width: int, size: float) -> int:
+    """The character scale (%) that fits the widest figure of a cell ``width`` twips wide into it,
+    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits."""
+    text = "".join(t.text for t in inlines)
+    avail = (width - 2 * CELL_MARGIN) / 20 - 1  # pt; 1 pt for the engine's rounding
+    natural = max((tablefit.estimated_width(text[a:b], size) for a, b in figure_spans(text)), default=0.0)
+    if natural <= avail:
+        return 100
+    return max(round(MIN_HSCALE * 100), int(avail / natural * 100))
 
 
 _CJK_END = re.compile("[\u4e00-\u9fff]{2}$")

@@ -25,7 +25,7 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
-from ..typeset import CLOSING_HALF, OPENING_HALF, figure_spans, mark_pairs
+from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
@@ -45,7 +45,6 @@ NO_END = frozenset("“‘（《〈〔【「『〖〘〚［｛｟〝" "([{" "¥�
 HANGABLE = frozenset("，。、；：？！”’）》〉〕】」』〗〙〛｝］．｡､" ",.;:?!)]}")
 # A number keeps these attached: 10.49亿, 747.6万, 20余, 100多, 7万多.
 NUMBER_GLUE = frozenset("万亿余多%％‰")
-MIN_HSCALE = 0.8  # a figure wider than its cell is set this much narrower at most, never broken
 
 _SPACE, _WORD, _NOSTART, _NOEND, _HANG, _DIGIT, _GLUE, _ATTACH = (1 << k for k in range(8))
 _IDEO_SPACE = "\u3000"
