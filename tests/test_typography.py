@@ -342,3 +342,42 @@ def test_docx_adjacent_marks_scaled_to_half(tmp_path: Path) -> None:
     from helpers import docx_paragraphs
 
     assert docx_paragraphs(target) == ["进村（示例）。示例“山东”，“百校”。"]
+
+
+def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None:
+    """LibreOffice's Chinese line breaker ignores WORD JOINER; tagged en-US it honours it."""
+    import zipfile
+
+    from brief import model
+    from brief.writers.docx.writer import docx_bytes
+    from helpers import docx_cells, docx_paragraphs
+
+    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    cells = [(model.Text("专题培训班"),), (model.Text("约7.52万人次"),)]
+    doc = model.Document(model.Meta("测试"), (
+        model.Paragraph((model.Text("全年选派2670余名干部，上升约40.00%。"),)),
+        model.Table(((model.Text("指标"),), (model.Text("合计"),)), ((cells[0], cells[1]),) * 1 + tuple(
+            ((model.Text(f"指标{k}"),), (model.Text("1"),)) for k in range(40)), numeric=(False, True)),
+    ))
+    target = tmp_path / "t.docx"
+    target.write_bytes(docx_bytes(doc, reference=reference))
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode()
+    figure = r'<w:r><w:rPr><w:noProof/>(?:<w:w w:val="\d+"/>)?(?:<w:sz[^>]*/><w:szCs[^>]*/>)?' \
+             r'<w:lang w:val="en-US" w:eastAsia="en-US"/></w:rPr><w:t>([^<]*)</w:t></w:r>'
+    joined = re.findall(figure, xml)
+    assert "2670\u2060余\u2060名" in joined and "约\u206040.00\u2060%" in joined
+    assert "培训\u2060班" not in joined and "训\u2060班" in joined  # a cell's last two 汉字 stay together
+    assert "约\u20607.52\u2060万\u2060人\u2060次" in joined
+    assert docx_paragraphs(target)[0] == "全年选派2670余名干部，上升约40.00%。"  # the text helpers drop joiners
+    assert "约7.52万人次" in docx_cells(target)
+
+
+def test_docx_figure_wider_than_its_cell_gets_a_smaller_character_scale() -> None:
+    from brief import model
+    from brief.writers.docx.writer import _fit
+
+    figure = (model.Text("约7.52万人次"),)
+    assert _fit(figure, 2000, 9.0) == 100  # 100 pt wide: fits
+    assert 80 <= _fit(figure, 1150, 9.0) < 100  # 57.5 − 8.5 − 1 = 48 pt for ~55 pt of figure
+    assert _fit(figure, 700, 9.0) == 80  # never below the PDF's MIN_HSCALE
+    assert _fit((model.Text("专题培训班合计人数"),), 700, 9.0) == 100  # no figure: words wrap
