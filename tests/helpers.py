@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+WJ = "\u2060"  # WORD JOINER: the DOCX writer keeps each figure with its unit by it; text checks drop it
 
 
 def brief(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -61,7 +62,7 @@ def docx_paragraphs(path: Path, tables: bool = True) -> list[str]:
     out = []
     for block in blocks:
         if block.tag.endswith("}p"):
-            text = "".join(t.text or "" for t in block.iter() if t.tag.endswith("}t"))
+            text = "".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")).replace(WJ, "")
             if text.strip():
                 out.append(text)
     return out
@@ -70,7 +71,8 @@ def docx_paragraphs(path: Path, tables: bool = True) -> list[str]:
 def docx_cells(path: Path) -> list[str]:
     import docx
 
-    return [cell.text for table in docx.Document(str(path)).tables for row in table.rows for cell in row.cells]
+    return [cell.text.replace(WJ, "") for table in docx.Document(str(path)).tables for row in table.rows
+            for cell in row.cells]
 
 
 def squash(text: str) -> str:

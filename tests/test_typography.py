@@ -198,3 +198,186 @@ def test_ratio_colon_never_starts_a_line() -> None:
             assert not any(ln.text.startswith("∶") for ln in lines), [ln.text for ln in lines]
             assert check_breaks(lines) == []
     assert "∶" in NO_START  # check_breaks shares the table, so it reports a ∶ at a line start too
+
+
+# -- 6. punctuation compression, figures kept whole, even short lines, URLs (the breaker) ----------
+
+
+@pytest.fixture(scope="module")
+def body_font() -> str:
+    from brief.fonts import pdf_fonts
+
+    pdf_fonts()  # registers brief-body (FandolFang: every mark a full em, ink in one half)
+    return "brief-body"
+
+
+def _lines(text: str, font: str, width: float, size: float = 16.0, **style: object) -> list:
+    from brief.writers.pdf.cjk import ParaStyle, Run, break_lines
+
+    return break_lines([Run(text, font, size)], width, ParaStyle(leading=size * 1.8, **style))  # type: ignore[arg-type]
+
+
+def _slots(lines: list) -> list[tuple[str, float, float]]:
+    """(character, slot width, glyph shift) of every character laid out, from the pieces."""
+    out = []
+    for line in lines:
+        for p in line.pieces:
+            for ch in p.text:
+                out.append((ch, p.width / len(p.text), p.dx))
+    return out
+
+
+@pytest.mark.parametrize("pair", ["）。", "。“", "，“", "）；", "”，", "、“", "”“", "）”"])
+def test_adjacent_marks_first_set_in_half_an_em(body_font: str, pair: str) -> None:
+    text = f"农技培训进村示例{pair}示例文字全年组织培训"
+    slots = _slots(_lines(text, body_font, 400))
+    k = text.index(pair)
+    assert slots[k] == (pair[0], 8.0, 0.0)  # closing mark: keeps its left half, drawn in place
+    assert slots[k + 1][1] == 16.0
+    assert [s[1] for s in slots[k + 2:]] == [16.0] * (len(text) - k - 2)
+
+
+def test_two_opening_marks_second_drawn_on_its_right_half(body_font: str) -> None:
+    text = "表中标注“（稿）”。"
+    slots = _slots(_lines(text, body_font, 400))
+    k = text.index("（")
+    assert slots[k] == ("（", 8.0, -8.0)  # half an em, the glyph moved left onto it
+    assert slots[k - 1][1] == 16.0
+    assert [s[1] for s in slots[k + 1:]] == [16.0, 8.0, 8.0, 16.0]  # 稿 ）” ”。 …。
+
+
+def test_single_marks_and_question_mark_keep_full_width(body_font: str) -> None:
+    text = "一是什么？“二”，三。"
+    widths = [w for _, w, _ in _slots(_lines(text, body_font, 400))]
+    assert widths == [16.0] * 7 + [8.0] + [16.0] * 3  # ？“ keeps both: only ”， shares a blank
+
+
+def test_line_final_closing_mark_compressed_before_the_line_is_squeezed(body_font: str) -> None:
+    width = 28 * 16.0
+    text = "全县坚持以人民为中心的发展思想统筹推进各项任务落实落细持，续巩固拓展脱贫攻坚成果"
+    lines = _lines(text, body_font, width)
+    assert lines[0].content.endswith("持，")
+    assert lines[0].pieces[-1].text == "，" and lines[0].pieces[-1].width == 8.0
+    assert lines[0].right == pytest.approx(width, abs=0.05)
+    squeeze = lines[0].char_space
+    assert squeeze == pytest.approx(-8.0 / 28, abs=0.01)  # half an em squeezed, not a whole one
+
+
+UNIT_SPLITS = ("2670余名", "近10万人次", "30.89万亩", "549.63公斤", "约40.00%", "2021—2025年", "15%～30%",
+               "8100万元以上", "2至3名", "超3000人次")
+
+
+@pytest.mark.parametrize("figure", UNIT_SPLITS)
+def test_figure_never_broken_from_its_unit_or_word(body_font: str, figure: str) -> None:
+    from brief.writers.pdf.cjk import check_breaks
+
+    filler = "全县坚持以人民为中心的发展思想统筹推进各项任务落实落细持续巩固拓展脱贫攻坚成果同乡村振兴有效衔接"
+    for col in range(14, 30):
+        text = filler[:col] + "上升" + figure + "，" + filler
+        lines = _lines(text, body_font, 28 * 16.0, tracking=0.0)
+        assert "".join(ln.text for ln in lines) == text
+        assert check_breaks(lines) == []
+        assert any(figure in ln.content for ln in lines), (figure, [ln.content for ln in lines])
+
+
+def test_figure_wider_than_its_cell_is_set_narrower_not_broken(body_font: str) -> None:
+    lines = _lines("约7.52万人次", body_font, 48.0, size=9.0, align="right")
+    assert [ln.content for ln in lines] == ["约7.52万人次"]
+    assert 0.8 <= lines[0].hscale < 1 and lines[0].right == pytest.approx(48.0, abs=0.05)
+    far = _lines("约7.52万人次", body_font, 30.0, size=9.0)  # beyond 80 %: cut, as before
+    assert len(far) > 1 and all(ln.hscale == 1 for ln in far)
+
+
+@pytest.mark.parametrize("text", ["专题培训班", "干部人才", "环境整治覆盖行政村", "进机关干部培训批次"])
+def test_balanced_cell_lines_never_leave_one_character(body_font: str, text: str) -> None:
+    width = (len(text) - 1) * 12.0 + 1  # all but one character fit: the greedy break leaves one alone
+    plain = _lines(text, body_font, width, size=12.0, align="left")
+    assert len(plain[-1].content) == 1
+    even = _lines(text, body_font, width, size=12.0, align="left", balance=True)
+    assert "".join(ln.content for ln in even) == text and len(even) == len(plain)
+    assert min(len(ln.content) for ln in even) >= 2, [ln.content for ln in even]
+
+
+def test_chart_category_names_wrap_evenly() -> None:
+    from brief.writers.barchart import wrap_name
+
+    assert wrap_name("专题培训班", 4) == ["专题培", "训班"]
+    assert wrap_name("临时党支部", 4) == ["临时党", "支部"]
+    assert wrap_name("农技推广培训人次", 4) == ["农技推广", "培训人次"]
+    assert wrap_name("党小组", 4) == ["党小组"]
+
+
+def test_url_breaks_after_slash_dot_hyphen_never_in_a_number(body_font: str) -> None:
+    from brief.writers.pdf.cjk import check_breaks
+
+    url = "https://www.xjkashi.gov.cn/2023/yuanjiang-report/10.25/index.html"
+    for col in range(4, 26):
+        text = "全县坚持以人民为中心的发展思想统筹推进各项任务"[:col] + "详见" + url + "。"
+        lines = _lines(text, body_font, 28 * 16.0, tracking=0.0)
+        assert check_breaks(lines) == []
+        for a, b in zip(lines, lines[1:], strict=False):
+            if url.startswith(b.content[:3]) or b.content[:1] in url:
+                assert a.content[-1] in "/.-" or a.content.endswith("详见"), (a.content, b.content)
+            assert not (a.content[-1].isdigit() or a.content[-2:-1].isdigit() and b.content[:1].isdigit())
+        # the line before the address is not letter-spaced: at most a quarter em between characters
+        assert all(ln.char_space < 4 for ln in lines), [(ln.content, ln.char_space) for ln in lines]
+
+
+# -- 7. the DOCX: adjacent marks at 50 % character scale ----------------------------------------
+
+
+def test_docx_adjacent_marks_scaled_to_half(tmp_path: Path) -> None:
+    import zipfile
+
+    from brief import model
+    from brief.writers.docx.writer import docx_bytes
+
+    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    doc = model.Document(model.Meta("测试"), (model.Paragraph((model.Text("进村（示例）。示例“山东”，“百校”。"),)),))
+    target = tmp_path / "t.docx"
+    target.write_bytes(docx_bytes(doc, reference=reference))
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode()
+    scaled = re.findall(r'<w:r><w:rPr><w:w w:val="50"/></w:rPr><w:t>(.)</w:t></w:r>', xml)
+    assert scaled == ["）", "”", "，", "”"]  # ）。 ”， ，“ ”。
+    from helpers import docx_paragraphs
+
+    assert docx_paragraphs(target) == ["进村（示例）。示例“山东”，“百校”。"]
+
+
+def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None:
+    """LibreOffice's Chinese line breaker ignores WORD JOINER; tagged en-US it honours it."""
+    import zipfile
+
+    from brief import model
+    from brief.writers.docx.writer import docx_bytes
+    from helpers import docx_cells, docx_paragraphs
+
+    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    cells = [(model.Text("专题培训班"),), (model.Text("约7.52万人次"),)]
+    doc = model.Document(model.Meta("测试"), (
+        model.Paragraph((model.Text("全年选派2670余名干部，上升约40.00%。"),)),
+        model.Table(((model.Text("指标"),), (model.Text("合计"),)), ((cells[0], cells[1]),) * 1 + tuple(
+            ((model.Text(f"指标{k}"),), (model.Text("1"),)) for k in range(40)), numeric=(False, True)),
+    ))
+    target = tmp_path / "t.docx"
+    target.write_bytes(docx_bytes(doc, reference=reference))
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode()
+    figure = r'<w:r><w:rPr><w:noProof/>(?:<w:w w:val="\d+"/>)?(?:<w:sz[^>]*/><w:szCs[^>]*/>)?' \
+             r'<w:lang w:val="en-US" w:eastAsia="en-US"/></w:rPr><w:t>([^<]*)</w:t></w:r>'
+    joined = re.findall(figure, xml)
+    assert "2670\u2060余\u2060名" in joined and "约\u206040.00\u2060%" in joined
+    assert "培训\u2060班" not in joined and "训\u2060班" in joined  # a cell's last two 汉字 stay together
+    assert "约\u20607.52\u2060万\u2060人\u2060次" in joined
+    assert docx_paragraphs(target)[0] == "全年选派2670余名干部，上升约40.00%。"  # the text helpers drop joiners
+    assert "约7.52万人次" in docx_cells(target)
+
+
+def test_docx_figure_wider_than_its_cell_gets_a_smaller_character_scale() -> None:
+    from brief import model
+    from brief.writers.docx.writer import _fit
+
+    figure = (model.Text("约7.52万人次"),)
+    assert _fit(figure, 2000, 9.0) == 100  # 100 pt wide: fits
+    assert 80 <= _fit(figure, 1150, 9.0) < 100  # 57.5 − 8.5 − 1 = 48 pt for ~55 pt of figure
+    assert _fit(figure, 700, 9.0) == 80  # never below the PDF's MIN_HSCALE
+    assert _fit((model.Text("专题培训班合计人数"),), 700, 9.0) == 100  # no figure: words wrap

@@ -87,8 +87,15 @@ def ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def wrap_name(text: str, per_line: int) -> list[str]:
-    """A category name on up to three lines of ``per_line`` characters, so neighbours never overlap."""
-    return [text[i:i + per_line] for i in range(0, len(text), per_line)][:3]
+    """A category name on up to three lines of at most ``per_line`` characters (so neighbours never
+    overlap), as even as they can be: 临时党⏎支部, never 临时党支⏎部 with one character alone."""
+    count = min(3, -(-len(text) // per_line)) if text else 0
+    out, start = [], 0
+    for k in range(count):
+        size = min(per_line, -(-(len(text) - start) // (count - k)))  # the longer lines first
+        out.append(text[start:start + size])
+        start += size
+    return out
 
 
 def layout(chart: Chart, metrics: Metrics, width: float = WIDTH, height: float = HEIGHT) -> Picture:

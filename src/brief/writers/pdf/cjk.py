@@ -25,6 +25,8 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
+from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, mark_pairs
+
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
 # --- GB/T 15834-2011 §5.1 character classes ------------------------------------------------------
@@ -130,6 +132,7 @@ class ParaStyle:
     space_before: float = 0.0
     space_after: float = 0.0
     left_indent: float = 0.0
+    balance: bool = False  # never a last line of one character (table cells): re-break evenly
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Piece:
     text: str
     run: Run
     width: float  # sum of glyph advances at run.size, without any character spacing
+    dx: float = 0.0  # the glyph is drawn this far from its slot (a compressed opening mark: −½ em)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,7 @@ class Line:
     hanging: bool = False  # the last character is a closing mark set past the measure
     last: bool = False  # last line of the paragraph (or before a hard break): ragged
     tail: tuple[Piece, ...] = field(default=())  # trailing spaces / newline: kept in text, never drawn
+    hscale: float = 1.0  # PDF Tz / 100: a figure too wide for its cell, set narrower instead of broken
 
     @property
     def content(self) -> str:
@@ -173,7 +178,7 @@ class Line:
     def width(self) -> float:
         """Ink extent: glyph advances plus the spacing in the gaps (not after the last character)."""
         n = self.nchars
-        return self.glyph_width + max(n - 1, 0) * self.char_space
+        return (self.glyph_width + max(n - 1, 0) * self.char_space) * self.hscale
 
     @property
     def right(self) -> float:
@@ -192,6 +197,7 @@ class _Text:
     adv: list[float]  # layout advance in pt (U+3000 forced to 1 em)
     run: list[int]  # index into runs
     exact: list[bool]  # layout advance == the font's own advance (else the char is drawn on its own)
+    shift: dict[int, float] = field(default_factory=dict)  # char index -> Piece.dx (compressed openers)
 
 
 def _flatten(runs: Sequence[Run]) -> _Text:
@@ -215,6 +221,26 @@ def _flatten(runs: Sequence[Run]) -> _Text:
                 if ch == _IDEO_SPACE and abs(t.adv[k] - size) > 1e-9:
                     t.adv[k], t.exact[k] = size, False  # the ideographic space is always one full em
     return t
+
+
+def _full_em(t: _Text, k: int, runs: Sequence[Run]) -> bool:
+    return t.exact[k] and abs(t.adv[k] - runs[t.run[k]].size) < 1e-6
+
+
+def _halve(t: _Text, k: int) -> None:
+    """Set mark k in half an em: a closing mark keeps its left half, an opening mark its right."""
+    half = t.adv[k] / 2
+    t.adv[k], t.exact[k] = half, False
+    if t.chars[k] in OPENING_HALF:
+        t.shift[k] = -half
+
+
+def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
+    """Adjacent full-width marks share one blank: in ``）。`` ``。“`` ``”，`` the first mark is set in
+    half an em; in ``“（`` (two openers) the second."""
+    for k in mark_pairs("".join(t.chars)):
+        if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
+            _halve(t, k if t.chars[k] in CLOSING_HALF else k + 1)
 
 
 def _break_opportunities(flags: list[int]) -> list[bool]:
@@ -242,23 +268,26 @@ def _break_opportunities(flags: list[int]) -> list[bool]:
     return ok
 
 
-# A figure as the contract writes it, with the unit after it (one CJK character, or a common
-# two- or three-character unit) and 以上/以下/以内: 约2.5万人次, 8100万元以上, 2至3名, 15%～30%.
-_FIGURE = re.compile(
-    r"(?:近|约|超过|超)?[0-9]+(?:\.[0-9]+)?[余多]?[万亿]?[余多]?%?"
-    r"(?:(?:至|——|—|～|~|-)[0-9]+(?:\.[0-9]+)?[万亿]?[余多]?%?)?"
-    r"(?:人次|场次|台次|平方米|公斤|公里|[\u4e00-\u9fff])?(?:以上|以下|以内)?"
-)
-
-
 def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
-    """No line break inside a figure: 8100万元 / 以上 or 2至 / 3名 would read as two."""
-    text = "".join(chars)
-    if not any("0" <= ch <= "9" for ch in text):
-        return
-    for m in _FIGURE.finditer(text):
-        for k in range(m.start() + 1, m.end()):
+    """No line break inside a figure (typeset.FIGURE): 8100万元 / 以上 or 2至 / 3名 read as two."""
+    for start, end in figure_spans("".join(chars)):
+        for k in range(start + 1, end):
             ok[k] = False
+
+
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+")
+
+
+def _break_urls(chars: list[str], ok: list[bool]) -> None:
+    """A web address may break after ``/ . -`` (never inside a number such as 10.5): a long one then
+    fills the line instead of moving whole and leaving the line before letter-spaced."""
+    text = "".join(chars)
+    if "www." not in text and "://" not in text:
+        return
+    for m in _URL.finditer(text):
+        for k in range(m.start() + 1, m.end()):
+            if text[k - 1] in "/.-" and text[k] not in "/.-" and not (text[k - 2].isdigit() and text[k].isdigit()):
+                ok[k] = True
 
 
 def _skip_spaces(flags: list[int], j: int, end: int) -> int:
@@ -268,7 +297,7 @@ def _skip_spaces(flags: list[int], j: int, end: int) -> int:
 
 
 def _choose_break(t: _Text, ok: list[bool], s: int, i: int, end: int, runs: Sequence[Run],
-                  may_hang: bool = True) -> tuple[int, int, bool]:
+                  may_hang: bool = True, limit: float = 0.0, track: float = 0.0) -> tuple[int, int, bool]:
     """Character i overflows the line starting at s. Returns (content end, next start, hanging)."""
     if ok[i]:
         return i, i, False
@@ -282,7 +311,14 @@ def _choose_break(t: _Text, ok: list[bool], s: int, i: int, end: int, runs: Sequ
     for b in range(i - 1, s, -1):
         if ok[b]:
             return b, b, False
-    return i, i, False  # no legal break at all (e.g. a URL longer than the line): cut where it overflows
+    # No legal break at all: a figure wider than a narrow cell is set a little narrower (``_place``)
+    # rather than broken from its unit; anything longer (a URL) is cut where it overflows.
+    j = i + 1
+    while j < end and not ok[j]:
+        j += 1
+    if sum(t.adv[s:j]) + (j - s - 1) * track <= limit / MIN_HSCALE:
+        return j, j, False
+    return i, i, False
 
 
 def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float, style: ParaStyle,
@@ -310,7 +346,7 @@ def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float
         else:
             # Only a line set flush to the right edge hangs a mark past it; centred or right-aligned
             # text (a table heading) would push the mark into the cell's padding and over its rule.
-            ce, nxt, hang = _choose_break(t, ok, s, i, end, runs, style.align in ("justify", "left"))
+            ce, nxt, hang = _choose_break(t, ok, s, i, end, runs, style.align in ("justify", "left"), limit, track)
         out.append((s, ce, nxt, hang, first))
         s, first = nxt, False
     return out
@@ -326,7 +362,7 @@ def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
         if t.exact[j]:
             while k < b and t.run[k] == r and t.exact[k]:
                 k += 1
-        out.append(Piece("".join(t.chars[j:k]), runs[r], sum(t.adv[j:k])))
+        out.append(Piece("".join(t.chars[j:k]), runs[r], sum(t.adv[j:k]), t.shift.get(j, 0.0)))
         j = k
     return tuple(out)
 
@@ -339,28 +375,81 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
     n = sum(len(p.text) for p in pieces)
     glyphs = sum(p.width for p in pieces)
     cs = style.tracking
-    if n > 1:
-        natural = glyphs + (n - 1) * cs
+    hscale = 1.0
+    natural = glyphs + max(n - 1, 0) * cs
+    if not hang and natural > avail + 0.5:
+        hscale = avail / natural  # an unbreakable figure wider than the measure (_choose_break)
+    elif n > 1:
         justify = style.align == "justify"
         if justify and not ragged:
             cs = (avail - glyphs) / (n - 1)  # stretch, or squeeze a hanging line flush
         elif natural > avail and (justify or not hang):
             cs = (avail - glyphs) / (n - 1)  # negative tracking overshoots by < |tracking|: squeeze
-    line_w = glyphs + max(n - 1, 0) * cs
+    line_w = (glyphs + max(n - 1, 0) * cs) * hscale
     if style.align == "right":
         x0 += avail - line_w
     elif style.align == "center":
         x0 += (avail - line_w) / 2
-    return Line(pieces, x0, cs, width, hang, ragged, tail)
+    return Line(pieces, x0, cs, width, hang, ragged, tail, hscale)
 
 
 def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool = True) -> list[Line]:
     if style.align not in ("justify", "left", "center", "right"):
         raise ValueError(f"unknown align {style.align!r}")
     t = _flatten(runs)
-    n = len(t.chars)
+    _compress_pairs(t, runs)
     ok = _break_opportunities(t.flags)
     _keep_figures_whole(t.chars, ok)
+    _break_urls(t.chars, ok)
+    raw = _raw_lines(t, ok, width, style, runs, ragged_end)
+    if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.chars:
+        raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
+    n = len(t.chars)
+    lines = []
+    for s, ce, nxt, hang, fst, ragged in raw:
+        cend = ce
+        while cend > s and t.flags[cend - 1] & _SPACE and not hang:
+            cend -= 1  # trailing spaces are neither measured nor drawn
+        _compress_line_end(t, s, cend, width, style, fst, runs)
+        tail = _pieces(t, runs, cend, min(nxt, n))
+        lines.append(_place(_pieces(t, runs, s, cend), tail, style, width, fst, hang, ragged))
+    return lines
+
+
+def _compress_line_end(t: _Text, s: int, e: int, width: float, style: ParaStyle, first: bool,
+                       runs: Sequence[Run]) -> None:
+    """A closing mark that ends a line too full for it is set in half an em before the whole line
+    is squeezed (clreq: compress punctuation first)."""
+    k = e - 1
+    if k <= s or t.chars[k] not in CLOSING_HALF or not _full_em(t, k, runs):
+        return
+    avail = width - style.left_indent - (style.first_line_indent if first else 0.0)
+    if sum(t.adv[s:e]) + (e - s - 1) * style.tracking > avail + _EPS:
+        _halve(t, k)
+
+
+def _balanced(t: _Text, ok: list[bool], width: float, style: ParaStyle, runs: Sequence[Run], ragged_end: bool,
+              raw: list[tuple[int, int, int, bool, bool, bool]]) -> list[tuple[int, int, int, bool, bool, bool]]:
+    """The same number of lines broken at the narrowest measure that still holds them (so the lines
+    come out even: 专题⏎培训班, not 专题培训⏎班); ``raw`` unchanged when that still leaves one
+    character alone on the last line."""
+    lo, hi = width / 3, width
+    for _ in range(16):
+        mid = (lo + hi) / 2
+        if len(_raw_lines(t, ok, mid, style, runs, ragged_end)) == len(raw):
+            hi = mid
+        else:
+            lo = mid
+    even = _raw_lines(t, ok, hi, style, runs, ragged_end)
+    if len(even) != len(raw) or even[-1][1] - even[-1][0] < 2:
+        return raw
+    return even
+
+
+def _raw_lines(t: _Text, ok: list[bool], width: float, style: ParaStyle, runs: Sequence[Run],
+               ragged_end: bool) -> list[tuple[int, int, int, bool, bool, bool]]:
+    """(start, content end, next start, hanging, first, ragged) of every line."""
+    n = len(t.chars)
     # A newline is a hard break: lay out each section separately, the newline going to the tail.
     raw: list[tuple[int, int, int, bool, bool, bool]] = []
     newlines = iter([k for k, ch in enumerate(t.chars) if ch == "\n"] + [n])  # hard breaks, in order
@@ -377,14 +466,7 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
         start, first = nl + 1, False
         if nl >= n:
             break
-    lines = []
-    for s, ce, nxt, hang, fst, ragged in raw:
-        cend = ce
-        while cend > s and t.flags[cend - 1] & _SPACE and not hang:
-            cend -= 1  # trailing spaces are neither measured nor drawn
-        tail = _pieces(t, runs, cend, min(nxt, n))
-        lines.append(_place(_pieces(t, runs, s, cend), tail, style, width, fst, hang, ragged))
-    return lines
+    return raw
 
 
 def break_lines(runs: Sequence[Run], width: float, style: ParaStyle) -> list[Line]:
@@ -414,7 +496,8 @@ def check_breaks(lines: Sequence[Line]) -> list[str]:
             problems.append(f"{where}: line starts with {b!r}")
         if fa & _NOEND:
             problems.append(f"{where}: line ends with {a!r}")
-        if not tail and fa & fb & _WORD:
+        url_break = a in "/.-" and not (prev.content[-2:-1].isdigit() and b.isdigit())  # _break_urls
+        if not tail and fa & fb & _WORD and not url_break:
             problems.append(f"{where}: splits a number or word")
         if not tail and fa & _DIGIT and fb & _GLUE:
             problems.append(f"{where}: separates a number from {b!r}")
@@ -522,13 +605,16 @@ class CJKParagraph(Flowable):
         lead = self.style.leading
         baseline = y + self.height - (lead - self._em) / 2 - _ASCENT * self._em
         for line in self.lines(self.width):
-            cs = line.char_space
+            cs, h = line.char_space, line.hscale
             if cs != state.char_space:
                 state.char_space = cs
                 txt.setCharSpace(cs)
+            if h != state.hscale:
+                state.hscale = h
+                txt.setHorizScale(h * 100)
             left = x + line.x0
             for p in line.pieces:
-                txt.setTextOrigin(left, baseline)
+                txt.setTextOrigin(left + p.dx * h, baseline)
                 run = p.run
                 if state.font != (run.font, run.size):
                     state.font = (run.font, run.size)
@@ -538,7 +624,7 @@ class CJKParagraph(Flowable):
                     state.color = want
                     txt.setFillColor(want)
                 txt.textOut(p.text)
-                left += p.width + len(p.text) * cs
+                left += (p.width + len(p.text) * cs) * h
             baseline -= lead
 
 
@@ -549,3 +635,4 @@ class TextState:
     font: tuple[str, float] | None = None
     color: object = None
     char_space: float | None = None
+    hscale: float = 1.0  # PDF Tz / 100 (100 is every text object's default)

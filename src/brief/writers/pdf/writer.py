@@ -38,8 +38,9 @@ class PdfWriter(Visitor):
 
     # -- helpers -------------------------------------------------------------------------------
     def para(self, inlines: model.Inlines, style_name: str, *, align: str | None = None,
-             scale: float = 1.0) -> CJKParagraph:
-        """``inlines`` in a style of styles.py; ``scale`` sets it smaller (size and leading alike)."""
+             scale: float = 1.0, balance: bool = False) -> CJKParagraph:
+        """``inlines`` in a style of styles.py; ``scale`` sets it smaller (size and leading alike);
+        ``balance``: never one character alone on the last line (table cells)."""
         style: Style = STYLES[style_name]
         runs = []
         for piece in inlines:
@@ -48,7 +49,7 @@ class PdfWriter(Visitor):
                 runs.append(Run(text, font, style.size * scale, style.color))
         ps = ParaStyle(leading=style.leading * scale, first_line_indent=style.first_line_indent * scale,
                        align=align or style.align, tracking=style.tracking * scale,
-                       space_before=style.space_before, space_after=style.space_after)
+                       space_before=style.space_before, space_after=style.space_after, balance=balance)
         return CJKParagraph(runs, ps)
 
     def text(self, text: str, style_name: str) -> CJKParagraph:
@@ -93,9 +94,9 @@ class PdfWriter(Visitor):
         scale = tablefit.text_size(node, widths, 2 * CELL_PAD, self.fonts.metrics("body").width) / STYLES[cell].size
         rows: list[list[list[CJKParagraph]]] = []
         if node.header:
-            rows.append([[self.para(c, f"{cell}_head", scale=scale)] for c in node.header])
+            rows.append([[self.para(c, f"{cell}_head", scale=scale, balance=True)] for c in node.header])
         for row in node.rows:
-            rows.append([[self.para(c, f"{cell}_num" if numeric[i] else cell, scale=scale)]
+            rows.append([[self.para(c, f"{cell}_num" if numeric[i] else cell, scale=scale, balance=True)]
                          for i, c in enumerate(row)])
         title = self.text(node.caption, "center") if node.caption else None  # repeats with the header
         style = GridStyle(padding=(3, CELL_PAD, 4, CELL_PAD), valign="middle", rules=Rules(0.5, colors.black, "grid"),
