@@ -6,7 +6,7 @@ label column gets what remains (spare room, when there is some, is shared by eve
 Tables of more than four columns (county by county) start at 五号 (10.5 pt), others at 小四
 (12 pt); when the label column would get less than LABEL_MIN 汉字, the whole table, heading row
 included, is set smaller, in half points, down to 小五 (9 pt). A table of seven or more columns
-that still cannot fit at 9 pt goes on a landscape page; only then may a figure wrap.
+that still cannot fit at 9 pt goes on a landscape page; only a figure too long even there wraps.
 
 All the tables of one section (under one 一、 heading) are set at one size: the smallest any of
 them needs (``plan``).
@@ -112,6 +112,8 @@ def fit(table: Table, width: float, padding: float, measure: Measure,
             widths = widths_at(table, s, landscape_width, padding, measure)
             if widths is not None:
                 return Fit(s, widths, landscape=True)
+        # too wide even turned: still turned, where fewer figures wrap
+        return Fit(MIN_SIZE, _squeezed(table, MIN_SIZE, landscape_width, padding, measure), True, fits=False)
     return Fit(MIN_SIZE, _squeezed(table, MIN_SIZE, width, padding, measure), fits=False)
 
 
