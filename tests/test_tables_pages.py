@@ -28,7 +28,7 @@ from brief.fonts import pdf_fonts
 from brief.writers import tablefit
 from brief.writers.docx.writer import docx_bytes
 from brief.writers.pdf import pdf_bytes
-from brief.writers.pdf.styles import LEFT
+from brief.writers.pdf.styles import BOTTOM, LEADING, LEFT
 from helpers import DATA, ROOT
 
 sys.path.insert(0, str(ROOT))
@@ -175,6 +175,9 @@ def _essay(seed: int = 3) -> model.Document:
 def test_two_lines_of_a_paragraph_on_each_side_of_a_page_break_and_no_heading_at_a_page_foot():
     with pdfplumber.open(io.BytesIO(pdf_bytes(_essay(), pdf_fonts()))) as pdf:
         pages = [_lines(p) for p in pdf.pages]
+        height = pdf.pages[0].height
+    for page in pages[:-1]:  # a heading moves on with two lines, not its whole paragraph: no page left half empty
+        assert height - BOTTOM - page[-1].top < 5 * LEADING, page[-1].text
     assert len(pages) >= 5
     indent = LEFT + 16  # a paragraph's first line starts two characters in
     heading_font = pages[0][0].font
