@@ -247,3 +247,6 @@ def test_libreoffice_repeats_the_header_and_turns_the_wide_tables(summary, tmp_p
                 assert (tables[0].extract()[0][0] or "").strip() == "指标"
                 starts += 1
         assert starts
+        for page in pdf.pages:  # LibreOffice keeps every figure on one line too
+            for _, rows in _tables(page):
+                assert all("\n" not in cell for row in rows[1:] for cell in row[1:]), rows
