@@ -250,7 +250,7 @@ def _keep_with_start(flowable: Flowable) -> Flowable:
     return flowable
 
 
-def _least_height(flowable: Flowable, width: float) -> float:
+def _least_height(flowable: Flowable, width: float, canv: Any) -> float:
     """The least of ``flowable`` that may stand on a page under a heading: a paragraph's first
     MIN_LINES lines (all of it when it cannot split), a table's header and first rows, else all."""
     if isinstance(flowable, CJKParagraph):
@@ -259,7 +259,7 @@ def _least_height(flowable: Flowable, width: float) -> float:
         return flowable.getSpaceBefore() + shown * flowable.style.leading
     if isinstance(flowable, Grid):
         return flowable.least_height(width)
-    return flowable.getSpaceBefore() + flowable.wrap(width, HEIGHT)[1]
+    return flowable.getSpaceBefore() + flowable.wrapOn(canv, width, HEIGHT)[1]
 
 
 class _RoomFor(CondPageBreak):
@@ -276,9 +276,9 @@ class _RoomFor(CondPageBreak):
             return 0, 0  # a fresh page: moving on would not give more room
         need = 0.0
         for f in self.heads + self.between:
-            need += f.getSpaceBefore() + f.wrap(availWidth, HEIGHT)[1] + f.getSpaceAfter()
+            need += f.getSpaceBefore() + f.wrapOn(self.canv, availWidth, HEIGHT)[1] + f.getSpaceAfter()
         if self.follow is not None:
-            need += _least_height(self.follow, availWidth)
+            need += _least_height(self.follow, availWidth, self.canv)
         self.height = need
         return super().wrap(availWidth, availHeight)
 
