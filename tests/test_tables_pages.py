@@ -197,6 +197,17 @@ def test_two_lines_of_a_paragraph_on_each_side_of_a_page_break_and_no_heading_at
     assert breaks >= 2  # paragraphs were broken across pages (the rule was exercised)
 
 
+def test_a_heading_stays_with_a_chart_that_follows_it():
+    text = (model.Text("援疆干部人才深入乡村学校和医院，与当地干部群众一起研究解决实际问题。" * 2),)
+    series = (model.Series("2023年", (1600.0, 300.0)),)
+    chart = model.Chart("图1　各县选派干部人才", ("疏勒县", "岳普湖县"), series, "名")
+    blocks: list[model.Block] = [model.Paragraph(text) for _ in range(3)]
+    blocks += [model.Heading(1, (model.Text("二、图表"),)), chart]
+    with pdfplumber.open(io.BytesIO(pdf_bytes(model.Document(model.Meta("图"), tuple(blocks)), pdf_fonts()))) as pdf:
+        pages = ["".join(ln.text for ln in _lines(p)) for p in pdf.pages]
+    assert len(pages) == 2 and "二、图表" in pages[1] and "图1" in pages[1]  # moved on together
+
+
 def test_docx_tells_word_the_same_rules(summary):
     blob = docx_bytes(summary, reference=REFERENCE)
     document = zipfile.ZipFile(io.BytesIO(blob)).read("word/document.xml").decode("utf-8")
