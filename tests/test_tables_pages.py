@@ -117,7 +117,7 @@ def test_no_figure_wraps_and_a_section_s_tables_share_one_size(summary, summary_
     from brief.writers.pdf.styles import WIDTH
     from brief.writers.pdf.writer import CELL_PAD, L_WIDTH
 
-    fits = tablefit.plan(summary.blocks, WIDTH, 2 * CELL_PAD, fonts.metrics("body").width, L_WIDTH)
+    fits = tablefit.plan(summary.blocks, WIDTH, 2 * CELL_PAD, tablefit.both_files(fonts.metrics("body").width), L_WIDTH)
     assert all(f.fits for f in fits.values())
     section: list[float] = []
     sizes: list[set[float]] = []
@@ -129,6 +129,12 @@ def test_no_figure_wraps_and_a_section_s_tables_share_one_size(summary, summary_
             section.append(fits[id(block)].size)
     sizes.append(set(section))
     assert all(len(s) <= 1 for s in sizes), sizes
+    # the DOCX's tables at the same sizes (half points; none written: the style's 12 pt)
+    document = zipfile.ZipFile(io.BytesIO(docx_bytes(summary, reference=REFERENCE))).read("word/document.xml")
+    grids = [t for t in re.findall(r"<w:tbl>.*?</w:tbl>", document.decode("utf-8"), re.S) if "<w:tblHeader/>" in t]
+    docx_sizes = [set(re.findall(r'<w:sz w:val="(\d+)"/>', t)) or {"24"} for t in grids]
+    pdf_sizes = [{str(round(fits[id(b)].size * 2))} for b in summary.blocks if isinstance(b, model.Table)]
+    assert docx_sizes == pdf_sizes
 
 
 def _wide(columns: int = 9, rows: int = 12) -> model.Document:
@@ -148,11 +154,16 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_one():
     """Only the table turns: the text before and after it stays on portrait pages."""
     with pdfplumber.open(io.BytesIO(pdf_bytes(_wide(), pdf_fonts()))) as pdf:
         shapes = [p.width > p.height for p in pdf.pages]
-        assert shapes == [False, True, False]
-        (bbox, rows), = _tables(pdf.pages[1])
-        assert _above(pdf.pages[1], bbox) == "各县培训情况" and len(rows) == 13
-        assert all("\n" not in cell for row in rows[1:] for cell in row[1:])  # no figure wraps
-        assert not _tables(pdf.pages[0]) and not [ln for ln in _lines(pdf.pages[1]) if ln.size >= 16]
+        assert shapes[0] is False and shapes[-1] is False and all(shapes[1:-1]) and len(shapes) >= 3
+        assert not _tables(pdf.pages[0]) and not _tables(pdf.pages[-1])
+        body = 0
+        for page in pdf.pages[1:-1]:
+            (bbox, rows), = _tables(page)
+            assert _above(page, bbox) == ("各县培训情况" if page is pdf.pages[1] else "续表")
+            assert all("\n" not in cell for row in rows[1:] for cell in row[1:])  # no figure wraps
+            assert not [ln for ln in _lines(page) if ln.size >= 16]  # the text stays portrait
+            body += len(rows) - 1
+        assert body == 12
 
 
 def test_a_narrower_table_stays_portrait():
@@ -249,7 +260,8 @@ def test_libreoffice_repeats_the_header_and_turns_the_wide_tables(summary, tmp_p
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "summary.docx"),
                     str(tmp_path / "wide.docx")], check=True, capture_output=True, timeout=300)
     with pdfplumber.open(tmp_path / "wide.pdf") as pdf:
-        assert [p.width > p.height for p in pdf.pages] == [False, True, False]
+        shapes = [p.width > p.height for p in pdf.pages]
+        assert shapes[0] is False and shapes[-1] is False and all(shapes[1:-1]) and len(shapes) >= 3
     with pdfplumber.open(tmp_path / "summary.pdf") as pdf:
         starts = 0
         for page in pdf.pages[1:]:

@@ -348,27 +348,15 @@ class DocxWriter(Visitor):
         shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
 
 
-AUTOSPACE = 0.25  # em LibreOffice puts between 汉字 and digits, whatever autoSpaceDN says (about 0.2)
-
-
 def _measure() -> tablefit.Measure:
-    """Text widths as the PDF's 仿宋 sets them, never under the estimate (Word's Times New Roman
-    digits and % run wider than some 仿宋's); without the PDF's fonts (a DOCX made where they are
-    missing), the estimate: 汉字 one em, the rest about half. Either way with AUTOSPACE at every
-    change between 汉字 and digits or Latin, so that a figure keeps one line in LibreOffice too."""
+    """The PDF's measure (tablefit.both_files), from the PDF's 仿宋 where it is installed; without
+    the PDF's fonts (a DOCX made where they are missing), from the estimate alone."""
     from brief.fonts import pdf_fonts
 
     try:
-        real = pdf_fonts().metrics("body").width
+        return tablefit.both_files(pdf_fonts().metrics("body").width)
     except BriefError:
-        real = tablefit.estimated_width
-
-    def width(text: str, size: float) -> float:
-        wide = [ord(ch) >= 0x2E80 for ch in text]
-        changes = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
-        return max(real(text, size), tablefit.estimated_width(text, size)) + changes * AUTOSPACE * size
-
-    return width
+        return tablefit.both_files(tablefit.estimated_width)
 
 
 def _landscape_width(sect) -> int:  # type: ignore[no-untyped-def]

@@ -57,7 +57,10 @@ class PdfWriter(Visitor):
 
     def plan_tables(self, blocks: tuple[model.Block, ...]) -> None:
         """Every table's size, widths and page (tablefit.plan: one size per section)."""
-        self.fits = tablefit.plan(blocks, WIDTH, 2 * CELL_PAD, self.fonts.metrics("body").width, L_WIDTH)
+        self.fits = tablefit.plan(blocks, WIDTH, 2 * CELL_PAD, self._measure(), L_WIDTH)
+
+    def _measure(self) -> tablefit.Measure:
+        return tablefit.both_files(self.fonts.metrics("body").width)
 
     # -- helpers -------------------------------------------------------------------------------
     def para(self, inlines: model.Inlines, style_name: str, *, align: str | None = None,
@@ -111,7 +114,7 @@ class PdfWriter(Visitor):
         numeric = node.numeric or (False,) * len(node.header)
         columns = max([len(node.header), *(len(r) for r in node.rows)])
         cell = "cell_small" if columns > tablefit.WIDE else "cell"  # a county-by-county table needs the room
-        fit = self.fits.get(id(node)) or tablefit.fit(node, WIDTH, 2 * CELL_PAD, self.fonts.metrics("body").width)
+        fit = self.fits.get(id(node)) or tablefit.fit(node, WIDTH, 2 * CELL_PAD, self._measure())
         widths = list(fit.widths)
         scale = fit.size / STYLES[cell].size
         rows: list[list[list[CJKParagraph]]] = []
@@ -376,6 +379,8 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
         fit = writer.fits.get(id(block))
         want = "landscape" if fit is not None and fit.landscape else "page"
         if want != page and story:  # a table too wide for a portrait page gets landscape pages
+            while story and isinstance(story[-1], Spacer):
+                story.pop()  # space before a page break could only spill onto a blank page
             story += [NextPageTemplate(want), PageBreak()]
         page = want
         story += writer.visit(block)
