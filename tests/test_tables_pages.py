@@ -137,6 +137,15 @@ def test_no_figure_wraps_and_a_section_s_tables_share_one_size(summary, summary_
     assert docx_sizes == pdf_sizes
 
 
+def test_no_summary_page_ends_with_a_heading_or_a_title(summary, summary_pdf):
+    heads = [p for p in summary_pdf.pages if any("、" in ln.text[:3] for ln in _lines(p))]
+    assert heads
+    heading_font = next(ln.font for ln in _lines(heads[0]) if "、" in ln.text[:3])
+    for page in summary_pdf.pages[:-1]:
+        last = _lines(page)[-1]
+        assert not (last.font == heading_font and last.size >= 14), last.text  # 一、 headings, table titles
+
+
 def _wide(columns: int = 9, rows: int = 12) -> model.Document:
     """Text, a table of long figures too wide for a portrait page even at 9 pt, text again."""
     names = [f"样本{i:03d}县" for i in range(1, columns - 1)] + ["合计"]
