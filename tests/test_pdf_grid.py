@@ -14,6 +14,7 @@ from reportlab.platypus import Table, TableStyle
 
 from brief import model
 from brief.fonts import pdf_fonts
+from brief.writers import tablefit
 from brief.writers.pdf import PdfWriter, pdf_bytes
 from brief.writers.pdf.grid import Grid, GridStyle, Rules
 from brief.writers.pdf.styles import WIDTH
@@ -32,13 +33,15 @@ def _pages(pdf: bytes) -> list[str]:
     return ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def test_a_long_table_repeats_title_and_header_and_keeps_every_row_once_in_order():
+def test_a_long_table_goes_on_under_xubiao_and_its_header_and_keeps_every_row_once_in_order():
     doc = model.Document(model.Meta("表格"), (model.Paragraph((model.Text("表前一段。"),)), _long_table(90)))
     pages = _pages(pdf_bytes(doc, pdf_fonts()))
     assert len(pages) >= 3
-    for page in pages:
-        assert page.count(CAPTION) == 1 and page.count("".join(HEADER)) == 1, page[:80]
-        assert page.index(CAPTION) < page.index("".join(HEADER))
+    assert pages[0].count(CAPTION) == 1 and pages[0].index(CAPTION) < pages[0].index("".join(HEADER))
+    assert "续表" not in pages[0]
+    for page in pages[1:]:  # the title once, then 续表 above the repeated header on every page after
+        assert CAPTION not in page and page.count("".join(HEADER)) == 1, page[:80]
+        assert re.sub(r"^—\d+—", "", page).startswith("续表" + "".join(HEADER)), page[:80]
     text = "".join(pages)
     positions = [text.find(f"第{i}项指标{i}名{i * 3}万元") for i in range(1, 91)]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
@@ -60,18 +63,25 @@ def test_row_heights_match_reportlab_table():
     assert ours.height > 3 * 17  # the long cell wraps onto several lines
 
 
-def test_split_never_leaves_the_header_alone():
+def test_split_leaves_three_rows_or_more_on_each_side():
     writer = PdfWriter(pdf_fonts())
     rows = [[[writer.text(t, "cell")] for t in ("指标", "数值")]] + [
-        [[writer.text(f"第{i}行", "cell")], [writer.text("1名", "cell")]] for i in range(5)]
-    grid = Grid(rows, [200.0, 100.0], GridStyle(), title=writer.text(CAPTION, "center"), header_rows=1)
+        [[writer.text(f"第{i}行", "cell")], [writer.text("1名", "cell")]] for i in range(7)]
+    more = writer.text("续表", "cell")
+    grid = Grid(rows, [200.0, 100.0], GridStyle(), title=writer.text(CAPTION, "center"), header_rows=1, more=more)
     _, height = grid.wrap(300, 1000)
-    row = grid._heights[1]
-    assert grid.split(300, grid._title_height + grid._heights[0] + row / 2) == []  # only title and header fit
-    head, rest = grid.split(300, grid._title_height + grid._heights[0] + 2 * row + 0.1)
-    assert len(head.rows) == 3 and len(rest.rows) == 1 + 3 and rest.rows[0][0][0] is rows[0][0][0]
-    assert head.wrap(300, 1000)[1] + rest.wrap(300, 1000)[1] == pytest.approx(height + grid._title_height
+    top, row = grid._title_height + grid._heights[0], grid._heights[1]
+    assert grid.split(300, top + row / 2) == []  # only title and header fit
+    assert grid.split(300, top + 2 * row + 0.1) == []  # two rows would stand alone: the whole table moves on
+    head, rest = grid.split(300, top + 3 * row + 0.1)
+    assert len(head.rows) == 1 + 3 and len(rest.rows) == 1 + 4 and rest.rows[0][0][0] is rows[0][0][0]
+    assert rest.title is more  # 续表 in the title's place
+    head, rest = grid.split(300, top + 6 * row + 0.1)  # six fit, but one would be left: three go on
+    assert len(head.rows) == 1 + 4 and len(rest.rows) == 1 + 3
+    more_height = max(more.wrap(300, 1000)[1], 12.0)
+    assert head.wrap(300, 1000)[1] + rest.wrap(300, 1000)[1] == pytest.approx(height + more_height
                                                                              + grid._heights[0])
+    assert grid.least_height(300) == pytest.approx(top + 3 * row)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
@@ -92,10 +102,13 @@ def _cells(grid: Grid, column: int) -> list:
 
 
 def test_a_table_is_set_smaller_so_that_its_figures_keep_one_line():
-    """Seven columns of figures with units: at 10.5 pt 1.38万人次 would break from its unit (1.38万人 / 次)."""
+    """Seven columns of long figures with units: at 10.5 pt the label column would get under six 汉字,
+    so the whole table, header included, is set smaller; every figure stays on one line, and its
+    column is no wider than the figure needs while the label takes the rest."""
     writer = PdfWriter(pdf_fonts())
-    header = tuple((model.Text(h),) for h in ("指标", "疏勒县", "岳普湖县", "麦盖提县", "英吉沙县", "合计", "同比"))
-    figures = ("约2.5万人次", "1.38万人次", "1.52万人次", "2.12万人次", "7.52万人次", "上升15.71%")
+    names = ("疏勒县", "岳普湖县", "麦盖提县", "英吉沙县", "合计", "同比")
+    header = tuple((model.Text(h),) for h in ("指标", *names))
+    figures = ("约2.5万人次", "1.38万余人次", "1.52万人次", "2.12万人次", "约8.02万余人次", "上升约15.71%")
     table = model.Table(header, (((model.Text("农技推广培训人次"),), *((model.Text(f),) for f in figures)),),
                         numeric=(False,) + (True,) * 6)
     grid = writer.visit_table(table)[0]
@@ -104,7 +117,14 @@ def test_a_table_is_set_smaller_so_that_its_figures_keep_one_line():
         (cell,) = _cells(grid, column)
         assert len(cell.lines(cell.width)) == 1, "".join(r.text for r in cell.runs)
     sizes = {run.size for row in grid.rows for cell in row for run in cell[0].runs}
-    assert len(sizes) == 1 and 9.0 <= sizes.pop() < 10.5  # the whole table, header included, one size
+    assert len(sizes) == 1  # the whole table, header included, one size
+    size = sizes.pop()
+    assert 9.0 <= size < 10.5
+    assert sum(grid.widths) == pytest.approx(WIDTH)
+    assert grid.widths[0] >= tablefit.LABEL_MIN * size  # the label column has what the figures leave
+    for column in range(1, 7):  # a figure column is as wide as its widest figure needs, no wider
+        (cell,) = _cells(grid, column)
+        assert grid.widths[column] <= cell.lines(cell.width)[0].width + 2 * 4.0 + 10, column
 
 
 def test_a_table_whose_figures_fit_keeps_its_size():

@@ -7,6 +7,7 @@ per paragraph: python-docx's lookup by name was two-thirds of a naive writer's t
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -56,6 +57,7 @@ _W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 # python-docx's table look (first row and column emphasised, no banding), as Word writes it
 _TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
              'w:noVBand="1" w:val="04A0"/>')
+_HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'  # an all but empty line
 _SPECIAL_SPLIT = re.compile("([\t\n\r])")
 
 # Characters XML 1.0 cannot hold (python-docx/lxml would refuse them with a vaguer message).
@@ -162,16 +164,42 @@ class DocxWriter(Visitor):
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
         self.body = _Body(document)
+        self.portrait = self.body.anchor  # the body's own w:sectPr: the page every section copies
+        self.landscape_width = _landscape_width(self.portrait)  # twips; 0 when the page is not known
+        self.fits: dict[int, tablefit.Fit] = {}  # id(table) -> its fit (tablefit.plan)
 
     # dispatch
 
     def write(self, blocks: Iterable[object]) -> None:
+        blocks = tuple(blocks)
+        self.fits = tablefit.plan(blocks, self.text_width / 20, 2 * CELL_MARGIN / 20, _measure(),  # type: ignore[arg-type]
+                                  self.landscape_width / 20 or None)
         prev: object = None
+        wide = False
         for block in blocks:
+            fit = self.fits.get(id(block))
+            want = fit is not None and fit.landscape
+            if want != wide and prev is not None:
+                self._section_break(landscape=wide)  # ends the section before: portrait, or landscape
+                prev = None
+            wide = want
             if _is_table_like(prev) and _starts_with_table(block):
                 self._para(self.body, "table", ())  # Word would merge two adjacent tables
             self.visit(block, self.body)
             prev = block
+        if wide:
+            self._section_break(landscape=True)
+
+    def _section_break(self, *, landscape: bool) -> None:
+        """End the section so far (its pages portrait, or ``landscape``) with a hairline paragraph
+        holding its ``w:sectPr``: a copy of the body's, turned for landscape; footers are inherited."""
+        sect = copy.deepcopy(self.portrait)
+        for child in sect.findall(qn("w:titlePg")):
+            sect.remove(child)  # a first-page footer belongs to the document's first page only
+        if landscape:
+            _turn(sect)
+        para = self._para(self.body, "source", (), _HAIRLINE)
+        para.find(qn("w:pPr")).append(sect)
 
     # blocks
 
@@ -227,6 +255,10 @@ class DocxWriter(Visitor):
         self._para(container, key, node.inlines)
 
     def visit_table(self, node: Table, container: _Body) -> None:
+        """The header row repeats on every page (tblHeader), rows never split (cantSplit), and the
+        first and last rows keep with the row after them (keepNext in each cell), so that a page
+        break leaves tablefit.MIN_ROWS rows or more on each side. Word cannot print 续表 on the
+        pages a table runs onto: the repeated header row is all it shows."""
         if node.caption:
             self._para(container, "caption", (Text(node.caption),), "<w:keepNext/>")  # stays with its table
         rows = (node.header, *node.rows)
@@ -235,14 +267,18 @@ class DocxWriter(Visitor):
             if len(row) != ncols:
                 raise ValueError(f"table {node.caption!r}: row {i + 1} has {len(row)} cells, header has {ncols}")
         numeric = tuple(node.numeric) + (False,) * (ncols - len(node.numeric))
-        widths = _column_widths(rows, self.text_width)
-        half_points = round(self._table_text_size(node, widths) * 2)  # the styles are 12 pt: 24
+        fit = self.fits.get(id(node)) or tablefit.fit(node, self.text_width / 20, 2 * CELL_MARGIN / 20, _measure())
+        width = self.landscape_width if fit.landscape else self.text_width
+        widths = _spread(width, list(fit.widths))
+        half_points = round(fit.size * 2)  # the styles are 12 pt: 24
         rpr = "" if half_points == 24 else f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+        kept = tablefit.kept_rows(len(node.rows))
 
-        xml = [self._table_start("grid", widths)]
+        xml = [self._table_start("grid", widths, width)]
         for r, row in enumerate(rows):
+            keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr, keep_end=True,
+                                 keep + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr, keep_end=True,
                                  fit=_fit(inlines, widths[c], half_points / 2))
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
@@ -311,22 +347,11 @@ class DocxWriter(Visitor):
             offset += len(t.text)
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
-    def _table_text_size(self, node: Table, widths: list[int]) -> float:
-        """The PDF's rule (tablefit) on this table's own columns, measured with the PDF's 仿宋; without
-        the PDF's fonts (a DOCX made where they are missing), 汉字 one em and the rest about half."""
-        from brief.fonts import pdf_fonts
-
-        try:
-            measure = pdf_fonts().metrics("body").width
-        except BriefError:
-            measure = tablefit.estimated_width
-        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20, measure)
-
-    def _table_start(self, style: str, widths: list[int]) -> str:
+    def _table_start(self, style: str, widths: list[int], width: int | None = None) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
         return (f'<w:tbl {_W_NS}><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
-                f'<w:tblW w:type="dxa" w:w="{self.text_width}"/><w:jc w:val="center"/>'
+                f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
     def _picture(self, container: _Body, image, alt_text: str) -> None:
@@ -338,6 +363,44 @@ class DocxWriter(Visitor):
         w, h = shape.width, shape.height
         scale = min(Twips(self.text_width) / w, FIGURE_MAX_HEIGHT / h)
         shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
+
+
+def _measure() -> tablefit.Measure:
+    """The PDF's measure (tablefit.both_files), from the PDF's 仿宋 where it is installed; without
+    the PDF's fonts (a DOCX made where they are missing), from the estimate alone."""
+    from brief.fonts import pdf_fonts
+
+    try:
+        return tablefit.both_files(pdf_fonts().metrics("body").width)
+    except BriefError:
+        return tablefit.both_files(tablefit.estimated_width)
+
+
+def _landscape_width(sect) -> int:  # type: ignore[no-untyped-def]
+    """The text width (twips) of the body's page turned landscape: its text height."""
+    if sect is None:
+        return 0
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    if size is None or margins is None:
+        return 0
+    return int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+
+
+def _turn(sect) -> None:  # type: ignore[no-untyped-def]
+    """A portrait ``w:sectPr`` made landscape: the page turned, the text block turned with it (its
+    width the portrait height) and centred; the footer keeps its distance below the text."""
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    w, h = int(size.get(qn("w:w"))), int(size.get(qn("w:h")))
+    width = w - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+    height = h - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+    below = int(margins.get(qn("w:bottom"))) - int(margins.get(qn("w:footer"), "0"))
+    size.set(qn("w:w"), str(h))
+    size.set(qn("w:h"), str(w))
+    size.set(qn("w:orient"), "landscape")
+    side, top = (h - height) // 2, (w - width) // 2
+    for key, value in (("left", side), ("right", h - height - side), ("top", top), ("bottom", w - width - top),
+                       ("footer", max(w - width - top - below, 0))):
+        margins.set(qn(f"w:{key}"), str(value))
 
 
 def _attr(value: str) -> str:
@@ -439,16 +502,6 @@ def _spread(total: int, weights: list[float]) -> list[int]:
     return widths
 
 
-def _column_widths(rows, total: int) -> list[int]:
-    """Column widths (twips) in proportion to each column's longest cell, within 3–14 字."""
-    ncols = len(rows[0])
-    weights = [3.0] * ncols
-    for row in rows:
-        for i, cell in enumerate(row):
-            weights[i] = max(weights[i], min(14.0, tablefit.estimated_width("".join(t.text for t in cell), 1.0)))
-    return _spread(total, [w + 1 for w in weights])
-
-
 # -- watermark and properties -------------------------------------------------------------------
 
 _VML_NS = (
@@ -510,15 +563,29 @@ def watermark_run(text: str, font: str, shape_no: int):
 def add_watermark(document: DocxDocument, text: str = WATERMARK_TEXT) -> None:
     """The watermark in every header in use (odd, even, and first page if distinct)."""
     n = 0
-    for section in document.sections:
+    for i, section in enumerate(document.sections):
         headers = [section.header, section.even_page_header]
         if section.different_first_page_header_footer:
             headers.append(section.first_page_header)
         for header in headers:
+            if i and header.is_linked_to_previous:
+                continue  # a landscape table's section shows the header it follows (watermark included)
             n += 1
             paras = header.paragraphs
             p = paras[0] if paras else header.add_paragraph()
             p._p.append(watermark_run(text, DOCX_FONTS["pagenum"], n))
+
+
+def _widow_control(document: DocxDocument) -> None:
+    """Word's widow and orphan control (two lines of a paragraph on each side of a page break) for
+    every paragraph, in the document defaults, whatever reference.docx says."""
+    ppr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    if ppr is None or ppr.find(qn("w:widowControl")) is not None:
+        return
+    # schema order: widowControl follows pStyle, keepNext, keepLines, pageBreakBefore, framePr
+    before = {qn(f"w:{t}") for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr")}
+    at = sum(1 for child in ppr if child.tag in before)
+    ppr.insert(at, parse_xml(f"<w:widowControl {_W_NS}/>"))
 
 
 def set_core_properties(document: DocxDocument, meta: Meta) -> None:
@@ -542,6 +609,7 @@ def build(doc: Document, *, reference: Path) -> DocxDocument:
     for child in list(body):
         if child.tag != qn("w:sectPr"):  # whatever a user typed into the reference
             body.remove(child)
+    _widow_control(document)
     DocxWriter(document, template).write(doc.blocks)
     if doc.meta.draft:
         add_watermark(document)

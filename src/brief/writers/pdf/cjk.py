@@ -525,6 +525,9 @@ def _runs_of(lines: Sequence[Line]) -> tuple[Run, ...]:
     return tuple(replace(run, text="".join(texts)) for run, texts in merged)
 
 
+MIN_LINES = 2  # lines of a paragraph on each side of a page break
+
+
 class CJKParagraph(Flowable):
     """A paragraph of ``Run``s laid out by ``break_lines``; height is always lines × leading."""
 
@@ -581,12 +584,16 @@ class CJKParagraph(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[CJKParagraph]:
+        """At a page break, at least MIN_LINES lines on each side (no orphan, no widow): else the
+        whole paragraph moves on. (reportlab's allowOrphans/allowWidows only guard one line, and
+        only in its own Paragraph.)"""
         lines = self.lines(availWidth)
         k = int((availHeight + 1e-6) // self.style.leading)
-        if k <= 0:
-            return []
         if k >= len(lines):
             return [self]
+        k = min(k, len(lines) - MIN_LINES)
+        if k < MIN_LINES:
+            return []
         first = self._part(lines[:k], availWidth, replace(self.style, space_after=0.0), self._em, False)
         second = self._part(lines[k:], availWidth, replace(self.style, first_line_indent=0.0, space_before=0.0),
                             self._em, self._ragged_end)

@@ -3,8 +3,9 @@
 reportlab's ``Table`` handles spans, per-cell styles, shadows, rounded corners and in-row splits,
 and pays for that generality on every cell: it took 21 of the 46 ms of a county brief's PDF
 (308 cells). A brief's tables are simpler: fixed column widths, cells holding CJK paragraphs,
-an optional title row across the whole width and an optional header row, both repeated when the
-table runs onto the next page, rows never split. ``Grid`` lays out exactly that, the way
+an optional title row across the whole width and an optional header row; a table that runs onto
+the next page goes on under a 续表 line and its header row, rows never split, and never fewer than
+MIN_ROWS rows on either side of a page break. ``Grid`` lays out exactly that, the way
 reportlab's ``Table`` does (same row heights, padding and vertical alignment), and draws every
 cell's text into one text object, with all rules as one path.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable
 
+from ..tablefit import MIN_ROWS
 from .cjk import CJKParagraph, TextState
 
 
@@ -51,11 +53,11 @@ def _content_height(cell: Cell) -> float:
 
 
 class Grid(Flowable):
-    """Rows of cells of fixed-width columns; ``title`` spans them all and, with ``header_rows``,
-    repeats at the top of every page the grid runs onto."""
+    """Rows of cells of fixed-width columns; ``title`` spans them all. On every page the grid runs
+    onto, ``more`` (the 续表 line) takes the title's place, above the ``header_rows`` repeated."""
 
     def __init__(self, rows: Sequence[Sequence[Cell]], widths: Sequence[float], style: GridStyle, *,
-                 title: CJKParagraph | None = None, header_rows: int = 0,
+                 title: CJKParagraph | None = None, header_rows: int = 0, more: CJKParagraph | None = None,
                  _heights: list[float] | None = None) -> None:
         super().__init__()
         if any(len(row) != len(widths) for row in rows):
@@ -65,6 +67,7 @@ class Grid(Flowable):
         self.style = style
         self.title = title
         self.header_rows = header_rows
+        self.more = more
         self.hAlign = "CENTER"
         # Row heights depend on the column widths alone, which are fixed: measured once, and handed
         # to the parts of a split (platypus wraps and splits a long table page after page).
@@ -96,8 +99,19 @@ class Grid(Flowable):
         self.height = self._title_height + sum(self._heights or [])
         return self.width, self.height
 
+    def least_height(self, availWidth: float) -> float:  # noqa: N803
+        """The height of the first part of the least split: what a heading above the grid needs
+        below it on the same page (the whole grid when it is too short to split)."""
+        self.wrap(availWidth, 1e9)
+        heights = self._heights or []
+        body = len(heights) - self.header_rows
+        if body < 2 * MIN_ROWS:
+            return self.height
+        return self._title_height + sum(heights[:self.header_rows + MIN_ROWS])
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        """Before the first row that does not fit; never inside the repeated rows."""
+        """Before the first row that does not fit, leaving MIN_ROWS rows or more on each side (else
+        the whole grid moves to the next page); never inside the repeated rows."""
         self._layout()
         heights = self._heights or []
         used, n = self._title_height, 0
@@ -106,14 +120,26 @@ class Grid(Flowable):
                 break
             used += height
             n += 1
-        if n <= self.header_rows or n >= len(self.rows):
-            return []
         keep = self.header_rows
-        head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=keep,
+        if n >= len(self.rows):
+            return []
+        balanced = min(n, len(self.rows) - MIN_ROWS)  # MIN_ROWS rows go on with the 续表
+        if balanced - keep >= MIN_ROWS:
+            n = balanced
+        elif not self._at_top():  # too few rows on one side: the next page, where the rule can hold
+            return []
+        if n <= keep:
+            return []
+        head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=keep, more=self.more,
                     _heights=heights[:n])
-        rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style, title=self.title,
-                    header_rows=keep, _heights=heights[:keep] + heights[n:])
+        rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style, title=self.more or self.title,
+                    header_rows=keep, more=self.more, _heights=heights[:keep] + heights[n:])
         return [head, rest]
+
+    def _at_top(self) -> bool:
+        """Whether the grid starts a page (then a split, even an uneven one, is the only way on)."""
+        frame = self._doctemplateAttr("frame")
+        return bool(getattr(frame, "_atTop", False))
 
     # -- drawing --------------------------------------------------------------------------------
 

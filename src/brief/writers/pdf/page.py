@@ -18,12 +18,14 @@ DRAFT_MARK_SIZE = 16.0  # the one extractable 征求意见稿: 三号, in the to
 Op = tuple[str, tuple[float, ...]]  # a path operation in font units: moveTo/lineTo/curveTo/close
 
 
-def draw_page_number(canvas: Canvas, font: str, number: int) -> None:
-    """Odd pages right, even pages left, one character in; the dash 7 mm below the text block."""
+def draw_page_number(canvas: Canvas, font: str, number: int, *, left: float = LEFT, width: float = WIDTH,
+                     bottom: float = BOTTOM) -> None:
+    """Odd pages right, even pages left, one character in; the dash 7 mm below the text block
+    (``left``, ``width``, ``bottom``: a landscape page's text block)."""
     text = f"— {number} —"
-    y = BOTTOM - 7 * 2.8346456693 - 0.394 * PAGENUM_SIZE
-    width = canvas.stringWidth(text, font, PAGENUM_SIZE)
-    x = LEFT + WIDTH - PAGENUM_SIZE - width if number % 2 else LEFT + PAGENUM_SIZE
+    y = bottom - 7 * 2.8346456693 - 0.394 * PAGENUM_SIZE
+    extent = canvas.stringWidth(text, font, PAGENUM_SIZE)
+    x = left + width - PAGENUM_SIZE - extent if number % 2 else left + PAGENUM_SIZE
     canvas.setFont(font, PAGENUM_SIZE)
     canvas.drawString(x, y, text)
 

@@ -8,9 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, LayoutError, PageTemplate, Spacer
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    LayoutError,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+)
+from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import HRFlowable
 
 from ... import model
@@ -20,7 +33,7 @@ from ...outdir import atomic_write
 from .. import barchart, keyband, tablefit
 from ..base import Visitor
 from . import deflate, metadata
-from .cjk import CJKParagraph, ParaStyle, Run
+from .cjk import MIN_LINES, CJKParagraph, ParaStyle, Run
 from .grid import Grid, GridStyle, Rules
 from .page import draw_draft_mark, draw_page_number, draw_watermark
 from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
@@ -30,11 +43,24 @@ FIGURE_MAX_HEIGHT = 90 * MM
 HEADER_GREY = colors.HexColor("#F2F2F2")
 CELL_PAD = 4.0  # pt, left and right in a table cell
 CHART_ROLE = "heading"  # 黑体 labels, as in the DOCX chart
+CONTINUED = "续表"  # above the repeated header row of a table that runs onto another page
+# A landscape page (a table too wide for a portrait one): the portrait text block turned, centred.
+LANDSCAPE = landscape(PAGE)
+L_WIDTH, L_HEIGHT = HEIGHT, WIDTH
+L_LEFT, L_BOTTOM = (LANDSCAPE[0] - L_WIDTH) / 2, (LANDSCAPE[1] - L_HEIGHT) / 2
 
 
 class PdfWriter(Visitor):
     def __init__(self, fonts: PdfFonts) -> None:
         self.fonts = fonts
+        self.fits: dict[int, tablefit.Fit] = {}  # id(table) -> its fit, planned for the whole document
+
+    def plan_tables(self, blocks: tuple[model.Block, ...]) -> None:
+        """Every table's size, widths and page (tablefit.plan: one size per section)."""
+        self.fits = tablefit.plan(blocks, WIDTH, 2 * CELL_PAD, self._measure(), L_WIDTH)
+
+    def _measure(self) -> tablefit.Measure:
+        return tablefit.both_files(self.fonts.metrics("body").width)
 
     # -- helpers -------------------------------------------------------------------------------
     def para(self, inlines: model.Inlines, style_name: str, *, align: str | None = None,
@@ -79,19 +105,19 @@ class PdfWriter(Visitor):
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
         para = self.para(node.inlines, f"heading{node.level}")
         para.outline = ("".join(piece.text for piece in node.inlines), node.level)  # _Doc bookmarks it
-        return [_keep_with_next(para)]
+        return [_keep_with_start(para)]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
         para = self.para(node.inlines, node.role if node.role in STYLES else "body")
-        return [_keep_with_next(para) if node.role == "center" else para]  # a table title stays with its table
+        return [_keep_with_start(para) if node.role == "center" else para]  # a title stays with what it titles
 
     def visit_table(self, node: model.Table) -> list[Flowable]:
         numeric = node.numeric or (False,) * len(node.header)
         columns = max([len(node.header), *(len(r) for r in node.rows)])
         cell = "cell_small" if columns > tablefit.WIDE else "cell"  # a county-by-county table needs the room
-        first = WIDTH * (0.6 if columns <= 2 else 0.4 if columns <= 4 else 0.24)
-        widths = [first] + [(WIDTH - first) / max(columns - 1, 1)] * (columns - 1)
-        scale = tablefit.text_size(node, widths, 2 * CELL_PAD, self.fonts.metrics("body").width) / STYLES[cell].size
+        fit = self.fits.get(id(node)) or tablefit.fit(node, WIDTH, 2 * CELL_PAD, self._measure())
+        widths = list(fit.widths)
+        scale = fit.size / STYLES[cell].size
         rows: list[list[list[CJKParagraph]]] = []
         if node.header:
             rows.append([[self.para(c, f"{cell}_head", scale=scale, balance=True)] for c in node.header])
@@ -101,7 +127,8 @@ class PdfWriter(Visitor):
         title = self.text(node.caption, "center") if node.caption else None  # repeats with the header
         style = GridStyle(padding=(3, CELL_PAD, 4, CELL_PAD), valign="middle", rules=Rules(0.5, colors.black, "grid"),
                           header_background=HEADER_GREY if node.header else None)
-        return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0), Spacer(1, 10)]
+        more = self.para((model.Text(CONTINUED),), cell, align="right", scale=scale)
+        return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0, more=more), Spacer(1, 10)]
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
@@ -220,9 +247,66 @@ class _FigureBlock(Flowable):
             self.caption.drawOn(self.canv, 0, 0)
 
 
-def _keep_with_next(flowable: Flowable) -> Flowable:
-    flowable.keepWithNext = 1  # platypus moves it to the next page with what follows
+def _keep_with_start(flowable: Flowable) -> Flowable:
+    """Mark a heading or title to stay with the start of what follows (see _RoomFor); platypus's
+    keepWithNext would keep it with the whole next flowable, moving a long paragraph or table on."""
+    flowable.keep_with_start = True
     return flowable
+
+
+def _least_height(flowable: Flowable, width: float, canv: Any) -> float:
+    """The least of ``flowable`` that may stand on a page under a heading: a paragraph's first
+    MIN_LINES lines (all of it when it cannot split), a table's header and first rows, else all."""
+    if isinstance(flowable, CJKParagraph):
+        lines = len(flowable.lines(width))
+        shown = lines if lines < 2 * MIN_LINES else MIN_LINES
+        return flowable.getSpaceBefore() + shown * flowable.style.leading
+    if isinstance(flowable, Grid):
+        return flowable.least_height(width)
+    return flowable.getSpaceBefore() + flowable.wrapOn(canv, width, HEIGHT)[1]
+
+
+class _RoomFor(CondPageBreak):
+    """A conditional page break before headings (and titles): the next page unless they fit
+    together with the least of what follows them (_least_height), measured when placed."""
+
+    def __init__(self, heads: list[Flowable], between: list[Flowable], follow: Flowable | None) -> None:
+        super().__init__(0.0)
+        self.heads, self.between, self.follow = heads, between, follow
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        frame = self._doctemplateAttr("frame")
+        if getattr(frame, "_atTop", False):
+            return 0, 0  # a fresh page: moving on would not give more room
+        need = 0.0
+        for f in self.heads + self.between:
+            need += f.getSpaceBefore() + f.wrapOn(self.canv, availWidth, HEIGHT)[1] + f.getSpaceAfter()
+        if self.follow is not None:
+            need += _least_height(self.follow, availWidth, self.canv)
+        self.height = need
+        return super().wrap(availWidth, availHeight)
+
+
+def _with_room(story: list[Flowable]) -> list[Flowable]:
+    """``story`` with a _RoomFor before each run of flowables marked keep_with_start."""
+    out: list[Flowable] = []
+    i = 0
+    while i < len(story):
+        if not getattr(story[i], "keep_with_start", False):
+            out.append(story[i])
+            i += 1
+            continue
+        j = i
+        while j < len(story) and getattr(story[j], "keep_with_start", False):
+            j += 1
+        k = j
+        while k < len(story) and isinstance(story[k], Spacer):
+            k += 1
+        follow = story[k] if k < len(story) and not isinstance(story[k], ActionFlowable) else None
+        out.append(_RoomFor(story[i:j], story[j:k], follow))
+        out += story[i:j]
+        i = j
+    return out
 
 
 class _Doc(BaseDocTemplate):
@@ -231,6 +315,7 @@ class _Doc(BaseDocTemplate):
                          creator="brief", producer="brief", invariant=1, initialFontName=fonts.name("body"),
                          leftMargin=LEFT, bottomMargin=BOTTOM, lang="zh-CN")
         frame = Frame(LEFT, BOTTOM, WIDTH, HEIGHT, 0, 0, 0, 0, id="body")
+        wide = Frame(L_LEFT, L_BOTTOM, L_WIDTH, L_HEIGHT, 0, 0, 0, 0, id="landscape")
         number_font, mark_font = fonts.name("pagenum"), fonts.name("heading")
         outline_fonts = [fonts.font_source(fonts.name(role)) for role in ("title", "heading", "body")]
 
@@ -241,7 +326,16 @@ class _Doc(BaseDocTemplate):
                     draw_draft_mark(canvas, mark_font)
             draw_page_number(canvas, number_font, doc.page)
 
-        self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+        def on_landscape(canvas: Any, doc: Any) -> None:
+            if meta.draft:
+                canvas.saveState()  # the watermark is centred on PAGE: move PAGE's centre to this page's
+                canvas.translate((LANDSCAPE[0] - PAGE[0]) / 2, (LANDSCAPE[1] - PAGE[1]) / 2)
+                draw_watermark(canvas, outline_fonts)
+                canvas.restoreState()
+            draw_page_number(canvas, number_font, doc.page, left=L_LEFT, width=L_WIDTH, bottom=L_BOTTOM)
+
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=on_page, pagesize=PAGE),
+                               PageTemplate("landscape", [wide], onPage=on_landscape, pagesize=LANDSCAPE)])
         self._meta = meta
         self._outline_levels: list[int] = []  # outline level of each bookmark so far
         self.placed: list[tuple[Flowable, int]] = []  # what went on which page: the 版记's check
@@ -279,9 +373,19 @@ def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     fonts = fonts or pdf_fonts()
     writer = PdfWriter(fonts)
+    writer.plan_tables(doc.blocks)
     story: list[Flowable] = []
+    page = "page"
     for block in doc.blocks:
+        fit = writer.fits.get(id(block))
+        want = "landscape" if fit is not None and fit.landscape else "page"
+        if want != page and story:  # a table too wide for a portrait page gets landscape pages
+            while story and isinstance(story[-1], Spacer):
+                story.pop()  # space before a page break could only spill onto a blank page
+            story += [NextPageTemplate(want), PageBreak()]
+        page = want
         story += writer.visit(block)
+    story = _with_room(story)
     if story:
         story[-1].keepWithNext = 0  # nothing to keep with: platypus would regroup it forever if over a page
     buffer = io.BytesIO()
