@@ -278,6 +278,24 @@ def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
 
 @main.command()
 @data_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；不是本机地址（如 0.0.0.0）时必须设置 --password")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
+@click.option("--password", default=None, help="访问密码（在局域网内使用时必须设置）")
+@handles_errors
+def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
+    """在浏览器中使用：概览、填报表上传与下载、简报预览与生成、分发（默认只有本机能访问）。"""
+    from .web import check_host
+    from .web import serve as run
+
+    check_host(host, password)
+    where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    say(f"简报工作台：{where}（按 Ctrl+C 停止）")
+    run(data, out, host, port, password)
+
+
+@main.command()
+@data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:
     """列出每个排版角色（标题、正文等）所用的字体。"""
