@@ -63,6 +63,7 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
         BRIEF_PASSWORD=password or None,
     )
     work = Path(work) if work else Path(tempfile.mkdtemp(prefix="brief-serve-"))
+    work.mkdir(parents=True, exist_ok=True)
     app.extensions["brief.work"] = work
     app.extensions["brief.uploads"] = Uploads(work / "uploads")
     app.extensions["brief.jobs"] = Jobs()

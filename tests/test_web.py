@@ -1,0 +1,259 @@
+"""brief serve through Flask's test client: states, safety (CSRF, login, ids, sizes, errors), files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brief.build import build, file_hash
+from brief.cli import main
+from brief.compose.issue import issue_document
+from brief.distribute.ledger import LEDGER, Ledger
+from brief.web import create_app
+from helpers import DATA, pdftotext
+
+YEAR = 2023
+PDF = "2023年英吉沙县援疆工作简报.pdf"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The data dir with 英吉沙县 2023 issued, and its 2023 briefs built: made once, copied per test."""
+    root = tmp_path_factory.mktemp("built")
+    data, out = root / "data", root / "out"
+    shutil.copytree(DATA, data)
+    issue_document(data, "yingjisha", YEAR, False, dt.date(2023, 12, 20), False)
+    build(data, out, YEAR, jobs=2)
+    return data, out
+
+
+@pytest.fixture
+def site(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(built[0], data)
+    shutil.copytree(built[1], out)
+    return data, out
+
+
+def client(data: Path, out: Path, password: str | None = None):  # type: ignore[no-untyped-def]
+    app = create_app(data, out, password, work=out.parent / "work")
+    return app.test_client()
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def token(c, path: str = "/briefs") -> str:  # type: ignore[no-untyped-def]
+    html = c.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def row(page: str, county: str) -> str:
+    """The overview's table row of one county, as text."""
+    return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)下载填报表", page).group(1)
+
+
+def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Path, Path]) -> None:
+    data, out = site
+    (data / "counties/maigaiti/2023.yaml").unlink()
+    shule = data / "counties/shule/2023.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8").replace("year: 2023", "year: 二〇二三", 1), encoding="utf-8")
+    yuepuhu = data / "counties/yuepuhu/2023.yaml"
+    yuepuhu.write_text(yuepuhu.read_text(encoding="utf-8") + "\n# 改动\n", encoding="utf-8")
+    with Ledger(out / LEDGER) as ledger:
+        ledger.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "sent")
+
+    page = text(client(data, out).get(f"/?program=shandong&year={YEAR}"))
+    assert row(page, "maigaiti").startswith("未报")  # no file at all: named by its id
+    bad = row(page, "疏勒县")
+    assert bad.startswith("有错") and "counties/shule/2023.yaml:8: year:" in bad
+    assert row(page, "岳普湖县").startswith("已报")  # its file changed since the build
+    assert row(page, "英吉沙县").startswith("已分发 2023年第1期")
+
+
+def test_built_and_not_sent_is_built(site: tuple[Path, Path]) -> None:
+    page = text(client(*site).get("/"))
+    assert row(page, "疏勒县").startswith("已生成")
+    assert "已生成 4 个县" in page
+
+
+def test_every_post_needs_the_session_csrf_token(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    good = token(c)
+    for sent in ({}, {"csrf": "x" + good[1:]}, {"csrf": ""}):
+        r = c.post("/build", data=sent)
+        assert r.status_code == 400
+        assert "安全校验未通过" in text(r)
+    other = client(*site)  # another browser's token is not this one's
+    assert other.post("/build", data={"csrf": good}).status_code == 400
+
+
+def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
+    c = client(*site, password="秘密123")
+    r = c.get("/briefs")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 302
+    csrf = token(c, "/login")
+    assert "密码不对" in text(c.post("/login", data={"csrf": csrf, "password": "wrong"}))
+    assert c.get("/").status_code == 302
+    r = c.post("/login", data={"csrf": csrf, "password": "秘密123", "next": "/briefs"})
+    assert r.status_code == 303 and r.headers["Location"] == "/briefs"
+    assert "英吉沙县" in text(c.get("/"))
+    r = c.post("/login", data={"csrf": token(c), "password": "秘密123", "next": "//evil.example/"})
+    assert r.headers["Location"] == "/"  # never off the site
+
+
+def test_without_password_no_login_page(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    assert c.get("/login").status_code == 302
+    assert c.get("/").status_code == 200
+
+
+def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr("brief.web.serve", lambda *a: started.append(a))
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0"])
+    assert r.exit_code == 1 and not started
+    assert r.output.strip().count("\n") == 0 and "--password" in r.output and "局域网" in r.output
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0", "--password", "pw"])
+    assert r.exit_code == 0, r.output
+    assert started and started[0][2:] == ("0.0.0.0", 8000, "pw")
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA)])
+    assert r.exit_code == 0 and started[-1][2] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("url", [
+    "/briefs/county/..%2F..%2Fetc/2023/pdf", "/briefs/county/Yingjisha/2023/pdf", "/briefs/county/yingjisha/2023/exe",
+    "/briefs/evil/yingjisha/2023/pdf", "/briefs/county/nosuch/2023/pdf", "/forms/..%2Fx/2023/download",
+    "/forms/a.b/2023/download", "/preview/../../etc/passwd/1.png", "/preview/" + "0" * 64 + "/1.png",
+    "/forms/review/" + "0" * 32, "/jobs/nosuch", "/nothing/here",
+])
+def test_bad_ids_are_one_chinese_line(site: tuple[Path, Path], url: str) -> None:
+    r = client(*site).get(url)
+    assert r.status_code == 404
+    lines = re.findall(r"<li>(.*?)</li>", r.get_data(as_text=True))
+    assert len(lines) == 1 and re.search(r"[\u4e00-\u9fff]", lines[0])
+
+
+def test_bad_year_is_a_chinese_line(site: tuple[Path, Path]) -> None:
+    r = client(*site).get("/?year=abc")
+    assert r.status_code == 400 and "年份应为四位数字" in text(r)
+
+
+def test_an_internal_error_is_a_line_not_a_traceback(site: tuple[Path, Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("brief.web.status.county_rows", boom)
+    r = client(*site).get("/")
+    assert r.status_code == 500
+    body = r.get_data(as_text=True)
+    assert "服务器内部错误" in body and "Traceback" not in body and "secret detail" not in body
+
+
+def test_upload_is_capped(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    big = io.BytesIO(b"PK" + b"0" * (6 * 1024 * 1024))
+    r = c.post("/forms/upload", data={"csrf": token(c), "form": (big, "x.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413 and "太大" in text(r)
+
+
+def test_upload_without_a_file_says_so(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    r = c.post("/forms/upload", data={"csrf": token(c)}, content_type="multipart/form-data")
+    assert r.status_code == 400 and "请先选择" in text(r)
+
+
+def test_form_download_is_the_prefilled_form(site: tuple[Path, Path]) -> None:
+    import openpyxl
+
+    r = client(*site).get("/forms/yingjisha/2023/download")
+    assert r.status_code == 200
+    assert "filename*=UTF-8''2023%E5%B9%B4%E8%8B%B1%E5%90%89%E6%B2%99%E5%8E%BF" in r.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    values = {str(c.value) for ws in wb.worksheets for row_ in ws.iter_rows() for c in row_ if c.value is not None}
+    assert "490" in values  # cadres_dispatched, pre-filled
+
+
+def test_preview_pages_and_downloads(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    page = c.get("/briefs/county/yingjisha/2023").get_data(as_text=True)
+    images = re.findall(r'src="(/preview/[0-9a-f]{64}/\d+\.png)"', page)
+    assert len(images) >= 2 and images[0].endswith("/1.png")
+    png = c.get(images[0])
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    pdf = c.get("/briefs/county/yingjisha/2023/pdf")
+    assert pdf.status_code == 200 and pdf.data == (out / "2023" / PDF).read_bytes()
+    (tmp_path / "got.pdf").write_bytes(pdf.data)
+    assert "英吉沙县" in pdftotext(tmp_path / "got.pdf") and "2023年第1期" in pdftotext(tmp_path / "got.pdf")
+    docx = c.get("/briefs/summary/shandong/2023/docx")
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    listing = text(c.get("/briefs?year=2023"))
+    assert "2023年山东援疆指挥部援疆工作年度汇总 年度汇总" in listing and "最新" in listing
+
+
+def test_preview_before_build_says_build_first(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    c = client(data, tmp_path / "out")
+    assert "还没有生成" in text(c.get("/briefs/county/shule/2023"))
+    r = c.get("/briefs/county/shule/2023/pdf")
+    assert r.status_code == 404 and "全部生成" in text(r)
+
+
+def _wait(c, location: str) -> dict:  # type: ignore[no-untyped-def]
+    for _ in range(600):
+        state = c.get(location + ".json").get_json()
+        if not state["running"]:
+            return state
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")
+
+
+def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]) -> None:
+    data, out = site
+    shule = data / "counties/shule/2023.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8").replace("year: 2023", "year: 二〇二三", 1), encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    c = client(data, out)
+    r = c.post("/build", data={"csrf": token(c)})
+    assert r.status_code == 302
+    state = _wait(c, r.headers["Location"])
+    assert not state["ok"]
+    assert any(line.startswith("data/counties/shule/2023.yaml:8: year:") for line in state["lines"]), state
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    c = client(data, out)
+    plan = text(c.get("/distribute?year=2023"))
+    assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in plan
+    assert "新文件，将发送" in plan and "演练：将发送 7，跳过 0，状态不明 0" in plan
+    assert not (out / LEDGER).exists()  # a dry run writes nothing
+    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
+    state = _wait(c, r.headers["Location"])
+    assert state["ok"], state
+    ledger = text(c.get("/distribute/ledger?year=2023"))
+    assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in ledger
+    assert ledger.count("已发送") >= 7 and "重发状态不明" not in ledger
+    # a delivery in doubt: shown with how to resend
+    with Ledger(out / LEDGER) as book:
+        book.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "unknown",
+                  "连接中断")
+    ledger = text(c.get("/distribute/ledger?year=2023"))
+    assert "状态不明" in ledger and "brief distribute --year 2023 --resend" in ledger
+    assert 'id="resend"' in c.get("/distribute/ledger?year=2023").get_data(as_text=True)
+    assert "已分发" in text(c.get("/"))
