@@ -57,8 +57,8 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
 
 def _main(data: str, out: str, year: str) -> None:
     from ..cli import warm_fonts
-    from ..distribute import format_report
     from ..distribute import distribute as run
+    from ..distribute import format_report
     from ..distribute.run import STATUS_TEXT
 
     warm_fonts()

@@ -25,7 +25,8 @@ from .uploads import Uploads
 KIND_TEXT = {"county": "县简报", "program": "项目简报", "summary": "年度汇总"}
 STATE_CLASS = {status.MISSING: "missing", status.BAD: "bad", status.FILED: "filed", status.BUILT: "built",
                status.SENT: "sent"}
-LEDGER_TEXT = {"sent": "已发送", "failed": "发送失败", "unknown": "状态不明", "sending": "发送中断", "pending": "待发送"}
+LEDGER_TEXT = {"sent": "已发送", "failed": "发送失败", "unknown": "状态不明", "sending": "发送中断",
+               "pending": "待发送"}
 
 
 def _data() -> Path:
