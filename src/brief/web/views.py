@@ -162,8 +162,10 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         item = _upload(token)
         from ..forms.review import mark_workbook, review_upload
 
-        review = review_upload(item.path, _data())
-        data = mark_workbook(item.path, review.errors)
+        try:
+            data = mark_workbook(item.path, review_upload(item.path, _data()).errors)
+        except BriefError as exc:  # not a workbook openpyxl can open: nothing to mark
+            raise PageError("无法在这份文件上标出错误：" + exc.problems[0].message) from None
         return _attachment(data, item.marked_name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @app.post("/forms/review/<token>/import")
