@@ -161,17 +161,17 @@ def test_upload_with_three_errors_then_fixed_and_imported(site: tuple[str, Path,
         assert c.comment is not None and c.comment.text.strip(), where
     assert marked["队伍建设"]["C6"].comment is None
 
-    sheet, cell = value_cell(form, "cadres_dispatched")
+    sheet, cell = value_cell(form, "free_clinics")
     fixed = load_workbook(form)
-    fixed[sheet][cell].value = "512"
+    fixed[sheet][cell].value = "47"
     fixed.save(tmp_path / "fixed.xlsx")
     upload(browser, url, tmp_path / "fixed.xlsx")
     table = wait_for(browser, "#changes")
-    assert "490" in table.text and "512" in table.text  # type: ignore[attr-defined]
+    assert "义诊巡诊活动 free_clinics 31次 47次" in table.text  # type: ignore[attr-defined]
     shot(browser, "review-clean")
     browser.find_element(By.ID, "import").click()  # type: ignore[attr-defined]
     assert "已导入" in wait_for(browser, "#imported").text  # type: ignore[attr-defined]
-    assert "cadres_dispatched: 512" in (data / "counties/yingjisha/2023.yaml").read_text(encoding="utf-8")
+    assert "free_clinics: 47" in (data / "counties/yingjisha/2023.yaml").read_text(encoding="utf-8")
     shot(browser, "imported")
 
 
@@ -203,7 +203,7 @@ def test_preview_and_download_pdf(site: tuple[str, Path, Path], browser: object,
     shot(browser, "preview")
     browser.find_element(By.ID, "pdf").click()  # type: ignore[attr-defined]
     text = pdftotext(downloaded(downloads, ".pdf"))
-    assert "英吉沙县" in text and "512" in text  # the figure imported from the form above
+    assert "英吉沙县" in text and "47次" in text  # 义诊巡诊活动, imported from the form above
 
 
 def test_distribution_dry_run_page(site: tuple[str, Path, Path], browser: object) -> None:
