@@ -86,7 +86,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
                 return redirect_to("overview") if not target.startswith("/") or target.startswith("//") \
                     else Response(status=303, headers={"Location": target})
             error = "密码不对：请重新输入"
-        return render_template("login.html", error=error, next=arg("next"))
+        return render_template("login.html", error=error, next=form_value("next") or arg("next"))
 
     @app.post("/logout")
     def logout() -> Response:
