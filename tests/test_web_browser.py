@@ -87,6 +87,9 @@ def browser(downloads: Path) -> Iterator[object]:
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    # the page itself 1280×800, as on an office screen (the window size includes the browser's frame)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
     yield driver
     driver.quit()
 

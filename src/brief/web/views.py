@@ -155,7 +155,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
             review = review_upload(item.path, _data())
         except BriefError as exc:
             return render_template("review.html", item=item, review=None, refused=_lines(exc.problems, item.shown_name))
-        return render_template("review.html", item=item, review=review, refused=[])
+        return render_template("review.html", item=item, review=review, refused=[], county=_county_of(review))
 
     @app.get("/forms/review/<token>/marked")
     def form_marked(token: str) -> Response:
@@ -178,7 +178,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         except BriefError as exc:
             return render_template("review.html", item=item, review=None, refused=_lines(exc.problems, item.shown_name))
         _uploads().remove(token)
-        return render_template("imported.html", item=item, review=review, target=_data_rel(review.target))
+        return render_template("imported.html", item=item, review=review, target=_data_rel(review.target),
+                               county=_county_of(review))
 
     # -- briefs ----------------------------------------------------------------------------------
 
@@ -318,6 +319,14 @@ def _lines(problems: list[Problem], shown_name: str) -> list[str]:
         where = shown_name + (f":{p.line}" if p.line not in (None, "") else "")
         out.append(f"{where}: {p.key or '-'}: {p.message}")
     return out
+
+
+def _county_of(review: object) -> str:
+    """How the page names the county a form is about: its name, as the briefs print it."""
+    changes = getattr(review, "changes", None)
+    if not changes:
+        return ""
+    return _load().county_name(changes[0].county)
 
 
 def _data_rel(path: object) -> str:
