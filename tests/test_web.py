@@ -99,6 +99,8 @@ def test_every_post_needs_the_session_csrf_token(site: tuple[Path, Path]) -> Non
 
 def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
     c = client(*site, password="秘密123")
+    login_page = c.get("/login").get_data(as_text=True)
+    assert str(site[0]) not in login_page and "概览" not in login_page  # nothing about the office before login
     r = c.get("/briefs")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 302
