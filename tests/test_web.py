@@ -232,7 +232,7 @@ def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]
     r = c.post("/build", data={"csrf": token(c)})
     assert r.status_code == 302
     state = _wait(c, r.headers["Location"])
-    assert not state["ok"]
+    assert not state["ok"] and state["percent"] == 0
     assert any(line.startswith("data/counties/shule/2023.yaml:8: year:") for line in state["lines"]), state
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 

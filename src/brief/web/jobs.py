@@ -30,7 +30,10 @@ class Job:
         return self.rc == 0
 
     def to_json(self) -> dict[str, object]:
-        percent = 100 if not self.running else min(99, int(100 * self.done / self.total)) if self.total else 0
+        if not self.running and self.ok:
+            percent = 100
+        else:  # running, or stopped by a failure: the bar shows how far it got
+            percent = min(99, int(100 * self.done / self.total)) if self.total else 0
         return {"running": self.running, "done": self.done, "total": self.total, "percent": percent,
                 "ok": self.ok, "lines": self.lines[-20:]}
 
