@@ -76,7 +76,7 @@ def county_rows(ds: Dataset, program_id: str, year: int, out: Path) -> list[Coun
     files = {cid: ds.root / "counties" / cid / f"{year}.yaml" for cid in program.counties}
     present = [cid for cid in program.counties if (cid, year) in ds.counties]
     fresh = _fresh(ds, [Target(COUNTY, cid, year) for cid in present], out)
-    sent = _sent_files(out)
+    sent, doubtful = _sent_files(out)
     rows = []
     for cid in program.counties:
         name = ds.county_name(cid)
@@ -96,11 +96,12 @@ def county_rows(ds: Dataset, program_id: str, year: int, out: Path) -> list[Coun
             rows.append(CountyRow(cid, name, FILED, issue=label))
             continue
         pdf = output_path(ds, t, "pdf", out)
-        versions = sent.get(pdf.name, set())
-        if versions and file_hash(pdf) in versions:
-            rows.append(CountyRow(cid, name, SENT, issue=label))
+        versions, sha = sent.get(pdf.name, set()), file_hash(pdf)
+        note = "有收件单位发送状态不明：见“分发”页的发送记录" if sha in doubtful.get(pdf.name, set()) else ""
+        if sha in versions:
+            rows.append(CountyRow(cid, name, SENT, issue=label, note=note))
         else:
-            note = "旧版已分发，新版未分发" if versions else ""
+            note = note or ("旧版已分发，新版未分发" if versions else "")
             rows.append(CountyRow(cid, name, BUILT, issue=label, note=note))
     return rows
 
@@ -146,14 +147,18 @@ def _fresh(ds: Dataset, wanted: list[Target], out: Path) -> dict[Target, bool]:
         return {}
 
 
-def _sent_files(out: Path) -> dict[str, set[str]]:
-    """File name -> the sha256 of every version some recipient has been sent."""
+def _sent_files(out: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """File name -> the sha256 of every version some recipient has been sent; and of those whose
+    delivery to someone is in doubt (unknown, or a run killed while sending)."""
     sent: dict[str, set[str]] = {}
+    doubtful: dict[str, set[str]] = {}
     with Ledger(out / LEDGER, readonly=True) as ledger:
         for row in ledger.rows():
             if row.state == "sent":
                 sent.setdefault(row.file, set()).add(row.sha256)
-    return sent
+            elif row.state in ("unknown", "sending"):
+                doubtful.setdefault(row.file, set()).add(row.sha256)
+    return sent, doubtful
 
 
 def _same(a: str | Path, b: Path) -> bool:
