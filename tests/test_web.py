@@ -262,3 +262,73 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     yingjisha = row(overview, "英吉沙县")  # sent to one recipient, in doubt for another
     assert yingjisha.startswith("已分发 2023年第1期") and "有收件单位发送状态不明" in yingjisha
     assert row(overview, "疏勒县").startswith("已分发")
+
+
+def _upload(c, path: Path, name: str = "表.xlsx"):  # type: ignore[no-untyped-def]
+    with open(path, "rb") as fh:
+        r = c.post("/forms/upload", data={"csrf": token(c, "/forms"), "form": (fh, name)},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302, text(r)
+    return r.headers["Location"]
+
+
+def _form(data: Path, tmp_path: Path, cells: dict[str, str]) -> Path:
+    from openpyxl import load_workbook
+
+    from brief.forms import make_form
+
+    path = make_form(data, "yingjisha", YEAR, tmp_path / "forms")
+    wb = load_workbook(path)
+    for where, value in cells.items():
+        sheet, cell = where.split("!")
+        wb[sheet][cell].value = value
+    wb.save(path)
+    return path
+
+
+def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    data, out = site
+    c = client(data, out)
+    before = (data / "counties/yingjisha/2023.yaml").read_bytes()
+    review = _upload(c, _form(data, tmp_path, {"队伍建设!C4": "三个", "产业援疆!C7": "38座半"}), "../../etc/x.xlsx")
+    page = text(c.get(review))
+    assert "发现 2 处问题" in page and "队伍建设!C4" in page and "产业援疆!C7" in page
+    assert "../" not in page and str(out.parent / "work") not in page  # the user's name, cleaned; no server path
+    marked = c.get(review + "/marked")
+    assert "filename*=UTF-8''x%EF%BC%88" in marked.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(marked.data))
+    assert wb["队伍建设"]["C4"].comment is not None and wb["队伍建设"]["C5"].comment is None
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+
+    clean = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    page = text(c.get(clean))
+    assert "义诊巡诊活动 free_clinics 31次 36次" in page and "英吉沙县 2023 年的数据将有以下 1 处变化" in page
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before  # reviewing writes nothing
+    assert c.post(clean + "/import", data={"csrf": "wrong"}).status_code == 400
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+    done = c.post(clean + "/import", data={"csrf": token(c)})
+    assert "已导入" in text(done) and "counties/yingjisha/2023.yaml" in text(done)
+    assert "free_clinics: 36" in (data / "counties/yingjisha/2023.yaml").read_text(encoding="utf-8")
+    assert c.get(clean).status_code == 404  # imported: gone
+
+
+def test_an_upload_is_only_its_uploaders(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    app = create_app(data, out, work=tmp_path / "work")
+    mine, theirs = app.test_client(), app.test_client()
+    review = _upload(mine, _form(data, tmp_path, {"队伍建设!C4": "三个"}))
+    assert theirs.get(review).status_code == 404
+    assert theirs.get(review + "/marked").status_code == 404
+
+
+def test_not_a_workbook_is_one_line(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip at all")
+    page = text(c.get(_upload(c, junk, "junk.xlsx")))
+    assert "junk.xlsx" not in page.split("检查结果")[0]
+    assert str(out.parent / "work") not in page and "upload.xlsx" not in page and "Traceback" not in page
+    assert "不是 Excel 工作簿" in page and "下载标出错误的表格" not in page  # no cell to mark
