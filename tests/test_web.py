@@ -112,6 +112,24 @@ def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
     assert "英吉沙县" in text(c.get("/"))
     r = c.post("/login", data={"csrf": token(c), "password": "秘密123", "next": "//evil.example/"})
     assert r.headers["Location"] == "/"  # never off the site
+    r = c.post("/login", data={"csrf": token(c), "password": "秘密123", "next": "/\\evil.example/"})
+    assert r.headers["Location"] == "/"
+
+
+def test_local_server_answers_only_to_local_names(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    assert c.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    assert c.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
+    r = c.get("/", headers={"Host": "attacker.example:8000"})  # DNS rebinding
+    assert r.status_code == 400 and "只能在本机" in text(r)
+    assert client(*site, password="pw").get("/login", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+
+
+def test_a_refused_form_download_names_the_data_file_not_the_server_path(site: tuple[Path, Path]) -> None:
+    r = client(*site).get("/forms/nosuch/2023/download")
+    assert r.status_code == 400
+    line = re.findall(r"<li>(.*?)</li>", r.get_data(as_text=True))
+    assert len(line) == 1 and line[0].startswith("counties/nosuch/2023.yaml: nosuch: ")
 
 
 def test_without_password_no_login_page(site: tuple[Path, Path]) -> None:

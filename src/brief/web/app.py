@@ -88,6 +88,9 @@ def csrf_token() -> str:
 
 
 def _guard() -> Response | None:
+    if not _app().config["BRIEF_PASSWORD"] and (request.host.rsplit(":", 1)[0].strip("[]") not in LOCAL_HOSTS):
+        # Served on this machine only: a page that reaches us under another name is a DNS rebinding trick.
+        raise PageError("只能在本机用 127.0.0.1 或 localhost 打开这个页面", 400)
     if request.method == "POST":
         sent = request.form.get("csrf", "")
         known = session.get("csrf", "")
@@ -120,7 +123,11 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(BriefError)
     def brief_error(exc: BriefError) -> tuple[str, int]:
-        return render_template("error.html", lines=[p.message if not p.file else str(p) for p in exc.problems]), 400
+        from .status import problem_line
+
+        data = app.config["BRIEF_DATA"]
+        lines = [problem_line(p, data) if p.file else p.message for p in exc.problems]
+        return render_template("error.html", lines=lines[:10]), 400
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:

@@ -83,8 +83,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
                 session.clear()
                 session["auth"] = True
                 target = form_value("next")
-                return redirect_to("overview") if not target.startswith("/") or target.startswith("//") \
-                    else Response(status=303, headers={"Location": target})
+                local = target.startswith("/") and not target.startswith("//") and "\\" not in target
+                return Response(status=303, headers={"Location": target}) if local else redirect_to("overview")
             error = "密码不对：请重新输入"
         return render_template("login.html", error=error, next=form_value("next") or arg("next"))
 
