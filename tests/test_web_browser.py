@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from brief.forms import make_form
 from helpers import DATA, ROOT, pdftotext
+from test_forms import cell_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
@@ -121,15 +122,6 @@ def upload(driver: object, url: str, path: Path) -> None:
     driver.find_element(By.CSS_SELECTOR, "form[enctype] button").click()  # type: ignore[attr-defined]
 
 
-def value_cell(path: Path, key: str) -> tuple[str, str]:
-    wb = load_workbook(path)
-    for ws in wb.worksheets:
-        for row in range(1, ws.max_row + 1):
-            if ws.cell(row, 5).value == key and ws.title not in ("基本情况", "_brief"):
-                return ws.title, f"C{row}"
-    raise KeyError(key)
-
-
 def test_overview_page(site: tuple[str, Path, Path], browser: object) -> None:
     url, _, _ = site
     browser.get(url + "/")  # type: ignore[attr-defined]
@@ -164,7 +156,7 @@ def test_upload_with_three_errors_then_fixed_and_imported(site: tuple[str, Path,
         assert c.comment is not None and c.comment.text.strip(), where
     assert marked["队伍建设"]["C6"].comment is None
 
-    sheet, cell = value_cell(form, "free_clinics")
+    sheet, cell = cell_of(form, "free_clinics")
     fixed = load_workbook(form)
     fixed[sheet][cell].value = "47"
     fixed.save(tmp_path / "fixed.xlsx")

@@ -154,7 +154,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         try:
             review = review_upload(item.path, _data())
         except BriefError as exc:
-            return render_template("review.html", item=item, review=None, refused=_lines(exc.problems, item.shown_name))
+            return _refused(item, exc)
         return render_template("review.html", item=item, review=review, refused=[], county=_county_of(review))
 
     @app.get("/forms/review/<token>/marked")
@@ -175,8 +175,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
 
         try:
             review = apply_upload(item.path, _data())
-        except BriefError as exc:
-            return render_template("review.html", item=item, review=None, refused=_lines(exc.problems, item.shown_name))
+        except BriefError as exc:  # nothing was written
+            return _refused(item, exc)
         _uploads().remove(token)
         return render_template("imported.html", item=item, review=review, target=_data_rel(review.target),
                                county=_county_of(review))
@@ -310,6 +310,12 @@ def _ledger_rows(year: int) -> list[dict[str, object]]:
             "SELECT d.*, c.copy_no FROM deliveries d LEFT JOIN copies c ON c.email = d.email AND c.file = d.file"
             " WHERE d.year = ? ORDER BY d.recipient, d.file, d.updated DESC", (year,)).fetchall()
         return [dict(r) for r in rows]
+
+
+def _refused(item: object, exc: BriefError) -> str:
+    """The review page for an upload that cannot be read or imported at all."""
+    return render_template("review.html", item=item, review=None,
+                           refused=_lines(exc.problems, item.shown_name))  # type: ignore[attr-defined]
 
 
 def _lines(problems: list[Problem], shown_name: str) -> list[str]:
