@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from .reader import DAMAGED, CellProblem, Where, checked_bytes
 AUTHOR = "brief"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red: the user knows it
 FILE_NOTE = "本工作簿的问题（修改后重新上传）："
-_OLD_NOTE = "——原批注——"  # a user's own comment on a bad cell is kept below ours
+_OLD_NOTE = re.compile(r"\n——原批注（(.*?)）——\n")  # a user's own comment on a bad cell, kept below ours
 _FIELD_LABELS = {"title": "标题", "text": "正文", "image": "图片", "caption": "图片说明"}
 
 
@@ -218,7 +219,7 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
 
 def _mark(cell: Cell, message: str) -> None:
     own = cell.comment
-    text = message if own is None else f"{message}\n{_OLD_NOTE}\n{own.text}"
+    text = message if own is None else f"{message}\n——原批注（{' '.join((own.author or '').split())}）——\n{own.text}"
     comment = Comment(text, AUTHOR)
     lines = sum(1 + len(line) // 20 for line in text.splitlines())
     comment.width, comment.height = 300, min(60 + 18 * lines, 600)  # points: room for the whole message
@@ -235,8 +236,8 @@ def _clear_marks(wb: Workbook) -> None:
                 comment = cell.comment
                 if comment is None or comment.author != AUTHOR:
                     continue
-                _, sep, own = comment.text.partition(f"\n{_OLD_NOTE}\n")
-                cell.comment = Comment(own, "") if sep else None
+                kept = _OLD_NOTE.search(comment.text)
+                cell.comment = Comment(comment.text[kept.end():], kept.group(1)) if kept else None
                 if cell.fill == BAD_FILL:
                     cell.fill = INPUT_FILL if cell.protection.locked is False else PatternFill(None)
 
