@@ -20,7 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from brief.errors import BriefError
 from brief.forms import import_forms
 from brief.forms.review import AUTHOR, FILE_NOTE, CellError, Change, apply_upload, mark_workbook, review_upload
-from helpers import pdftotext
+from helpers import brief, pdftotext
 
 TARGET = "counties/yingjisha/2023.yaml"
 # Three mistakes a county office makes, one per sheet: (sheet, cell, what is typed, the fix)
@@ -256,3 +256,30 @@ def test_a_failed_apply_changes_nothing(bad_form: Path, data: Path) -> None:
         apply_upload(bad_form, data)
     assert [p.line for p in exc.value.problems] == ["基本情况!B10", "队伍建设!B4", "产业援疆!C4"]
     assert snapshot(data) == before
+
+
+# ── brief import --marked ───────────────────────────────────────────────────────────────────
+
+
+def test_import_marked_writes_the_marked_copy_next_to_the_errors(bad_form: Path, data: Path) -> None:
+    before = snapshot(data)
+    result = brief("import", str(bad_form), "--data", str(data), "--marked", "标错", cwd=bad_form.parent)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines] == [f"{bad_form.name}:{s}!{c}" for s, c in
+                                                      [("基本情况", "B10"), ("队伍建设", "B4"), ("产业援疆", "C4")]]
+    copy = bad_form.parent / "标错" / f"{bad_form.stem}.marked.xlsx"
+    assert result.stdout.strip() == f"已标出错误：标错/{copy.name}"
+    wb = load_workbook(copy)
+    for line in lines:
+        place, key, message = line.split(": ", 2)
+        sheet, ref = place.split(":", 1)[1].split("!")
+        assert wb[sheet][ref].comment.text == message
+        assert wb[sheet][ref].fill.fgColor.rgb.endswith("FFC7CE")
+    assert snapshot(data) == before
+    # Fixed in the marked copy itself, it imports, and nothing more is marked.
+    fill(copy, {place: fixed for place, (_, fixed) in BAD.items()})
+    result = brief("import", str(copy), "--data", str(data), "--marked", "标错2", cwd=bad_form.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"已更新 {data / TARGET}"
+    assert not (bad_form.parent / "标错2").exists()
