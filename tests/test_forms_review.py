@@ -119,6 +119,8 @@ def test_mark_fills_the_three_cells_red_with_their_messages(bad_form: Path, data
         assert len(other.data_validations.dataValidation) == len(ws.data_validations.dataValidation)
         assert [str(r) for r in other.merged_cells.ranges] == [str(r) for r in ws.merged_cells.ranges]
     assert marked.sheetnames == original.sheetnames
+    assert marked.security.lockStructure and original.security.lockStructure
+    assert marked["队伍建设"].column_dimensions["F"].hidden  # the form's hidden marker column
 
 
 def test_marked_workbook_still_reads_as_the_same_form(bad_form: Path, data: Path, tmp_path: Path) -> None:
