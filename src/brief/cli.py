@@ -263,13 +263,23 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--marked", type=click.Path(path_type=Path), default=None,
+              help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
 @data_option
 @handles_errors
-def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
+def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
     from .forms import import_forms
 
-    written = import_forms(list(files), data)
+    try:
+        written = import_forms(list(files), data)
+    except BriefError:
+        if marked is not None:
+            from .forms.review import mark_failed
+
+            for path in mark_failed(list(files), data, marked):
+                say(f"已标出错误：{path}")
+        raise
     for path in written:
         say(f"已更新 {path}")
     if not written:

@@ -44,29 +44,30 @@ class Plan:
 
 def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
     """Import filled forms; return the YAML files written. Nothing is written if any problem is found."""
-    plans, problems, _ = plan_imports(paths, data_root)
+    plans, found, _ = plan_imports(paths, data_root)
+    problems = [p for each in found.values() for p in each]
     if problems:
         raise BriefError(problems)
     return write_plans(plans)
 
 
-def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], list[Problem], Catalog]:
-    """What importing ``paths`` would write, and every problem found on the way; writes nothing.
-
-    Raises BriefError only when the catalog itself is broken (no form can be read against it)."""
+def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], dict[Path, list[Problem]], Catalog]:
+    """What importing ``paths`` would write, and every problem found on the way, by workbook; writes
+    nothing. Raises BriefError only when the catalog itself is broken (no form can be read against it)."""
     data_root = Path(data_root)
     ds = read_dataset(data_root)
     catalog_problems = [p for p in ds.problems if _same(p.file, ds.catalog.path)]
     if catalog_problems:
         raise BriefError(catalog_problems)
-    problems: list[Problem] = []
+    problems: dict[Path, list[Problem]] = {}
     plans: list[Plan] = []
     taken: dict[tuple[str, int], Path] = {}
     for path in map(Path, paths):
+        mine = problems.setdefault(path, [])
         try:
             form = read_form(path, ds.catalog)
         except BriefError as exc:
-            problems += exc.problems
+            mine += exc.problems
             continue
         plan = _plan(form, data_root, ds.catalog)
         ident = (form.meta.county_id, form.meta.year)
@@ -74,7 +75,7 @@ def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], list[P
             plan.problems.append(Problem(str(path), None, "-", f"与 {taken[ident].name} 是同一县同一年的表单"
                                          f"（{form.meta.year}年 {form.meta.county_id}）；一次只能导入其中一份"))
         taken.setdefault(ident, path)
-        problems += _ordered(form, form.problems + plan.problems)
+        mine += _ordered(form, form.problems + plan.problems)
         plans.append(plan)
     return plans, problems, ds.catalog
 

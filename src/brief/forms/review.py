@@ -7,8 +7,10 @@ same Chinese lines; only the shape of the answer differs. ``review_upload`` writ
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ from ..data.files import read_county_year
 from ..data.records import CountyYear, Highlight
 from ..domain.quantity import Quantity
 from ..errors import BriefError, Problem
-from .importer import Plan, plan_imports, write_plans
+from .importer import Plan, cannot_write, plan_imports, write_plans
 from .layout import FACTS, STATUS_WORDS
 from .make import INPUT_FILL
 from .reader import DAMAGED, CellProblem, Where, checked_bytes
@@ -35,7 +37,7 @@ from .reader import DAMAGED, CellProblem, Where, checked_bytes
 AUTHOR = "brief"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red: the user knows it
 FILE_NOTE = "本工作簿的问题（修改后重新上传）："
-_OLD_NOTE = "——原批注——"  # a user's own comment on a bad cell is kept below ours
+_OLD_NOTE = re.compile(r"\n——原批注（(.*?)）——\n")  # a user's own comment on a bad cell, kept below ours
 _FIELD_LABELS = {"title": "标题", "text": "正文", "image": "图片", "caption": "图片说明"}
 
 
@@ -74,9 +76,10 @@ class Review:
 def review_upload(path: Path, data_root: Path) -> Review:
     """Read and check one uploaded form as ``brief import`` would; write nothing."""
     try:
-        plans, problems, catalog = plan_imports([Path(path)], data_root)
+        plans, found, catalog = plan_imports([Path(path)], data_root)
     except BriefError as exc:  # the catalog is broken: no form can be read
         return Review([_error(p, Path(path), Path(data_root)) for p in exc.problems], [], None)
+    problems = found[Path(path)]
     plan = plans[0] if plans else None
     target = plan.target if plan else None
     if problems or plan is None:
@@ -86,13 +89,45 @@ def review_upload(path: Path, data_root: Path) -> Review:
 
 def apply_upload(path: Path, data_root: Path) -> Review:
     """Import one uploaded form (all or nothing); return what changed. BriefError: nothing was written."""
-    plans, problems, catalog = plan_imports([Path(path)], data_root)
+    plans, found, catalog = plan_imports([Path(path)], data_root)
+    problems = found[Path(path)]
     if problems or not plans:
         raise BriefError(problems or [Problem(str(path), None, "-", "无法读取这份表单")])
     plan = plans[0]
     changes = _changes(plan, catalog, data_root)  # before writing: "old" is the file as it was
     write_plans(plans)
     return Review([], changes, plan.target)
+
+
+def mark_failed(paths: list[Path], data_root: Path, out_dir: Path) -> list[Path]:
+    """``brief import --marked``: each workbook with errors, marked, as ``<name>.marked.xlsx`` in
+    ``out_dir``; return the files written. A file that is no workbook at all cannot be marked."""
+    _, found, _ = plan_imports(list(map(Path, paths)), data_root)
+    written = []
+    for path, problems in found.items():
+        if not problems:
+            continue
+        try:
+            data = mark_workbook(path, [_error(p, path, Path(data_root)) for p in problems])
+        except BriefError:  # not a workbook openpyxl may open: its errors say so already
+            continue
+        target = Path(out_dir) / f"{path.stem}.marked.xlsx"
+        _write(target, data)
+        written.append(target)
+    return written
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Temp file + rename: a marked workbook is whole or absent."""
+    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise BriefError(Problem(str(target), None, "--marked", cannot_write(target.parent, exc))) from None
 
 
 # ── errors ──────────────────────────────────────────────────────────────────────────────────
@@ -218,7 +253,7 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
 
 def _mark(cell: Cell, message: str) -> None:
     own = cell.comment
-    text = message if own is None else f"{message}\n{_OLD_NOTE}\n{own.text}"
+    text = message if own is None else f"{message}\n——原批注（{' '.join((own.author or '').split())}）——\n{own.text}"
     comment = Comment(text, AUTHOR)
     lines = sum(1 + len(line) // 20 for line in text.splitlines())
     comment.width, comment.height = 300, min(60 + 18 * lines, 600)  # points: room for the whole message
@@ -235,8 +270,8 @@ def _clear_marks(wb: Workbook) -> None:
                 comment = cell.comment
                 if comment is None or comment.author != AUTHOR:
                     continue
-                _, sep, own = comment.text.partition(f"\n{_OLD_NOTE}\n")
-                cell.comment = Comment(own, "") if sep else None
+                kept = _OLD_NOTE.search(comment.text)
+                cell.comment = Comment(comment.text[kept.end():], kept.group(1)) if kept else None
                 if cell.fill == BAD_FILL:
                     cell.fill = INPUT_FILL if cell.protection.locked is False else PatternFill(None)
 
