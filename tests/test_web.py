@@ -140,7 +140,7 @@ def test_without_password_no_login_page(site: tuple[Path, Path]) -> None:
 
 def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started = []
-    monkeypatch.setattr("brief.web.serve", lambda *a: started.append(a))
+    monkeypatch.setattr("brief.web.serve", lambda *a, **k: started.append(a))
     r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0"])
     assert r.exit_code == 1 and not started
     assert r.output.strip().count("\n") == 0 and "--password" in r.output and "局域网" in r.output
@@ -149,6 +149,18 @@ def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytes
     assert started and started[0][2:] == ("0.0.0.0", 8000, "pw")
     r = CliRunner().invoke(main, ["serve", "--data", str(DATA)])
     assert r.exit_code == 0 and started[-1][2] == "127.0.0.1"
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--out", str(tmp_path), "--port", str(port)])
+    assert r.exit_code == 1
+    assert r.output == f"127.0.0.1:{port}: --port: 已被其他程序占用：请用 --port 换一个端口\n"
 
 
 @pytest.mark.parametrize("url", [

@@ -295,13 +295,9 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
 @handles_errors
 def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
     """在浏览器中使用：概览、填报表上传与下载、简报预览与生成、分发（默认只有本机能访问）。"""
-    from .web import check_host
     from .web import serve as run
 
-    check_host(host, password)
-    where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    say(f"简报工作台：{where}（按 Ctrl+C 停止）")
-    run(data, out, host, port, password)
+    run(data, out, host, port, password, announce=say)
 
 
 @main.command()
