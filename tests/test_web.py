@@ -141,7 +141,8 @@ def test_without_password_no_login_page(site: tuple[Path, Path]) -> None:
 def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--out", str(tmp_path), "--host", "0.0.0.0"])
     assert r.exit_code == 1
-    assert r.output == "--host 0.0.0.0: --password: 不是本机地址，局域网内的其他电脑都能打开：请同时用 --password 设置访问密码\n"
+    assert r.output == ("--host 0.0.0.0: --password: 不是本机地址，局域网内的其他电脑都能打开："
+                        "请同时用 --password 设置访问密码\n")
     started = []
     monkeypatch.setattr("brief.web.serve", lambda *a, **k: started.append(a))
     r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0", "--password", "pw"])
