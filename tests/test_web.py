@@ -59,7 +59,7 @@ def token(c, path: str = "/briefs") -> str:  # type: ignore[no-untyped-def]
 
 def row(page: str, county: str) -> str:
     """The overview's table row of one county, as text."""
-    return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)下载填报表", page).group(1)
+    return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
 
 
 def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Path, Path]) -> None:
@@ -74,6 +74,7 @@ def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Pat
 
     page = text(client(data, out).get(f"/?program=shandong&year={YEAR}"))
     assert row(page, "maigaiti").startswith("未报")  # no file at all: named by its id
+    assert "无往年数据，不能预填" in page
     bad = row(page, "疏勒县")
     assert bad.startswith("有错") and "counties/shule/2023.yaml:8: year:" in bad
     assert row(page, "岳普湖县").startswith("已报")  # its file changed since the build
@@ -234,6 +235,19 @@ def test_preview_pages_and_downloads(site: tuple[Path, Path], tmp_path: Path) ->
     assert docx.status_code == 200 and docx.data.startswith(b"PK")
     listing = text(c.get("/briefs?year=2023"))
     assert "2023年山东援疆指挥部援疆工作年度汇总 年度汇总" in listing and "最新" in listing
+
+
+def test_a_link_planted_in_out_is_not_followed(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 secret")
+    target = out / "2023" / PDF
+    target.unlink()
+    target.symlink_to(secret)
+    c = client(data, out)
+    assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 404
+    page = c.get("/briefs/county/yingjisha/2023").get_data(as_text=True)
+    assert "还没有生成" in page and "/preview/" not in page
 
 
 def test_preview_before_build_says_build_first(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def documents(ds: Dataset, year: int, out: Path, program_id: str | None = None) 
         pdf, docx = (output_path(ds, t, f, out) for f in ("pdf", "docx"))
         doc_id = f"summary:{t.id}" if t.kind.name == "summary" else t.id
         entry = find(ds.issues, doc_id, year)
-        docs.append(Document(t.kind.name, t.id, year, pdf.stem, pdf.is_file(), docx.is_file(), bool(fresh.get(t)),
+        docs.append(Document(t.kind.name, t.id, year, pdf.stem, _regular(pdf), _regular(docx), bool(fresh.get(t)),
                              entry.label if entry else ""))
     return docs
 
@@ -159,6 +159,10 @@ def _sent_files(out: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
             elif row.state in ("unknown", "sending"):
                 doubtful.setdefault(row.file, set()).add(row.sha256)
     return sent, doubtful
+
+
+def _regular(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
 
 
 def _same(a: str | Path, b: Path) -> bool:

@@ -105,7 +105,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
                  if not Path(p.file).resolve().is_relative_to((ds.root / "counties").resolve())][:5]
         return render_template("overview.html", ds=ds, program=program, year=year, programs=programs,
                                years=years, rows=rows, counts=counts, state_class=STATE_CLASS, other=other,
-                               job=_jobs().running())
+                               with_data=_with_data(ds), job=_jobs().running())
 
     # -- forms -----------------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         program, year, programs, years = _selection(ds)
         rows = status.county_rows(ds, program, year, _out()) if program and year else []
         return render_template("forms.html", ds=ds, program=program, year=year, programs=programs, years=years,
-                               rows=rows, state_class=STATE_CLASS)
+                               rows=rows, state_class=STATE_CLASS, with_data=_with_data(ds))
 
     @app.get("/forms/<county>/<int:year>/download")
     def form_download(county: str, year: int) -> Response:
@@ -201,10 +201,10 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     @app.get("/briefs/<kind>/<ident>/<int:year>")
     def preview(kind: str, ident: str, year: int) -> str:
         ds, t = _target(kind, ident, year)
-        pdf = output_path(ds, t, "pdf", _out())
+        pdf = _output(ds, t, "pdf")
         doc = next(d for d in status.documents(ds, t.year, _out()) if d.kind == kind and d.id == ident)
         digest, count, problem = "", 0, ""
-        if pdf.is_file():
+        if pdf is not None:
             try:
                 digest, count = previews.pages(pdf, app.extensions["brief.work"] / "previews")
             except previews.PreviewError as exc:
@@ -217,9 +217,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         if fmt not in FORMATS:
             raise not_found()
         ds, t = _target(kind, ident, year)
-        path = output_path(ds, t, fmt, _out())
-        inside = path.resolve().is_relative_to(_out().resolve()) and not path.is_symlink()
-        if not inside or not path.is_file():
+        path = _output(ds, t, fmt)
+        if path is None:
             raise not_found("这份简报还没有生成：请先点“全部生成”")
         mime = "application/pdf" if fmt == "pdf" else \
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -325,6 +324,20 @@ def _lines(problems: list[Problem], shown_name: str) -> list[str]:
         where = shown_name + (f":{p.line}" if p.line not in (None, "") else "")
         out.append(f"{where}: {p.key or '-'}: {p.message}")
     return out
+
+
+def _output(ds: Dataset, t: object, fmt: str) -> Path | None:
+    """A brief's file in --out, named by the one function that names outputs; None unless it is a
+    regular file really inside --out (a link planted there leads nowhere)."""
+    path = output_path(ds, t, fmt, _out())  # type: ignore[arg-type]
+    if path.is_symlink() or path.parent.is_symlink() or not path.is_file():
+        return None
+    return path if path.resolve().is_relative_to(_out().resolve()) else None
+
+
+def _with_data(ds: Dataset) -> set[str]:
+    """Counties with a file in some year: make_form pre-fills from it (none: it cannot make a form)."""
+    return {cid for cid, _ in ds.counties}
 
 
 def _county_of(review: object) -> str:
