@@ -306,6 +306,11 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     overview = text(c.get("/"))
     yingjisha = row(overview, "英吉沙县")  # sent to one recipient, in doubt for another
     assert yingjisha.startswith("已分发 2023年第1期") and "有收件单位发送状态不明" in yingjisha
+    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend": "1"})
+    assert _wait(c, r.headers["Location"])["ok"]
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
+    assert "重发状态不明" not in text(c.get("/distribute/ledger?year=2023"))
     assert row(overview, "疏勒县").startswith("已分发")
 
 
