@@ -282,6 +282,7 @@ def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow  # three brief subprocesses (dry run, send, resend): about 10 s
 def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
     data, out = site
