@@ -151,6 +151,9 @@ def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytes
     assert started and started[0][2:] == ("0.0.0.0", 8000, "pw")
     r = CliRunner().invoke(main, ["serve", "--data", str(DATA)])
     assert r.exit_code == 0 and started[-1][2] == "127.0.0.1"
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0"],
+                           env={"BRIEF_SERVE_PASSWORD": "from-env"})
+    assert r.exit_code == 0 and started[-1][4] == "from-env"
 
 
 def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:

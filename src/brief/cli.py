@@ -291,7 +291,8 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；不是本机地址（如 0.0.0.0）时必须设置 --password")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
-@click.option("--password", default=None, help="访问密码（在局域网内使用时必须设置）")
+@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD",
+              help="访问密码（在局域网内使用时必须设置；也可用环境变量 BRIEF_SERVE_PASSWORD，别人用 ps 看不到）")
 @handles_errors
 def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
     """在浏览器中使用：概览、填报表上传与下载、简报预览与生成、分发（默认只有本机能访问）。"""

@@ -19,7 +19,11 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
     """Check everything, bind, say where, then serve until Ctrl+C; a refusal is a BriefError line."""
     import errno
     import logging
+    import shutil
+    import signal
     import socket
+    import sys
+    import tempfile
 
     from werkzeug.serving import make_server
 
@@ -30,7 +34,8 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
     for path, key in ((data, "--data"), (out, "--out")):
         check_path(path, key)
     read_dataset(data)  # a missing or wrong data dir is one line now, not an error page later
-    app = create_app(data, out, password)
+    work = Path(tempfile.mkdtemp(prefix="brief-serve-"))  # uploads and page images: gone when we stop
+    app = create_app(data, out, password, work=work)
     # Bind here, not in werkzeug: its refusal is English and exits; ours is one Chinese line.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -48,8 +53,11 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no English line per request on the console
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     announce(f"简报工作台：http://{shown}:{server.port}/（按 Ctrl+C 停止）")
+    # A service manager stops us with SIGTERM: leave through the finally below, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever()
     finally:
         server.server_close()
         sock.close()
+        shutil.rmtree(work, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, render_template, request, send_file, session, url_for
@@ -22,6 +23,7 @@ from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
 from .uploads import Uploads
 
+LOGIN_DELAY = 0.5  # seconds, after a wrong password
 KIND_TEXT = {"county": "县简报", "program": "项目简报", "summary": "年度汇总"}
 STATE_CLASS = {status.MISSING: "missing", status.BAD: "bad", status.FILED: "filed", status.BUILT: "built",
                status.SENT: "sent"}
@@ -85,6 +87,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
                 target = form_value("next")
                 local = target.startswith("/") and not target.startswith("//") and "\\" not in target
                 return Response(status=303, headers={"Location": target}) if local else redirect_to("overview")
+            time.sleep(LOGIN_DELAY)  # guessing a password by the thousand takes hours, not seconds
             error = "密码不对：请重新输入"
         return render_template("login.html", error=error, next=form_value("next") or arg("next"))
 
