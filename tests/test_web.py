@@ -386,3 +386,32 @@ def test_not_a_workbook_is_one_line(site: tuple[Path, Path], tmp_path: Path) -> 
     assert "junk.xlsx" not in page.split("检查结果")[0]
     assert str(out.parent / "work") not in page and "upload.xlsx" not in page and "Traceback" not in page
     assert "不是 Excel 工作簿" in page and "下载标出错误的表格" not in page  # no cell to mark
+
+
+def test_job_progress_counts_each_brief_as_it_is_reported(tmp_path: Path) -> None:
+    """The bar moves while the command runs: each progress line the build prints is one step."""
+    import subprocess
+    import sys
+    import threading
+
+    from brief.web.jobs import Job, Jobs
+
+    gate = tmp_path / "go"
+    script = ("import sys, time, pathlib\n"
+              "print('已生成：甲', file=sys.stderr, flush=True)\n"
+              f"while not pathlib.Path({str(gate)!r}).exists(): time.sleep(0.02)\n"
+              "print('无变化：乙', file=sys.stderr, flush=True)\nprint('已生成 1 份简报')\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, encoding="utf-8")
+    job = Job("j", "生成全部简报", [], total=4)
+    follower = threading.Thread(target=Jobs()._follow, args=(job, proc))
+    follower.start()
+    for _ in range(200):
+        if job.done == 1:
+            break
+        time.sleep(0.02)
+    assert job.running and job.to_json()["percent"] == 25
+    gate.touch()
+    follower.join(10)
+    assert not job.running and job.ok and job.done == 2 and job.lines == ["已生成 1 份简报"]
+    assert job.to_json()["percent"] == 100
