@@ -368,6 +368,20 @@ def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_pa
     assert c.get(clean).status_code == 404  # imported: gone
 
 
+def test_a_failed_import_changes_nothing_and_says_why(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    assert "检查无误" in text(c.get(review))
+    csrf = token(c)
+    catalog = data / "indicators.yaml"  # broken between the check and the import
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n  : [\n", encoding="utf-8")
+    before = (data / "counties/yingjisha/2023.yaml").read_bytes()
+    page = text(c.post(review + "/import", data={"csrf": csrf}))
+    assert "无法导入，数据没有任何改动： indicators.yaml:" in page and str(data) not in page.split("数据目录")[0]
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+
+
 def test_an_upload_is_only_its_uploaders(site: tuple[Path, Path], tmp_path: Path) -> None:
     data, out = site
     app = create_app(data, out, work=tmp_path / "work")

@@ -16,7 +16,7 @@ from ..data.dataset import Dataset
 from ..data.ids import valid_id
 from ..distribute.ledger import LEDGER, Ledger
 from ..documents import FORMATS, output_path
-from ..errors import BriefError, Problem
+from ..errors import BriefError, Problem, os_error_problem
 from . import previews, status
 from .app import PageError, arg, check_password, form_value, not_found, redirect_to
 from .dryrun import plan as dry_run_plan
@@ -180,6 +180,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
             review = apply_upload(item.path, _data())
         except BriefError as exc:  # nothing was written
             return _refused(item, exc)
+        except OSError as exc:  # the data dir is read-only or full: the file and why, in words
+            return _refused(item, BriefError(os_error_problem(exc)))
         _uploads().remove(token)
         return render_template("imported.html", item=item, review=review, target=_data_rel(review.target),
                                county=_county_of(review))
@@ -321,12 +323,23 @@ def _refused(item: object, exc: BriefError) -> str:
 
 
 def _lines(problems: list[Problem], shown_name: str) -> list[str]:
-    """Problems of an upload, named by the user's file name, not the server's temp path."""
+    """Problems of an upload: a data file's by its place in the data dir, the workbook's by the
+    user's file name (never the server's temp path)."""
     out = []
     for p in problems:
+        if p.file and _inside_data(p.file):
+            out.append(status.problem_line(p, _data()))
+            continue
         where = shown_name + (f":{p.line}" if p.line not in (None, "") else "")
         out.append(f"{where}: {p.key or '-'}: {p.message}")
     return out
+
+
+def _inside_data(path: str) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(_data())
+    except (OSError, ValueError):
+        return False
 
 
 def _output(ds: Dataset, t: object, fmt: str) -> Path | None:
