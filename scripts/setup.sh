@@ -11,6 +11,7 @@ APT_PACKAGES=(
   fontconfig poppler-utils qpdf # pdffonts/pdftotext/pdftoppm and qpdf --check, used by the tests
   ghostscript                   # gs pdfwrite: the test that text survives a print server
   libreoffice-writer-nogui libreoffice-calc-nogui  # real readers for the DOCX and Excel tests
+  chromium chromium-driver      # the browser the brief serve tests drive (Selenium)
 )
 PY=${PYTHON:-python3}
 command -v "$PY" >/dev/null 2>&1 || APT_PACKAGES+=(python3)

@@ -15,7 +15,7 @@ import pytest
 
 from helpers import ROOT, brief
 
-COMMANDS = ["init", "validate", "render", "summary", "build", "distribute", "form", "import", "fonts"]
+COMMANDS = ["init", "validate", "render", "summary", "build", "distribute", "form", "import", "fonts", "serve"]
 # click's English words that must not reach a user (its metavars such as PATH may stay: CONTRACT.md)
 ENGLISH = re.compile(r"Usage|Options|Commands|Error|Missing|Show this message|Invalid value|No such|"
                      r"is not a valid|Try '|Got unexpected|requires an argument|Did you mean|required|default:")
@@ -55,7 +55,8 @@ def test_wheel_holds_templates_and_starter(installed: tuple[Path, Path]) -> None
     names = set(zipfile.ZipFile(installed[0]).namelist())
     for rel in ("templates/brief.md.j2", "templates/summary.md.j2", "templates/reference.docx",
                 "starter/indicators.yaml", "starter/programs/shili.yaml", "starter/counties/shili/2023.yaml",
-                "starter/recipients.yaml"):
+                "starter/recipients.yaml", "web/templates/base.html", "web/templates/overview.html",
+                "web/static/style.css"):
         assert f"brief/{rel}" in names, rel
 
 

@@ -263,17 +263,42 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--marked", type=click.Path(path_type=Path), default=None,
+              help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
 @data_option
 @handles_errors
-def import_(files: tuple[Path, ...], data: Path, out: Path) -> None:
+def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
     from .forms import import_forms
 
-    written = import_forms(list(files), data)
+    try:
+        written = import_forms(list(files), data)
+    except BriefError:
+        if marked is not None:
+            from .forms.review import mark_failed
+
+            for path in mark_failed(list(files), data, marked):
+                say(f"已标出错误：{path}")
+        raise
     for path in written:
         say(f"已更新 {path}")
     if not written:
         say("数据没有变化")
+
+
+@main.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；不是本机地址（如 0.0.0.0）时必须设置 --password")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
+@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD",
+              help="访问密码（在局域网内使用时必须设置；也可用环境变量 BRIEF_SERVE_PASSWORD，别人用 ps 看不到）")
+@handles_errors
+def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
+    """在浏览器中使用：概览、填报表上传与下载、简报预览与生成、分发（默认只有本机能访问）。"""
+    from .web import serve as run
+
+    run(data, out, host, port, password, announce=say)
 
 
 @main.command()

@@ -26,12 +26,12 @@ from ..domain.quantity import Quantity, QuantityError, format_number, parse_quan
 from ..errors import BriefError, Problem
 from .cells import cell_text
 from .layout import FACTS, H_FIELDS, H_TEXT, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS
-from .reader import Form, Where, read_form
+from .reader import Form, Where, cell_problem, read_form
 from .yamledit import Figure, delete_key, dump_text, encode, load_text, read_source, set_key, text_value
 
 
 @dataclass
-class _Plan:
+class Plan:
     """One workbook's outcome: the YAML file's new bytes, whether they differ, and the record they give."""
 
     form: Form
@@ -44,19 +44,30 @@ class _Plan:
 
 def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
     """Import filled forms; return the YAML files written. Nothing is written if any problem is found."""
+    plans, found, _ = plan_imports(paths, data_root)
+    problems = [p for each in found.values() for p in each]
+    if problems:
+        raise BriefError(problems)
+    return write_plans(plans)
+
+
+def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], dict[Path, list[Problem]], Catalog]:
+    """What importing ``paths`` would write, and every problem found on the way, by workbook; writes
+    nothing. Raises BriefError only when the catalog itself is broken (no form can be read against it)."""
     data_root = Path(data_root)
     ds = read_dataset(data_root)
     catalog_problems = [p for p in ds.problems if _same(p.file, ds.catalog.path)]
     if catalog_problems:
         raise BriefError(catalog_problems)
-    problems: list[Problem] = []
-    plans: list[_Plan] = []
+    problems: dict[Path, list[Problem]] = {}
+    plans: list[Plan] = []
     taken: dict[tuple[str, int], Path] = {}
     for path in map(Path, paths):
+        mine = problems.setdefault(path, [])
         try:
             form = read_form(path, ds.catalog)
         except BriefError as exc:
-            problems += exc.problems
+            mine += exc.problems
             continue
         plan = _plan(form, data_root, ds.catalog)
         ident = (form.meta.county_id, form.meta.year)
@@ -64,10 +75,13 @@ def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
             plan.problems.append(Problem(str(path), None, "-", f"与 {taken[ident].name} 是同一县同一年的表单"
                                          f"（{form.meta.year}年 {form.meta.county_id}）；一次只能导入其中一份"))
         taken.setdefault(ident, path)
-        problems += _ordered(form, form.problems + plan.problems)
+        mine += _ordered(form, form.problems + plan.problems)
         plans.append(plan)
-    if problems:
-        raise BriefError(problems)
+    return plans, problems, ds.catalog
+
+
+def write_plans(plans: list[Plan]) -> list[Path]:
+    """Replace each changed county file (temp file + rename); return the files written."""
     written = []
     for plan in plans:
         if plan.changed:
@@ -156,12 +170,12 @@ class _Edit:
         return value
 
 
-def _plan(form: Form, data_root: Path, catalog: Catalog) -> _Plan:
+def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
     meta = form.meta
     counties = data_root / "counties"
     county_dir = counties / meta.county_id  # the reader has checked the id and year against their grammar
     target = county_dir / f"{meta.year}.yaml"
-    plan = _Plan(form, target)
+    plan = Plan(form, target)
     if not _inside(target, counties):
         plan.problems.append(Problem(str(form.path), None, meta.county_id,
                                      f"{target} 不在数据目录 {counties} 之内（是指向别处的链接？）；不能导入"))
@@ -308,7 +322,7 @@ def _update_item(edit: _Edit, item: CommentedMap, fields: dict[str, str]) -> Non
 # ── validation, and problems back to cells ──────────────────────────────────────────────────
 
 
-def _validate(plan: _Plan, data_root: Path, catalog: Catalog) -> tuple[CountyYear | None, list[Problem]]:
+def _validate(plan: Plan, data_root: Path, catalog: Catalog) -> tuple[CountyYear | None, list[Problem]]:
     """The candidate, read by the same reader ``brief validate`` uses, from a file beside the real one."""
     meta = plan.form.meta
     if not plan.changed:  # the file says it already: read it as it is, and write nothing at all
@@ -366,7 +380,7 @@ def _locate(form: Form, target: Path, text: str, problems: list[Problem]) -> lis
         if where is None and p.key in form.values and not isinstance(p.line, int):
             where = form.values[p.key][1]
         if where is not None:
-            out.append(Problem(str(form.path), str(where), p.key, p.message))
+            out.append(cell_problem(form.path, where, p.key, p.message))
         else:
             out.append(Problem(str(target), p.line, p.key, p.message))
     return out

@@ -57,6 +57,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2100  # a form's year: four digits, and a plausible o
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every encrypted Office file
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+DAMAGED = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,40 @@ class Where:
     col: int
 
     def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+    @property
+    def cell(self) -> str:
+        """The cell's own name, C7."""
         from openpyxl.utils import get_column_letter
 
-        return f"{self.sheet}!{get_column_letter(self.col)}{self.row}"
+        return f"{get_column_letter(self.col)}{self.row}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Where | None:
+        """``sheet!C7`` (as the zip guard names a place) back to a Where; None when it is not one."""
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+        from openpyxl.utils.exceptions import CellCoordinatesException
+
+        sheet, _, ref = (text or "").rpartition("!")  # a sheet name may hold "!", a cell name never
+        if not sheet:
+            return None
+        try:
+            letters, row = coordinate_from_string(ref)
+            return cls(sheet, row, column_index_from_string(letters))
+        except (CellCoordinatesException, ValueError):
+            return None
+
+
+@dataclass(frozen=True, order=True)
+class CellProblem(Problem):
+    """A problem in a workbook's cell: prints like any Problem, and keeps the cell for whoever marks it."""
+
+    where: Where | None = field(default=None, compare=False)
+
+
+def cell_problem(path: Path | str, where: Where | None, key: str, message: str) -> Problem:
+    return CellProblem(str(path), str(where) if where is not None else None, key or "-", message, where)
 
 
 @dataclass
@@ -91,16 +123,29 @@ class Form:
     highlights: list[HighlightRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def problem(self, where: Where | str | None, key: str, message: str) -> None:
-        self.problems.append(Problem(str(self.path), str(where) if where is not None else None, key or "-", message))
+    def problem(self, where: Where | None, key: str, message: str) -> None:
+        self.problems.append(cell_problem(self.path, where, key, message))
 
 
-def _fatal(path: Path, message: str, where: str | None = None, key: str = "-") -> BriefError:
-    return BriefError(Problem(str(path), where, key, message))
+def _fatal(path: Path, message: str, where: Where | None = None, key: str = "-") -> BriefError:
+    return BriefError(cell_problem(path, where, key, message))
 
 
 def open_workbook(path: Path) -> tuple[Workbook, bytes]:
     """The workbook, or one clear line: missing file, .xls, a password, not a workbook at all."""
+    data = checked_bytes(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # Not read_only: the reader needs merged ranges and random access; check_zip bounds the work.
+            wb = load_workbook(io.BytesIO(data), rich_text=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise _fatal(path, f"{DAMAGED}：{type(exc).__name__}") from None
+    return wb, data
+
+
+def checked_bytes(path: Path) -> bytes:
+    """The file's bytes once every cap is met (size, zip bomb, rows): safe to hand to openpyxl."""
     if not path.exists():
         raise _fatal(path, "文件不存在")
     if path.is_dir():
@@ -117,21 +162,13 @@ def open_workbook(path: Path) -> tuple[Workbook, bytes]:
         raise _fatal(path, "这是旧版 .xls 格式的工作簿；请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入")
     if not data.startswith(ZIP_MAGIC):
         raise _fatal(path, "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件")
-    damaged = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
     try:
         check_zip(data)  # before openpyxl: a zip bomb or a million rows is refused in seconds
     except GuardError as exc:
-        raise _fatal(path, str(exc), exc.cell) from None
+        raise _fatal(path, str(exc), Where.parse(exc.cell)) from None
     except Exception as exc:  # zipfile and zlib raise many kinds for a damaged or truncated zip
-        raise _fatal(path, f"{damaged}：{type(exc).__name__}") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # Not read_only: the reader needs merged ranges and random access; check_zip bounds the work.
-            wb = load_workbook(io.BytesIO(data), rich_text=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _fatal(path, f"{damaged}：{type(exc).__name__}") from None
-    return wb, data
+        raise _fatal(path, f"{DAMAGED}：{type(exc).__name__}") from None
+    return data
 
 
 class _Values:
@@ -212,12 +249,12 @@ def _check_ident(path: Path, rows: list[list[Any]]) -> None:
     row, county = head.get("county", (3, None))
     if not valid_id(county):
         raise _fatal(path, f"县 ID“{_shown(county)}”不合规（应为小写英文 ID，如 yingjisha）；{redo}",
-                     f"{META_SHEET}!B{row}", "county")
+                     Where(META_SHEET, row, 2), "county")
     row, year = head.get("year", (5, None))
     text = str(year) if isinstance(year, int | str) and not isinstance(year, bool) else ""
     if not (re.fullmatch(r"[0-9]{4}", text) and MIN_YEAR <= int(text) <= MAX_YEAR):
         raise _fatal(path, f"年份“{_shown(year)}”不是 {MIN_YEAR}–{MAX_YEAR} 之间的四位年份；{redo}",
-                     f"{META_SHEET}!B{row}", "year")
+                     Where(META_SHEET, row, 2), "year")
 
 
 def _shown(value: object) -> str:
@@ -250,9 +287,10 @@ def _check_sheets(form: Form, wb: Workbook) -> None:
         if name not in wb.sheetnames:
             renamed = [n for n, m in markers.items() if m and m[2] == part and n not in expected]
             if renamed:
-                form.problem(f"{renamed[0]}!A1", "-", f"工作表“{name}”被改名为“{renamed[0]}”；请改回“{name}”后再导入")
+                form.problem(Where(renamed[0], 1, 1), "-",
+                             f"工作表“{name}”被改名为“{renamed[0]}”；请改回“{name}”后再导入")
             else:
-                form.problem(f"{name}!A1", "-", f"缺少工作表“{name}”（被删除或改名了？）；请用原表单填写")
+                form.problem(Where(name, 1, 1), "-", f"缺少工作表“{name}”（被删除或改名了？）；请用原表单填写")
             continue
         found = parse_marker(wb[name].cell(TITLE_ROW, col).value)
         if found is None:

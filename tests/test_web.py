@@ -1,0 +1,431 @@
+"""brief serve through Flask's test client: states, safety (CSRF, login, ids, sizes, errors), files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brief.build import build, file_hash
+from brief.cli import main
+from brief.compose.issue import issue_document
+from brief.distribute.ledger import LEDGER, Ledger
+from brief.web import create_app
+from helpers import DATA, pdftotext
+
+YEAR = 2023
+PDF = "2023年英吉沙县援疆工作简报.pdf"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The data dir with 英吉沙县 2023 issued, and its 2023 briefs built: made once, copied per test."""
+    root = tmp_path_factory.mktemp("built")
+    data, out = root / "data", root / "out"
+    shutil.copytree(DATA, data)
+    issue_document(data, "yingjisha", YEAR, False, dt.date(2023, 12, 20), False)
+    build(data, out, YEAR, jobs=2)
+    return data, out
+
+
+@pytest.fixture
+def site(built: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(built[0], data)
+    shutil.copytree(built[1], out)
+    return data, out
+
+
+def client(data: Path, out: Path, password: str | None = None):  # type: ignore[no-untyped-def]
+    app = create_app(data, out, password, work=out.parent / "work")
+    return app.test_client()
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def token(c, path: str = "/briefs") -> str:  # type: ignore[no-untyped-def]
+    html = c.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def row(page: str, county: str) -> str:
+    """The overview's table row of one county, as text."""
+    return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
+
+
+def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Path, Path]) -> None:
+    data, out = site
+    (data / "counties/maigaiti/2023.yaml").unlink()
+    shule = data / "counties/shule/2023.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8").replace("year: 2023", "year: 二〇二三", 1), encoding="utf-8")
+    yuepuhu = data / "counties/yuepuhu/2023.yaml"
+    yuepuhu.write_text(yuepuhu.read_text(encoding="utf-8") + "\n# 改动\n", encoding="utf-8")
+    with Ledger(out / LEDGER) as ledger:
+        ledger.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "sent")
+
+    page = text(client(data, out).get(f"/?program=shandong&year={YEAR}"))
+    assert row(page, "maigaiti").startswith("未报")  # no file at all: named by its id
+    assert "无往年数据，不能预填" in page
+    bad = row(page, "疏勒县")
+    assert bad.startswith("有错") and "counties/shule/2023.yaml:8: year:" in bad
+    assert row(page, "岳普湖县").startswith("已报")  # its file changed since the build
+    assert row(page, "英吉沙县").startswith("已分发 2023年第1期")
+
+
+def test_built_and_not_sent_is_built(site: tuple[Path, Path]) -> None:
+    page = text(client(*site).get("/"))
+    assert row(page, "疏勒县").startswith("已生成")
+    assert "已生成 4 个县" in page
+
+
+def test_every_post_needs_the_session_csrf_token(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    good = token(c)
+    for sent in ({}, {"csrf": "x" + good[1:]}, {"csrf": ""}):
+        r = c.post("/build", data=sent)
+        assert r.status_code == 400
+        assert "安全校验未通过" in text(r)
+    other = client(*site)  # another browser's token is not this one's
+    assert other.post("/build", data={"csrf": good}).status_code == 400
+
+
+def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
+    c = client(*site, password="秘密123")
+    login_page = c.get("/login").get_data(as_text=True)
+    assert str(site[0]) not in login_page and "概览" not in login_page  # nothing about the office before login
+    r = c.get("/briefs")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 302
+    csrf = token(c, "/login")
+    assert "密码不对" in text(c.post("/login", data={"csrf": csrf, "password": "wrong"}))
+    assert c.get("/").status_code == 302
+    r = c.post("/login", data={"csrf": csrf, "password": "秘密123", "next": "/briefs"})
+    assert r.status_code == 303 and r.headers["Location"] == "/briefs"
+    assert "英吉沙县" in text(c.get("/"))
+    r = c.post("/login", data={"csrf": token(c), "password": "秘密123", "next": "//evil.example/"})
+    assert r.headers["Location"] == "/"  # never off the site
+    r = c.post("/login", data={"csrf": token(c), "password": "秘密123", "next": "/\\evil.example/"})
+    assert r.headers["Location"] == "/"
+
+
+def test_local_server_answers_only_to_local_names(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    assert c.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    assert c.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
+    r = c.get("/", headers={"Host": "attacker.example:8000"})  # DNS rebinding
+    assert r.status_code == 400 and "只能在本机" in text(r)
+    assert client(*site, password="pw").get("/login", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+
+
+def test_a_refused_form_download_names_the_data_file_not_the_server_path(site: tuple[Path, Path]) -> None:
+    r = client(*site).get("/forms/nosuch/2023/download")
+    assert r.status_code == 400
+    line = re.findall(r"<li>(.*?)</li>", r.get_data(as_text=True))
+    assert len(line) == 1 and line[0].startswith("counties/nosuch/2023.yaml: nosuch: ")
+
+
+def test_without_password_no_login_page(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    assert c.get("/login").status_code == 302
+    assert c.get("/").status_code == 200
+
+
+def test_lan_host_without_password_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--out", str(tmp_path), "--host", "0.0.0.0"])
+    assert r.exit_code == 1
+    assert r.output == ("--host 0.0.0.0: --password: 不是本机地址，局域网内的其他电脑都能打开："
+                        "请同时用 --password 设置访问密码\n")
+    started = []
+    monkeypatch.setattr("brief.web.serve", lambda *a, **k: started.append(a))
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0", "--password", "pw"])
+    assert r.exit_code == 0, r.output
+    assert started and started[0][2:] == ("0.0.0.0", 8000, "pw")
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA)])
+    assert r.exit_code == 0 and started[-1][2] == "127.0.0.1"
+    r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--host", "0.0.0.0"],
+                           env={"BRIEF_SERVE_PASSWORD": "from-env"})
+    assert r.exit_code == 0 and started[-1][4] == "from-env"
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = CliRunner().invoke(main, ["serve", "--data", str(DATA), "--out", str(tmp_path), "--port", str(port)])
+    assert r.exit_code == 1
+    assert r.output == f"127.0.0.1:{port}: --port: 已被其他程序占用：请用 --port 换一个端口\n"
+
+
+@pytest.mark.parametrize("url", [
+    "/briefs/county/..%2F..%2Fetc/2023/pdf", "/briefs/county/Yingjisha/2023/pdf", "/briefs/county/yingjisha/2023/exe",
+    "/briefs/evil/yingjisha/2023/pdf", "/briefs/county/nosuch/2023/pdf", "/forms/..%2Fx/2023/download",
+    "/forms/a.b/2023/download", "/preview/../../etc/passwd/1.png", "/preview/" + "0" * 64 + "/1.png",
+    "/forms/review/" + "0" * 32, "/jobs/nosuch", "/nothing/here",
+])
+def test_bad_ids_are_one_chinese_line(site: tuple[Path, Path], url: str) -> None:
+    r = client(*site).get(url)
+    assert r.status_code == 404
+    lines = re.findall(r"<li>(.*?)</li>", r.get_data(as_text=True))
+    assert len(lines) == 1 and re.search(r"[\u4e00-\u9fff]", lines[0])
+
+
+def test_bad_year_is_a_chinese_line(site: tuple[Path, Path]) -> None:
+    r = client(*site).get("/?year=abc")
+    assert r.status_code == 400 and "年份应为四位数字" in text(r)
+
+
+def test_an_internal_error_is_a_line_not_a_traceback(site: tuple[Path, Path],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("brief.web.status.county_rows", boom)
+    r = client(*site).get("/")
+    assert r.status_code == 500
+    body = r.get_data(as_text=True)
+    assert "服务器内部错误" in body and "Traceback" not in body and "secret detail" not in body
+
+
+def test_upload_is_capped(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    big = io.BytesIO(b"PK" + b"0" * (6 * 1024 * 1024))
+    r = c.post("/forms/upload", data={"csrf": token(c), "form": (big, "x.xlsx")}, content_type="multipart/form-data")
+    assert r.status_code == 413 and "太大" in text(r)
+
+
+def test_upload_without_a_file_says_so(site: tuple[Path, Path]) -> None:
+    c = client(*site)
+    r = c.post("/forms/upload", data={"csrf": token(c)}, content_type="multipart/form-data")
+    assert r.status_code == 400 and "请先选择" in text(r)
+
+
+def test_form_download_is_the_prefilled_form(site: tuple[Path, Path]) -> None:
+    import openpyxl
+
+    r = client(*site).get("/forms/yingjisha/2023/download")
+    assert r.status_code == 200
+    assert "filename*=UTF-8''2023%E5%B9%B4%E8%8B%B1%E5%90%89%E6%B2%99%E5%8E%BF" in r.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    values = {str(c.value) for ws in wb.worksheets for row_ in ws.iter_rows() for c in row_ if c.value is not None}
+    assert "490" in values  # cadres_dispatched, pre-filled
+
+
+def test_preview_pages_and_downloads(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    page = c.get("/briefs/county/yingjisha/2023").get_data(as_text=True)
+    images = re.findall(r'src="(/preview/[0-9a-f]{64}/\d+\.png)"', page)
+    assert len(images) >= 2 and images[0].endswith("/1.png")
+    png = c.get(images[0])
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    pdf = c.get("/briefs/county/yingjisha/2023/pdf")
+    assert pdf.status_code == 200 and pdf.data == (out / "2023" / PDF).read_bytes()
+    (tmp_path / "got.pdf").write_bytes(pdf.data)
+    assert "英吉沙县" in pdftotext(tmp_path / "got.pdf") and "2023年第1期" in pdftotext(tmp_path / "got.pdf")
+    docx = c.get("/briefs/summary/shandong/2023/docx")
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    listing = text(c.get("/briefs?year=2023"))
+    assert "2023年山东援疆指挥部援疆工作年度汇总 年度汇总" in listing and "最新" in listing
+
+
+def test_a_link_planted_in_out_is_not_followed(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF-1.4 secret")
+    target = out / "2023" / PDF
+    target.unlink()
+    target.symlink_to(secret)
+    c = client(data, out)
+    assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 404
+    page = c.get("/briefs/county/yingjisha/2023").get_data(as_text=True)
+    assert "还没有生成" in page and "/preview/" not in page
+
+
+def test_preview_before_build_says_build_first(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    c = client(data, tmp_path / "out")
+    assert "还没有生成" in text(c.get("/briefs/county/shule/2023"))
+    r = c.get("/briefs/county/shule/2023/pdf")
+    assert r.status_code == 404 and "全部生成" in text(r)
+
+
+def _wait(c, location: str) -> dict:  # type: ignore[no-untyped-def]
+    for _ in range(600):
+        state = c.get(location + ".json").get_json()
+        if not state["running"]:
+            return state
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")
+
+
+def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]) -> None:
+    data, out = site
+    shule = data / "counties/shule/2023.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8").replace("year: 2023", "year: 二〇二三", 1), encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    c = client(data, out)
+    r = c.post("/build", data={"csrf": token(c)})
+    assert r.status_code == 302
+    state = _wait(c, r.headers["Location"])
+    assert not state["ok"] and state["percent"] == 0
+    assert any(line.startswith("data/counties/shule/2023.yaml:8: year:") for line in state["lines"]), state
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.slow  # three brief subprocesses (dry run, send, resend): about 10 s
+def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    c = client(data, out)
+    plan = text(c.get("/distribute?year=2023"))
+    assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in plan
+    assert "新文件，将发送" in plan and "演练：将发送 7，跳过 0，状态不明 0" in plan
+    assert not (out / LEDGER).exists()  # a dry run writes nothing
+    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
+    state = _wait(c, r.headers["Location"])
+    assert state["ok"], state
+    ledger = text(c.get("/distribute/ledger?year=2023"))
+    assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in ledger
+    assert ledger.count("已发送") >= 7 and "重发状态不明" not in ledger
+    # a delivery in doubt: shown with how to resend
+    with Ledger(out / LEDGER) as book:
+        book.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "unknown",
+                  "连接中断")
+    ledger = text(c.get("/distribute/ledger?year=2023"))
+    assert "状态不明" in ledger and "brief distribute --year 2023 --resend" in ledger
+    assert 'id="resend"' in c.get("/distribute/ledger?year=2023").get_data(as_text=True)
+    overview = text(c.get("/"))
+    yingjisha = row(overview, "英吉沙县")  # sent to one recipient, in doubt for another
+    assert yingjisha.startswith("已分发 2023年第1期") and "有收件单位发送状态不明" in yingjisha
+    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend": "1"})
+    assert _wait(c, r.headers["Location"])["ok"]
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
+    assert "重发状态不明" not in text(c.get("/distribute/ledger?year=2023"))
+    assert row(overview, "疏勒县").startswith("已分发")
+
+
+def _upload(c, path: Path, name: str = "表.xlsx"):  # type: ignore[no-untyped-def]
+    with open(path, "rb") as fh:
+        r = c.post("/forms/upload", data={"csrf": token(c, "/forms"), "form": (fh, name)},
+                   content_type="multipart/form-data")
+    assert r.status_code == 302, text(r)
+    return r.headers["Location"]
+
+
+def _form(data: Path, tmp_path: Path, cells: dict[str, str]) -> Path:
+    from openpyxl import load_workbook
+
+    from brief.forms import make_form
+
+    path = make_form(data, "yingjisha", YEAR, tmp_path / "forms")
+    wb = load_workbook(path)
+    for where, value in cells.items():
+        sheet, cell = where.split("!")
+        wb[sheet][cell].value = value
+    wb.save(path)
+    return path
+
+
+def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    data, out = site
+    c = client(data, out)
+    before = (data / "counties/yingjisha/2023.yaml").read_bytes()
+    review = _upload(c, _form(data, tmp_path, {"队伍建设!C4": "三个", "产业援疆!C7": "38座半"}), "../../etc/x.xlsx")
+    page = text(c.get(review))
+    assert "发现 2 处问题" in page and "队伍建设!C4" in page and "产业援疆!C7" in page
+    assert "../" not in page and str(out.parent / "work") not in page  # the user's name, cleaned; no server path
+    marked = c.get(review + "/marked")
+    assert "filename*=UTF-8''x%EF%BC%88" in marked.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(marked.data))
+    assert wb["队伍建设"]["C4"].comment is not None and wb["队伍建设"]["C5"].comment is None
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+
+    clean = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    page = text(c.get(clean))
+    assert "义诊巡诊活动 free_clinics 31次 36次" in page and "英吉沙县 2023 年的数据将有以下 1 处变化" in page
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before  # reviewing writes nothing
+    assert c.post(clean + "/import", data={"csrf": "wrong"}).status_code == 400
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+    done = c.post(clean + "/import", data={"csrf": token(c)})
+    assert "已导入" in text(done) and "counties/yingjisha/2023.yaml" in text(done)
+    assert "free_clinics: 36" in (data / "counties/yingjisha/2023.yaml").read_text(encoding="utf-8")
+    assert c.get(clean).status_code == 404  # imported: gone
+
+
+def test_a_failed_import_changes_nothing_and_says_why(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    assert "检查无误" in text(c.get(review))
+    csrf = token(c)
+    catalog = data / "indicators.yaml"  # broken between the check and the import
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n  : [\n", encoding="utf-8")
+    before = (data / "counties/yingjisha/2023.yaml").read_bytes()
+    page = text(c.post(review + "/import", data={"csrf": csrf}))
+    assert "无法导入，数据没有任何改动： indicators.yaml:" in page and str(data) not in page.split("数据目录")[0]
+    assert (data / "counties/yingjisha/2023.yaml").read_bytes() == before
+
+
+def test_an_upload_is_only_its_uploaders(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    app = create_app(data, out, work=tmp_path / "work")
+    mine, theirs = app.test_client(), app.test_client()
+    review = _upload(mine, _form(data, tmp_path, {"队伍建设!C4": "三个"}))
+    assert theirs.get(review).status_code == 404
+    assert theirs.get(review + "/marked").status_code == 404
+
+
+def test_not_a_workbook_is_one_line(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip at all")
+    page = text(c.get(_upload(c, junk, "junk.xlsx")))
+    assert "junk.xlsx" not in page.split("检查结果")[0]
+    assert str(out.parent / "work") not in page and "upload.xlsx" not in page and "Traceback" not in page
+    assert "不是 Excel 工作簿" in page and "下载标出错误的表格" not in page  # no cell to mark
+
+
+def test_job_progress_counts_each_brief_as_it_is_reported(tmp_path: Path) -> None:
+    """The bar moves while the command runs: each progress line the build prints is one step."""
+    import subprocess
+    import sys
+    import threading
+
+    from brief.web.jobs import Job, Jobs
+
+    gate = tmp_path / "go"
+    script = ("import sys, time, pathlib\n"
+              "print('已生成：甲', file=sys.stderr, flush=True)\n"
+              f"while not pathlib.Path({str(gate)!r}).exists(): time.sleep(0.02)\n"
+              "print('无变化：乙', file=sys.stderr, flush=True)\nprint('已生成 1 份简报')\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, encoding="utf-8")
+    job = Job("j", "生成全部简报", [], total=4)
+    follower = threading.Thread(target=Jobs()._follow, args=(job, proc))
+    follower.start()
+    for _ in range(200):
+        if job.done == 1:
+            break
+        time.sleep(0.02)
+    assert job.running and job.to_json()["percent"] == 25
+    gate.touch()
+    follower.join(10)
+    assert not job.running and job.ok and job.done == 2 and job.lines == ["已生成 1 份简报"]
+    assert job.to_json()["percent"] == 100
