@@ -159,9 +159,9 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
     from brief import model
     from brief.compose.county import default_templates
     from brief.data.dataset import load_dataset
+    from brief.documents import COUNTY as county_kind
     from brief.fonts import pdf_fonts
     from brief.preflight import check_glyphs
-    from brief.documents import COUNTY as county_kind
     from brief.render import FORMATS, Target, compose, inputs, make
     from brief.writers.docx import docx_bytes
     from brief.writers.pdf import pdf_bytes
@@ -521,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.typst:
             import typst_baseline
 
+            typst_baseline.run(args, work, {})
         if args.profile:
             profile(args, work)
     finally:

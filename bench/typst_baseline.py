@@ -108,7 +108,7 @@ def _runs(runs: baseline.Runs, fonts: TypstFonts) -> str:
 
 def markup(items: list, fonts: TypstFonts, number: int = 1) -> str:
     """Typst markup for ``items`` (``baseline.extract``) in brief's page geometry and styles."""
-    from brief.writers.pdf.styles import LEFT, PAGE, STYLES, TOP, WIDTH, BOTTOM
+    from brief.writers.pdf.styles import BOTTOM, LEFT, PAGE, STYLES, TOP, WIDTH
 
     pt = lambda v: f"{v:.2f}pt"  # noqa: E731
     out = [
@@ -125,7 +125,8 @@ def markup(items: list, fonts: TypstFonts, number: int = 1) -> str:
         out.append(
             f"#let s-{key.replace('_', '-')}(body) = block(above: {pt(s.space_before)}, below: {pt(s.space_after)})"
             f"[#set text(font: \"{fonts.family(s.font)}\", size: {pt(s.size)}, tracking: {pt(s.tracking)})\n"
-            f"#set par(leading: {pt(max(s.leading - s.size, 0))}, justify: {'true' if s.align == 'justify' else 'false'}, "
+            f"#set par(leading: {pt(max(s.leading - s.size, 0))}, "
+            f"justify: {'true' if s.align == 'justify' else 'false'}, "
             f"first-line-indent: (amount: {pt(s.first_line_indent)}, all: true))\n"
             f"#align({align})[#body]]")
     for item in items:
@@ -194,8 +195,8 @@ def warm(args: argparse.Namespace, work: Path, results: dict) -> TypstFonts:
 
     from brief.compose.county import default_templates
     from brief.data.dataset import load_dataset
-    from brief.fonts import pdf_fonts
     from brief.documents import COUNTY as COUNTY_KIND
+    from brief.fonts import pdf_fonts
     from brief.render import FORMATS, Target, compose, make
     from brief.writers.pdf import pdf_bytes
 
@@ -227,7 +228,8 @@ def warm(args: argparse.Namespace, work: Path, results: dict) -> TypstFonts:
     (work / "yingjisha-typst.pdf").write_bytes(first)
     section(f"T1. Warm, in-process: {ds.county(COUNTY, YEAR).county} {YEAR}, CPU medians of N={args.n}, alternating")
     print(f"  Typst {typst.__version__}: {len(first) // 1024} KiB, {baseline_pages(first)} pages "
-          f"(text, tables, key figures; photos and chart left out; ours: {baseline_pages(mine)} pages with them); fonts: {sorted(set(tf.families.values()))}")
+          f"(text, tables, key figures; photos and chart left out; ours: {baseline_pages(mine)} pages with them)")
+    print(f"  fonts: {sorted(set(tf.families.values()))}")
     ours, theirs = alternate(lambda: pdf_bytes(compose(ds, target, templates), fonts), typst_pdf, args.n)
     results["warm"] = (med(ours), med(theirs))
     line("our PDF (compose + pdf_bytes), cpu", f"{med(ours):6.1f} ms")
