@@ -2,7 +2,13 @@
 
 Each output's fingerprint hashes what it depends on (its data files and images, the catalog, its
 template and reference.docx, the fonts, the tool's own source). The manifest records it; a build
-whose fingerprints all match writes nothing. Outputs are written atomically, the manifest after
+whose fingerprints all match writes nothing. Files are hashed through a stat cache kept in the
+manifest (statcache.py): only a file whose size or mtime moved is read again. A build that finished
+also records every file of the data and templates dirs with its hash: when none of them changed (and
+the tool, the fonts and the arguments did not), the next build is a no-op without even reading the
+data (``_unchanged``); a changed file sends it the full way, data loaded and validated.
+
+Outputs are written atomically, the manifest after
 every brief, so a build killed at any moment leaves complete files or none, and the next build
 finishes the job. An flock on the output dir (released by the kernel when a process dies) keeps two
 builds apart without a lock file that could go stale: the workers never hold it (see outdir), and
@@ -23,7 +29,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,12 +38,14 @@ from .compose.county import default_templates
 from .compose.issue import issue_fingerprint
 from .compose.program import has_content
 from .data.dataset import Dataset, load_dataset
-from .documents import COUNTY, FORMATS, PROGRAM, SUMMARY, Target, inputs, output_path, stem
+from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
 from .render import make, write_outputs
+from .statcache import StatCache, file_hash, walk
 
 MANIFEST = "manifest.json"
+CACHE = ".brief-cache.json"  # the stat cache and the last finished build's state: not for users
 LOCK = ".build.lock"
 T = TypeVar("T")  # what a worker returns
 
@@ -61,22 +69,22 @@ def targets(ds: Dataset, year: int | None = None) -> list[Target]:
     return [t for t in out if year is None or t.year == year]
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+_TOOL: dict[str, str] = {}  # the tool's fingerprint, once per process
 
 
-@lru_cache(maxsize=1)
-def tool_fingerprint() -> str:
+def tool_fingerprint(cache: StatCache | None = None) -> str:
     """The tool's version and source: a code change rebuilds everything."""
+    if "fp" not in _TOOL:
+        _TOOL["fp"] = _tool_fingerprint(cache or StatCache())
+    return _TOOL["fp"]
+
+
+def _tool_fingerprint(cache: StatCache) -> str:
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
-        h.update(path.read_bytes())
+        h.update(str(cache.hash(path)).encode())
     return h.hexdigest()
 
 
@@ -91,12 +99,15 @@ def font_fingerprint() -> str:
     return h.hexdigest()
 
 
-def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str) -> tuple[str, list[str]]:
+def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str,
+                cache: StatCache | None = None) -> tuple[str, list[str]]:
+    cache = cache or StatCache()
     paths = inputs(ds, t) + [templates / t.template, templates / "reference.docx"]
-    h = hashlib.sha256(f"{tool_fingerprint()}|{fonts}|{t}".encode())
+    h = hashlib.sha256(f"{tool_fingerprint(cache)}|{fonts}|{t}".encode())
     for p in paths:
         h.update(_place(p, ds.root, templates).encode())  # not where the dirs are: a moved data dir is not a change
-        h.update(file_hash(p).encode() if p.is_file() else b"missing")
+        digest = cache.hash(p)
+        h.update(digest.encode() if digest else b"missing")
     issued = issue_fingerprint(ds, t)
     if issued:  # the entry and recipients this brief prints, not the whole files: others stay fresh
         h.update(issued.encode())
@@ -132,6 +143,21 @@ def write_manifest(out: Path, entries: dict[str, dict]) -> None:
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
+def read_cache(out: Path) -> tuple[StatCache, dict]:
+    """The stat cache and the last finished build's state (``_unchanged``); empty when unreadable."""
+    try:
+        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
+        state = data.get("state")
+        return StatCache(data.get("stats")), state if isinstance(state, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return StatCache(), {}
+
+
+def write_cache(out: Path, cache: StatCache, state: dict | None) -> None:
+    body = {"tool": f"brief {__version__}", "state": state or {}, "stats": cache.entries}
+    atomic_write(out / CACHE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
 def _refuse_undrawable(ds: Dataset) -> None:
     """A character no installed font has would stop one brief mid-build: refuse before any."""
     from .fonts import pdf_fonts
@@ -142,13 +168,12 @@ def _refuse_undrawable(ds: Dataset) -> None:
         raise BriefError(problems)
 
 
-def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:
+def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str, cache: StatCache) -> bool:
     for rel in rels:
         entry = entries.get(rel)
-        path = out / rel
-        if not entry or entry.get("fingerprint") != fp or not path.is_file():
+        if not entry or entry.get("fingerprint") != fp:
             return False
-        if file_hash(path) != entry.get("sha256"):
+        if cache.hash(out / rel) != entry.get("sha256"):  # None when the file is gone
             return False
     return True
 
@@ -194,45 +219,109 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     for path, key in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, key)
     check_out(out)
-    ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
-    _refuse_undrawable(ds)
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    wanted = targets(ds, year)
-    if not wanted:
-        what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
-        raise BriefError.at(str(ds.root / "counties"), None, "--year" if year else "-", what)
     with exclusive(out, LOCK, "build"):
         clean_temporaries(out)
         entries = read_manifest(out)
+        cache, state = read_cache(out)
+        key = _state_key(data, templates, year, cache)
+        same = _unchanged(state, key, data, out, templates, entries, cache)
+        if same is not None:  # nothing changed since a build that finished: no data read at all
+            if cache.changed:  # touched files: their new stat, so the next run need not hash them
+                write_cache(out, cache, state)
+            return _report([Outcome(t, [], True, name) for t, name in same], progress)
+        files = _files(data, out, templates, cache)  # before the data is read: a later edit is seen next time
+        ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
+        _refuse_undrawable(ds)
+        wanted = targets(ds, year)
+        if not wanted:
+            what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
+            raise BriefError.at(str(ds.root / "counties"), None, "--year" if year else "-", what)
         todo: list[tuple[Target, str, list[str]]] = []
         outcomes: list[Outcome] = []
-        for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries).items():
+        for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries, cache).items():
             if fresh:
                 outcomes.append(Outcome(t, [], True, stem(ds, t)))
                 if progress:
                     progress(outcomes[-1])
             else:
                 todo.append((t, fp, ins))
-        if todo:
-            try:
-                _run(todo, ds, out, templates, jobs, entries, outcomes, progress)
-            finally:
-                write_manifest(out, entries)  # whatever finished, even if one brief failed
+        done = None
+        try:
+            if todo:
+                write_cache(out, cache, None)  # no state until this build finishes: one killed is not a no-op
+                _run(todo, ds, out, templates, jobs, entries, outcomes, progress, cache)
+            for p in (q for t in wanted for q in inputs(ds, t)):  # images outside the data dir too
+                files.setdefault(os.path.abspath(p), cache.hash(p))
+            done = {"key": key, "files": files, "targets": [[t.kind.name, t.id, t.year, stem(ds, t)] for t in wanted]}
+        finally:  # whatever finished, even if one brief failed; a failed build records no state
+            if todo:
+                write_manifest(out, entries)
+            cache.prune(cache.asked)
+            if todo or cache.changed or done != state:
+                write_cache(out, cache, done)
         return outcomes
 
 
-def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path,
-         entries: dict[str, dict] | None = None) -> dict[Target, tuple[str, list[str], bool]]:
+def _report(outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> list[Outcome]:
+    for o in outcomes:
+        if progress:
+            progress(o)
+    return outcomes
+
+
+def _state_key(data: Path, templates: Path, year: int | None, cache: StatCache) -> str:
+    """What else a build's outputs depend on: the tool, the fonts, where the dirs are, the year asked."""
+    where = f"{os.path.abspath(data)}|{os.path.abspath(templates)}|{year}"
+    return hashlib.sha256(f"{tool_fingerprint(cache)}|{font_fingerprint()}|{where}".encode()).hexdigest()
+
+
+def _files(data: Path, out: Path, templates: Path, cache: StatCache) -> dict[str, str | None]:
+    """Every file of the data and templates dirs (the output dir left out) with its hash."""
+    return {p: cache.hash(p) for root in (data, templates) for p in walk(root, skip=out)}
+
+
+def _unchanged(state: dict, key: str, data: Path, out: Path, templates: Path, entries: dict[str, dict],
+               cache: StatCache) -> list[tuple[Target, str]] | None:
+    """The targets of the last finished build, with their names, if nothing it read has changed
+    since and its outputs are all there as it wrote them; else None (a full build decides)."""
+    from .documents import KINDS
+
+    recorded = state.get("files")
+    if state.get("key") != key or not isinstance(recorded, dict) or not isinstance(state.get("targets"), list):
+        return None
+    now = _files(data, out, templates, cache)
+    if any(p not in recorded for p in now):  # a new file
+        return None
+    if any(cache.hash(p) != digest for p, digest in recorded.items()):  # an edited or deleted file
+        return None
+    try:
+        named = [(Target(KINDS[kind], ident, int(year)), name) for kind, ident, year, name in state["targets"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    for t, name in named:  # an output deleted or changed by hand is made again
+        for suffix in SUFFIXES.values():
+            rel = f"{t.year}/{name}{suffix}"
+            entry = entries.get(rel)
+            if not entry or cache.hash(out / rel) != entry.get("sha256"):
+                return None
+    return named
+
+
+def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path, entries: dict[str, dict] | None = None,
+         cache: StatCache | None = None) -> dict[Target, tuple[str, list[str], bool]]:
     """Per target: its fingerprint, its inputs, and whether its outputs are up to date (else a
-    build remakes it). ``distribute --dry-run`` asks the same question the same way."""
+    build remakes it). ``distribute --dry-run`` asks the same question the same way (its stat
+    cache read from the manifest, never written back)."""
     entries = read_manifest(out) if entries is None else entries
+    cache = read_cache(out)[0] if cache is None else cache
     fonts = font_fingerprint()
     out_plan = {}
     for t in wanted:
-        fp, ins = fingerprint(ds, t, templates, fonts)
+        fp, ins = fingerprint(ds, t, templates, fonts, cache)
         rels = [output_path(ds, t, f, Path()).as_posix() for f in FORMATS]
-        out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp))
+        out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp, cache))
     return out_plan
 
 
@@ -248,7 +337,8 @@ def pdf_digests(ds: Dataset, wanted: list[Target], templates: Path, jobs: int = 
 
 
 def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, templates: Path, jobs: int,
-         entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> None:
+         entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None,
+         cache: StatCache) -> None:
     meta = {t: (fp, ins) for t, fp, ins in todo}
     last_flush = [time.monotonic()]
 
@@ -256,7 +346,9 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
         fp, ins = meta[t]
         for p in written:
             rel = Path(p).relative_to(out).as_posix()
-            entries[rel] = {"path": rel, "sha256": file_hash(Path(p)), "inputs": ins, "fingerprint": fp}
+            digest = file_hash(p)
+            cache.record(p, digest)
+            entries[rel] = {"path": rel, "sha256": digest, "inputs": ins, "fingerprint": fp}
         # The manifest is what spares a killed build's finished briefs: keep it current, but
         # rewriting it after each of a hundred briefs cost the parent a second.
         if time.monotonic() - last_flush[0] > 0.5:
