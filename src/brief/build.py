@@ -221,23 +221,27 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     check_out(out)
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
+    cache, state = read_cache(out)
+    key = _state_key(data, templates, year, cache)
+    if state:
+        with exclusive(out, LOCK, "build"):
+            entries = read_manifest(out)
+            same = _unchanged(state, key, data, out, templates, entries, cache)
+            if same is not None:  # nothing changed since a build that finished: no data read at all
+                clean_temporaries(out)
+                if cache.changed:  # touched files: their new stat, so the next run need not hash them
+                    write_cache(out, cache, state)
+                return _report([Outcome(t, [], True, name) for t, name in same], progress)
+    files = _files(data, out, templates, cache)  # before the data is read: a later edit is seen next time
+    ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
+    _refuse_undrawable(ds)
+    wanted = targets(ds, year)
+    if not wanted:
+        what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
+        raise BriefError.at(str(ds.root / "counties"), None, "--year" if year else "-", what)
     with exclusive(out, LOCK, "build"):
         clean_temporaries(out)
         entries = read_manifest(out)
-        cache, state = read_cache(out)
-        key = _state_key(data, templates, year, cache)
-        same = _unchanged(state, key, data, out, templates, entries, cache)
-        if same is not None:  # nothing changed since a build that finished: no data read at all
-            if cache.changed:  # touched files: their new stat, so the next run need not hash them
-                write_cache(out, cache, state)
-            return _report([Outcome(t, [], True, name) for t, name in same], progress)
-        files = _files(data, out, templates, cache)  # before the data is read: a later edit is seen next time
-        ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
-        _refuse_undrawable(ds)
-        wanted = targets(ds, year)
-        if not wanted:
-            what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
-            raise BriefError.at(str(ds.root / "counties"), None, "--year" if year else "-", what)
         todo: list[tuple[Target, str, list[str]]] = []
         outcomes: list[Outcome] = []
         for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries, cache).items():
