@@ -15,6 +15,7 @@ import pytest
 
 from brief import build as build_module
 from brief.build import build, plan, read_manifest, targets
+from brief.compose.county import default_templates
 from brief.data.dataset import load_dataset
 from brief.errors import BriefError
 from brief.statcache import RACY_NS, StatCache
@@ -63,7 +64,7 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the data was loaded")
 
-    monkeypatch.setattr(build_module, "load_dataset", refuse)
+    monkeypatch.setattr("brief.data.dataset.load_dataset", refuse)
 
 
 def test_noop_reads_no_data_and_writes_nothing(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,18 +161,14 @@ def test_deleted_image_is_noticed(built: tuple[Path, Path]) -> None:
     assert photo.name in str(err.value)
 
 
-def test_new_file_is_noticed(built: tuple[Path, Path]) -> None:
+def test_new_file_is_noticed(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     data, out = built
     (data / "notes.txt").write_text("备忘", encoding="utf-8")
+    assert not made(build(data, out, jobs=1))
     calls: list[Path] = []
-    real = build_module.load_dataset
-    assert not made(build_module.build(data, out, jobs=1))
-    build_module.load_dataset = lambda *a, **k: calls.append(a[0]) or real(*a, **k)  # type: ignore[assignment]
-    try:
-        (data / "notes2.txt").write_text("备忘", encoding="utf-8")
-        assert not made(build(data, out, jobs=1))
-    finally:
-        build_module.load_dataset = real
+    monkeypatch.setattr("brief.data.dataset.load_dataset", lambda *a, **k: calls.append(a[0]) or load_dataset(*a, **k))
+    (data / "notes2.txt").write_text("备忘", encoding="utf-8")
+    assert not made(build(data, out, jobs=1))
     assert calls == [data]  # a new file: the data is read and checked again
 
 
@@ -185,12 +182,11 @@ def test_deleted_or_edited_output_is_made_again(built: tuple[Path, Path]) -> Non
     assert shas(out) == before
 
 
-def test_another_year_or_templates_dir_is_not_the_same_build(built: tuple[Path, Path],
+def test_another_year_is_not_the_same_build(built: tuple[Path, Path],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     data, out = built
     calls: list[int] = []
-    real = build_module.load_dataset
-    monkeypatch.setattr(build_module, "load_dataset", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr("brief.data.dataset.load_dataset", lambda *a, **k: calls.append(1) or load_dataset(*a, **k))
     outcomes = build(data, out, year=2022, jobs=1)
     assert calls and {o.target.year for o in outcomes} == {2022} and not made(outcomes)
 
@@ -200,7 +196,7 @@ def test_plan_sees_what_build_sees(built: tuple[Path, Path]) -> None:
     data, out = built
     age(data / SHULE, 40)
     ds = load_dataset(data)
-    templates = build_module.default_templates()
+    templates = default_templates()
     fresh = {t.id: ok for t, (_, _, ok) in plan(ds, out, targets(ds, 2023), templates).items()}
     assert all(fresh.values())
     path = data / SHULE

@@ -20,29 +20,28 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
-from .compose.county import default_templates
-from .compose.issue import issue_fingerprint
-from .compose.program import has_content
-from .data.dataset import Dataset, load_dataset
-from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, inputs, output_path, stem
+from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, default_templates, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
-from .render import make, write_outputs
 from .statcache import StatCache, file_hash, walk
+
+if TYPE_CHECKING:
+    from .data.dataset import Dataset
+
+# A no-op build reads no data and renders nothing: the data readers, the composers and the writers
+# are imported where they are used, so that it does not pay their imports (~300 ms).
 
 MANIFEST = "manifest.json"
 CACHE = ".brief-cache.json"  # the stat cache and the last finished build's state: not for users
@@ -59,6 +58,8 @@ class Outcome:
 
 
 def targets(ds: Dataset, year: int | None = None) -> list[Target]:
+    from .compose.program import has_content  # lazily: see the imports
+
     out = [Target(COUNTY, cid, y) for (cid, y) in sorted(ds.counties)]
     for pid, program in sorted(ds.programs.items()):
         years = {y for (cid, y) in ds.counties if cid in program.counties}
@@ -108,6 +109,8 @@ def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str,
         h.update(_place(p, ds.root, templates).encode())  # not where the dirs are: a moved data dir is not a change
         digest = cache.hash(p)
         h.update(digest.encode() if digest else b"missing")
+    from .compose.issue import issue_fingerprint  # lazily: see the imports
+
     issued = issue_fingerprint(ds, t)
     if issued:  # the entry and recipients this brief prints, not the whole files: others stay fresh
         h.update(issued.encode())
@@ -197,11 +200,15 @@ def _die_with_parent(parent: int) -> None:
 def _init_worker(parent: int, data: str | None = None, templates: str | None = None) -> None:
     _die_with_parent(parent)
     if data is not None and templates is not None:  # spawned, not forked: read the data dir once
+        from .data.dataset import load_dataset  # lazily: see the imports
+
         _WORKER["ds"] = load_dataset(Path(data))
         _WORKER["templates"] = Path(templates)
 
 
 def _render(t: Target, out: str) -> list[str]:
+    from .render import make, write_outputs  # lazily: see the imports
+
     ds, templates = _WORKER["ds"], _WORKER["templates"]
     blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
     return [str(p) for p in write_outputs(ds, t, Path(out), blobs)]  # type: ignore[arg-type]
@@ -209,6 +216,8 @@ def _render(t: Target, out: str) -> list[str]:
 
 def _pdf_digest(t: Target) -> str:
     """The sha256 the brief's PDF would have: rendered in memory, written nowhere."""
+    from .render import make  # lazily: see the imports
+
     ds, templates = _WORKER["ds"], _WORKER["templates"]
     blobs = make(ds, t, ("pdf",), templates)  # type: ignore[arg-type]
     return hashlib.sha256(blobs["pdf"]).hexdigest()
@@ -233,6 +242,8 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
                     write_cache(out, cache, state)
                 return _report([Outcome(t, [], True, name) for t, name in same], progress)
     files = _files(data, out, templates, cache)  # before the data is read: a later edit is seen next time
+    from .data.dataset import load_dataset  # lazily: see the imports
+
     ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
     _refuse_undrawable(ds)
     wanted = targets(ds, year)
@@ -379,6 +390,9 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
             yield t, partial(work, t)
         return
     _preload(templates)
+    import multiprocessing  # lazily, with the pool: a no-op build starts none (~50 ms of imports)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # Forked workers inherit the parsed data, the imported writers and the parsed fonts; elsewhere
     # (spawn) each worker reads them once in its initializer. Either way a worker dies with us.
     forking = "fork" in multiprocessing.get_all_start_methods()
