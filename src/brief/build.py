@@ -356,7 +356,7 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
          entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None,
          cache: StatCache) -> None:
     meta = {t: (fp, ins) for t, fp, ins in todo}
-    last_flush = [time.monotonic()]
+    last_flush = [time.monotonic(), 0.0]  # when the manifest was last written, and how long that took
 
     def record(t: Target, written: list[str]) -> None:
         fp, ins = meta[t]
@@ -366,10 +366,12 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
             cache.record(p, digest)
             entries[rel] = {"path": rel, "sha256": digest, "inputs": ins, "fingerprint": fp}
         # The manifest is what spares a killed build's finished briefs: keep it current, but
-        # rewriting it after each of a hundred briefs cost the parent a second.
-        if time.monotonic() - last_flush[0] > 0.5:
+        # rewriting it after each of a hundred briefs cost the parent a second, and with 1,600
+        # counties one rewrite takes tens of ms: wait 50 times as long as the last one took.
+        now = time.monotonic()
+        if now - last_flush[0] > max(0.5, 50 * last_flush[1]):
             write_manifest(out, entries)
-            last_flush[0] = time.monotonic()
+            last_flush[:] = [time.monotonic(), time.monotonic() - now]
         outcomes.append(Outcome(t, [Path(p) for p in written], False, Path(written[0]).stem if written else ""))
         if progress:
             progress(outcomes[-1])
