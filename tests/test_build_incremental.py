@@ -6,6 +6,7 @@ skips loading the data dir when no file of it changed since a build that finishe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -224,3 +225,13 @@ def test_stat_cache_trusts_only_old_unchanged_stats(tmp_path: Path) -> None:
     assert later.hash(path) != first
     path.unlink()
     assert StatCache(cache.entries).hash(path) is None
+
+
+def test_a_damaged_cache_only_costs_a_full_check(built: tuple[Path, Path]) -> None:
+    data, out = built
+    before = shas(out)
+    for junk in ('{"state": {"key": 1, "files": [], "targets": 5}, "stats": {"x": 3}}', "not json", "[]"):
+        (out / ".brief-cache.json").write_text(junk, encoding="utf-8")
+        assert not made(build(data, out, jobs=1))
+    assert shas(out) == before
+    assert json.loads((out / ".brief-cache.json").read_text(encoding="utf-8"))["state"]["targets"]
