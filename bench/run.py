@@ -177,7 +177,7 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
 
     section(f"1. In-process: {ds.county(COUNTY, YEAR).county} {YEAR} brief, median of N={args.n} after 1 warm-up")
     t0 = time.perf_counter()
-    name, blobs = make(ds, target, FORMATS, templates)
+    blobs = make(ds, target, FORMATS, templates)
     warm_ms = (time.perf_counter() - t0) * 1000
     doc = compose(ds, target, templates)
     text_only = dataclasses.replace(doc, blocks=tuple(
