@@ -26,7 +26,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -401,21 +401,26 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forking else "spawn")
     initargs = (os.getpid(),) if forking else (os.getpid(), str(ds.root), str(templates))
-    # The parsed data is shared with the forked workers page by page until something writes to it:
-    # frozen, the collector never walks (and so never copies) those objects in any process.
+    with _frozen(), ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                        initargs=initargs) as pool:
+        # Summaries are the longest briefs: start them first so no worker idles at the end.
+        ordered = sorted(todo, key=lambda item: item[0].kind is not SUMMARY)
+        futures = {pool.submit(work, t): t for t, _, _ in ordered}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result
+        finally:  # a failure stops the rest: what is queued is dropped, what runs is waited for
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The parsed data is shared with forked workers page by page until something writes to it:
+    frozen, the collector never walks (and so never copies) those objects in any process."""
     gc.collect()
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=initargs) as pool:
-            # Summaries are the longest briefs: start them first so no worker idles at the end.
-            ordered = sorted(todo, key=lambda item: item[0].kind is not SUMMARY)
-            futures = {pool.submit(work, t): t for t, _, _ in ordered}
-            try:
-                for future in as_completed(futures):
-                    yield futures[future], future.result
-            finally:  # a failure stops the rest: what is queued is dropped, what runs is waited for
-                pool.shutdown(wait=True, cancel_futures=True)
+        yield
     finally:
         gc.unfreeze()
 
