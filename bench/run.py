@@ -25,6 +25,7 @@ import argparse
 import cProfile
 import dataclasses
 import gc
+import importlib.util
 import io
 import os
 import platform
@@ -158,6 +159,7 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
     from brief import model
     from brief.compose.county import default_templates
     from brief.data.dataset import load_dataset
+    from brief.documents import COUNTY as county_kind
     from brief.fonts import pdf_fonts
     from brief.preflight import check_glyphs
     from brief.render import FORMATS, Target, compose, inputs, make
@@ -170,12 +172,12 @@ def in_process(args: argparse.Namespace, results: dict) -> None:
     ds = load_dataset(args.data)
     templates = default_templates()
     reference = templates / "reference.docx"
-    target = Target("county", COUNTY, YEAR)
+    target = Target(county_kind, COUNTY, YEAR)
     sources = inputs(ds, target) + [templates / target.template]
 
     section(f"1. In-process: {ds.county(COUNTY, YEAR).county} {YEAR} brief, median of N={args.n} after 1 warm-up")
     t0 = time.perf_counter()
-    name, blobs = make(ds, target, FORMATS, templates)
+    blobs = make(ds, target, FORMATS, templates)
     warm_ms = (time.perf_counter() - t0) * 1000
     doc = compose(ds, target, templates)
     text_only = dataclasses.replace(doc, blocks=tuple(
@@ -401,12 +403,13 @@ def targets(results: dict) -> None:
 def profile(args: argparse.Namespace, work: Path) -> None:
     from brief.compose.county import default_templates
     from brief.data.dataset import load_dataset
+    from brief.documents import COUNTY as county_kind
     from brief.render import FORMATS, Target, make
 
     section(f"6. Profile: cProfile of {args.n} make() calls (PDF + DOCX), top 20 by own time")
     ds = load_dataset(args.data)
     templates = default_templates()
-    target = Target("county", COUNTY, YEAR)
+    target = Target(county_kind, COUNTY, YEAR)
     make(ds, target, FORMATS, templates)
     prof = cProfile.Profile()
     prof.enable()
@@ -474,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--snapshot", action="store_true", help="measure a copy of src/ and templates/ (stable "
                    "while others edit the tree)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
+    p.add_argument("--typst", action=argparse.BooleanOptionalAction, default=None,
+                   help="also measure against Typst (bench/typst_baseline.py; default: when `typst` is importable)")
+    p.add_argument("--big", type=int, default=0, help="with --typst: also build this many counties (target: 1600)")
     args = p.parse_args(argv)
     if args.snapshot and SNAPSHOT_ENV not in os.environ:
         return snapshot(argv)
@@ -510,6 +516,12 @@ def main(argv: list[str] | None = None) -> int:
             cold_start(args, work, results)
             gc.collect()
         targets(results)
+        if args.typst is None:
+            args.typst = importlib.util.find_spec("typst") is not None
+        if args.typst:
+            import typst_baseline
+
+            typst_baseline.run(args, work, {})
         if args.profile:
             profile(args, work)
     finally:

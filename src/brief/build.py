@@ -2,7 +2,13 @@
 
 Each output's fingerprint hashes what it depends on (its data files and images, the catalog, its
 template and reference.docx, the fonts, the tool's own source). The manifest records it; a build
-whose fingerprints all match writes nothing. Outputs are written atomically, the manifest after
+whose fingerprints all match writes nothing. Files are hashed through a stat cache kept in the
+manifest (statcache.py): only a file whose size or mtime moved is read again. A build that finished
+also records every file of the data and templates dirs with its hash: when none of them changed (and
+the tool, the fonts and the arguments did not), the next build is a no-op without even reading the
+data (``_unchanged``); a changed file sends it the full way, data loaded and validated.
+
+Outputs are written atomically, the manifest after
 every brief, so a build killed at any moment leaves complete files or none, and the next build
 finishes the job. An flock on the output dir (released by the kernel when a process dies) keeps two
 builds apart without a lock file that could go stale: the workers never hold it (see outdir), and
@@ -12,32 +18,34 @@ they die with the build (a parent-death signal), so a killed build leaves no pro
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
-from .compose.county import default_templates
-from .compose.issue import issue_fingerprint
-from .compose.program import has_content
-from .data.dataset import Dataset, load_dataset
-from .documents import COUNTY, FORMATS, PROGRAM, SUMMARY, Target, inputs, output_path, stem
+from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, default_templates, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
-from .render import make, write_outputs
+from .statcache import StatCache, file_hash, walk
+
+if TYPE_CHECKING:
+    from .data.dataset import Dataset
+
+# A no-op build reads no data and renders nothing: the data readers, the composers and the writers
+# are imported where they are used, so that it does not pay their imports (~300 ms).
 
 MANIFEST = "manifest.json"
+CACHE = ".brief-cache.json"  # the stat cache and the last finished build's state: not for users
 LOCK = ".build.lock"
 T = TypeVar("T")  # what a worker returns
 
@@ -51,6 +59,8 @@ class Outcome:
 
 
 def targets(ds: Dataset, year: int | None = None) -> list[Target]:
+    from .compose.program import has_content  # lazily: see the imports
+
     out = [Target(COUNTY, cid, y) for (cid, y) in sorted(ds.counties)]
     for pid, program in sorted(ds.programs.items()):
         years = {y for (cid, y) in ds.counties if cid in program.counties}
@@ -61,22 +71,22 @@ def targets(ds: Dataset, year: int | None = None) -> list[Target]:
     return [t for t in out if year is None or t.year == year]
 
 
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+_TOOL: dict[str, str] = {}  # the tool's fingerprint, once per process
 
 
-@lru_cache(maxsize=1)
-def tool_fingerprint() -> str:
+def tool_fingerprint(cache: StatCache | None = None) -> str:
     """The tool's version and source: a code change rebuilds everything."""
+    if "fp" not in _TOOL:
+        _TOOL["fp"] = _tool_fingerprint(cache or StatCache())
+    return _TOOL["fp"]
+
+
+def _tool_fingerprint(cache: StatCache) -> str:
     h = hashlib.sha256(__version__.encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
-        h.update(path.read_bytes())
+        h.update(str(cache.hash(path)).encode())
     return h.hexdigest()
 
 
@@ -91,12 +101,17 @@ def font_fingerprint() -> str:
     return h.hexdigest()
 
 
-def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str) -> tuple[str, list[str]]:
+def fingerprint(ds: Dataset, t: Target, templates: Path, fonts: str,
+                cache: StatCache | None = None) -> tuple[str, list[str]]:
+    cache = cache or StatCache()
     paths = inputs(ds, t) + [templates / t.template, templates / "reference.docx"]
-    h = hashlib.sha256(f"{tool_fingerprint()}|{fonts}|{t}".encode())
+    h = hashlib.sha256(f"{tool_fingerprint(cache)}|{fonts}|{t}".encode())
     for p in paths:
         h.update(_place(p, ds.root, templates).encode())  # not where the dirs are: a moved data dir is not a change
-        h.update(file_hash(p).encode() if p.is_file() else b"missing")
+        digest = cache.hash(p)
+        h.update(digest.encode() if digest else b"missing")
+    from .compose.issue import issue_fingerprint  # lazily: see the imports
+
     issued = issue_fingerprint(ds, t)
     if issued:  # the entry and recipients this brief prints, not the whole files: others stay fresh
         h.update(issued.encode())
@@ -132,6 +147,21 @@ def write_manifest(out: Path, entries: dict[str, dict]) -> None:
     atomic_write(out / MANIFEST, (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
+def read_cache(out: Path) -> tuple[StatCache, dict]:
+    """The stat cache and the last finished build's state (``_unchanged``); empty when unreadable."""
+    try:
+        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
+        state = data.get("state")
+        return StatCache(data.get("stats")), state if isinstance(state, dict) else {}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return StatCache(), {}
+
+
+def write_cache(out: Path, cache: StatCache, state: dict | None) -> None:
+    body = {"tool": f"brief {__version__}", "state": state or {}, "stats": cache.entries}
+    atomic_write(out / CACHE, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
 def _refuse_undrawable(ds: Dataset) -> None:
     """A character no installed font has would stop one brief mid-build: refuse before any."""
     from .fonts import pdf_fonts
@@ -142,13 +172,12 @@ def _refuse_undrawable(ds: Dataset) -> None:
         raise BriefError(problems)
 
 
-def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:
+def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str, cache: StatCache) -> bool:
     for rel in rels:
         entry = entries.get(rel)
-        path = out / rel
-        if not entry or entry.get("fingerprint") != fp or not path.is_file():
+        if not entry or entry.get("fingerprint") != fp:
             return False
-        if file_hash(path) != entry.get("sha256"):
+        if cache.hash(out / rel) != entry.get("sha256"):  # None when the file is gone
             return False
     return True
 
@@ -172,11 +201,15 @@ def _die_with_parent(parent: int) -> None:
 def _init_worker(parent: int, data: str | None = None, templates: str | None = None) -> None:
     _die_with_parent(parent)
     if data is not None and templates is not None:  # spawned, not forked: read the data dir once
+        from .data.dataset import load_dataset  # lazily: see the imports
+
         _WORKER["ds"] = load_dataset(Path(data))
         _WORKER["templates"] = Path(templates)
 
 
 def _render(t: Target, out: str) -> list[str]:
+    from .render import make, write_outputs  # lazily: see the imports
+
     ds, templates = _WORKER["ds"], _WORKER["templates"]
     blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
     return [str(p) for p in write_outputs(ds, t, Path(out), blobs)]  # type: ignore[arg-type]
@@ -184,6 +217,8 @@ def _render(t: Target, out: str) -> list[str]:
 
 def _pdf_digest(t: Target) -> str:
     """The sha256 the brief's PDF would have: rendered in memory, written nowhere."""
+    from .render import make  # lazily: see the imports
+
     ds, templates = _WORKER["ds"], _WORKER["templates"]
     blobs = make(ds, t, ("pdf",), templates)  # type: ignore[arg-type]
     return hashlib.sha256(blobs["pdf"]).hexdigest()
@@ -194,10 +229,24 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
     for path, key in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, key)
     check_out(out)
-    ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
-    _refuse_undrawable(ds)
     templates = templates or default_templates()
     jobs = jobs or min(os.cpu_count() or 1, 4)
+    cache, state = read_cache(out)
+    key = _state_key(data, templates, year, cache)
+    if state:
+        with exclusive(out, LOCK, "build"):
+            entries = read_manifest(out)
+            same = _unchanged(state, key, data, out, templates, entries, cache)
+            if same is not None:  # nothing changed since a build that finished: no data read at all
+                clean_temporaries(out)
+                if cache.changed:  # touched files: their new stat, so the next run need not hash them
+                    write_cache(out, cache, state)
+                return _report([Outcome(t, [], True, name) for t, name in same], progress)
+    files = _files(data, out, templates, cache)  # before the data is read: a later edit is seen next time
+    from .data.dataset import load_dataset  # lazily: see the imports
+
+    ds = load_dataset(data)  # refuses before anything is rendered if any file is bad
+    _refuse_undrawable(ds)
     wanted = targets(ds, year)
     if not wanted:
         what = f"没有 {year} 年的数据文件" if year else "没有任何县的数据文件"
@@ -207,32 +256,88 @@ def build(data: Path, out: Path, year: int | None = None, jobs: int = 0, templat
         entries = read_manifest(out)
         todo: list[tuple[Target, str, list[str]]] = []
         outcomes: list[Outcome] = []
-        for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries).items():
+        for t, (fp, ins, fresh) in plan(ds, out, wanted, templates, entries, cache).items():
             if fresh:
                 outcomes.append(Outcome(t, [], True, stem(ds, t)))
                 if progress:
                     progress(outcomes[-1])
             else:
                 todo.append((t, fp, ins))
-        if todo:
-            try:
-                _run(todo, ds, out, templates, jobs, entries, outcomes, progress)
-            finally:
-                write_manifest(out, entries)  # whatever finished, even if one brief failed
+        done = None
+        try:
+            if todo:
+                write_cache(out, cache, None)  # no state until this build finishes: one killed is not a no-op
+                _run(todo, ds, out, templates, jobs, entries, outcomes, progress, cache)
+            for p in (q for t in wanted for q in inputs(ds, t)):  # images outside the data dir too
+                files.setdefault(os.path.abspath(p), cache.hash(p))
+            done = {"key": key, "files": files, "targets": [[t.kind.name, t.id, t.year, stem(ds, t)] for t in wanted]}
+        finally:  # whatever finished, even if one brief failed; a failed build records no state
+            if todo:
+                write_manifest(out, entries)
+            cache.prune(cache.asked)
+            if todo or cache.changed or done != state:
+                write_cache(out, cache, done)
         return outcomes
 
 
-def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path,
-         entries: dict[str, dict] | None = None) -> dict[Target, tuple[str, list[str], bool]]:
+def _report(outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> list[Outcome]:
+    for o in outcomes:
+        if progress:
+            progress(o)
+    return outcomes
+
+
+def _state_key(data: Path, templates: Path, year: int | None, cache: StatCache) -> str:
+    """What else a build's outputs depend on: the tool, the fonts, where the dirs are, the year asked."""
+    where = f"{os.path.abspath(data)}|{os.path.abspath(templates)}|{year}"
+    return hashlib.sha256(f"{tool_fingerprint(cache)}|{font_fingerprint()}|{where}".encode()).hexdigest()
+
+
+def _files(data: Path, out: Path, templates: Path, cache: StatCache) -> dict[str, str | None]:
+    """Every file of the data and templates dirs (the output dir left out) with its hash."""
+    return {p: cache.hash(p) for root in (data, templates) for p in walk(root, skip=out)}
+
+
+def _unchanged(state: dict, key: str, data: Path, out: Path, templates: Path, entries: dict[str, dict],
+               cache: StatCache) -> list[tuple[Target, str]] | None:
+    """The targets of the last finished build, with their names, if nothing it read has changed
+    since and its outputs are all there as it wrote them; else None (a full build decides)."""
+    from .documents import KINDS
+
+    recorded = state.get("files")
+    if state.get("key") != key or not isinstance(recorded, dict) or not isinstance(state.get("targets"), list):
+        return None
+    now = _files(data, out, templates, cache)
+    if any(p not in recorded for p in now):  # a new file
+        return None
+    if any(cache.hash(p) != digest for p, digest in recorded.items()):  # an edited or deleted file
+        return None
+    try:
+        named = [(Target(KINDS[kind], ident, int(year)), name) for kind, ident, year, name in state["targets"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    for t, name in named:  # an output deleted or changed by hand is made again
+        for suffix in SUFFIXES.values():
+            rel = f"{t.year}/{name}{suffix}"
+            entry = entries.get(rel)
+            if not entry or cache.hash(out / rel) != entry.get("sha256"):
+                return None
+    return named
+
+
+def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path, entries: dict[str, dict] | None = None,
+         cache: StatCache | None = None) -> dict[Target, tuple[str, list[str], bool]]:
     """Per target: its fingerprint, its inputs, and whether its outputs are up to date (else a
-    build remakes it). ``distribute --dry-run`` asks the same question the same way."""
+    build remakes it). ``distribute --dry-run`` asks the same question the same way (its stat
+    cache read from the manifest, never written back)."""
     entries = read_manifest(out) if entries is None else entries
+    cache = read_cache(out)[0] if cache is None else cache
     fonts = font_fingerprint()
     out_plan = {}
     for t in wanted:
-        fp, ins = fingerprint(ds, t, templates, fonts)
+        fp, ins = fingerprint(ds, t, templates, fonts, cache)
         rels = [output_path(ds, t, f, Path()).as_posix() for f in FORMATS]
-        out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp))
+        out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp, cache))
     return out_plan
 
 
@@ -248,20 +353,25 @@ def pdf_digests(ds: Dataset, wanted: list[Target], templates: Path, jobs: int = 
 
 
 def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, templates: Path, jobs: int,
-         entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None) -> None:
+         entries: dict[str, dict], outcomes: list[Outcome], progress: Callable[[Outcome], None] | None,
+         cache: StatCache) -> None:
     meta = {t: (fp, ins) for t, fp, ins in todo}
-    last_flush = [time.monotonic()]
+    last_flush = [time.monotonic(), 0.0]  # when the manifest was last written, and how long that took
 
     def record(t: Target, written: list[str]) -> None:
         fp, ins = meta[t]
         for p in written:
             rel = Path(p).relative_to(out).as_posix()
-            entries[rel] = {"path": rel, "sha256": file_hash(Path(p)), "inputs": ins, "fingerprint": fp}
+            digest = file_hash(p)
+            cache.record(p, digest)
+            entries[rel] = {"path": rel, "sha256": digest, "inputs": ins, "fingerprint": fp}
         # The manifest is what spares a killed build's finished briefs: keep it current, but
-        # rewriting it after each of a hundred briefs cost the parent a second.
-        if time.monotonic() - last_flush[0] > 0.5:
+        # rewriting it after each of a hundred briefs cost the parent a second, and with 1,600
+        # counties one rewrite takes tens of ms: wait 50 times as long as the last one took.
+        now = time.monotonic()
+        if now - last_flush[0] > max(0.5, 50 * last_flush[1]):
             write_manifest(out, entries)
-            last_flush[0] = time.monotonic()
+            last_flush[:] = [time.monotonic(), time.monotonic() - now]
         outcomes.append(Outcome(t, [Path(p) for p in written], False, Path(written[0]).stem if written else ""))
         if progress:
             progress(outcomes[-1])
@@ -283,13 +393,16 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
             yield t, partial(work, t)
         return
     _preload(templates)
+    import multiprocessing  # lazily, with the pool: a no-op build starts none (~50 ms of imports)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # Forked workers inherit the parsed data, the imported writers and the parsed fonts; elsewhere
     # (spawn) each worker reads them once in its initializer. Either way a worker dies with us.
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forking else "spawn")
     initargs = (os.getpid(),) if forking else (os.getpid(), str(ds.root), str(templates))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=initargs) as pool:
+    with _frozen(), ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                                        initargs=initargs) as pool:
         # Summaries are the longest briefs: start them first so no worker idles at the end.
         ordered = sorted(todo, key=lambda item: item[0].kind is not SUMMARY)
         futures = {pool.submit(work, t): t for t, _, _ in ordered}
@@ -298,6 +411,18 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
                 yield futures[future], future.result
         finally:  # a failure stops the rest: what is queued is dropped, what runs is waited for
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The parsed data is shared with forked workers page by page until something writes to it:
+    frozen, the collector never walks (and so never copies) those objects in any process."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _preload(templates: Path) -> None:

@@ -7,12 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import model
-from .data.dataset import Dataset
-from .data.records import YearFile
+if TYPE_CHECKING:  # annotations only: a no-op `build` names its targets without loading the data modules
+    from . import model
+    from .data.dataset import Dataset
+    from .data.records import YearFile
 
 SUFFIXES = {"pdf": ".pdf", "docx": ".docx"}
+
+
+def default_templates() -> Path:
+    """The templates shipped inside the package (brief/templates): found the same from a checkout, an
+    editable install and a wheel. The checkout's top-level templates/ is a link to this dir."""
+    return Path(__file__).resolve().parent / "templates"
 FORMATS = ("pdf", "docx")
 
 

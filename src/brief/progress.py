@@ -6,12 +6,12 @@ import os
 import sys
 from types import TracebackType
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
 
 class Reporter:
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
+        if self.tty:  # lazily: rich costs ~100 ms to import, and a log or a pipe never shows its bar
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  transient=True) if self.tty else None
         self.task = None

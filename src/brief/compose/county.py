@@ -7,18 +7,13 @@ from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
+from ..documents import default_templates  # noqa: F401 - re-exported; it lives where a no-op build can reach it cheaply
 from .context import cited_view, county_view, figures, key_figures, meta, plain, sections
 from .markdown import to_document
 from .names import county_office, county_title
 from .sandbox import Sandbox
 
 TEMPLATE = "brief.md.j2"
-
-
-def default_templates() -> Path:
-    """The templates shipped inside the package (brief/templates): found the same from a checkout, an
-    editable install and a wheel. The checkout's top-level templates/ is a link to this dir."""
-    return Path(__file__).resolve().parents[1] / "templates"
 
 
 def image_roots(ds: Dataset, sandbox: Sandbox) -> tuple[Path, Path]:

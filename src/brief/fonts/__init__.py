@@ -14,8 +14,16 @@ from __future__ import annotations
 from .config import DOCX_FONTS, DOCX_LATIN_FONT, PDF_ROLES, ROLE_LABELS, ROLES
 from .convert import convert_cff, converted_path, warm_cache
 from .discover import FontSet, ResolvedFont, resolve
-from .pdf import PdfFonts, pdf_fonts
 from .report import report_lines
+
+
+def __getattr__(name: str) -> object:
+    # Lazily: .pdf imports reportlab (~100 ms), which `build` needs only when a brief is made.
+    if name in ("PdfFonts", "pdf_fonts"):
+        from . import pdf
+
+        return getattr(pdf, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def forget() -> None:

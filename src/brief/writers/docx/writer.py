@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import docx
 from docx.document import Document as DocxDocument
@@ -46,6 +45,8 @@ from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
+
+from ..xmltext import escape, quoteattr  # not xml.sax.saxutils: see xmltext
 
 WATERMARK_TEXT = "征求意见稿"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file

@@ -8,11 +8,11 @@ fixed date in invariant mode), so the same data gives the same bytes.
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
 
 from ... import model
+from ..xmltext import escape  # not xml.sax.saxutils: see xmltext
 
 _PACKET = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

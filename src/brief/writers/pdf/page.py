@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from fontTools.pens.basePen import BasePen
-from fontTools.ttLib import TTFont
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 
 from .styles import BOTTOM, GREY, HEIGHT, LEFT, PAGE, WIDTH
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 PAGENUM_SIZE = 14.0  # 四号
 WATERMARK = "征求意见稿"
@@ -67,29 +69,36 @@ def _glyph(ch: str, sources: Sequence[tuple[str, int]]) -> tuple[tuple[Op, ...],
     raise ValueError(f"no font draws {ch!r} for the watermark")
 
 
-class _Recorder(BasePen):
-    """Collects an outline as moveTo/lineTo/curveTo/close (quadratic curves made cubic by BasePen)."""
+@functools.cache
+def _recorder() -> type:
+    # Lazily: fontTools costs ~20 ms to import, and only a draft's watermark draws outlines.
+    from fontTools.pens.basePen import BasePen
 
-    def __init__(self, glyphset: object, scale: float) -> None:
-        super().__init__(glyphset)
-        self.ops: list[Op] = []
-        self.scale = scale
+    class _Recorder(BasePen):
+        """Collects an outline as moveTo/lineTo/curveTo/close (quadratic curves made cubic by BasePen)."""
 
-    def _pts(self, *pts: tuple[float, float]) -> tuple[float, ...]:
-        return tuple(round(v * self.scale, 3) for p in pts for v in p)
+        def __init__(self, glyphset: object, scale: float) -> None:
+            super().__init__(glyphset)
+            self.ops: list[Op] = []
+            self.scale = scale
 
-    def _moveTo(self, pt: tuple[float, float]) -> None:  # noqa: N802 - fontTools pen protocol
-        self.ops.append(("moveTo", self._pts(pt)))
+        def _pts(self, *pts: tuple[float, float]) -> tuple[float, ...]:
+            return tuple(round(v * self.scale, 3) for p in pts for v in p)
 
-    def _lineTo(self, pt: tuple[float, float]) -> None:  # noqa: N802
-        self.ops.append(("lineTo", self._pts(pt)))
+        def _moveTo(self, pt: tuple[float, float]) -> None:  # noqa: N802 - fontTools pen protocol
+            self.ops.append(("moveTo", self._pts(pt)))
 
-    def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],  # noqa: N802
-                    p3: tuple[float, float]) -> None:
-        self.ops.append(("curveTo", self._pts(p1, p2, p3)))
+        def _lineTo(self, pt: tuple[float, float]) -> None:  # noqa: N802
+            self.ops.append(("lineTo", self._pts(pt)))
 
-    def _closePath(self) -> None:  # noqa: N802
-        self.ops.append(("close", ()))
+        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],  # noqa: N802
+                        p3: tuple[float, float]) -> None:
+            self.ops.append(("curveTo", self._pts(p1, p2, p3)))
+
+        def _closePath(self) -> None:  # noqa: N802
+            self.ops.append(("close", ()))
+
+    return _Recorder
 
 
 @functools.cache
@@ -100,11 +109,13 @@ def _outline(path: str, index: int, ch: str) -> tuple[tuple[Op, ...], float] | N
         return None
     scale = WATERMARK_SIZE / font["head"].unitsPerEm
     glyphset = font.getGlyphSet()
-    pen = _Recorder(glyphset, scale)
+    pen = _recorder()(glyphset, scale)
     glyphset[name].draw(pen)
     return tuple(pen.ops), round(glyphset[name].width * scale, 3)
 
 
 @functools.cache
 def _font(path: str, index: int) -> TTFont:
+    from fontTools.ttLib import TTFont  # lazily: see _recorder
+
     return TTFont(path, fontNumber=index, lazy=True)

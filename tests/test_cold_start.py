@@ -1,0 +1,47 @@
+"""What a command imports (issue 19): a no-op build and a render pay only for what they use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape as sax_escape
+from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from brief.writers.xmltext import escape, quoteattr
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def imported_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return set(out.split())
+
+
+def test_a_build_imports_no_reader_composer_writer_or_pool_before_it_needs_them() -> None:
+    mods = imported_after("import brief.cli, brief.build, brief.progress, brief.fonts")
+    for heavy in ("brief.data.dataset", "brief.compose.county", "brief.render", "brief.writers.pdf.writer",
+                  "reportlab", "markdown_it", "jinja2", "rich", "multiprocessing", "concurrent.futures",
+                  "openpyxl", "brief.distribute", "brief.forms"):
+        assert heavy not in mods, heavy
+
+
+def test_a_render_imports_no_network_stack_and_no_fonttools() -> None:
+    mods = imported_after("import brief.render, brief.writers.pdf.writer, brief.writers.docx.writer")
+    for heavy in ("urllib.request", "http.client", "ssl", "xml.sax.saxutils", "fontTools", "rich", "openpyxl"):
+        assert heavy not in mods, heavy
+    assert "reportlab.platypus" in mods and "docx" in mods  # what a render does need
+
+
+@given(st.text(alphabet="ab&<>\"'\n\r\t中 ", max_size=12))
+def test_xml_escaping_is_saxutils_byte_for_byte(text: str) -> None:
+    assert escape(text) == sax_escape(text)
+    assert escape(text, {'"': "&quot;"}) == sax_escape(text, {'"': "&quot;"})
+    assert quoteattr(text) == sax_quoteattr(text)
