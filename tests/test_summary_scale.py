@@ -311,7 +311,9 @@ def test_a_build_starts_the_summary_before_the_briefs(tmp_path: Path, monkeypatc
             done.set_result(None)
             return done
 
-    monkeypatch.setattr(build, "ProcessPoolExecutor", Pool)
+    import concurrent.futures  # the build imports the pool lazily, from here
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Pool)
     monkeypatch.setattr(build, "_preload", lambda templates: None)
     make_data(tmp_path / "data", SCALE_FROM + 1)
     ds = load_dataset(tmp_path / "data")
