@@ -381,7 +381,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("sent")
     data, out = data_copy(base), base / "out"
     first = distribute(data, out, YEAR)
-    assert first.ok and first.counts["sent"] == 7
+    assert first.ok and first.counts["sent"] == 9  # 7 + the program brief to its two summary recipients
     return data, out
 
 
@@ -412,7 +412,7 @@ def test_dry_run_announces_the_new_version_the_run_will_send(distributed: tuple[
     lines = format_report(plan)
     assert f"需先生成：{pdf}" in lines
     assert f"  {pdf}：内容有变化，将作为新版本发送，份号 000001（需重新生成）" in lines
-    assert lines[-1] == "演练：将发送 2，跳过 5，状态不明 0"
+    assert lines[-1] == "演练：将发送 2，跳过 7，状态不明 0"
     real = distribute(data, out, YEAR)
     assert owed(real) == expected and real.counts["sent"] == 2
     assert {f.sha256 for r in plan.recipients for f in r.files if f.file == pdf} == {

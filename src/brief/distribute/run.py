@@ -23,7 +23,7 @@ from pathlib import Path
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
-from ..documents import COUNTY, SUMMARY, Target, output_path
+from ..documents import COUNTY, PROGRAM, SUMMARY, Target, output_path
 from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, check_subdir, exclusive
 from .ledger import LEDGER, Ledger
@@ -186,35 +186,38 @@ def _check_recipients(recipients: list[Recipient], path: Path) -> None:
 
 def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target], list[str]]]:
     from ..build import targets
+    from ..compose.issue import names
 
     have = targets(ds, year)
     if not have:
         raise BriefError.at(str(ds.root), None, "--year", f"没有 {year} 年的数据")
-    present = set(have)
+    # In the order a message lists them: per program, its summary then its own brief.
+    ordered = [t for t in have if t.kind is COUNTY]
+    ordered += [t for pid in sorted(ds.programs) for kind in (SUMMARY, PROGRAM) for t in have
+                if t.kind is kind and t.id == pid]
 
     def resolve(r: Recipient) -> tuple[list[Target], list[str]]:
         found: list[Target] = []
         missing: list[str] = []
         for b in dict.fromkeys(r.briefs + r.extra):
-            if b.startswith("summary:"):
-                b = b.removeprefix("summary:")
-            if b == "summary":
-                ts = [Target(SUMMARY, pid, year) for pid in sorted(ds.programs)]
-                label = f"{year} 年的年度汇总"
-            elif any(c == b for c, _ in ds.counties):
-                ts = [Target(COUNTY, b, year)]
-                label = f"{ds.county_name(b)}（{b}）{year} 年的简报"
-            else:
-                ts = [Target(SUMMARY, b, year)]
-                label = f"{ds.programs[b].name if b in ds.programs else b}（{b}）{year} 年的年度汇总"
-            ts = [t for t in ts if t in present]
+            ts = [t for t in ordered if names(b, t)]  # the rule the 版记 lists recipients by
             if not ts:
-                missing.append(label)
+                missing.append(_label(ds, b, year))
             ts = [t for t in ts if not secret(ds, t)]  # 秘密/机密: Report.withheld names them once
             found += [t for t in ts if t not in found]
         return found, missing
 
     return resolve
+
+
+def _label(ds: Dataset, entry: str, year: int) -> str:
+    """What a recipient asked for that does not exist this year, as the run's note names it."""
+    if entry == "summary":
+        return f"{year} 年的年度汇总"
+    if any(c == entry for c, _ in ds.counties):
+        return f"{ds.county_name(entry)}（{entry}）{year} 年的简报"
+    pid = entry.removeprefix("summary:")
+    return f"{ds.programs[pid].name if pid in ds.programs else pid}（{pid}）{year} 年的年度汇总"
 
 
 def secret(ds: Dataset, t: Target) -> str:
