@@ -81,7 +81,7 @@ class PdfWriter(Visitor):
         return [_keep_with_next(para)]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
-        para = self.para(node.inlines, node.role if node.role in STYLES else "body")
+        para = self.para(node.inlines, node.role)  # model.ROLES, each with a style (test_writers_cover_model)
         return [_keep_with_next(para) if node.role == "center" else para]  # a table title stays with its table
 
     def visit_table(self, node: model.Table) -> list[Flowable]:
