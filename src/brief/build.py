@@ -236,6 +236,13 @@ def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path,
     return out_plan
 
 
+def stale(wanted: list[Target], ds: Dataset, out: Path, templates: Path | None = None) -> set[Target]:
+    """The targets a build would remake now, decided as ``build`` decides (``plan``): what
+    ``distribute --dry-run`` announces as 需先生成."""
+    templates = templates or default_templates()
+    return {t for t, (_, _, fresh) in plan(ds, out, wanted, templates).items() if not fresh}
+
+
 def pdf_digests(ds: Dataset, wanted: list[Target], templates: Path, jobs: int = 0) -> dict[Target, str]:
     """The sha256 of each target's PDF as a build would write it now, computed without writing."""
     _refuse_undrawable(ds)
