@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 import brief.fonts as fonts
 from brief.errors import BriefError
-from brief.fonts import config, convert, rlpatch
+from brief.fonts import config, convert, rlcompat
 from brief.fonts.config import Candidate
 
 JI = "\U00020BB7"  # 𠮷, CJK Extension B: beyond the BMP
@@ -294,18 +294,49 @@ def test_tounicode_fix_installed_and_checked():
     from reportlab.pdfbase import ttfonts
 
     fonts.pdf_fonts()
-    rlpatch.check()  # raises if reportlab's internals moved
-    assert ttfonts.makeToUnicodeCMap is rlpatch.to_unicode_cmap
-    rlpatch.apply()  # idempotent
-    assert ttfonts.makeToUnicodeCMap is rlpatch.to_unicode_cmap
+    rlcompat.check()  # raises if reportlab's internals moved
+    assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
+    rlcompat.apply()  # idempotent
+    assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
+
+
+def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch):
+    """One module holds what brief uses of reportlab beyond its public API; its check refuses a
+    reportlab outside the tested range (the pyproject pin) or with an internal gone."""
+    import ast
+    import re
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics as rl_pdfmetrics
+
+    rlcompat.check()
+    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pin and rlcompat.TESTED == tuple(tuple(int(x) for x in v.split(".")) for v in pin.groups())
+    monkeypatch.setattr(rlcompat, "_checked", False)
+    monkeypatch.setattr(reportlab, "Version", "5.2.0")
+    with pytest.raises(RuntimeError, match=r"reportlab 5\.2\.0 is outside .*>=4\.2,<5\.2"):
+        rlcompat.check()
+    monkeypatch.setattr(reportlab, "Version", "5.1.0")
+    monkeypatch.delattr(rl_pdfmetrics, "_dynFaceNames")
+    with pytest.raises(RuntimeError, match="pdfmetrics._dynFaceNames is gone"):
+        rlcompat.check()
+    # nothing else in the package touches reportlab's private attributes or the names it replaces
+    private = {"_ttf_data", "_pos", "_pdfScale", "_fonts", "_dynFaceNames", "_asciiReadable", "PDFZCompress",
+               "makeToUnicodeCMap", "SUBSETN"}
+    src = Path(fonts.__file__).parents[1]
+    reaching = {p.relative_to(src).as_posix() for p in src.rglob("*.py") if p.name != "rlcompat.py"
+                for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Attribute) and node.attr in private
+                or isinstance(node, ast.alias) and node.name in private}
+    assert reaching == {"fonts/pdf.py"}  # BriefTTFont's mirror of TTFont.__init__ (_asciiReadable)
 
 
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     subset = [0, *range(32, 128), 0x4E00, 0x2014, 0xFF08]
-    assert rlpatch.to_unicode_cmap("AAAAAA+X", subset) == rlpatch.original()("AAAAAA+X", subset)
-    fixed = rlpatch.to_unicode_cmap("AAAAAA+X", [0, 0x4E00, 0x20BB7, 0x10FFFD])
+    assert rlcompat.to_unicode_cmap("AAAAAA+X", subset) == rlcompat.original()("AAAAAA+X", subset)
+    fixed = rlcompat.to_unicode_cmap("AAAAAA+X", [0, 0x4E00, 0x20BB7, 0x10FFFD])
     assert "<02> <D842DFB7>" in fixed and "<03> <DBFFDFFD>" in fixed
-    assert "<20BB7>" in rlpatch.original()("AAAAAA+X", [0, 0x20BB7])  # the upstream bug
+    assert "<20BB7>" in rlcompat.original()("AAAAAA+X", [0, 0x20BB7])  # the upstream bug
 
 
 # -- PDF end to end -------------------------------------------------------------------------------

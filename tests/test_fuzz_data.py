@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.data.validate import validate
+from brief.check import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTY = "counties/yingjisha/2023.yaml"

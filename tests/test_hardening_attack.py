@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.data.validate import validate
+from brief.check import validate
 from brief.errors import BriefError
 from brief.render import render_county
 from helpers import DATA, ROOT, brief, data_copy, pdftotext

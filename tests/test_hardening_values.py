@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from brief.check import validate
 from brief.data.ids import ID_RULE
 from brief.data.images import MAX_BYTES, check_image
 from brief.data.records import Recipient
 from brief.data.schema import email_problem, name_problem
-from brief.data.validate import validate
 from brief.domain.aggregate import add, change
 from brief.domain.quantity import (
     ASCII_DIGITS,

@@ -134,12 +134,9 @@ def write_manifest(out: Path, entries: dict[str, dict]) -> None:
 
 def _refuse_undrawable(ds: Dataset) -> None:
     """A character no installed font has would stop one brief mid-build: refuse before any."""
-    from .fonts import pdf_fonts
-    from .preflight import data_glyph_problems
+    from .check import refuse_undrawable
 
-    problems = data_glyph_problems(ds, pdf_fonts())
-    if problems:
-        raise BriefError(problems)
+    refuse_undrawable(ds)
 
 
 def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str) -> bool:

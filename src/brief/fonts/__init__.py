@@ -2,11 +2,12 @@
 
 - ``resolve() -> FontSet``: the file, face index, family and outline type chosen for each role
   (``config.PDF_ROLES``), from ``BRIEF_FONT_<ROLE>=/path/font[:index]`` or ``config.PDF_CANDIDATES``.
-- ``pdf_fonts() -> PdfFonts``: those fonts registered with reportlab (``name(role)``, ``covers``,
-  ``split_runs``, ``missing``); CFF fonts are converted once and cached.
+- ``role_fonts() -> PdfFonts`` (alias ``pdf_fonts``): those fonts registered with reportlab
+  (``name(role)``, ``covers``, ``split_runs``, ``missing``); CFF fonts are converted once and cached.
 - ``report_lines()``: what ``brief fonts`` prints.
 
-Registering also fixes reportlab's ToUnicode CMap for characters beyond U+FFFF (``rlpatch``).
+Registering also fixes reportlab's ToUnicode CMap for characters beyond U+FFFF; every reach into
+reportlab's internals is in ``rlcompat``, behind one check.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from .config import DOCX_FONTS, DOCX_LATIN_FONT, PDF_ROLES, ROLE_LABELS, ROLES
 from .convert import convert_cff, converted_path, warm_cache
 from .discover import FontSet, ResolvedFont, resolve
-from .pdf import PdfFonts, pdf_fonts
+from .pdf import PdfFonts, pdf_fonts, role_fonts
 from .report import report_lines
 
 
@@ -42,5 +43,6 @@ __all__ = [
     "pdf_fonts",
     "report_lines",
     "resolve",
+    "role_fonts",
     "warm_cache",
 ]
