@@ -155,12 +155,9 @@ def test_cff_cache_is_reused():
             continue
         path = fonts.convert_cff(font)  # converts on a cold machine
         before = path.stat()
-        convert.forget()  # no in-process memo: as in a new process
-        start = time.perf_counter()
+        convert.forget()  # no in-process memo: as in a new process (bench/micro.py times it)
         again = fonts.convert_cff(font)
-        elapsed = time.perf_counter() - start
         assert again == path
-        assert elapsed < 0.2, f"{role}: cached conversion took {elapsed:.3f} s"
         after = path.stat()
         assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino), "cache file rewritten"
         assert Path(convert.cache_dir()) in path.parents
@@ -202,10 +199,7 @@ def test_names_and_registration(pdf):
     assert pdf.name("body") == "brief-body"
     with pytest.raises(KeyError, match="unknown font role"):
         pdf.name("nonsense")
-    start = time.perf_counter()
-    for _ in range(100):
-        assert fonts.pdf_fonts() is pdf
-    assert time.perf_counter() - start < 0.05
+    assert all(fonts.pdf_fonts() is pdf for _ in range(3))  # memoised (bench/micro.py times it)
 
 
 def test_heading_and_bold_share_one_font(pdf):
@@ -216,22 +210,18 @@ def test_heading_and_bold_share_one_font(pdf):
 
 
 def test_faces_are_parsed_lazily():
+    """A new process registers the role fonts without parsing them (bench/micro.py times it)."""
     code = textwrap.dedent("""
-        import time
-        t = time.perf_counter()
         from brief.fonts import pdf_fonts
         from reportlab.pdfbase import pdfmetrics
         pdf = pdf_fonts()
-        elapsed = time.perf_counter() - t
         kai = pdfmetrics.getFont(pdf.name("kai"))
         assert "_pending" in kai.face.__dict__
         assert kai.stringWidth("楷体", 10) == 20
         assert "_pending" not in kai.face.__dict__
-        print(f"{elapsed:.3f}")
+        print("lazy")
     """)
-    pdf_fonts_seconds = float(subprocess.check_output([sys.executable, "-c", code], text=True))
-    # Measured 0.08-0.22 s with a warm cache (imports included); the target is < 0.3 s.
-    assert pdf_fonts_seconds < 0.5, pdf_fonts_seconds
+    assert subprocess.check_output([sys.executable, "-c", code], text=True).strip() == "lazy"
 
 
 def test_survives_reportlab_reset(pdf):
