@@ -63,3 +63,18 @@ def test_glyph_check_reads_every_text_a_node_prints() -> None:
     texts = [t for t in document_texts(doc) if t]
     assert texts == ["题", "报头", "单位", "日期", "期号", "内部", "标题", "段落", "表名", "表头", "单元格", "图注",
                      "指标值", "图表", "单位名", "类别", "系列", "1.0", "报：甲。", "印发单位", "印发日", "共印"]
+
+
+def test_a_role_that_slipped_past_the_model_is_never_drawn_as_body() -> None:
+    """The PDF writer once set an unknown role as body text; now only the model's roles have styles."""
+    from brief.compose.county import default_templates
+    from brief.writers.docx import docx_bytes
+    from brief.writers.pdf import pdf_bytes
+
+    para = model.Paragraph((T("文"),))
+    object.__setattr__(para, "role", "quote")  # what no compose step can make any more
+    doc = model.Document(model.Meta("题"), (para,))
+    with pytest.raises(KeyError, match="quote"):
+        pdf_bytes(doc)
+    with pytest.raises(KeyError, match="quote"):
+        docx_bytes(doc, reference=default_templates() / "reference.docx")
