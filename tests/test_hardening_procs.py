@@ -159,6 +159,7 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     yield proc
     proc.kill()
     proc.wait()
+    proc.stdout.close()
 
 
 def test_refusal_names_the_process_that_holds_the_lock(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
@@ -190,6 +191,8 @@ def test_a_lock_kept_by_a_stray_of_a_dead_run_does_not_block(tmp_path: Path) -> 
     finally:
         stray.kill()
         stray.wait()
+        assert stray.stdout is not None
+        stray.stdout.close()
 
 
 # -- 2. a cleanup removes only temporaries whose writer is gone -------------------------------------
@@ -353,6 +356,7 @@ def test_closed_stdout_after_success_exits_0(tmp_path: Path, args: tuple[str, ..
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # `| head -0`: the reader is gone before anything is printed
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait(timeout=120) == 0, err
     assert err == ""
 
@@ -363,6 +367,7 @@ def test_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
     assert proc.stdout is not None and proc.stderr is not None
     proc.stderr.close()  # the progress lines' reader is gone
     out = proc.stdout.read()
+    proc.stdout.close()
     assert proc.wait(timeout=120) == 0
     assert out.startswith("已生成 2 份简报")
     assert (tmp_path / "out" / "2022" / "2022年英吉沙县援疆工作简报.pdf").is_file()
