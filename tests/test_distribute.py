@@ -27,7 +27,8 @@ from brief.distribute.ledger import Ledger
 from brief.errors import BriefError
 from helpers import DATA, has, pdffonts_rows, pdftotext
 
-pytestmark = pytest.mark.skipif(not has("pdftotext") or not has("pdffonts"), reason="poppler-utils needed")
+pytestmark = [pytest.mark.skipif(not has("pdftotext") or not has("pdffonts"), reason="poppler-utils needed"),
+              pytest.mark.slow]  # real SMTP servers and builds: 3-9 s a test
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 pypdf = pytest.importorskip("pypdf")

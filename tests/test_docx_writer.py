@@ -518,6 +518,7 @@ def _run(*cmd: str) -> str:
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_libreoffice_opens_it_and_shows_the_text(lo_pdfs):
     text = re.sub(r"\s+", "", _run("pdftotext", str(lo_pdfs["draft"]), "-"))
     for want in ("东西部协作工作简报", TITLE, "一、主要做法", "1600余人次", "2.12万人次", "0.8个百分点", "（完）"):
@@ -528,6 +529,7 @@ def test_libreoffice_opens_it_and_shows_the_text(lo_pdfs):
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_libreoffice_uses_chinese_fonts_only(lo_pdfs):
     """checks.md §1: headings once fell back to DejaVu. Every Chinese character is set in a CJK
     font; the digits and Latin letters may use whatever this machine substitutes for Times New Roman."""
@@ -546,6 +548,7 @@ def _watermark_pixels(pdf: Path, tmp: Path) -> int:
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_libreoffice_shows_the_watermark(lo_pdfs, tmp_path):
     draft = _watermark_pixels(lo_pdfs["draft"], tmp_path)
     final = _watermark_pixels(lo_pdfs["final"], tmp_path)

@@ -377,6 +377,7 @@ def test_pdf_fonts_embedded_and_text_copies_out(pdf, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_pdf_bytes_identical_across_runs_and_processes(pdf, tmp_path):
     first = build_pdf(pdf)
     assert build_pdf(pdf) == first

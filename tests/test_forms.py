@@ -620,6 +620,7 @@ CATALOG = read_dataset(DATA).catalog
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
+@pytest.mark.slow
 def test_random_figures_come_back_exactly(template: tuple[Path, dict[str, str]], data: st.DataObject) -> None:
     form, where = template
     keys = data.draw(st.lists(st.sampled_from(list(CATALOG.indicators)), min_size=1, max_size=6, unique=True))

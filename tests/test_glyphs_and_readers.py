@@ -42,6 +42,7 @@ def test_a_character_no_font_has_stops_with_file_line_key(tmp_path: Path) -> Non
 
 
 @pytest.mark.skipif(not has("soffice"), reason="LibreOffice is installed by scripts/setup.sh")
+@pytest.mark.slow
 def test_libreoffice_opens_the_brief_and_uses_cjk_fonts(tmp_path: Path) -> None:
     assert brief("render", "yingjisha", "--year", "2023", "--format", "docx", "--out", str(tmp_path)).returncode == 0
     source = next(tmp_path.rglob("*.docx"))

@@ -160,6 +160,7 @@ def test_indicator_key_that_shadows_a_template_name_is_refused(tmp_path: Path, k
 # -- the manifest does not depend on where the dirs are ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_moved_data_dir_rebuilds_nothing(tmp_path: Path) -> None:
     first = tmp_path / "a" / "data"
     shutil.copytree(DATA, first)

@@ -366,6 +366,7 @@ def test_too_many_shared_strings_are_refused(form: Path, data: Path) -> None:
         f"{BOOK}: -: 工作簿有超过 100000 段不同的文字，远多于表单；请导入由 brief form 生成并填好的 .xlsx 文件"]
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_in_seconds(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     bomb = tmp_path / "bomb.xlsx"

@@ -104,6 +104,7 @@ def assert_workers_gone(workers: list[int]) -> None:
 
 
 @pytest.mark.parametrize("command", ["build", "distribute"])
+@pytest.mark.slow
 def test_killed_run_leaves_no_worker_and_the_next_run_succeeds(tmp_path: Path, command: str) -> None:
     data, out = data_copy(tmp_path), tmp_path / "out"
     args = ["build", "--jobs", "2"] if command == "build" else ["distribute", "--year", str(YEAR)]
@@ -242,6 +243,7 @@ def test_atomic_write_of_a_name_near_the_length_limit(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+@pytest.mark.slow
 def test_concurrent_renders_of_one_county_both_succeed(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -458,6 +460,7 @@ def test_unwritable_outbox_is_a_clear_failure(distributed: tuple[Path, Path]) ->
         line.endswith(f"发件箱 {out / 'outbox'} 无法创建目录：已有同名的文件；请换一个目录名") for line in lines), lines
 
 
+@pytest.mark.slow
 def test_dry_run_names_every_brief_the_run_will_build_not_only_those_sent(tmp_path: Path) -> None:
     """The real run builds the whole year first; a brief no one receives is still built, so the
     dry run names it too (an attack saw 需先生成 for 1 file and then 已生成 5 份简报)."""

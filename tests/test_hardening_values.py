@@ -222,6 +222,7 @@ _ADDRESS_LIKE = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~<>,\" 张-]{1,12}@[A-Za-z0-9.例-
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.from_regex(_ADDRESS_LIKE, fullmatch=True), st.from_regex(_ADDRESS_VALID, fullmatch=True)))
+@pytest.mark.slow
 def test_every_address_validate_accepts_goes_into_a_message_unchanged(address: str) -> None:
     from email import message_from_bytes
     from email.policy import default as default_policy
