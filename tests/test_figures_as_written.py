@@ -464,6 +464,7 @@ def test_negative_change_with_a_bound_is_refused_not_inverted() -> None:
     ("{label: 甲, unit: 人, section: team, units_also: [人]}",
      "units_also: “人”不能作为另一单位：应为汉字单位，且不同于 unit"),
 ])
+@pytest.mark.slow
 def test_catalog_keys_are_checked_one_line_each(tmp_path: Path, spec: str, message: str) -> None:
     data = data_copy(tmp_path)
     catalog = data / "indicators.yaml"

@@ -97,6 +97,7 @@ def test_id_grammar() -> None:
 
 
 @pytest.mark.parametrize("county", ["../../../../x", "/tmp/x", "a/b", "..", None, "yingjisha/../../x", "YINGJISHA"])
+@pytest.mark.slow
 def test_import_refuses_county_id_outside_data(form: Path, data: Path, tmp_path: Path, county: str | None) -> None:
     fill(form, {"_brief!B3": county, "工作亮点!B4": "改过的标题"})  # a change: the import would write
     outside = snapshot(tmp_path)
@@ -107,6 +108,7 @@ def test_import_refuses_county_id_outside_data(form: Path, data: Path, tmp_path:
 
 
 @pytest.mark.parametrize("year", ["../1", "20231", "0999", "２０２３", "2023.yaml", None, "3023"])
+@pytest.mark.slow
 def test_import_refuses_a_year_that_is_not_a_year(form: Path, data: Path, year: str | None) -> None:
     fill(form, {"_brief!B5": year})
     assert problems_of([form], data) == [
