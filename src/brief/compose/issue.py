@@ -43,7 +43,7 @@ def entry_of(ds: Dataset, t: Target) -> Entry | None:
     return find(ds.issues, document_id(t), t.year)
 
 
-def names(entry: str, t: Target) -> bool:
+def asks_for(entry: str, t: Target) -> bool:
     """Whether a ``briefs:`` or ``extra:`` entry of recipients.yaml names ``t``: a county id its brief;
     ``summary`` every program's summary and program brief; a program id that program's summary and
     its own brief (they go to the same offices); ``summary:<program>`` that summary alone."""
@@ -56,12 +56,12 @@ def names(entry: str, t: Target) -> bool:
 
 def receives(r: Recipient, t: Target) -> bool:
     """The recipients distribute sends ``t`` to, listed on its role line of the 版记."""
-    return any(names(b, t) for b in r.briefs)
+    return any(asks_for(b, t) for b in r.briefs)
 
 
 def is_extra(r: Recipient, t: Target) -> bool:
     """Listed after 本期增发 (and sent it too)."""
-    return any(names(b, t) for b in r.extra)
+    return any(asks_for(b, t) for b in r.extra)
 
 
 def recipients_in_order(ds: Dataset, t: Target) -> list[Recipient]:

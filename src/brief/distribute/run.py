@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..build import build, pdf_digests, stale, targets
 from ..compose.county import default_templates
-from ..compose.issue import classification, entry_of, is_extra, names, receives, recipients_in_order
+from ..compose.issue import asks_for, classification, entry_of, is_extra, receives, recipients_in_order
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
@@ -198,7 +198,7 @@ def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target],
         found: list[Target] = []
         missing: list[str] = []
         for b in dict.fromkeys(r.briefs + r.extra):
-            ts = [t for t in ordered if names(b, t)]  # the rule the 版记 lists recipients by
+            ts = [t for t in ordered if asks_for(b, t)]  # the rule the 版记 lists recipients by
             if not ts:
                 missing.append(_label(ds, b, year))
             ts = [t for t in ts if not secret(ds, t)]  # 秘密/机密: Report.withheld names them once
