@@ -30,7 +30,7 @@ def layout_five_pages() -> float:
     """Breaking five pages of body text into lines (widths cached), as test_cjk_linebreak did."""
     from reportlab.lib.units import mm
 
-    from brief.fonts import role_fonts
+    from brief.fonts.pdf import role_fonts
     from brief.writers.pdf.cjk import ParaStyle, Run, break_lines
 
     font, size = role_fonts().name("body"), 16.0
@@ -48,7 +48,7 @@ def layout_five_pages() -> float:
 
 def role_fonts_memo() -> float:
     """100 calls of role_fonts() once the fonts are registered (the memo)."""
-    from brief.fonts import role_fonts
+    from brief.fonts.pdf import role_fonts
 
     role_fonts()
     return _median(lambda: [role_fonts() for _ in range(100)])
@@ -73,7 +73,7 @@ def cached_cff_conversion() -> float:
 
 def cold_role_fonts() -> float:
     """A new process importing brief.fonts and registering the role fonts (warm disk cache)."""
-    code = ("import time; t = time.perf_counter(); from brief.fonts import role_fonts; role_fonts(); "
+    code = ("import time; t = time.perf_counter(); from brief.fonts.pdf import role_fonts; role_fonts(); "
             "print(time.perf_counter() - t)")
     return statistics.median(float(subprocess.check_output([sys.executable, "-c", code], text=True))
                              for _ in range(REPEAT))

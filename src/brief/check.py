@@ -12,7 +12,7 @@ from pathlib import Path
 from .data.dataset import Dataset
 from .data.validate import validate as validate_data
 from .errors import BriefError, Problem
-from .fonts import role_fonts
+from .fonts.pdf import role_fonts
 from .preflight import data_glyph_problems
 
 

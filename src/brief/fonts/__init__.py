@@ -2,7 +2,7 @@
 
 - ``resolve() -> FontSet``: the file, face index, family and outline type chosen for each role
   (``config.PDF_ROLES``), from ``BRIEF_FONT_<ROLE>=/path/font[:index]`` or ``config.PDF_CANDIDATES``.
-- ``role_fonts() -> PdfFonts`` (alias ``pdf_fonts``): those fonts registered with reportlab
+- ``pdf_fonts() -> PdfFonts`` (``pdf.role_fonts``, its name for what it is): those fonts registered with reportlab
   (``name(role)``, ``covers``, ``split_runs``, ``missing``); CFF fonts are converted once and cached.
 - ``report_lines()``: what ``brief fonts`` prints.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from .config import DOCX_FONTS, DOCX_LATIN_FONT, PDF_ROLES, ROLE_LABELS, ROLES
 from .convert import convert_cff, converted_path, warm_cache
 from .discover import FontSet, ResolvedFont, resolve
-from .pdf import PdfFonts, pdf_fonts, role_fonts
+from .pdf import PdfFonts, pdf_fonts
 from .report import report_lines
 
 
@@ -43,6 +43,5 @@ __all__ = [
     "pdf_fonts",
     "report_lines",
     "resolve",
-    "role_fonts",
     "warm_cache",
 ]
