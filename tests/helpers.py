@@ -87,3 +87,17 @@ def file_sha(path: Path) -> str:
 
 def has(tool: str) -> bool:
     return shutil.which(tool) is not None
+
+
+LATIN_ONLY = ("DejaVu", "Liberation")  # LibreOffice's own Latin families: no CJK glyphs
+
+
+def cjk_in_latin_fonts(path: Path) -> tuple[int, list[tuple[str, str]]]:
+    """A PDF's CJK characters: how many, and those set in a Latin-only font (a wrong fallback, as
+    headings once fell back to DejaVu). The Latin text may use whatever the machine substitutes for
+    Times New Roman (Liberation Serif, DejaVu Serif…): that is not asked."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        chars = [(c["text"], c["fontname"]) for page in pdf.pages for c in page.chars if ord(c["text"][0]) >= 0x2E80]
+    return len(chars), sorted({(t, f) for t, f in chars if any(n in f for n in LATIN_ONLY)})

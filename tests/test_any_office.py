@@ -106,6 +106,7 @@ def test_genre_names_the_file_title_and_masthead(tmp_path: Path) -> None:
         assert "援疆" not in text
 
 
+@pytest.mark.slow
 def test_publication_sets_the_masthead_and_build_names_the_summary_by_genre(tmp_path: Path) -> None:
     program = EWC_PROGRAM.replace("genre: 东西部协作", "genre: 东西部协作\npublication: 沪滇协作简报")
     data = office(tmp_path, program=program)

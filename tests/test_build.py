@@ -85,6 +85,7 @@ def test_bad_file_renders_nothing(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").rglob("*.pdf"))
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_complete_files_or_none_and_next_build_repairs(tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(DATA, data)

@@ -27,7 +27,8 @@ from brief.distribute.ledger import Ledger
 from brief.errors import BriefError
 from helpers import DATA, has, pdffonts_rows, pdftotext
 
-pytestmark = pytest.mark.skipif(not has("pdftotext") or not has("pdffonts"), reason="poppler-utils needed")
+pytestmark = [pytest.mark.skipif(not has("pdftotext") or not has("pdffonts"), reason="poppler-utils needed"),
+              pytest.mark.slow]  # real SMTP servers and builds: 3-9 s a test
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 pypdf = pytest.importorskip("pypdf")
@@ -36,16 +37,17 @@ YEAR = 2023
 FAST = (0.05, 0.1)
 SUMMARY = f"{YEAR}年山东援疆指挥部援疆工作年度汇总.pdf"
 YINGJISHA = f"{YEAR}年英吉沙县援疆工作简报.pdf"
+PROGRAM = f"{YEAR}年山东援疆指挥部工作简报.pdf"  # the program's own brief goes where its summary goes
 # what data/recipients.yaml asks for
 EXPECTED = {
-    "office@example.org": ("喀什地委办公室", {SUMMARY, YINGJISHA}),
-    "shandong-aid@example.org": ("山东省援疆办", {SUMMARY}),
+    "office@example.org": ("喀什地委办公室", {SUMMARY, PROGRAM, YINGJISHA}),
+    "shandong-aid@example.org": ("山东省援疆办", {SUMMARY, PROGRAM}),
     "jining@example.org": ("济宁援疆指挥部", {YINGJISHA}),
     "dongying@example.org": ("东营援疆指挥部", {f"{YEAR}年疏勒县援疆工作简报.pdf"}),
     "liaocheng@example.org": ("聊城援疆指挥部", {f"{YEAR}年岳普湖县援疆工作简报.pdf"}),
     "heze@example.org": ("菏泽援疆指挥部", {f"{YEAR}年麦盖提县援疆工作简报.pdf"}),
 }
-COPIES = 7  # files × recipients
+COPIES = 9  # files × recipients
 
 
 # -- fixtures -----------------------------------------------------------------------------------------
@@ -278,6 +280,7 @@ def test_delivers_stamped_copies_and_a_rerun_sends_nothing(data: Path, out: Path
             assert any(row[0].startswith("STAMP") for row in pdffonts_rows(copy))
     # copies of one document are numbered 000001, 000002, … in list order
     assert sorted(copy_numbers[SUMMARY]) == ["000001", "000002"]
+    assert sorted(copy_numbers[PROGRAM]) == ["000001", "000002"]
     assert sorted(copy_numbers[YINGJISHA]) == ["000001", "000002"]
     assert all(state == "sent" for *_, state in ledger_rows(out))
 
@@ -286,6 +289,36 @@ def test_delivers_stamped_copies_and_a_rerun_sends_nothing(data: Path, out: Path
     assert len(handler.messages) == len(EXPECTED)  # nothing sent twice
     assert again.counts == {**again.counts, "sent": 0, "skipped": COPIES, "failed": 0, "unknown": 0}
     assert format_report(again)[-1] == f"已发送 0，跳过 {COPIES}，失败 0，状态不明 0"
+
+
+def test_an_issued_program_brief_lists_and_gets_its_summary_recipients(data: Path, out: Path, smtp_server,
+                                                                      tmp_path: Path):
+    """Issue 18's leftover: a program brief is distributed like the others, to the offices that get
+    the program's summary, with its 版记 naming them and 份号 in that order."""
+    import datetime as dt
+
+    from brief.compose.issue import issue_document
+
+    own = tmp_path / "data"
+    shutil.copytree(data, own)
+    issue_document(own, "shandong", YEAR, summary=False, date=dt.date(2023, 12, 30), supplement=False)
+    handler = Recorder()
+    report = distribute(own, out, YEAR, smtp=settings(smtp_server(handler)), retry_delays=FAST)
+    assert report.ok, report.problems
+    pages = [p for p in pdftotext(out / str(YEAR) / PROGRAM).split("\f") if p.strip()]
+    last = "".join(pages[-1].split())
+    assert "发：喀什地委办公室，山东省援疆办。" in last and "2023年12月30日印发（共印2份）" in last, last
+    got = {rcpt: attachments(parse(content)) for rcpts, content in handler.messages for rcpt in rcpts}
+    assert sorted(r for r, files in got.items() if PROGRAM in files) == ["office@example.org",
+                                                                         "shandong-aid@example.org"]
+    for rcpt, name, number in (("office@example.org", "喀什地委办公室", "000001"),
+                               ("shandong-aid@example.org", "山东省援疆办", "000002")):
+        copy = tmp_path / f"{number}.pdf"
+        copy.write_bytes(got[rcpt][PROGRAM])
+        assert pdftotext(copy, "-l", "1").split()[:2] == [f"分送：{name}", number]  # the stamp, top of page 1
+    with sqlite3.connect(out / "ledger.sqlite") as db:
+        rows = db.execute("SELECT email, copy_no FROM copies WHERE file=? ORDER BY copy_no", (PROGRAM,))
+        assert list(rows) == [("office@example.org", 1), ("shandong-aid@example.org", 2)]
 
 
 def test_421_then_accept_delivers_once_within_seconds(data: Path, out: Path, smtp_server):

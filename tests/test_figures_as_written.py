@@ -161,6 +161,7 @@ def written_figures(draw: st.DrawFn) -> tuple[str, str]:
 
 @settings(max_examples=400, deadline=None)
 @given(written_figures())
+@pytest.mark.slow
 def test_every_accepted_form_round_trips(case: tuple[str, str]) -> None:
     written, unit = case
     q = parse_quantity(written, unit)
@@ -322,6 +323,7 @@ def test_pdf_never_splits_a_figure_across_lines(county_brief: Path) -> None:
         assert whole.count(printed) == sum(ln.count(printed) for ln in lines) >= 2, (key, printed)
 
 
+@pytest.mark.slow
 def test_shipped_prose_keeps_figures_with_their_units(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert brief("render", "yuepuhu", "--year", "2023", "--out", str(out)).returncode == 0
@@ -462,6 +464,7 @@ def test_negative_change_with_a_bound_is_refused_not_inverted() -> None:
     ("{label: 甲, unit: 人, section: team, units_also: [人]}",
      "units_also: “人”不能作为另一单位：应为汉字单位，且不同于 unit"),
 ])
+@pytest.mark.slow
 def test_catalog_keys_are_checked_one_line_each(tmp_path: Path, spec: str, message: str) -> None:
     data = data_copy(tmp_path)
     catalog = data / "indicators.yaml"

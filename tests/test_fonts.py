@@ -25,7 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 import brief.fonts as fonts
 from brief.errors import BriefError
-from brief.fonts import config, convert, rlpatch
+from brief.fonts import config, convert, rlcompat
 from brief.fonts.config import Candidate
 
 JI = "\U00020BB7"  # 𠮷, CJK Extension B: beyond the BMP
@@ -155,12 +155,9 @@ def test_cff_cache_is_reused():
             continue
         path = fonts.convert_cff(font)  # converts on a cold machine
         before = path.stat()
-        convert.forget()  # no in-process memo: as in a new process
-        start = time.perf_counter()
+        convert.forget()  # no in-process memo: as in a new process (bench/micro.py times it)
         again = fonts.convert_cff(font)
-        elapsed = time.perf_counter() - start
         assert again == path
-        assert elapsed < 0.2, f"{role}: cached conversion took {elapsed:.3f} s"
         after = path.stat()
         assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino), "cache file rewritten"
         assert Path(convert.cache_dir()) in path.parents
@@ -202,10 +199,7 @@ def test_names_and_registration(pdf):
     assert pdf.name("body") == "brief-body"
     with pytest.raises(KeyError, match="unknown font role"):
         pdf.name("nonsense")
-    start = time.perf_counter()
-    for _ in range(100):
-        assert fonts.pdf_fonts() is pdf
-    assert time.perf_counter() - start < 0.05
+    assert all(fonts.pdf_fonts() is pdf for _ in range(3))  # memoised (bench/micro.py times it)
 
 
 def test_heading_and_bold_share_one_font(pdf):
@@ -216,22 +210,18 @@ def test_heading_and_bold_share_one_font(pdf):
 
 
 def test_faces_are_parsed_lazily():
+    """A new process registers the role fonts without parsing them (bench/micro.py times it)."""
     code = textwrap.dedent("""
-        import time
-        t = time.perf_counter()
         from brief.fonts import pdf_fonts
         from reportlab.pdfbase import pdfmetrics
         pdf = pdf_fonts()
-        elapsed = time.perf_counter() - t
         kai = pdfmetrics.getFont(pdf.name("kai"))
         assert "_pending" in kai.face.__dict__
         assert kai.stringWidth("楷体", 10) == 20
         assert "_pending" not in kai.face.__dict__
-        print(f"{elapsed:.3f}")
+        print("lazy")
     """)
-    pdf_fonts_seconds = float(subprocess.check_output([sys.executable, "-c", code], text=True))
-    # Measured 0.08-0.22 s with a warm cache (imports included); the target is < 0.3 s.
-    assert pdf_fonts_seconds < 0.5, pdf_fonts_seconds
+    assert subprocess.check_output([sys.executable, "-c", code], text=True).strip() == "lazy"
 
 
 def test_survives_reportlab_reset(pdf):
@@ -294,18 +284,49 @@ def test_tounicode_fix_installed_and_checked():
     from reportlab.pdfbase import ttfonts
 
     fonts.pdf_fonts()
-    rlpatch.check()  # raises if reportlab's internals moved
-    assert ttfonts.makeToUnicodeCMap is rlpatch.to_unicode_cmap
-    rlpatch.apply()  # idempotent
-    assert ttfonts.makeToUnicodeCMap is rlpatch.to_unicode_cmap
+    rlcompat.check()  # raises if reportlab's internals moved
+    assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
+    rlcompat.apply()  # idempotent
+    assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
+
+
+def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch):
+    """One module holds what brief uses of reportlab beyond its public API; its check refuses a
+    reportlab outside the tested range (the pyproject pin) or with an internal gone."""
+    import ast
+    import re
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics as rl_pdfmetrics
+
+    rlcompat.check()
+    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pin and rlcompat.TESTED == tuple(tuple(int(x) for x in v.split(".")) for v in pin.groups())
+    monkeypatch.setattr(rlcompat, "_checked", False)
+    monkeypatch.setattr(reportlab, "Version", "5.2.0")
+    with pytest.raises(RuntimeError, match=r"reportlab 5\.2\.0 is outside .*>=4\.2,<5\.2"):
+        rlcompat.check()
+    monkeypatch.setattr(reportlab, "Version", "5.1.0")
+    monkeypatch.delattr(rl_pdfmetrics, "_dynFaceNames")
+    with pytest.raises(RuntimeError, match="pdfmetrics._dynFaceNames is gone"):
+        rlcompat.check()
+    # nothing else in the package touches reportlab's private attributes or the names it replaces
+    private = {"_ttf_data", "_pos", "_pdfScale", "_fonts", "_dynFaceNames", "_asciiReadable", "PDFZCompress",
+               "makeToUnicodeCMap", "SUBSETN"}
+    src = Path(fonts.__file__).parents[1]
+    reaching = {p.relative_to(src).as_posix() for p in src.rglob("*.py") if p.name != "rlcompat.py"
+                for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Attribute) and node.attr in private
+                or isinstance(node, ast.alias) and node.name in private}
+    assert reaching == {"fonts/pdf.py"}  # BriefTTFont's mirror of TTFont.__init__ (_asciiReadable)
 
 
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     subset = [0, *range(32, 128), 0x4E00, 0x2014, 0xFF08]
-    assert rlpatch.to_unicode_cmap("AAAAAA+X", subset) == rlpatch.original()("AAAAAA+X", subset)
-    fixed = rlpatch.to_unicode_cmap("AAAAAA+X", [0, 0x4E00, 0x20BB7, 0x10FFFD])
+    assert rlcompat.to_unicode_cmap("AAAAAA+X", subset) == rlcompat.original()("AAAAAA+X", subset)
+    fixed = rlcompat.to_unicode_cmap("AAAAAA+X", [0, 0x4E00, 0x20BB7, 0x10FFFD])
     assert "<02> <D842DFB7>" in fixed and "<03> <DBFFDFFD>" in fixed
-    assert "<20BB7>" in rlpatch.original()("AAAAAA+X", [0, 0x20BB7])  # the upstream bug
+    assert "<20BB7>" in rlcompat.original()("AAAAAA+X", [0, 0x20BB7])  # the upstream bug
 
 
 # -- PDF end to end -------------------------------------------------------------------------------
@@ -356,6 +377,7 @@ def test_pdf_fonts_embedded_and_text_copies_out(pdf, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.slow
 def test_pdf_bytes_identical_across_runs_and_processes(pdf, tmp_path):
     first = build_pdf(pdf)
     assert build_pdf(pdf) == first

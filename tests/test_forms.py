@@ -350,6 +350,7 @@ def test_required_fact_emptied_is_reported_at_its_cell(form: Path, data: Path) -
     ("living_env_funds", "８００万元", "@", "800万"),
     ("tcm_visit_share", "６５％", "@", "65%"),
 ])
+@pytest.mark.slow
 def test_excel_values_become_exact_figures(form: Path, data: Path, key: str, value: object, number_format: str,
                                            expected: str) -> None:
     fill(form, {key: value}, {key: number_format})
@@ -373,6 +374,7 @@ def test_excel_values_become_exact_figures(form: Path, data: Path, key: str, val
     ("student_aid_funds", "747.6万元", "@"),
     ("student_aid_funds", 7476000, "#,##0"),
 ])
+@pytest.mark.slow
 def test_same_figure_written_differently_changes_nothing(form: Path, data: Path, key: str, value: object,
                                                           number_format: str) -> None:
     before = snapshot(data)
@@ -396,6 +398,7 @@ def test_bad_figure_is_the_exact_line(form: Path, data: Path) -> None:
     ("cadres_dispatched", "-5", quantity_message("-5", "名")),
     ("cadres_dispatched", True, "单元格是逻辑值（TRUE/FALSE），不是数量"),
 ])
+@pytest.mark.slow
 def test_bad_cells_name_sheet_cell_and_key(form: Path, data: Path, key: str, value: object, message: str) -> None:
     sheet, coord = cell_of(form, key)
     fill(form, {key: value})
@@ -620,6 +623,7 @@ CATALOG = read_dataset(DATA).catalog
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
+@pytest.mark.slow
 def test_random_figures_come_back_exactly(template: tuple[Path, dict[str, str]], data: st.DataObject) -> None:
     form, where = template
     keys = data.draw(st.lists(st.sampled_from(list(CATALOG.indicators)), min_size=1, max_size=6, unique=True))
@@ -657,6 +661,7 @@ def lo_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_libreoffice_reads_every_sheet(form: Path, tmp_path: Path, lo_profile: Path) -> None:
     out = tmp_path / "csv"
     # 12th token -1: every sheet to its own CSV (UTF-8, token 3 = 76)
@@ -670,6 +675,7 @@ def test_libreoffice_reads_every_sheet(form: Path, tmp_path: Path, lo_profile: P
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_form_saved_by_libreoffice_imports(form: Path, data: Path, tmp_path: Path, lo_profile: Path) -> None:
     yaml_path = data / "counties/yingjisha/2023.yaml"
     before = yaml_path.read_bytes()
@@ -693,6 +699,7 @@ def test_form_saved_by_libreoffice_imports(form: Path, data: Path, tmp_path: Pat
 
 
 @needs_soffice
+@pytest.mark.slow
 def test_real_xls_is_one_line(form: Path, data: Path, tmp_path: Path, lo_profile: Path) -> None:
     out = tmp_path / "forms" / "xls"
     soffice(["--convert-to", "xls", "--outdir", str(out), str(form)], lo_profile, tmp_path)

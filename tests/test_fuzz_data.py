@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.data.validate import validate
+from brief.check import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 COUNTY = "counties/yingjisha/2023.yaml"
@@ -183,6 +183,7 @@ def explain(case: int, raw: bytes, done: list[str], detail: str) -> str:
 
 
 @pytest.mark.parametrize("case", _case_params(iter(range(CASES))))
+@pytest.mark.slow
 def test_mutant_is_valid_or_refused_line_by_line(case: int, data_dir: Path) -> None:
     raw, done = mutant(case)
     target = data_dir / COUNTY
@@ -204,6 +205,7 @@ def test_mutant_is_valid_or_refused_line_by_line(case: int, data_dir: Path) -> N
 
 
 @pytest.mark.parametrize("case", _case_params(iter(range(CLI_CASES))))
+@pytest.mark.slow
 def test_mutant_through_the_cli(case: int, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)

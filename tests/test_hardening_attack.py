@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from brief.data.validate import validate
+from brief.check import validate
 from brief.errors import BriefError
 from brief.render import render_county
 from helpers import DATA, ROOT, brief, data_copy, pdftotext
@@ -160,6 +160,7 @@ def test_indicator_key_that_shadows_a_template_name_is_refused(tmp_path: Path, k
 # -- the manifest does not depend on where the dirs are ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_moved_data_dir_rebuilds_nothing(tmp_path: Path) -> None:
     first = tmp_path / "a" / "data"
     shutil.copytree(DATA, first)

@@ -97,6 +97,7 @@ def test_id_grammar() -> None:
 
 
 @pytest.mark.parametrize("county", ["../../../../x", "/tmp/x", "a/b", "..", None, "yingjisha/../../x", "YINGJISHA"])
+@pytest.mark.slow
 def test_import_refuses_county_id_outside_data(form: Path, data: Path, tmp_path: Path, county: str | None) -> None:
     fill(form, {"_brief!B3": county, "工作亮点!B4": "改过的标题"})  # a change: the import would write
     outside = snapshot(tmp_path)
@@ -107,6 +108,7 @@ def test_import_refuses_county_id_outside_data(form: Path, data: Path, tmp_path:
 
 
 @pytest.mark.parametrize("year", ["../1", "20231", "0999", "２０２３", "2023.yaml", None, "3023"])
+@pytest.mark.slow
 def test_import_refuses_a_year_that_is_not_a_year(form: Path, data: Path, year: str | None) -> None:
     fill(form, {"_brief!B5": year})
     assert problems_of([form], data) == [
@@ -366,6 +368,7 @@ def test_too_many_shared_strings_are_refused(form: Path, data: Path) -> None:
         f"{BOOK}: -: 工作簿有超过 100000 段不同的文字，远多于表单；请导入由 brief form 生成并填好的 .xlsx 文件"]
 
 
+@pytest.mark.slow
 def test_zip_bomb_is_refused_in_seconds(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     bomb = tmp_path / "bomb.xlsx"

@@ -104,6 +104,7 @@ def assert_workers_gone(workers: list[int]) -> None:
 
 
 @pytest.mark.parametrize("command", ["build", "distribute"])
+@pytest.mark.slow
 def test_killed_run_leaves_no_worker_and_the_next_run_succeeds(tmp_path: Path, command: str) -> None:
     data, out = data_copy(tmp_path), tmp_path / "out"
     args = ["build", "--jobs", "2"] if command == "build" else ["distribute", "--year", str(YEAR)]
@@ -159,6 +160,7 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     yield proc
     proc.kill()
     proc.wait()
+    proc.stdout.close()
 
 
 def test_refusal_names_the_process_that_holds_the_lock(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
@@ -190,6 +192,8 @@ def test_a_lock_kept_by_a_stray_of_a_dead_run_does_not_block(tmp_path: Path) -> 
     finally:
         stray.kill()
         stray.wait()
+        assert stray.stdout is not None
+        stray.stdout.close()
 
 
 # -- 2. a cleanup removes only temporaries whose writer is gone -------------------------------------
@@ -239,6 +243,7 @@ def test_atomic_write_of_a_name_near_the_length_limit(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
+@pytest.mark.slow
 def test_concurrent_renders_of_one_county_both_succeed(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -353,6 +358,7 @@ def test_closed_stdout_after_success_exits_0(tmp_path: Path, args: tuple[str, ..
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # `| head -0`: the reader is gone before anything is printed
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait(timeout=120) == 0, err
     assert err == ""
 
@@ -363,6 +369,7 @@ def test_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
     assert proc.stdout is not None and proc.stderr is not None
     proc.stderr.close()  # the progress lines' reader is gone
     out = proc.stdout.read()
+    proc.stdout.close()
     assert proc.wait(timeout=120) == 0
     assert out.startswith("已生成 2 份简报")
     assert (tmp_path / "out" / "2022" / "2022年英吉沙县援疆工作简报.pdf").is_file()
@@ -381,7 +388,7 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("sent")
     data, out = data_copy(base), base / "out"
     first = distribute(data, out, YEAR)
-    assert first.ok and first.counts["sent"] == 7
+    assert first.ok and first.counts["sent"] == 9  # 7 + the program brief to its two summary recipients
     return data, out
 
 
@@ -412,7 +419,7 @@ def test_dry_run_announces_the_new_version_the_run_will_send(distributed: tuple[
     lines = format_report(plan)
     assert f"需先生成：{pdf}" in lines
     assert f"  {pdf}：内容有变化，将作为新版本发送，份号 000001（需重新生成）" in lines
-    assert lines[-1] == "演练：将发送 2，跳过 5，状态不明 0"
+    assert lines[-1] == "演练：将发送 2，跳过 7，状态不明 0"
     real = distribute(data, out, YEAR)
     assert owed(real) == expected and real.counts["sent"] == 2
     assert {f.sha256 for r in plan.recipients for f in r.files if f.file == pdf} == {
@@ -453,6 +460,7 @@ def test_unwritable_outbox_is_a_clear_failure(distributed: tuple[Path, Path]) ->
         line.endswith(f"发件箱 {out / 'outbox'} 无法创建目录：已有同名的文件；请换一个目录名") for line in lines), lines
 
 
+@pytest.mark.slow
 def test_dry_run_names_every_brief_the_run_will_build_not_only_those_sent(tmp_path: Path) -> None:
     """The real run builds the whole year first; a brief no one receives is still built, so the
     dry run names it too (an attack saw 需先生成 for 1 file and then 已生成 5 份简报)."""

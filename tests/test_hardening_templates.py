@@ -292,6 +292,7 @@ def test_template_figure_beside_the_template_is_drawn(tmp_path: Path) -> None:
 # -- 4. output bytes depend on content only ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_where_data_lives(tmp_path: Path) -> None:
     short = tmp_path / "d"
     long = tmp_path / "a_much_longer_directory_name" / "and" / "deeper" / "data"

@@ -100,6 +100,7 @@ def test_default_templates_are_inside_the_package() -> None:
     assert (ROOT / "templates").resolve() == (ROOT / "src" / "brief" / "templates").resolve()
 
 
+@pytest.mark.slow
 def test_init_writes_a_data_dir_that_validates_and_renders(tmp_path: Path) -> None:
     result = brief("init", "新单位", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

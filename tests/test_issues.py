@@ -66,6 +66,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"data": data, "out": out, "said": said, "sent": sent}
 
 
+@pytest.mark.slow
 def test_issue_numbers_county_briefs_and_summary_in_one_series(issued: dict) -> None:
     lines = [(r.returncode, r.stdout.strip()) for r in issued["said"]]
     assert lines == [(0, "2023年第1期"), (0, "2023年第2期"), (0, "2023年第3期"), (0, "2023年第4期"),
@@ -76,6 +77,7 @@ def test_issue_numbers_county_briefs_and_summary_in_one_series(issued: dict) -> 
     assert "  number: 1\n  series: 增刊\n  document: maigaiti\n" in text
 
 
+@pytest.mark.slow
 def test_issue_refuses_a_reissue_with_its_number(issued: dict, tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(issued["data"], data)
@@ -115,6 +117,7 @@ def test_validate_reports_gap_duplicate_and_missing_document(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.slow
 def test_masthead_shows_number_total_and_signing_date_in_pdf_and_docx(issued: dict) -> None:
     folder = issued["out"] / YEAR
     head = squash(pdftotext(folder / f"{SHULE}.pdf", "-l", "1"))
@@ -123,6 +126,7 @@ def test_masthead_shows_number_total_and_signing_date_in_pdf_and_docx(issued: di
     assert paras[:3] == ["援疆工作简报", "2023年第2期（总第77期）", "东营援疆指挥部2023年12月20日"]
 
 
+@pytest.mark.slow
 def test_supplement_and_classification_in_masthead(issued: dict) -> None:
     folder = issued["out"] / YEAR
     head = squash(pdftotext(folder / f"{MAIGAITI}.pdf", "-l", "1"))
@@ -136,6 +140,7 @@ BANJI = ["报：自治区党委办公厅。", "送：喀什地区行署。", "�
          "东营援疆指挥部2023年12月20日印发", "（共印6份）"]  # 4 recipients + archive_copies 2
 
 
+@pytest.mark.slow
 def test_banji_ends_the_last_page_in_pdf_and_docx(issued: dict) -> None:
     folder = issued["out"] / YEAR
     pages = pdftotext(folder / f"{SHULE}.pdf").split("\f")
@@ -160,6 +165,7 @@ def _copy_number(blob: bytes) -> str:
     return next(w for w in text.split() if w.isdigit() and len(w) == 6)
 
 
+@pytest.mark.slow
 def test_copy_numbers_follow_the_banji_order(issued: dict) -> None:
     sent = _attachments(issued["out"])
     numbers = {who: _copy_number(files[f"{SHULE}.pdf"]) for who, files in sent.items() if f"{SHULE}.pdf" in files}
@@ -173,6 +179,7 @@ def test_copy_numbers_follow_the_banji_order(issued: dict) -> None:
                               ("sl@example.org", 4)]
 
 
+@pytest.mark.slow
 def test_secret_brief_never_reaches_the_outbox(issued: dict) -> None:
     result = issued["sent"]
     assert result.returncode == 1
@@ -185,6 +192,7 @@ def test_secret_brief_never_reaches_the_outbox(issued: dict) -> None:
     assert dry.returncode == 1 and f"未发送（涉密）：{MAIGAITI}.pdf" in dry.stdout
 
 
+@pytest.mark.slow
 def test_unissued_brief_renders_byte_identical(issued: dict, tmp_path: Path) -> None:
     pristine = brief("render", "shandong", "--year", YEAR, "--out", str(tmp_path))
     assert pristine.returncode == 0, pristine.stderr
@@ -192,6 +200,7 @@ def test_unissued_brief_renders_byte_identical(issued: dict, tmp_path: Path) -> 
         assert file_sha(tmp_path / YEAR / f"{PROGRAM}{suffix}") == file_sha(issued["out"] / YEAR / f"{PROGRAM}{suffix}")
 
 
+@pytest.mark.slow
 def test_recipient_change_rebuilds_only_the_briefs_whose_banji_changed(issued: dict, tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(issued["data"], data)
@@ -244,6 +253,7 @@ def test_issue_refuses_a_bad_date_and_an_unknown_document(tmp_path: Path) -> Non
     assert not (data / "issues.yaml").exists()
 
 
+@pytest.mark.slow
 def test_issuing_one_more_brief_rebuilds_only_that_brief(issued: dict, tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(issued["data"], data)

@@ -37,6 +37,7 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+@pytest.mark.slow
 def test_broken_file_reports_exact_lines(case: Path, mini: Path) -> None:
     expected_text = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     target = expected_text[0].removeprefix("# target: ").strip()

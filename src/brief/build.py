@@ -164,12 +164,9 @@ def write_cache(out: Path, cache: StatCache, state: dict | None) -> None:
 
 def _refuse_undrawable(ds: Dataset) -> None:
     """A character no installed font has would stop one brief mid-build: refuse before any."""
-    from .fonts import pdf_fonts
-    from .preflight import data_glyph_problems
+    from .check import refuse_undrawable
 
-    problems = data_glyph_problems(ds, pdf_fonts())
-    if problems:
-        raise BriefError(problems)
+    refuse_undrawable(ds)
 
 
 def _up_to_date(out: Path, entries: dict[str, dict], rels: list[str], fp: str, cache: StatCache) -> bool:
@@ -339,6 +336,13 @@ def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path, entries:
         rels = [output_path(ds, t, f, Path()).as_posix() for f in FORMATS]
         out_plan[t] = (fp, ins, _up_to_date(out, entries, rels, fp, cache))
     return out_plan
+
+
+def stale(wanted: list[Target], ds: Dataset, out: Path, templates: Path | None = None) -> set[Target]:
+    """The targets a build would remake now, decided as ``build`` decides (``plan``): what
+    ``distribute --dry-run`` announces as 需先生成."""
+    templates = templates or default_templates()
+    return {t for t, (_, _, fresh) in plan(ds, out, wanted, templates).items() if not fresh}
 
 
 def pdf_digests(ds: Dataset, wanted: list[Target], templates: Path, jobs: int = 0) -> dict[Target, str]:

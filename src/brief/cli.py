@@ -138,7 +138,7 @@ def init(directory: Path) -> None:
 @handles_errors
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
-    from .data.validate import validate as run
+    from .check import validate as run
 
     problems, files = run(list(paths), data)
     if problems:

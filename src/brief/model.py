@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
+
+# The closed vocabularies of the tree: every writer has a style for each (a test checks), and a node
+# outside them is refused when it is made, not rendered as something else.
+ROLES = ("body", "lead", "source", "note", "center")  # Paragraph.role
+HEADING_LEVELS = (0, 1, 2)  # Heading.level: title, 一、, （一）
 
 
 @dataclass(frozen=True)
@@ -44,13 +50,21 @@ class Heading:
     level: int
     inlines: Inlines
 
+    def __post_init__(self) -> None:
+        if self.level not in HEADING_LEVELS:
+            raise ValueError(f"heading level must be 0, 1 or 2, got {self.level}")
+
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A body paragraph. ``role`` picks the style: body, lead, source, note, center."""
+    """A body paragraph. ``role`` (one of ``ROLES``) picks the style."""
 
     inlines: Inlines
     role: str = "body"
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"paragraph role must be one of {', '.join(ROLES)}, got {self.role!r}")
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,12 @@ class Table:
     rows: tuple[tuple[Inlines, ...], ...]
     caption: str = ""
     numeric: tuple[bool, ...] = ()  # per column: right-align figures
+
+    def __post_init__(self) -> None:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(f"table {self.caption!r}: row {i + 1} has {len(row)} cells, "
+                                 f"header has {len(self.header)}")
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,7 @@ class Record:
 
 
 Block = Masthead | Heading | Paragraph | Table | Figure | KeyFigures | Chart | Record
-BLOCK_TYPES: tuple[type, ...] = (Masthead, Heading, Paragraph, Table, Figure, KeyFigures, Chart, Record)
+BLOCK_TYPES: tuple[type, ...] = get_args(Block)
 
 
 @dataclass(frozen=True)
@@ -128,11 +148,3 @@ class Meta:
 class Document:
     meta: Meta
     blocks: tuple[Block, ...] = field(default_factory=tuple)
-
-    def text_blocks(self) -> list[str]:
-        """Every paragraph-like text in order: what both writers must show."""
-        out: list[str] = []
-        for b in self.blocks:
-            if isinstance(b, Heading | Paragraph):
-                out.append(plain(b.inlines))
-        return out

@@ -14,24 +14,42 @@ from .data.dataset import Dataset
 from .data.yamlfile import key_on_line
 from .errors import BriefError, Problem
 from .fonts import PdfFonts
+from .writers.base import Visitor
+
+
+class GlyphTexts(Visitor):
+    """Every text a node prints, for the glyph check: one method per node type, as in the writers,
+    so a new node type cannot slip past the check (test_writers_cover_model)."""
+
+    def visit_masthead(self, node: model.Masthead) -> list[str]:
+        return [node.title, node.issuer, node.date, node.number, node.classification]
+
+    def visit_heading(self, node: model.Heading) -> list[str]:
+        return [model.plain(node.inlines)]
+
+    def visit_paragraph(self, node: model.Paragraph) -> list[str]:
+        return [model.plain(node.inlines)]
+
+    def visit_table(self, node: model.Table) -> list[str]:
+        return [node.caption, *(model.plain(c) for row in (node.header, *node.rows) for c in row)]
+
+    def visit_figure(self, node: model.Figure) -> list[str]:
+        return [node.caption]
+
+    def visit_keyfigures(self, node: model.KeyFigures) -> list[str]:
+        return [f"{i.label}{i.value}" for i in node.items]
+
+    def visit_chart(self, node: model.Chart) -> list[str]:
+        return [node.title, node.unit, *node.categories, *(s.name for s in node.series),
+                *(label for s in node.series for label in s.labels)]
+
+    def visit_record(self, node: model.Record) -> list[str]:
+        return [*node.lines, node.issuer, node.printed, node.copies]
 
 
 def document_texts(doc: model.Document) -> list[str]:
-    out: list[str] = [doc.meta.title]
-    for block in doc.blocks:
-        if isinstance(block, model.Heading | model.Paragraph):
-            out.append(model.plain(block.inlines))
-        elif isinstance(block, model.Table):
-            out += [model.plain(c) for row in (block.header, *block.rows) for c in row]
-        elif isinstance(block, model.Masthead):
-            out += [block.title, block.issuer, block.date, block.number]
-        elif isinstance(block, model.KeyFigures):
-            out += [f"{i.label}{i.value}" for i in block.items]
-        elif isinstance(block, model.Figure):
-            out.append(block.caption)
-        elif isinstance(block, model.Chart):
-            out += [block.title, block.unit, *block.categories, *(s.name for s in block.series)]
-    return out
+    visitor = GlyphTexts()
+    return [doc.meta.title, *(text for block in doc.blocks for text in visitor.visit(block))]
 
 
 def check_glyphs(doc: model.Document, fonts: PdfFonts, sources: list[Path]) -> None:

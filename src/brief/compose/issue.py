@@ -43,17 +43,25 @@ def entry_of(ds: Dataset, t: Target) -> Entry | None:
     return find(ds.issues, document_id(t), t.year)
 
 
-def receives(r: Recipient, t: Target) -> bool:
-    """The recipients distribute sends ``t`` to: a county id, ``summary`` or a program id (its summary)."""
+def asks_for(entry: str, t: Target) -> bool:
+    """Whether a ``briefs:`` or ``extra:`` entry of recipients.yaml names ``t``: a county id its brief;
+    ``summary`` every program's summary and program brief; a program id that program's summary and
+    its own brief (they go to the same offices); ``summary:<program>`` that summary alone."""
     if t.kind is COUNTY:
-        return t.id in r.briefs
-    if t.kind is SUMMARY:
-        return "summary" in r.briefs or t.id in r.briefs
-    return False
+        return entry == t.id
+    if entry.startswith("summary:"):
+        return t.kind is SUMMARY and entry == document_id(t)
+    return entry in ("summary", t.id)
+
+
+def receives(r: Recipient, t: Target) -> bool:
+    """The recipients distribute sends ``t`` to, listed on its role line of the 版记."""
+    return any(asks_for(b, t) for b in r.briefs)
 
 
 def is_extra(r: Recipient, t: Target) -> bool:
-    return document_id(t) in r.extra or (t.kind is SUMMARY and "summary" in r.extra)
+    """Listed after 本期增发 (and sent it too)."""
+    return any(asks_for(b, t) for b in r.extra)
 
 
 def recipients_in_order(ds: Dataset, t: Target) -> list[Recipient]:

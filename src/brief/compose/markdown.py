@@ -20,7 +20,7 @@ from ..errors import BriefError
 from .sandbox import md_unescape
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-ROLE_FENCES = ("lead", "source", "note", "center")
+ROLE_FENCES = tuple(r for r in model.ROLES if r != "body")  # a body paragraph needs no fence
 
 
 def to_document(markdown: str, meta: model.Meta, source: str = "template",

@@ -1,7 +1,10 @@
-"""``brief validate [PATH...]``: every problem in the named files or data dirs, in one run."""
+"""Every problem in the named files or data dirs, in one run: the data's own checks. ``brief
+validate`` adds the glyph check (it needs the fonts, a layer above data) through ``extra``: see
+brief/check.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BriefError, Problem
@@ -16,8 +19,10 @@ def find_root(path: Path, default: Path) -> Path:
     return default
 
 
-def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]:
-    """All problems (sorted, unique) and the number of files read."""
+def validate(paths: list[Path], default_root: Path,
+             extra: Callable[[Dataset], list[Problem]] | None = None) -> tuple[list[Problem], int]:
+    """All problems (sorted, unique) and the number of files read. ``extra``: more checks of each
+    data dir read (run last; not reported again for a file that has problems of its own)."""
     targets = paths or [default_root]
     problems: set[Problem] = set()
     files = 0
@@ -32,7 +37,8 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
             problems.update(exc.problems)
             continue
         bad_files = {p.file for p in ds.problems}
-        found = ds.problems + ds.totals_problems + [p for p in _glyphs(ds) if p.file not in bad_files]
+        more = extra(ds) if extra else []
+        found = ds.problems + ds.totals_problems + [p for p in more if p.file not in bad_files]
         if target.is_dir() and target.resolve() == root.resolve():
             problems.update(found)
             files += 1 + len(ds.counties) + len(ds.programs) + len(ds.program_years) + (ds.recipients is not None)
@@ -43,17 +49,6 @@ def validate(paths: list[Path], default_root: Path) -> tuple[list[Problem], int]
                             or Path(p.file).resolve() == (root / "indicators.yaml").resolve())
             files += 1
     return sorted(problems, key=lambda p: (p.file, p.line if isinstance(p.line, int) else 0, p.key, p.message)), files
-
-
-def _glyphs(ds: Dataset) -> list[Problem]:
-    """What render would refuse: characters no installed font has (needs the fonts, so it is last)."""
-    from ..fonts import pdf_fonts
-    from ..preflight import data_glyph_problems
-
-    try:
-        return data_glyph_problems(ds, pdf_fonts())
-    except BriefError as exc:  # no fonts installed at all: say so once
-        return exc.problems
 
 
 def _inside(path: Path, target: Path) -> bool:

@@ -20,10 +20,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..build import build, pdf_digests, stale, targets
+from ..compose.county import default_templates
+from ..compose.issue import asks_for, classification, entry_of, is_extra, receives, recipients_in_order
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
-from ..documents import COUNTY, SUMMARY, Target, output_path
+from ..documents import COUNTY, PROGRAM, SUMMARY, Target, output_path
 from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, check_subdir, exclusive
 from .ledger import LEDGER, Ledger
@@ -150,8 +153,6 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
         _plan(ds, out, year, wanted, report, resend, templates)
         return report
     with _lock(out):
-        from ..build import build
-
         outcomes = build(data, out, year, templates=templates, progress=progress)
         report.built = sum(1 for o in outcomes if not o.skipped)
         with Ledger(out / LEDGER) as ledger:
@@ -185,31 +186,21 @@ def _check_recipients(recipients: list[Recipient], path: Path) -> None:
 
 
 def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target], list[str]]]:
-    from ..build import targets
-
     have = targets(ds, year)
     if not have:
         raise BriefError.at(str(ds.root), None, "--year", f"没有 {year} 年的数据")
-    present = set(have)
+    # In the order a message lists them: per program, its summary then its own brief.
+    ordered = [t for t in have if t.kind is COUNTY]
+    ordered += [t for pid in sorted(ds.programs) for kind in (SUMMARY, PROGRAM) for t in have
+                if t.kind is kind and t.id == pid]
 
     def resolve(r: Recipient) -> tuple[list[Target], list[str]]:
         found: list[Target] = []
         missing: list[str] = []
         for b in dict.fromkeys(r.briefs + r.extra):
-            if b.startswith("summary:"):
-                b = b.removeprefix("summary:")
-            if b == "summary":
-                ts = [Target(SUMMARY, pid, year) for pid in sorted(ds.programs)]
-                label = f"{year} 年的年度汇总"
-            elif any(c == b for c, _ in ds.counties):
-                ts = [Target(COUNTY, b, year)]
-                label = f"{ds.county_name(b)}（{b}）{year} 年的简报"
-            else:
-                ts = [Target(SUMMARY, b, year)]
-                label = f"{ds.programs[b].name if b in ds.programs else b}（{b}）{year} 年的年度汇总"
-            ts = [t for t in ts if t in present]
+            ts = [t for t in ordered if asks_for(b, t)]  # the rule the 版记 lists recipients by
             if not ts:
-                missing.append(label)
+                missing.append(_label(ds, b, year))
             ts = [t for t in ts if not secret(ds, t)]  # 秘密/机密: Report.withheld names them once
             found += [t for t in ts if t not in found]
         return found, missing
@@ -217,20 +208,26 @@ def _wanted(ds: Dataset, year: int) -> Callable[[Recipient], tuple[list[Target],
     return resolve
 
 
+def _label(ds: Dataset, entry: str, year: int) -> str:
+    """What a recipient asked for that does not exist this year, as the run's note names it."""
+    if entry == "summary":
+        return f"{year} 年的年度汇总"
+    if any(c == entry for c, _ in ds.counties):
+        return f"{ds.county_name(entry)}（{entry}）{year} 年的简报"
+    pid = entry.removeprefix("summary:")
+    return f"{ds.programs[pid].name if pid in ds.programs else pid}（{pid}）{year} 年的年度汇总"
+
+
 def secret(ds: Dataset, t: Target) -> str:
     """秘密 or 机密 when the brief is classified so: such a brief is never emailed."""
-    from ..compose.issue import classification
-
     level = classification(ds, t)
     return level if level in SECRET else ""
 
 
 def _withheld(ds: Dataset, year: int) -> list[Problem]:
     """One line per classified brief some recipient asks for: it is not sent, the rest are."""
-    from ..compose.issue import is_extra, receives
-
     out = []
-    for t in sorted({t for t in _year_targets(ds, year) if secret(ds, t)}, key=lambda t: (t.kind.name, t.id)):
+    for t in sorted({t for t in targets(ds, year) if secret(ds, t)}, key=lambda t: (t.kind.name, t.id)):
         if not any(receives(r, t) or is_extra(r, t) for r in ds.recipients or []):
             continue
         record = ds.county(t.id, year) if t.kind is COUNTY else ds.program_years[(t.id, year)]
@@ -238,12 +235,6 @@ def _withheld(ds: Dataset, year: int) -> list[Problem]:
         out.append(Problem(str(record.path), None, "classification",
                            f"{name} 定为{secret(ds, t)}，不通过邮件分发（未发送）；请按保密规定线下传递"))
     return out
-
-
-def _year_targets(ds: Dataset, year: int) -> list[Target]:
-    from ..build import targets
-
-    return targets(ds, year)
 
 
 def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend: bool) -> tuple[str, int | None]:
@@ -267,19 +258,14 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
     """What a real run would do, decided as it decides: the build's own staleness test, and for a
     PDF it would remake, the bytes it would write (rendered in memory), so a copy whose bytes
     change is announced as the new version the real run will send."""
-    from ..build import file_hash, pdf_digests, plan
-    from ..build import targets as year_targets
-    from ..compose.county import default_templates
-
     templates = templates or default_templates()
-    asked = [t for r in ds.recipients or [] for t in wanted(r)[0]]
-    targets = list(dict.fromkeys(asked))
+    asked = list(dict.fromkeys(t for r in ds.recipients or [] for t in wanted(r)[0]))
     # The real run first builds the whole year, as `build --year` does: name every brief it remakes.
-    every = list(dict.fromkeys([*year_targets(ds, year), *targets]))
-    stale = {t for t, (_, _, fresh) in plan(ds, out, every, templates).items() if not fresh}
-    would_be = pdf_digests(ds, [t for t in targets if t in stale], templates)
+    every = list(dict.fromkeys([*targets(ds, year), *asked]))
+    remade = stale(every, ds, out, templates)
+    would_be = pdf_digests(ds, [t for t in asked if t in remade], templates)
     for t in every:
-        if t in stale:
+        if t in remade:
             report.to_build.append(output_path(ds, t, "pdf", out).name)
     with Ledger(out / LEDGER, readonly=True) as ledger:
         for r in ds.recipients or []:
@@ -288,14 +274,18 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
             for t in found:
                 path = output_path(ds, t, "pdf", out)
                 name = path.name
-                sha = would_be[t] if t in stale else file_hash(path)
+                sha = would_be[t] if t in remade else _sha256(path)
                 status, copy_no = _file_status(ledger, r.email, name, sha, resend)
-                result.files.append(FileStatus(name, path, sha, status, copy_no, t in stale, path.is_file()))
+                result.files.append(FileStatus(name, path, sha, status, copy_no, t in remade, path.is_file()))
             if not result.files:
                 result.outcome = "nothing"
             elif not any(f.owed for f in result.files):
                 result.outcome = "held" if result.count("unknown") else "skipped"
             report.recipients.append(result)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- a real run -------------------------------------------------------------------------------------
@@ -366,8 +356,6 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
 
 def _preferred(ds: Dataset, found: list[Target], r: Recipient, out: Path) -> dict[str, int]:
     """An issued brief's 份号: the recipient's place in its 版记 (报, 送, 发, then 本期增发)."""
-    from ..compose.issue import entry_of, recipients_in_order
-
     numbers = {}
     for t in found:
         if entry_of(ds, t) is None:

@@ -2,11 +2,12 @@
 
 - ``resolve() -> FontSet``: the file, face index, family and outline type chosen for each role
   (``config.PDF_ROLES``), from ``BRIEF_FONT_<ROLE>=/path/font[:index]`` or ``config.PDF_CANDIDATES``.
-- ``pdf_fonts() -> PdfFonts``: those fonts registered with reportlab (``name(role)``, ``covers``,
-  ``split_runs``, ``missing``); CFF fonts are converted once and cached.
+- ``pdf_fonts() -> PdfFonts`` (``pdf.role_fonts``, its name for what it is): those fonts registered with reportlab
+  (``name(role)``, ``covers``, ``split_runs``, ``missing``); CFF fonts are converted once and cached.
 - ``report_lines()``: what ``brief fonts`` prints.
 
-Registering also fixes reportlab's ToUnicode CMap for characters beyond U+FFFF (``rlpatch``).
+Registering also fixes reportlab's ToUnicode CMap for characters beyond U+FFFF; every reach into
+reportlab's internals is in ``rlcompat``, behind one check.
 """
 
 from __future__ import annotations

@@ -29,9 +29,10 @@ from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 
 from ..outdir import atomic_write
 from .cache import cache_dir, digest, file_stamp
+from .rlcompat import FACE_PRIVATE, face_data, set_face_data
 
 VERSION = 1
-_NOT_KEPT = frozenset({"_ttf_data", "_pos", "_pdfScale", "glyphToChar"})
+_NOT_KEPT = FACE_PRIVATE | {"glyphToChar"}
 
 
 class _MappedFile:
@@ -134,14 +135,12 @@ def load_face(face: TTFontFace, path: str, index: int) -> None:
         except OSError:
             pass  # a read-only cache dir: parse again next time
         face.__dict__.pop("glyphToChar", None)  # the same face either way, and a few MB lighter
-        face._pos = 0
+        set_face_data(face, data)
         return
     face.__dict__.update(state)
-    face._ttf_data = data
-    face._pos = 0
-    face._pdfScale = _scale(state["unitsPerEm"])
+    set_face_data(face, data, _scale(state["unitsPerEm"]))
 
 
 def glyph_table(face: TTFontFace) -> GlyphTable:
     pos, length = face.get_table_pos("glyf")
-    return GlyphTable(face._ttf_data, pos, length)
+    return GlyphTable(face_data(face), pos, length)

@@ -1,8 +1,9 @@
 """Register the role fonts with reportlab and choose, per character, the font that can draw it.
 
-``pdf_fonts()`` registers, once per process, one reportlab font per role under ``brief-<role>``
-(``brief-title``, ``brief-body``, …) and the fallback chain under ``brief-fallback-<PostScript
-name>``. Always ask ``PdfFonts.name(role)`` rather than spelling a name.
+``role_fonts()`` (long called ``pdf_fonts()``, still an alias: it serves the DOCX writer, validate,
+the stamp and build as much as the PDF writer) registers, once per process, one reportlab font per
+role under ``brief-<role>`` (``brief-title``, ``brief-body``, …) and the fallback chain under
+``brief-fallback-<PostScript name>``. Always ask ``PdfFonts.name(role)`` rather than spelling a name.
 
 Cheap when warm (measured 25-70 ms, plus 50-150 ms of imports): what reportlab would read from
 each file (its PostScript name and which characters have glyphs) is cached on disk, and each file
@@ -25,7 +26,6 @@ blank or a box.
 
 from __future__ import annotations
 
-import dis
 import unicodedata
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -34,7 +34,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
-from . import faces, rlpatch
+from . import faces, rlcompat
 from .cache import cache_dir, digest, file_stamp, from_ranges, read_json, to_ranges, write_json
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
@@ -79,7 +79,7 @@ class BriefTTFont(TTFont):
     """reportlab's TTFont, built from cached facts instead of parsing the file up front."""
 
     def __init__(self, name: str, filename: str, subfont_index: int, ps_name: str) -> None:
-        # Mirrors TTFont.__init__ (checked by _check_ttfont_init) but with a lazy face.
+        # Mirrors TTFont.__init__ (rlcompat.TTFONT_ATTRS, checked by rlcompat.check) but with a lazy face.
         self.fontName = name
         self.face = _LazyFace(filename, subfont_index, ps_name.encode("ascii"))
         self.encoding = TTEncoding()
@@ -87,18 +87,6 @@ class BriefTTFont(TTFont):
         self._asciiReadable = rl_config.ttfAsciiReadable
         self.shapable = False  # no uharfbuzz shaping: CJK needs none, and output stays stable
         self.brief_source = (filename, subfont_index)
-
-
-_TTFONT_ATTRS = {"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"}
-
-
-def _check_ttfont_init() -> None:
-    stored = {i.argval for i in dis.get_instructions(TTFont.__init__) if i.opname == "STORE_ATTR"}
-    if not stored <= _TTFONT_ATTRS:
-        raise RuntimeError(f"reportlab TTFont.__init__ now also sets {sorted(stored - _TTFONT_ATTRS)}: "
-                           "update brief.fonts.pdf.BriefTTFont")
-    if not hasattr(pdfmetrics, "_dynFaceNames"):
-        raise RuntimeError("reportlab pdfmetrics._dynFaceNames is gone: revisit brief.fonts.pdf")
 
 
 # -- what reportlab sees in a file (cached) -------------------------------------------------------
@@ -184,8 +172,7 @@ class PdfFonts:
     """The registered fonts of one FontSet. Get it from ``pdf_fonts()``."""
 
     def __init__(self, fontset: FontSet) -> None:
-        rlpatch.apply()
-        _check_ttfont_init()
+        rlcompat.apply()  # checks every reach into reportlab first
         self.fontset = fontset
         self._files: dict[str, _FontFile] = {}  # reportlab font name -> file facts
         self._roles: dict[str, str] = {}  # role -> reportlab font name
@@ -208,7 +195,7 @@ class PdfFonts:
 
     def _add(self, name: str, path: str, index: int) -> str:
         info = _rl_file(path, index)
-        existing = _registered(name)
+        existing = rlcompat.registered(name)
         if existing is not None and not _same_face(existing, info):
             name = f"{name}~{digest(path, index)[:6]}"  # the name is taken by another file
         self._files[name] = info
@@ -217,7 +204,7 @@ class PdfFonts:
 
     def _register(self) -> None:
         for obj in self._objects:
-            if _registered(obj.fontName) is None:
+            if rlcompat.registered(obj.fontName) is None:
                 pdfmetrics.registerFont(obj)
         # <b> inside a body Paragraph picks the bold role's face (reportlab's default is the same face).
         body, bold = self._roles["body"], self._roles["bold"]
@@ -229,7 +216,7 @@ class PdfFonts:
             pdfmetrics.getFont(self.name(role)).face.getCharWidth(0x4E2D)
 
     def registered(self) -> bool:
-        return all(_registered(obj.fontName) is not None for obj in self._objects)
+        return all(rlcompat.registered(obj.fontName) is not None for obj in self._objects)
 
     # -- queries ----------------------------------------------------------------------------------
 
@@ -322,7 +309,7 @@ class PdfFonts:
         next font of the chain that has it (see the module doc). Layout whitespace (tab, newline)
         and characters nothing can draw stay in the role font: check ``missing()`` first."""
         first = self._objects[0]
-        if _registered(first.fontName) is not first:  # reportlab's rl_config._reset() forgets them all
+        if rlcompat.registered(first.fontName) is not first:  # reportlab's rl_config._reset() forgets them all
             self._register()
         own = self.name(role)
         if not text:
@@ -386,18 +373,12 @@ def _same_face(font: TTFont, info: _FontFile) -> bool:
     return bytes(getattr(face, "name", b"") or b"") == info.ps_name.encode("ascii")
 
 
-def _registered(name: str):  # type: ignore[no-untyped-def]
-    try:
-        return pdfmetrics._fonts.get(name)  # noqa: SLF001  (getFont would try to load a Type 1 font)
-    except AttributeError:  # pragma: no cover
-        return pdfmetrics.getFont(name) if name in pdfmetrics.getRegisteredFontNames() else None
-
-
 _memo: dict[FontSet, PdfFonts] = {}
 
 
-def pdf_fonts(fontset: FontSet | None = None) -> PdfFonts:
-    """The role fonts registered with reportlab (memoised: later calls cost microseconds).
+def role_fonts(fontset: FontSet | None = None) -> PdfFonts:
+    """The role fonts of this machine: which characters each can draw (``missing``, ``split_runs``),
+    their metrics, and their reportlab registration (memoised: later calls cost microseconds).
 
     The first call on a machine converts the CFF role fonts (5-10 s each, cached for good)."""
     fontset = fontset or resolve()
@@ -407,6 +388,9 @@ def pdf_fonts(fontset: FontSet | None = None) -> PdfFonts:
     elif not fonts.registered():  # reportlab's rl_config._reset() forgets registrations
         fonts._register()
     return fonts
+
+
+pdf_fonts = role_fonts  # the old name, used across writers and tests
 
 
 def forget() -> None:

@@ -244,16 +244,10 @@ class DocxWriter(Visitor):
         self._para(container, "source", (), '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>')
 
     def visit_heading(self, node: Heading, container: _Body) -> None:
-        key = HEADING_STYLES.get(node.level)
-        if key is None:
-            raise ValueError(f"heading level must be 0, 1 or 2, got {node.level}")
-        self._para(container, key, node.inlines)
+        self._para(container, HEADING_STYLES[node.level], node.inlines)  # model.Heading checks the level
 
     def visit_paragraph(self, node: Paragraph, container: _Body) -> None:
-        key = ROLE_STYLES.get(node.role)
-        if key is None:
-            raise ValueError(f"paragraph role must be one of {', '.join(ROLE_STYLES)}, got {node.role!r}")
-        self._para(container, key, node.inlines)
+        self._para(container, ROLE_STYLES[node.role], node.inlines)  # model.Paragraph checks the role
 
     def visit_table(self, node: Table, container: _Body) -> None:
         """The header row repeats on every page (tblHeader), rows never split (cantSplit), and the

@@ -7,15 +7,18 @@ deflate writes the same zlib format about ten times faster and, at its default l
 ``isal`` wheel is not available, zlib at level 1 keeps most of the gain (8 ms, 7% larger).
 
 reportlab sends every stream (pages, font files, images) through one shared filter object,
-``pdfdoc.PDFZCompress``; inside ``fast_deflate()`` that object has a faster ``encode``. Output
-stays deterministic: same input, same bytes, for a given isal (or zlib) version.
+``pdfdoc.PDFZCompress``; inside ``fast_deflate()`` that object has a faster ``encode`` (the reach
+into reportlab is ``fonts.rlcompat.flate_encoder``). Output stays deterministic: same input, same
+bytes, for a given isal (or zlib) version.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from ...fonts.rlcompat import flate_encoder
 
 try:
     from isal import isal_zlib
@@ -37,26 +40,13 @@ def engine() -> str:
     return "isal" if isal_zlib is not None else "zlib level 1"
 
 
-@contextmanager
-def fast_deflate() -> Iterator[None]:
+def fast_deflate() -> AbstractContextManager[None]:
     """While inside, reportlab's FlateDecode filter uses the fast compressor; outside, its own.
 
     Scoped rather than installed for good, so that other reportlab users in the same process (the
     benchmark's plain-reportlab baseline, a caller's own documents) keep reportlab's behaviour.
     """
-    from reportlab.pdfbase import pdfdoc
-
-    target = pdfdoc.PDFZCompress
-    if target.pdfname != "FlateDecode" or not callable(getattr(type(target), "encode", None)):
-        raise RuntimeError("reportlab's pdfdoc.PDFZCompress changed: revisit brief/writers/pdf/deflate.py")
-    if "encode" in vars(target):  # already inside (nested)
-        yield
-        return
-    target.encode = _encode
-    try:
-        yield
-    finally:
-        del target.encode
+    return flate_encoder(_encode)
 
 
 def _encode(text: bytes | str) -> bytes:

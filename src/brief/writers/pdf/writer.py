@@ -108,7 +108,7 @@ class PdfWriter(Visitor):
         return [_keep_with_start(para)]
 
     def visit_paragraph(self, node: model.Paragraph) -> list[Flowable]:
-        para = self.para(node.inlines, node.role if node.role in STYLES else "body")
+        para = self.para(node.inlines, node.role)  # model.ROLES, each with a style (test_writers_cover_model)
         return [_keep_with_start(para) if node.role == "center" else para]  # a title stays with what it titles
 
     def visit_table(self, node: model.Table) -> list[Flowable]:

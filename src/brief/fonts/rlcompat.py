@@ -1,0 +1,236 @@
+"""Every reach into reportlab's internals, in one module, behind one check.
+
+brief relies on reportlab beyond its public API in the places below. ``check()`` verifies all of
+them, and that reportlab's version is inside ``TESTED`` (the range pyproject.toml pins and these
+reaches were checked on), once per process; tests/test_fonts.py runs it. After a reportlab upgrade,
+widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
+
+1. ToUnicode CMap (``apply``, ``to_unicode_cmap``): reportlab writes each TrueType subset's
+   ToUnicode CMap with ``"<%02X> <%04X>" % (code, unicode)`` in ``ttfonts.makeToUnicodeCMap``. For
+   U+20BB7 (𠮷) that gives ``<15> <20BB7>``: five hex digits, which a reader takes as the UTF-16
+   code unit 0x20BB followed by a stray nibble, so pdftotext, mutool and pdfplumber extract "₻" and
+   pypdf warns ``Odd-length string``. The PDF spec (ToUnicode, ``bfchar`` destinations) wants
+   UTF-16BE: ``<15> <D842DFB7>``. ``TTFont.addObjects`` looks the function up as a module global at
+   call time, so replacing that global is the smallest fix: the replacement writes exactly the same
+   bytes for BMP characters and a surrogate pair for the others. It also splits the mappings into
+   blocks of at most 100 (the CMap limit for ``beginbfchar``; reportlab writes one block of up to
+   256, and Ghostscript's pdfwrite then drops the whole CMap, so reprocessed PDFs lose their text).
+2. Subset tags (``apply``, ``subset_tag``): ``ttfonts.SUBSETN`` (the ``AAAAAA+`` tag of every subset
+   font name) is replaced too: reportlab numbers the subsets of each font from 0, so every PDF and
+   every font had the same tag, and tools that merge or cache fonts by name mix them up. The tag is
+   now six letters derived from a hash of the face name and the subset's characters (still
+   deterministic). ``TTFont.addObjects`` is wrapped to tell the tag function which font and subset
+   it is naming. Both are installed by ``brief.fonts`` before any font is registered, once.
+3. Fast deflate (``flate_encoder``, for writers/pdf/deflate.py): reportlab sends every stream
+   through one shared filter object, ``pdfdoc.PDFZCompress``; brief gives it another ``encode``.
+4. Lazy fonts (fonts/pdf.py ``BriefTTFont``): a ``TTFont`` subclass whose ``__init__`` mirrors
+   reportlab's (``TTFONT_ATTRS``, private ``_asciiReadable`` included); registering it relies on
+   ``pdfmetrics._dynFaceNames``; ``registered()`` reads ``pdfmetrics._fonts`` (``getFont`` would try
+   to load a Type 1 font of that name).
+5. Face snapshots (fonts/faces.py): a ``TTFontFace`` filled from a cache sets the parser's private
+   ``_ttf_data``, ``_pos`` and ``_pdfScale`` (``FACE_PRIVATE``, ``set_face_data``, ``face_data``).
+"""
+
+from __future__ import annotations
+
+import dis
+import hashlib
+import inspect
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import reportlab
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+
+TESTED = ((4, 2), (5, 2))  # reportlab >= 4.2, < 5.2: as pyproject.toml pins it
+TTFONT_ATTRS = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"})
+FACE_PRIVATE = frozenset({"_ttf_data", "_pos", "_pdfScale"})  # the parser's state, set by faces.py
+
+_MARK = "_brief_utf16_fix"
+CMAP_BLOCK = 100  # PDF/PostScript CMap limit on entries per beginbfchar/beginbfrange block
+_naming = threading.local()  # the font addObjects is naming: (face name, its subsets)
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ``makeToUnicodeCMap`` with UTF-16BE destinations (surrogate pairs above U+FFFF)."""
+    cmap = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        *_bfchar_blocks(subset),
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(cmap)
+
+
+def _bfchar_blocks(subset: list[int]) -> list[str]:
+    lines: list[str] = []
+    for start in range(0, len(subset), CMAP_BLOCK):
+        chunk = subset[start:start + CMAP_BLOCK]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines.extend(f"<{start + i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(chunk))
+        lines.append("endbfchar")
+    return lines
+
+
+def subset_tag(n: int, table: bytes = b"") -> bytes:
+    """Six capital letters naming subset ``n`` of the font being written (reportlab's ``SUBSETN``)."""
+    current = getattr(_naming, "font", None)
+    if current is None or n >= len(current[1]):
+        return _original_subsetn()(n)
+    face, subsets = current
+    key = face + b"\0" + ",".join(map(str, subsets[n])).encode("ascii") + b"\0%d" % n
+    digest = hashlib.sha256(key).digest()
+    return bytes(65 + b % 26 for b in digest[:6])
+
+
+def _original_subsetn() -> Any:
+    return getattr(ttfonts, "_brief_original_SUBSETN", ttfonts.SUBSETN)
+
+
+def _wrap_add_objects(original: Any) -> Any:
+    def add_objects(self: Any, doc: Any) -> None:
+        state = self.state.get(doc)
+        face = bytes(self.face.name) + bytes(self.face.subfontNameX)
+        _naming.font = (face, [list(s) for s in state.subsets] if state is not None else [])
+        try:
+            original(self, doc)
+        finally:
+            _naming.font = None
+
+    setattr(add_objects, _MARK, True)
+    add_objects.__wrapped__ = original  # type: ignore[attr-defined]
+    return add_objects
+
+
+def _utf16_hex(cp: int) -> str:
+    if cp <= 0xFFFF:
+        return f"{cp:04X}"
+    cp -= 0x10000
+    return f"{0xD800 + (cp >> 10):04X}{0xDC00 + (cp & 0x3FF):04X}"
+
+
+setattr(to_unicode_cmap, _MARK, True)
+
+
+_checked = False
+
+
+def check() -> None:
+    """Raise RuntimeError if reportlab is outside ``TESTED`` or no longer has an internal listed in
+    the module doc (once per process; cheap after that)."""
+    global _checked
+    if _checked:
+        return
+    version = tuple(int(p) for p in reportlab.Version.split(".")[:2] if p.isdigit())
+    low, high = TESTED
+    if not low <= version < high:
+        raise RuntimeError(f"reportlab {reportlab.Version} is outside the versions brief was checked on "
+                           f"(>={low[0]}.{low[1]},<{high[0]}.{high[1]}): revisit brief/fonts/rlcompat.py")
+    for problem in _problems():
+        raise RuntimeError(f"{problem}: revisit brief/fonts/rlcompat.py")
+    _checked = True
+
+
+def _problems() -> Iterator[str]:
+    original = getattr(ttfonts, "makeToUnicodeCMap", None)
+    if original is None or not callable(original):
+        yield "reportlab.pdfbase.ttfonts.makeToUnicodeCMap is gone"
+        return
+    params = list(inspect.signature(original).parameters)
+    if params != ["fontname", "subset"]:
+        yield f"reportlab makeToUnicodeCMap{tuple(params)} changed"
+    add_objects = getattr(getattr(ttfonts, "TTFont", None), "addObjects", None)
+    add_objects = getattr(add_objects, "__wrapped__", add_objects)  # reportlab's, once apply() ran
+    if add_objects is None or "makeToUnicodeCMap" not in add_objects.__code__.co_names:
+        yield "reportlab TTFont.addObjects no longer calls makeToUnicodeCMap"
+    elif "SUBSETN" not in add_objects.__code__.co_names or not callable(getattr(ttfonts, "SUBSETN", None)):
+        yield "reportlab TTFont.addObjects no longer names subsets with SUBSETN"
+    target = getattr(pdfdoc, "PDFZCompress", None)
+    if getattr(target, "pdfname", None) != "FlateDecode" or not callable(getattr(type(target), "encode", None)):
+        yield "reportlab's pdfdoc.PDFZCompress changed"
+    stored = {i.argval for i in dis.get_instructions(ttfonts.TTFont.__init__) if i.opname == "STORE_ATTR"}
+    if not stored <= TTFONT_ATTRS:
+        yield f"reportlab TTFont.__init__ now also sets {sorted(stored - TTFONT_ATTRS)} (update BriefTTFont)"
+    for name in ("_dynFaceNames", "_fonts"):
+        if not isinstance(getattr(pdfmetrics, name, None), dict):
+            yield f"reportlab pdfmetrics.{name} is gone"
+    parser = {i.argval for f in (ttfonts.TTFontParser.read_tag, ttfonts.TTFontFile.extractInfo)
+              for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR")}
+    if not FACE_PRIVATE <= parser:
+        yield f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}"
+
+
+def apply() -> None:
+    """Install the ToUnicode fix and the subset tags (idempotent)."""
+    if getattr(ttfonts.makeToUnicodeCMap, _MARK, False):
+        return
+    check()
+    ttfonts._brief_original_makeToUnicodeCMap = ttfonts.makeToUnicodeCMap  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
+    ttfonts._brief_original_SUBSETN = ttfonts.SUBSETN  # type: ignore[attr-defined]
+    ttfonts.SUBSETN = subset_tag
+    ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
+
+
+def original():  # type: ignore[no-untyped-def]
+    """reportlab's own function (for the test that BMP output is unchanged)."""
+    return getattr(ttfonts, "_brief_original_makeToUnicodeCMap", ttfonts.makeToUnicodeCMap)
+
+
+# -- 3. fast deflate ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def flate_encoder(encode: Callable[[bytes | str], bytes]) -> Iterator[None]:
+    """While inside, reportlab's FlateDecode filter encodes with ``encode``; outside, its own. Nested
+    uses keep the outer one."""
+    check()
+    target = pdfdoc.PDFZCompress
+    if "encode" in vars(target):  # already inside (nested)
+        yield
+        return
+    target.encode = encode
+    try:
+        yield
+    finally:
+        del target.encode
+
+
+# -- 4. registered fonts ------------------------------------------------------------------------------
+
+
+def registered(name: str):  # type: ignore[no-untyped-def]
+    """The font registered under ``name``, or None (never loads one, as ``getFont`` would)."""
+    return pdfmetrics._fonts.get(name)  # noqa: SLF001
+
+
+# -- 5. face snapshots --------------------------------------------------------------------------------
+
+
+def set_face_data(face: ttfonts.TTFontFace, data: Any, scale: Callable[[float], float] | None = None) -> None:
+    """Point a face's parser at ``data`` (the mapped file), at its start; ``scale``: its font-unit
+    conversion, when the face was filled from a snapshot rather than parsed."""
+    face._ttf_data = data
+    face._pos = 0
+    if scale is not None:
+        face._pdfScale = scale
+
+
+def face_data(face: ttfonts.TTFontFace) -> Any:
+    return face._ttf_data
