@@ -19,6 +19,9 @@ from brief.distribute.ledger import LEDGER, Ledger
 from brief.web import create_app
 from helpers import DATA, pdftotext
 
+# werkzeug's test client leaves an upload's spooled temp file to the garbage collector
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
 YEAR = 2023
 PDF = "2023年英吉沙县援疆工作简报.pdf"
 
@@ -292,7 +295,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     c = client(data, out)
     plan = text(c.get("/distribute?year=2023"))
     assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in plan
-    assert "新文件，将发送" in plan and "演练：将发送 7，跳过 0，状态不明 0" in plan
+    assert "新文件，将发送" in plan and "演练：将发送 9，跳过 0，状态不明 0" in plan
     assert not (out / LEDGER).exists()  # a dry run writes nothing
     r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
     state = _wait(c, r.headers["Location"])

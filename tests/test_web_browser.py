@@ -52,14 +52,21 @@ def _start(data: Path, out: Path, *extra: str) -> tuple[subprocess.Popen[bytes],
     url = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
-            urllib.request.urlopen(url + "/login", timeout=1)  # noqa: S310 - our own local server
-            return proc, url
+            with urllib.request.urlopen(url + "/login", timeout=1):  # noqa: S310 - our own local server
+                return proc, url
         except OSError:
             if proc.poll() is not None:
                 raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server died") from None
             time.sleep(0.1)
     proc.kill()
     raise AssertionError("brief serve did not start")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(10)
+    if proc.stderr:
+        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
     shutil.copytree(DATA, data)
     proc, url = _start(data, out)
     yield url, data, out
-    proc.terminate()
-    proc.wait(10)
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -225,5 +231,4 @@ def test_login_required_with_password(browser: object, tmp_path: Path) -> None:
         WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/briefs"))
         assert "年简报" in browser.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
     finally:
-        proc.terminate()
-        proc.wait(10)
+        _stop(proc)

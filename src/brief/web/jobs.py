@@ -74,11 +74,12 @@ class Jobs:
 
     def _follow(self, job: Job, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.rstrip("\n")
-            if line.startswith(_PROGRESS):
-                job.done += 1
-            elif line.strip():
-                job.lines.append(line)
-        job.rc = proc.wait()
+        with proc, proc.stdout:  # closes the pipe and reaps the child however the loop ends
+            for raw in proc.stdout:
+                line = raw.rstrip("\n")
+                if line.startswith(_PROGRESS):
+                    job.done += 1
+                elif line.strip():
+                    job.lines.append(line)
+        job.rc = proc.returncode
         job.running = False

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import file_hash, plan, targets
+from ..build import file_hash, stale, targets
 from ..compose.county import default_templates
 from ..data.dataset import Dataset, read_dataset
 from ..data.ids import valid_id
@@ -142,7 +142,8 @@ def _fresh(ds: Dataset, wanted: list[Target], out: Path) -> dict[Target, bool]:
     if not wanted:
         return {}
     try:
-        return {t: ok for t, (_, _, ok) in plan(ds, out, wanted, default_templates()).items()}
+        remake = stale(wanted, ds, out, default_templates())  # the build's own test
+        return {t: t not in remake for t in wanted}
     except Exception:  # noqa: BLE001 - a brief that cannot even be fingerprinted is simply not current
         return {}
 

@@ -3,6 +3,7 @@ only ids and numbers from the request, and leaves the work to the same functions
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 import time
@@ -234,7 +235,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         path = previews.page_file(app.extensions["brief.work"] / "previews", digest, number)
         if path is None:
             raise not_found()
-        return send_file(path, mimetype="image/png", max_age=3600)
+        # read now: a page image is small, and no file handle outlives the request
+        return send_file(io.BytesIO(path.read_bytes()), mimetype="image/png", max_age=3600)
 
     # -- build and jobs ----------------------------------------------------------------------------
 
@@ -372,6 +374,5 @@ def _data_rel(path: object) -> str:
 
 
 def _attachment(data: bytes, name: str, mime: str) -> Response:
-    import io
 
     return send_file(io.BytesIO(data), mimetype=mime, as_attachment=True, download_name=name)
