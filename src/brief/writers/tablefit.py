@@ -15,6 +15,7 @@ from ..model import Table, plain
 
 BASE_SIZE, WIDE_SIZE, MIN_SIZE = 12.0, 10.5, 9.0  # pt
 WIDE = 4  # columns
+Measure = Callable[[str, float], float]  # text, size in pt -> its natural width in pt
 
 
 def estimated_width(text: str, size: float) -> float:

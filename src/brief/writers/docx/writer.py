@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from brief import housestyle as hs
 from brief.errors import BriefError
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import (
@@ -43,11 +44,11 @@ from brief.writers import keyband, tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
-from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
+from brief.writers.docx.styles import CELL_MARGIN, DOCX_ROLES, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 
-WATERMARK_TEXT = "征求意见稿"
+WATERMARK_TEXT = hs.WATERMARK_TEXT
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file
-FIGURE_MAX_HEIGHT = Mm(90)
+FIGURE_MAX_HEIGHT = Mm(hs.FIGURE_MAX_HEIGHT)
 HEADING_STYLES = {0: "title", 1: "h1", 2: "h2"}
 
 _SECTPR = qn("w:sectPr")
@@ -161,25 +162,29 @@ class DocxWriter(Visitor):
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
         self.body = _Body(document)
+        # bold runs as the PDF sets them (brief.housestyle.STRONG_FONT): 黑体 in a 仿宋 paragraph
+        self.strong = {key: _font_xml(hs.STRONG_FONT[hs.ROLES[role].font])
+                       for key, role in DOCX_ROLES.items() if hs.ROLES[role].font in hs.STRONG_FONT}
 
     # dispatch
 
     def write(self, blocks: Iterable[object]) -> None:
-        prev: object = None
         for block in blocks:
-            if _is_table_like(prev) and _starts_with_table(block):
-                self._para(self.body, "table", ())  # Word would merge two adjacent tables
             self.visit(block, self.body)
-            prev = block
+            if isinstance(block, Table | KeyFigures):
+                # the PDF's gap below a table, as an empty paragraph that tall (it also keeps Word
+                # from merging two adjacent tables)
+                look = hs.KEY_BOX if isinstance(block, KeyFigures) else hs.GRID
+                self._para(self.body, "table", (), _exact(look.space_after))
 
     # blocks
 
     def visit_masthead(self, node: Masthead, container: _Body) -> None:
         if node.classification:  # 密级: 三号黑体, top left
-            heiti = (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
-                     f'w:eastAsia="{DOCX_FONTS["heading"]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+            secret = hs.ROLES["masthead_secret"]
+            rpr = _font_xml(secret.font) + _size_xml(secret.size)
             container.append(parse_xml(self._p_xml("source", (Text(node.classification),),
-                                                   '<w:spacing w:before="0"/>', heiti + '<w:sz w:val="32"/>')))
+                                                   _exact(secret.leading), rpr)))
         self._para(container, "masthead", (Text(node.title),))
         if node.number:
             self._para(container, "masthead_number", (Text(node.number),))
@@ -196,11 +201,12 @@ class DocxWriter(Visitor):
         rows = [*((Text(line),) for line in node.lines),
                 (Text(node.issuer), Text("\t"), Text(node.printed), Text("\n"), Text("\t"), Text(node.copies))]
         width = self.text_width
-        rule = 'w:val="single" w:space="1" w:color="000000"'
-        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="8"/><w:bottom {rule} w:sz="8"/>'
-               f'<w:between {rule} w:sz="6"/></w:pBdr>'
+        rule = f'w:val="single" w:space="{round(hs.RECORD_GAP)}" w:color="{hs.BLACK.hex}"'
+        outer, inner = (hs.eighths(hs.pt(mm)) for mm in hs.RECORD_RULES)
+        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="{outer}"/><w:bottom {rule} w:sz="{outer}"/>'
+               f'<w:between {rule} w:sz="{inner}"/></w:pBdr>'
                f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs>'
-               '<w:spacing w:before="0" w:after="0" w:line="400" w:lineRule="exact"/>')
+               + _exact(hs.ROLES["record"].leading))
         paras = [self._p_xml("source", inlines, ppr) for inlines in rows]
         none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         table = (f'<w:tbl {_W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
@@ -226,22 +232,28 @@ class DocxWriter(Visitor):
         self._para(container, key, node.inlines)
 
     def visit_table(self, node: Table, container: _Body) -> None:
-        if node.caption:
-            self._para(container, "caption", (Text(node.caption),), "<w:keepNext/>")  # stays with its table
+        if node.caption:  # the table's title: stays with it, no gaps (the PDF's title row)
+            self._para(container, "center", (Text(node.caption),), "<w:keepNext/>" + _exact(hs.ROLES["center"].leading))
         rows = (node.header, *node.rows)
         ncols = len(node.header)
         for i, row in enumerate(node.rows):
             if len(row) != ncols:
                 raise ValueError(f"table {node.caption!r}: row {i + 1} has {len(row)} cells, header has {ncols}")
         numeric = tuple(node.numeric) + (False,) * (ncols - len(node.numeric))
-        widths = _column_widths(rows, self.text_width)
-        half_points = round(self._table_text_size(node, widths) * 2)  # the styles are 12 pt: 24
-        rpr = "" if half_points == 24 else f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+        widths = tablefit.whole_widths(ncols, self.text_width)
+        # the PDF's roles: 小四 (cell), 五号 (cell_small) for a wide table, both set smaller alike
+        role = hs.ROLES["cell_small" if ncols > tablefit.WIDE else "cell"]
+        size = self._table_text_size(node, widths)
+        scale = size / role.size
+        styled = hs.ROLES[DOCX_ROLES["table"]]
+        rpr = "" if hs.half_points(size) == hs.half_points(styled.size) else _size_xml(size)
+        leading = role.leading * scale
+        spacing = "" if hs.twips(leading) == hs.twips(styled.leading) else _exact(leading)
 
         xml = [self._table_start("grid", widths)]
         for r, row in enumerate(rows):
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 '<w:jc w:val="right"/>' if r and numeric[c] else "", rpr)
+                                 spacing + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr)
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
@@ -249,22 +261,24 @@ class DocxWriter(Visitor):
 
     def visit_figure(self, node: Figure, container: _Body) -> None:
         self._picture(container, str(node.path), node.caption)
-        if node.caption:
-            self._para(container, "caption", (Text(node.caption),))
+        if node.caption:  # the PDF sets photo and caption as one block: nothing below the caption
+            self._para(container, "caption", (Text(node.caption),), '<w:spacing w:after="0"/>')
 
     def visit_keyfigures(self, node: KeyFigures, container: _Body) -> None:
         """A boxed two-row table: the values (large, bold 黑体) above their labels."""
         if not node.items:
             return
         widths = _spread(self.text_width, [1] * len(node.items))
-        # The PDF's rules (keyband), measured by estimate: values on one line at one size, labels
-        # broken evenly on at most two lines (Word would leave a lone character).
-        avail = (min(widths) - 2 * CELL_MARGIN) / 20 - 1
+        # The PDF's rules (keyband), measured in the PDF's fonts: values on one line at one size,
+        # labels broken evenly on at most two lines (Word would leave a lone character).
+        _, right, _, left = hs.KEY_BOX.padding
+        avail = min(widths) / 20 - left - right - 1
+        value, label = hs.ROLES["key_value"], hs.ROLES["key_label"]
         band = keyband.layout([i.value for i in node.items], [i.label for i in node.items], avail,
-                              (keyband.em_width, KEY_VALUE_PT), (keyband.em_width, KEY_LABEL_PT))
-        values = [self._p_xml("key_value", (Text(item.value),), rpr=_size(KEY_VALUE_PT, band.value_scale))
+                              (_measure(value.font), value.size), (_measure(label.font), label.size))
+        values = [self._p_xml("key_value", (Text(item.value),), *_scaled(value, band.value_scale))
                   for item in node.items]
-        labels = [self._p_xml("key_label", (Text(label),), rpr=_size(KEY_LABEL_PT, band.label_scale))
+        labels = [self._p_xml("key_label", (Text(label),), *_scaled(label, band.label_scale))
                   for label in band.labels]
         xml = (self._table_start("box", widths) + _row_xml(widths, values, header=False)
                + _row_xml(widths, labels, header=False) + "</w:tbl>")
@@ -273,7 +287,7 @@ class DocxWriter(Visitor):
     def visit_chart(self, node: Chart, container: _Body) -> None:
         check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series), "chart")
         png = chart_png(node, width_mm=Twips(self.text_width).mm)
-        self._picture(container, io.BytesIO(png), node.title)
+        self._picture(container, io.BytesIO(png), node.title, '<w:spacing w:before="0" w:after="0"/>')
         if node.title:
             self._para(container, "caption", (Text(node.title),))
 
@@ -287,23 +301,18 @@ class DocxWriter(Visitor):
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
         ``rpr``: run properties after bold, such as a size)."""
         runs = []
+        strong = self.strong.get(key, "")
         for t in inlines:
             if t.text:
                 check_text(t.text, PARAGRAPH_STYLES[key])
-                props = ("<w:b/>" if t.bold else "") + rpr
+                props = (strong if t.bold else "") + rpr
                 runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(t.text)}</w:r>")
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
     def _table_text_size(self, node: Table, widths: list[int]) -> float:
         """The PDF's rule (tablefit) on this table's own columns, measured with the PDF's 仿宋; without
         the PDF's fonts (a DOCX made where they are missing), 汉字 one em and the rest about half."""
-        from brief.fonts import pdf_fonts
-
-        try:
-            measure = pdf_fonts().metrics("body").width
-        except BriefError:
-            measure = tablefit.estimated_width
-        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20, measure)
+        return tablefit.text_size(node, [w / 20 for w in widths], 2 * CELL_MARGIN / 20, _measure("body"))
 
     def _table_start(self, style: str, widths: list[int]) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
@@ -312,9 +321,9 @@ class DocxWriter(Visitor):
                 f'<w:tblW w:type="dxa" w:w="{self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
-    def _picture(self, container: _Body, image, alt_text: str) -> None:
+    def _picture(self, container: _Body, image, alt_text: str, ppr: str = "") -> None:
         """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT."""
-        p = DocxParagraph(self._para(container, "figure", ()), container)
+        p = DocxParagraph(self._para(container, "figure", (), ppr), container)
         shape = p.add_run().add_picture(image)
         if alt_text:
             shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
@@ -327,15 +336,40 @@ def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
 
 
-KEY_VALUE_PT, KEY_LABEL_PT = 18.0, 12.0  # the reference styles' sizes (make_reference.py)
-
-
-def _size(points: float, scale: float) -> str:
-    """A run's size when the band sets it smaller than its style; nothing at full size."""
-    if scale >= 1:
-        return ""
-    half = round(points * scale * 2)
+def _size_xml(points: float) -> str:
+    half = hs.half_points(points)
     return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+
+
+def _exact(points: float) -> str:
+    """``w:spacing``: no gaps, an exact line of ``points`` (an empty paragraph that tall)."""
+    return f'<w:spacing w:before="0" w:after="0" w:line="{hs.twips(points)}" w:lineRule="exact"/>'
+
+
+def _font_xml(font: str) -> str:
+    """``w:rFonts`` naming a font role's East Asian font (fonts/config.py)."""
+    return (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+            f'w:eastAsia="{DOCX_FONTS[font]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+
+
+def _scaled(role: hs.Role, scale: float) -> tuple[str, str]:
+    """(paragraph, run) properties of a role set ``scale`` times its size, leading alike, as the
+    PDF does; nothing at full size (the style has it)."""
+    if scale >= 1:
+        return "", ""
+    spacing = (f'<w:spacing w:line="{hs.twips(role.leading * scale)}" w:lineRule="exact"/>')
+    return spacing, _size_xml(role.size * scale)
+
+
+def _measure(font: str) -> tablefit.Measure:
+    """How wide a text is in a font role, measured with the PDF's font (the one layout both files
+    follow); without the PDF's fonts (a DOCX made where they are missing), an estimate."""
+    from brief.fonts import pdf_fonts
+
+    try:
+        return pdf_fonts().metrics(font).width
+    except BriefError:
+        return tablefit.estimated_width
 
 
 def _run_content(text: str) -> str:
@@ -361,30 +395,12 @@ def _row_xml(widths: list[int], cells: list[str], *, header: bool) -> str:
     return f"<w:tr><w:trPr>{props}</w:trPr>{tcs}</w:tr>"
 
 
-def _is_table_like(block: object) -> bool:
-    return isinstance(block, Table | KeyFigures)
-
-
-def _starts_with_table(block: object) -> bool:
-    return isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)
-
-
 def _spread(total: int, weights: list[float]) -> list[int]:
     """Integers proportional to ``weights`` summing exactly to ``total``."""
     s = sum(weights)
     widths = [int(total * w / s) for w in weights]
     widths[-1] += total - sum(widths)
     return widths
-
-
-def _column_widths(rows, total: int) -> list[int]:
-    """Column widths (twips) in proportion to each column's longest cell, within 3–14 字."""
-    ncols = len(rows[0])
-    weights = [3.0] * ncols
-    for row in rows:
-        for i, cell in enumerate(row):
-            weights[i] = max(weights[i], min(14.0, tablefit.estimated_width("".join(t.text for t in cell), 1.0)))
-    return _spread(total, [w + 1 for w in weights])
 
 
 # -- watermark and properties -------------------------------------------------------------------

@@ -13,11 +13,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, LayoutError, PageTemplate, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
+from ... import housestyle as hs
 from ... import model
 from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
 from ...outdir import atomic_write
-from ... import housestyle as hs
 from .. import barchart, keyband, tablefit
 from ..base import Visitor
 from . import deflate, metadata
