@@ -117,6 +117,7 @@ def _ppr(
     keep_next: bool = False,
     border: tuple[int, int] | None = None,
     tabs: Iterable[tuple[str, int]] = (),
+    no_autospace: bool = False,
     grid: bool = True,
     line: int | None = None,
     exact: bool = True,
@@ -140,6 +141,9 @@ def _ppr(
         tabs_el = _el(ppr, "tabs")
         for kind, pos in tabs:
             _el(tabs_el, "tab", val=kind, pos=pos)
+    if no_autospace:
+        _el(ppr, "autoSpaceDE", val=0)
+        _el(ppr, "autoSpaceDN", val=0)
     if not grid:
         _el(ppr, "snapToGrid", val=0)
     if line is not None:
@@ -255,8 +259,11 @@ def _table_style(styles: etree._Element, key: str, look: hs.TableLook, *, inner_
     else:
         _el(borders, "insideH", val="nil")
     _el(borders, "insideV", val="single", sz=inner, space=0, color=colour)
-    # the key band's values and labels carry its vertical padding as paragraph spacing (one row each)
+    # the key band's values and labels carry its vertical padding as paragraph spacing (one row each);
+    # LibreOffice counts a row's rule into its height (half above, half below), the PDF draws it over
+    # the padding: the padding gives way by as much
     top, right, bottom, left = (hs.twips(v) for v in look.padding)
+    top, bottom = top - hs.twips(look.rule / 2), bottom - hs.twips(look.rule / 2)
     mar = _el(tblpr, "tblCellMar")
     _el(mar, "top", w=top if inner_h else 0, type="dxa")
     _el(mar, "left", w=left, type="dxa")
@@ -289,7 +296,9 @@ def build_styles(styles: etree._Element) -> None:
     _el(ppr, "autoSpaceDN", val=0)
     _el(ppr, "spacing", before=0, after=0, line=240, lineRule="auto")
 
-    _role_style(styles, "body", based_on=None)
+    # LibreOffice reads autoSpaceDE/DN from a style, not from the defaults: the body style (which every
+    # other style is based on) repeats them
+    _role_style(styles, "body", based_on=None, no_autospace=True)
     _role_style(styles, "title", next_="Normal", keep_next=True)
     _role_style(styles, "h1", next_="Normal", keep_next=True, outline=0)
     _role_style(styles, "h2", next_="Normal", keep_next=True, outline=1)
@@ -343,6 +352,11 @@ def build_settings(settings: etree._Element) -> None:
     if lang is not None:
         lang.set(qn("w:val"), "zh-CN")
         lang.set(qn("w:eastAsia"), "zh-CN")
+    # punctuation set at half width where it meets other punctuation (标点挤压), as the PDF sets it:
+    # Word and LibreOffice then fit the PDF's characters on a line
+    spacing = settings.find(qn("w:characterSpacingControl"))
+    if spacing is not None:
+        spacing.set(qn("w:val"), "compressPunctuation")
     tab = settings.find(qn("w:defaultTabStop"))
     if tab is not None:
         tab.set(qn("w:val"), "420")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Twips
+from docx.shared import Emu, Mm, Pt, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from brief import housestyle as hs
@@ -157,8 +157,10 @@ class DocxWriter(Visitor):
     brief's tables. Pictures still go through python-docx (it owns the image parts).
     """
 
-    def __init__(self, document: DocxDocument, template: Template):
+    def __init__(self, document: DocxDocument, template: Template, figure_heights: Sequence[float] = ()):
         self.document = document
+        self.figure_heights = list(figure_heights)  # mm, per photo: the PDF's page layout
+        self.figures = 0
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
         self.body = _Body(document)
@@ -260,7 +262,9 @@ class DocxWriter(Visitor):
         container.append(parse_xml("".join(xml)))
 
     def visit_figure(self, node: Figure, container: _Body) -> None:
-        self._picture(container, str(node.path), node.caption)
+        i, self.figures = self.figures, self.figures + 1
+        height = Mm(self.figure_heights[i]) if i < len(self.figure_heights) else None
+        self._picture(container, str(node.path), node.caption, height=height)
         if node.caption:  # the PDF sets photo and caption as one block: nothing below the caption
             self._para(container, "caption", (Text(node.caption),), '<w:spacing w:after="0"/>')
 
@@ -321,14 +325,19 @@ class DocxWriter(Visitor):
                 f'<w:tblW w:type="dxa" w:w="{self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
-    def _picture(self, container: _Body, image, alt_text: str, ppr: str = "") -> None:
-        """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT."""
+    def _picture(self, container: _Body, image, alt_text: str, ppr: str = "", height: Emu | None = None) -> None:
+        """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT, or
+        ``height`` high (the PDF's)."""
         p = DocxParagraph(self._para(container, "figure", (), ppr), container)
         shape = p.add_run().add_picture(image)
         if alt_text:
             shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
         w, h = shape.width, shape.height
         scale = min(Twips(self.text_width) / w, FIGURE_MAX_HEIGHT / h)
+        if height is not None and height < h * scale:
+            # the PDF shrank it to finish a page, to the point: 2 pt less leave Word and
+            # LibreOffice room for their rounding (twips, EMU)
+            scale = (height - Pt(2)) / h
         shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
 
 
@@ -488,24 +497,25 @@ def set_core_properties(document: DocxDocument, meta: Meta) -> None:
 # -- API ----------------------------------------------------------------------------------------
 
 
-def build(doc: Document, *, reference: Path) -> DocxDocument:
-    """The python-docx document for ``doc`` (not yet saved)."""
+def build(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> DocxDocument:
+    """The python-docx document for ``doc`` (not yet saved); ``figure_heights``: each photo's height
+    in mm as the PDF set it (pdf_bytes), so that both files break their pages alike."""
     template = load_template(reference)
     document = docx.Document(io.BytesIO(template.blob))
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):  # whatever a user typed into the reference
             body.remove(child)
-    DocxWriter(document, template).write(doc.blocks)
+    DocxWriter(document, template, figure_heights).write(doc.blocks)
     if doc.meta.draft:
         add_watermark(document)
     set_core_properties(document, doc.meta)
     return document
 
 
-def docx_bytes(doc: Document, *, reference: Path) -> bytes:
+def docx_bytes(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> bytes:
     """The DOCX file for ``doc`` as bytes; the same document always gives the same bytes."""
-    return package_bytes(build(doc, reference=reference).part.package)
+    return package_bytes(build(doc, reference=reference, figure_heights=figure_heights).part.package)
 
 
 def write_docx(doc: Document, path: Path, *, reference: Path) -> None:

@@ -220,6 +220,7 @@ class _FigureBlock(Flowable):
 
     def draw(self) -> None:
         w, h = self.image_size
+        self.drawn_height = h
         self.canv.drawImage(self.image, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
         if self.caption:
             self.caption.drawOn(self.canv, 0, 0)
@@ -281,7 +282,9 @@ def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
             and body[0].height <= body[0].style.leading + 0.01)
 
 
-def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
+def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None, figure_heights: list[float] | None = None) -> bytes:
+    """The PDF of ``doc``. ``figure_heights``, when given, receives the height (mm) each photo was
+    set at, in document order (a photo shrinks to finish a page): the DOCX sets them alike."""
     fonts = fonts or pdf_fonts()
     writer = PdfWriter(fonts)
     story: list[Flowable] = []
@@ -305,6 +308,8 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     except LayoutError:
         raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
                             "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
+    if figure_heights is not None:
+        figure_heights[:] = [f.drawn_height / MM for f in story if isinstance(f, _FigureBlock)]
     return buffer.getvalue()
 
 
