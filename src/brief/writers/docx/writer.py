@@ -161,6 +161,9 @@ class DocxWriter(Visitor):
         self.document = document
         self.figure_heights = list(figure_heights)  # mm, per photo: the PDF's page layout
         self.figures = 0
+        self.gap = 0.0  # pt still owed below the last table, given to the next paragraph's space before
+        self.before = {key: hs.twips(hs.ROLES[role].before) for key, role in DOCX_ROLES.items()}
+        self.before["figure"] = hs.twips(hs.FIGURE_BEFORE)
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
         self.body = _Body(document)
@@ -172,12 +175,14 @@ class DocxWriter(Visitor):
 
     def write(self, blocks: Iterable[object]) -> None:
         for block in blocks:
+            if self.gap and (isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)):
+                # a table right below a table: the gap as an empty paragraph that tall (it also keeps
+                # Word from merging the two tables)
+                self._para(self.body, "table", (), _exact(self.gap))
             self.visit(block, self.body)
             if isinstance(block, Table | KeyFigures):
-                # the PDF's gap below a table, as an empty paragraph that tall (it also keeps Word
-                # from merging two adjacent tables)
-                look = hs.KEY_BOX if isinstance(block, KeyFigures) else hs.GRID
-                self._para(self.body, "table", (), _exact(look.space_after))
+                # the PDF's gap below a table: added to the space before whatever comes next
+                self.gap = (hs.KEY_BOX if isinstance(block, KeyFigures) else hs.GRID).space_after
 
     # blocks
 
@@ -298,7 +303,11 @@ class DocxWriter(Visitor):
     # helpers
 
     def _para(self, container: _Body, key: str, inlines: Inlines, ppr: str = ""):  # type: ignore[no-untyped-def]
-        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
+        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``; the gap
+        owed below a table goes into its space before."""
+        if self.gap:
+            ppr = _more_before(ppr, self.before.get(key, 0), hs.twips(self.gap))
+            self.gap = 0.0
         return container.append(parse_xml(self._p_xml(key, inlines, ppr)))
 
     def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "") -> str:
@@ -343,6 +352,19 @@ class DocxWriter(Visitor):
 
 def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
+
+
+_BEFORE = re.compile(r'w:before="(\d+)"')
+
+
+def _more_before(ppr: str, style_before: int, extra: int) -> str:
+    """``ppr`` with ``extra`` twips more space before (its own, or else the style's)."""
+    if "<w:spacing " not in ppr:
+        return ppr + f'<w:spacing w:before="{style_before + extra}"/>'  # nothing follows spacing here
+    found = _BEFORE.search(ppr)
+    if found:
+        return ppr[:found.start()] + f'w:before="{int(found.group(1)) + extra}"' + ppr[found.end():]
+    return ppr.replace("<w:spacing ", f'<w:spacing w:before="{style_before + extra}" ', 1)
 
 
 def _size_xml(points: float) -> str:
