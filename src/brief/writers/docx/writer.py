@@ -80,6 +80,7 @@ class Template:
     blob: bytes
     style_ids: Mapping[str, str]  # logical key (styles.py) -> w:styleId
     text_width: int  # twips
+    left_margin: int = 0  # twips
 
     @classmethod
     def read(cls, path: Path) -> Template:
@@ -104,7 +105,7 @@ class Template:
                                 f"Word 样式模板缺少样式：{', '.join(missing)}；{_REGENERATE}")
         section = doc.sections[-1]
         width = section.page_width - section.left_margin - section.right_margin
-        return cls(blob, ids, Emu(width).twips)
+        return cls(blob, ids, Emu(width).twips, Emu(section.left_margin).twips)
 
 
 _TEMPLATES: dict[tuple[str, int, int], Template] = {}
@@ -166,6 +167,7 @@ class DocxWriter(Visitor):
         self.before["figure"] = hs.twips(hs.FIGURE_BEFORE)
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
+        self.left_margin = template.left_margin
         self.body = _Body(document)
         # bold runs as the PDF sets them (brief.housestyle.STRONG_FONT): 黑体 in a 仿宋 paragraph
         self.strong = {key: _font_xml(hs.STRONG_FONT[hs.ROLES[role].font])
@@ -201,7 +203,9 @@ class DocxWriter(Visitor):
     def visit_record(self, node: Record, container: _Body) -> None:
         """The 版记: a one-cell table floated to the bottom margin (the foot of the page it lands
         on: the last), its rows as paragraphs whose borders are the rules (sz in eighths of a
-        point: 0.35 mm = 8, 0.25 mm = 6)."""
+        point: 0.35 mm = 8, 0.25 mm = 6). Placed from the page's left edge, not the margin's:
+        LibreOffice floats a table as wide as the text only then (else it sets it inline, right
+        below the text); Word places it the same either way."""
         # one border set for every row: Word and LibreOffice group paragraphs with equal borders,
         # drawing top and bottom once and ``between`` between them; the 印发 line and 共印X份 are
         # one paragraph (a line break), so no rule separates them
@@ -217,7 +221,7 @@ class DocxWriter(Visitor):
         paras = [self._p_xml("source", inlines, ppr) for inlines in rows]
         none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         table = (f'<w:tbl {_W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
-                 'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+                 f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{self.left_margin}" w:tblpYSpec="bottom"/>'
                  f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
                  '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
                  '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
