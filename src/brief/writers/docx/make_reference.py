@@ -5,7 +5,9 @@
 The output is byte-identical from run to run, so it can be committed. Users may then restyle it
 in Word; the writer needs only the style names in ``brief.writers.docx.styles``.
 
-What it sets (chinese-typography.md §1–2):
+Every size, leading, indent, alignment, colour, rule and margin comes from ``brief.housestyle``
+(the table the PDF's styles are derived from too); ``styles.DOCX_ROLES`` says which house role
+each Word style carries. What it sets (chinese-typography.md §1–2):
 - every style's ``w:rFonts`` names the East Asian font explicitly (fonts/config.py), with
   ``w:hint="eastAsia"`` and no ``*Theme`` attribute (a theme font wins over ``w:eastAsia`` in Word
   and made LibreOffice fall back to DejaVu for headings);
