@@ -119,7 +119,6 @@ def _ppr(
     keep_next: bool = False,
     border: tuple[int, int] | None = None,
     tabs: Iterable[tuple[str, int]] = (),
-    no_autospace: bool = False,
     grid: bool = True,
     line: int | None = None,
     exact: bool = True,
@@ -143,9 +142,6 @@ def _ppr(
         tabs_el = _el(ppr, "tabs")
         for kind, pos in tabs:
             _el(tabs_el, "tab", val=kind, pos=pos)
-    if no_autospace:
-        _el(ppr, "autoSpaceDE", val=0)
-        _el(ppr, "autoSpaceDN", val=0)
     if not grid:
         _el(ppr, "snapToGrid", val=0)
     if line is not None:
@@ -298,9 +294,7 @@ def build_styles(styles: etree._Element) -> None:
     _el(ppr, "autoSpaceDN", val=0)
     _el(ppr, "spacing", before=0, after=0, line=240, lineRule="auto")
 
-    # LibreOffice reads autoSpaceDE/DN from a style, not from the defaults: the body style (which every
-    # other style is based on) repeats them
-    _role_style(styles, "body", based_on=None, no_autospace=True)
+    _role_style(styles, "body", based_on=None)
     _role_style(styles, "title", next_="Normal", keep_next=True)
     _role_style(styles, "h1", next_="Normal", keep_next=True, outline=0)
     _role_style(styles, "h2", next_="Normal", keep_next=True, outline=1)
