@@ -276,7 +276,11 @@ def _least_height(flowable: Flowable, width: float, canv: Any) -> float:
 
 class _RoomFor(CondPageBreak):
     """A conditional page break before headings (and titles): the next page unless they fit
-    together with the least of what follows them (_least_height), measured when placed."""
+    together with the least of what follows them (_least_height), measured when placed. Space
+    passes through it (_SPACETRANSFER): the space after the flowable before it still overlaps the
+    heading's space before, as it did without the break (else a heading sits 10 pt lower)."""
+
+    _SPACETRANSFER = True
 
     def __init__(self, heads: list[Flowable], between: list[Flowable], follow: Flowable | None) -> None:
         super().__init__(0.0)
