@@ -306,3 +306,21 @@ def test_the_break_before_a_heading_keeps_spaces_overlapping():
             return min(c["top"] for c in pdf.pages[0].chars if c["text"] == "标")
 
     assert heading_top(True) == pytest.approx(heading_top(False), abs=0.01)
+
+
+def test_a_continued_table_starts_at_the_top_of_the_text_block(summary_pdf):
+    """续表 stands above the text block, so that the continued table starts where the DOCX's does
+    (Word prints no 续表): both files' pages hold the same rows."""
+    from brief.writers.pdf.styles import HEIGHT
+
+    seen = 0
+    for page in summary_pdf.pages:
+        for bbox, _ in _tables(page):
+            if _above(page, bbox) == "续表":
+                seen += 1
+                portrait = page.width < page.height
+                if portrait:
+                    assert bbox[1] == pytest.approx(page.height - BOTTOM - HEIGHT, abs=1.0)
+                xubiao = next(ln for ln in _lines(page) if ln.text == "续表")
+                assert xubiao.top < bbox[1]
+    assert seen
