@@ -179,7 +179,7 @@ def test_paragraph_styles(written):
         "Normal",
     ]
     assert styles[9:15] == [
-        "Brief Caption",
+        "Brief Center",  # the table's title, in the PDF's 黑体 table-title role
         "Brief Source",
         "Brief Figure",
         "Brief Caption",
@@ -188,8 +188,11 @@ def test_paragraph_styles(written):
     ]
     assert styles[-2:] == ["Brief Note", "Brief Center"]
     lead_in = document.paragraphs[7].runs
-    assert (lead_in[0].text, lead_in[0].bold) == ("戈壁滩上绽放红玫瑰。", True)
-    assert not lead_in[1].bold
+    # a bold lead-in in 仿宋 is set in 黑体, as in the PDF (brief.housestyle.STRONG_FONT), not emboldened
+    assert lead_in[0].text == "戈壁滩上绽放红玫瑰。"
+    assert lead_in[0]._r.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "黑体"
+    assert not lead_in[0].bold and not lead_in[1].bold
+    assert lead_in[1]._r.find(f"{W}rPr") is None
 
 
 def test_table(written):
@@ -275,12 +278,12 @@ def test_heading_and_body_fonts(parts):
 
     assert font("Heading1") == DOCX_FONTS["heading"] == "黑体"
     assert font("Heading2") == DOCX_FONTS["kai"]
-    assert _style(styles, "Heading2").find(f"{W}rPr/{W}b") is not None
+    assert _style(styles, "Heading2").find(f"{W}rPr/{W}b") is None  # 楷体, not bold: as in the PDF
     assert font("Normal") == DOCX_FONTS["body"]
     assert font("BriefTitle") == DOCX_FONTS["title"]
     assert font("Footer") == DOCX_FONTS["pagenum"]
     assert font("BriefKeyFigures") == DOCX_FONTS["heading"]
-    assert _style(styles, "BriefKeyFigures").find(f"{W}rPr/{W}b") is not None
+    assert _style(styles, "BriefKeyFigures").find(f"{W}rPr/{W}b") is None  # 黑体 is heavy enough
     normal = _style(styles, "Normal").find(f"{W}pPr")
     assert normal.find(f"{W}ind").get(f"{W}firstLineChars") == "200"
     assert normal.find(f"{W}spacing").attrib == {

@@ -75,12 +75,19 @@ def test_split_leaves_three_rows_or_more_on_each_side():
     assert grid.split(300, top + 2 * row + 0.1) == []  # two rows would stand alone: the whole table moves on
     head, rest = grid.split(300, top + 3 * row + 0.1)
     assert len(head.rows) == 1 + 3 and len(rest.rows) == 1 + 4 and rest.rows[0][0][0] is rows[0][0][0]
-    assert rest.title is more  # 续表 in the title's place
+    assert rest.title is None and rest._continued and rest.more is more  # 续表 above, not a row of its own
     head, rest = grid.split(300, top + 6 * row + 0.1)  # six fit, but one would be left: three go on
     assert len(head.rows) == 1 + 4 and len(rest.rows) == 1 + 3
-    more_height = max(more.wrap(300, 1000)[1], 12.0)
-    assert head.wrap(300, 1000)[1] + rest.wrap(300, 1000)[1] == pytest.approx(height + more_height
-                                                                             + grid._heights[0])
+    # the continued part is the header and its rows only: 续表 stands above it, in the page's margin,
+    # so that it holds as many rows as the DOCX's continued table (which has no 续表)
+    assert head.wrap(300, 1000)[1] + rest.wrap(300, 1000)[1] == pytest.approx(height + grid._heights[0])
+    long = Grid(rows[:1] + rows[1:] * 2, [200.0, 100.0], GridStyle(), title=writer.text(CAPTION, "center"),
+                header_rows=1, more=more)
+    long.wrap(300, 1000)
+    first, rest = long.split(300, top + 3 * row + 0.1)
+    assert not first._continued and first.title is not None
+    head, tail = rest.split(300, grid._heights[0] + 4 * row + 0.1)  # a continued part split again
+    assert head._continued and tail._continued and head.title is None and len(head.rows) == 1 + 4
     assert grid.least_height(300) == pytest.approx(top + 3 * row)
 
 

@@ -282,3 +282,45 @@ def test_libreoffice_repeats_the_header_and_turns_the_wide_tables(summary, tmp_p
         for page in pdf.pages:  # LibreOffice keeps every figure on one line too
             for _, rows in _tables(page):
                 assert all("\n" not in cell for row in rows[1:] for cell in row[1:]), rows
+
+
+def test_the_break_before_a_heading_keeps_spaces_overlapping():
+    """The conditional break put before a heading has no height and passes space through: the
+    heading's space before still overlaps the space after the rule above it (no 10 pt more)."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+    from reportlab.platypus.flowables import HRFlowable
+
+    from brief.writers.pdf import writer as pw
+
+    def heading_top(with_room: bool) -> float:
+        w = pw.PdfWriter(pdf_fonts())
+        head = w.visit(model.Heading(0, (model.Text("标题在此"),)))
+        story = [HRFlowable(width="100%", thickness=2, spaceAfter=12), *head, w.text("正文一段。", "body")]
+        story = pw._with_room(story) if with_room else story
+        assert any(isinstance(f, pw._RoomFor) for f in story) == with_room
+        buffer = io.BytesIO()
+        doc = BaseDocTemplate(buffer, pagesize=pw.PAGE)
+        doc.addPageTemplates([PageTemplate("p", [Frame(pw.LEFT, pw.BOTTOM, pw.WIDTH, pw.HEIGHT, 0, 0, 0, 0)])])
+        doc.build(story)
+        with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+            return min(c["top"] for c in pdf.pages[0].chars if c["text"] == "标")
+
+    assert heading_top(True) == pytest.approx(heading_top(False), abs=0.01)
+
+
+def test_a_continued_table_starts_at_the_top_of_the_text_block(summary_pdf):
+    """续表 stands above the text block, so that the continued table starts where the DOCX's does
+    (Word prints no 续表): both files' pages hold the same rows."""
+    from brief.writers.pdf.styles import HEIGHT
+
+    seen = 0
+    for page in summary_pdf.pages:
+        for bbox, _ in _tables(page):
+            if _above(page, bbox) == "续表":
+                seen += 1
+                portrait = page.width < page.height
+                if portrait:
+                    assert bbox[1] == pytest.approx(page.height - BOTTOM - HEIGHT, abs=1.0)
+                xubiao = next(ln for ln in _lines(page) if ln.text == "续表")
+                assert xubiao.top < bbox[1]
+    assert seen

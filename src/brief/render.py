@@ -25,21 +25,38 @@ def compose(ds: Dataset, t: Target, templates: Path) -> model.Document:
 def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources: list[Path]) -> dict[str, bytes]:
     """Both outputs in memory first: a failure in either writes nothing."""
     out: dict[str, bytes] = {}
+    figure_heights: list[float] = []  # the PDF's photo sizes, for the DOCX's pages to break alike
     if "pdf" in formats:
         from .fonts import pdf_fonts
         from .writers.pdf import pdf_bytes
 
         fonts = pdf_fonts()
         check_glyphs(doc, fonts, sources)
-        out["pdf"] = pdf_bytes(doc, fonts)
+        out["pdf"] = pdf_bytes(doc, fonts, figure_heights)
+    elif "docx" in formats and any(isinstance(b, model.Figure) for b in doc.blocks):
+        figure_heights = _pdf_figure_heights(doc)
     if "docx" in formats:
         from .writers.docx import docx_bytes
 
         reference = templates / "reference.docx"
         if not reference.is_file():
             raise BriefError.at(str(reference), None, "reference.docx", "找不到 Word 样式模板")
-        out["docx"] = docx_bytes(doc, reference=reference)
+        out["docx"] = docx_bytes(doc, reference=reference, figure_heights=figure_heights)
     return out
+
+
+def _pdf_figure_heights(doc: model.Document) -> list[float]:
+    """The photo heights of the PDF's layout for a DOCX made alone: the same DOCX either way. Where
+    the PDF's fonts are missing, none (each photo at its full size)."""
+    from .fonts import pdf_fonts
+    from .writers.pdf import pdf_bytes
+
+    heights: list[float] = []
+    try:
+        pdf_bytes(doc, pdf_fonts(), heights)
+    except BriefError:
+        return []
+    return heights
 
 
 def make(ds: Dataset, t: Target, formats: Sequence[str], templates: Path) -> dict[str, bytes]:

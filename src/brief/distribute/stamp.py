@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import io
 
+from .. import housestyle as hs
 from ..errors import BriefError
 
-PT_PER_MM = 72 / 25.4
-TEXT_LEFT = 28 * PT_PER_MM  # GB/T 9704 text block: 28 mm from the left edge, 37 mm from the top
-TEXT_TOP = 37 * PT_PER_MM
-COPY_SIZE = 16.0  # 3号
-NAME_SIZE = 14.0  # 四号
+TEXT_LEFT = hs.pt(hs.PAGE.left)  # GB/T 9704 text block: 28 mm from the left edge, 37 mm from the top
+TEXT_TOP = hs.pt(hs.PAGE.top)
+COPY_SIZE = hs.BODY_SIZE  # 3号
+NAME_SIZE = hs.ROLES["record"].size  # 四号
 ASCENT = 0.88  # em above the baseline in the CJK faces the writer uses (as in writers/pdf/cjk.py)
 NAME_GAP = 6.0  # pt between the text block's top edge and the name's baseline
 SUBSET_TAGS = "STAMPA", "STAMPB", "STAMPC", "STAMPD", "STAMPE", "STAMPF"

@@ -12,12 +12,13 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from .. import housestyle as hs
 from ..model import Chart
 
 # Series colours: 公文 red first, then greys and a muted blue (readable when printed grey).
 COLOURS: tuple[str, ...] = ("#C00000", "#7F7F7F", "#2F5597", "#BF9000", "#404040")
 GRID, AXIS, TEXT = "#D9D9D9", "#404040", "#000000"
-WIDTH, HEIGHT = 156.0, 80.0  # mm: the text block's width
+WIDTH, HEIGHT = hs.CHART_WIDTH, hs.CHART_HEIGHT  # mm: the text block's width
 TEXT_SIZE, VALUE_SIZE = 3.2, 2.8  # mm (9 pt, 8 pt)
 LINE_PITCH = 1.25  # of the text size, for category names on two or three lines
 

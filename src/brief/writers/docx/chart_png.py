@@ -12,6 +12,7 @@ import io
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from brief import housestyle as hs
 from brief.model import Chart
 from brief.writers.barchart import AXIS, COLOURS, GRID, HEIGHT, TEXT, WIDTH, Rule, layout
 
@@ -20,7 +21,7 @@ _ANCHORS = {"left": "ls", "center": "ms", "right": "rs"}  # Pillow anchors on th
 
 
 def _px(mm: float) -> float:
-    return mm / 25.4 * DPI
+    return hs.pixels(mm, DPI)
 
 
 @functools.cache

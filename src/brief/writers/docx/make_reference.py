@@ -5,7 +5,9 @@
 The output is byte-identical from run to run, so it can be committed. Users may then restyle it
 in Word; the writer needs only the style names in ``brief.writers.docx.styles``.
 
-What it sets (chinese-typography.md §1–2):
+Every size, leading, indent, alignment, colour, rule and margin comes from ``brief.housestyle``
+(the table the PDF's styles are derived from too); ``styles.DOCX_ROLES`` says which house role
+each Word style carries. What it sets (chinese-typography.md §1–2):
 - every style's ``w:rFonts`` names the East Asian font explicitly (fonts/config.py), with
   ``w:hint="eastAsia"`` and no ``*Theme`` attribute (a theme font wins over ``w:eastAsia`` in Word
   and made LibreOffice fall back to DejaVu for headings);
@@ -30,26 +32,28 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Twips
 from lxml import etree
 
+from brief import housestyle as hs
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.outdir import atomic_write
 from brief.writers.docx._package import package_bytes
-from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, TABLE_STYLES
+from brief.writers.docx.styles import DOCX_ROLES, JC, PARAGRAPH_STYLES, TABLE_STYLES
 
-# Page (twips): A4 and the GB/T 9704 版心 of 156 × 225 mm.
-PAGE_W, PAGE_H = 11906, 16838
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 2098, 1984, 1587, 1474
+# Page (twips), from brief.housestyle: A4 and the GB/T 9704 版心 of 156 × 225 mm.
+PAGE_W, PAGE_H = hs.mm_twips(hs.PAGE.width), hs.mm_twips(hs.PAGE.height)
+MARGIN_TOP, MARGIN_BOTTOM = hs.mm_twips(hs.PAGE.top), hs.mm_twips(hs.PAGE.bottom)
+MARGIN_LEFT, MARGIN_RIGHT = hs.mm_twips(hs.PAGE.left), hs.mm_twips(hs.PAGE.right)
 TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
-HEADER_DIST = 851  # 15 mm
-FOOTER_DIST = 1417  # 25 mm: puts the page-number dash about 7 mm below the 版心
-LINE = 579  # 28.95 pt: 22 lines in 225 mm
+HEADER_DIST = hs.mm_twips(hs.PAGE.header)
+FOOTER_DIST = hs.mm_twips(hs.PAGE.footer)  # puts the page-number dash about 7 mm below the 版心
+LINE = hs.twips(hs.LEADING)  # 28.95 pt: 22 lines in 225 mm
 # 28 characters of 16 pt in 156 mm need 15.79 pt per character. Word's character grid
 # (docGrid linesAndChars, charSpace -848) does that in Word, but LibreOffice 7.4 then gives every
 # 16 pt character two grid cells (14 characters a line, measured). Tracking the body by -0.25 pt
-# (w:spacing -5 twentieths) gives 28 characters a line in both, on a lines-only grid.
-TRACKING = -5
+# (the house tracking rounded down to whole twips) gives 28 characters a line in both, on a
+# lines-only grid.
+TRACKING = hs.docx_tracking(hs.BODY)
 
-RED = "FF0000"  # 公文 red for the masthead and its rule
-KEY_RED = "C00000"
+RED = hs.RED.hex  # 公文 red for the masthead, its rule and the key figures
 
 # Names Word knows under a Latin alias, for the font table (helps substitution on other systems).
 _ALT_NAMES = {
@@ -72,15 +76,15 @@ def _el(parent: etree._Element, tag: str, **attrs: str | int) -> etree._Element:
     return child
 
 
-def rfonts(parent: etree._Element, east_asia: str) -> etree._Element:
+def rfonts(parent: etree._Element, east_asia: str, latin: str = DOCX_LATIN_FONT) -> etree._Element:
     """The one way this project writes ``w:rFonts``: explicit East Asian font, no theme fonts."""
     return _el(
         parent,
         "rFonts",
-        ascii=DOCX_LATIN_FONT,
-        hAnsi=DOCX_LATIN_FONT,
+        ascii=latin,
+        hAnsi=latin,
         eastAsia=east_asia,
-        cs=DOCX_LATIN_FONT,
+        cs=latin,
         hint="eastAsia",
     )
 
@@ -95,7 +99,8 @@ def _rpr(
     tracking: int | None = None,
 ) -> None:
     rpr = _el(parent, "rPr")
-    rfonts(rpr, DOCX_FONTS[font])
+    # the page number's digits are 宋体 as in the PDF, not Times New Roman
+    rfonts(rpr, DOCX_FONTS[font], DOCX_FONTS[font] if font == "pagenum" else DOCX_LATIN_FONT)
     if bold:
         _el(rpr, "b")
         _el(rpr, "bCs")
@@ -112,26 +117,27 @@ def _ppr(
     parent: etree._Element,
     *,
     keep_next: bool = False,
-    border: bool = False,
+    border: tuple[int, int] | None = None,
     tabs: Iterable[tuple[str, int]] = (),
     grid: bool = True,
     line: int | None = None,
     exact: bool = True,
     before: int = 0,
     after: int = 0,
-    indent: str | None = None,
+    indent: tuple[int, int] | None = None,
     jc: str | None = None,
     outline: int | None = None,
 ) -> None:
-    """Paragraph properties in schema order. ``indent``: "body" (2 characters), "none" or None
-    (inherit). ``line`` None inherits; ``exact`` False means auto (240 = single)."""
+    """Paragraph properties in schema order. ``border``: a red rule below (width in eighths, space
+    in pt); ``indent``: first line (twips, hundredths of a character). ``line`` None inherits;
+    ``exact`` False means auto (240 = single)."""
     ppr = _el(parent, "pPr")
     if keep_next:
         _el(ppr, "keepNext")
         _el(ppr, "keepLines")
     if border:
         bdr = _el(ppr, "pBdr")
-        _el(bdr, "bottom", val="single", sz=18, space=4, color=RED)
+        _el(bdr, "bottom", val="single", sz=border[0], space=border[1], color=RED)
     if tabs:
         tabs_el = _el(ppr, "tabs")
         for kind, pos in tabs:
@@ -140,10 +146,8 @@ def _ppr(
         _el(ppr, "snapToGrid", val=0)
     if line is not None:
         _el(ppr, "spacing", before=before, after=after, line=line, lineRule="exact" if exact else "auto")
-    if indent == "body":
-        _el(ppr, "ind", firstLine=640, firstLineChars=200)
-    elif indent == "none":
-        _el(ppr, "ind", left=0, right=0, firstLine=0, firstLineChars=0)
+    if indent is not None:
+        _el(ppr, "ind", left=0, right=0, firstLine=indent[0], firstLineChars=indent[1])
     if jc:
         _el(ppr, "jc", val=jc)
     if outline is not None:
@@ -203,17 +207,39 @@ def _para_style(
     _rpr(st, font=font, size=size, bold=bold, color=color, tracking=tracking)
 
 
-def _table_style(
-    styles: etree._Element,
-    key: str,
-    *,
-    outer: tuple[int, str],
-    inner_h: tuple[int, str] | None,
-    inner_v: tuple[int, str],
-    cell_v: int,
-    fill: str | None,
-    header_fill: str | None,
-) -> None:
+def _role_style(styles: etree._Element, key: str, *, based_on: str | None = "Normal", next_: str | None = None,
+                exact: bool = True, **ppr) -> None:
+    """The paragraph style ``key`` (styles.py) as its house-style role sets it: font, size, colour,
+    tracking, exact leading (on the body's line grid when it is the body's), spacing, indent and
+    alignment. ``ppr`` adds or overrides paragraph properties."""
+    role = hs.ROLES[DOCX_ROLES[key]]
+    props = {
+        "grid": role.on_grid,
+        "line": hs.twips(role.leading) if exact else 240,
+        "exact": exact,
+        "before": hs.twips(role.before),
+        "after": hs.twips(role.after),
+        "indent": (hs.twips(role.first_line_indent), round(role.indent * 100)),
+        "jc": JC[role.align],
+    } | ppr
+    _para_style(
+        styles,
+        key,
+        font=role.font,
+        size=hs.half_points(role.size),
+        bold=role.bold,
+        color=role.colour.hex if role.colour else None,
+        based_on=based_on,
+        next_=next_,
+        tracking=hs.docx_tracking(role),
+        **props,
+    )
+
+
+def _table_style(styles: etree._Element, key: str, look: hs.TableLook, *, inner_h: bool,
+                 header_fill: str | None) -> None:
+    """A table style from a house table look: its rules (outer, and between rows when ``inner_h``,
+    between columns) and cell padding."""
     name = TABLE_STYLES[key]
     st = _style(styles, "table", _style_id(name), name, based_on="TableNormal")
     ppr = _el(st, "pPr")
@@ -222,21 +248,26 @@ def _table_style(
     tblpr = _el(st, "tblPr")
     _el(tblpr, "jc", val="center")
     borders = _el(tblpr, "tblBorders")
+    colour = look.rule_colour.hex
+    outer, inner = hs.eighths(look.rule), hs.eighths(look.separator or look.rule)
     for side in ("top", "left", "bottom", "right"):
-        _el(borders, side, val="single", sz=outer[0], space=0, color=outer[1])
-    for side, spec in (("insideH", inner_h), ("insideV", inner_v)):
-        if spec:
-            _el(borders, side, val="single", sz=spec[0], space=0, color=spec[1])
-        else:
-            _el(borders, side, val="nil")
+        _el(borders, side, val="single", sz=outer, space=0, color=colour)
+    if inner_h:
+        _el(borders, "insideH", val="single", sz=inner, space=0, color=colour)
+    else:
+        _el(borders, "insideH", val="nil")
+    _el(borders, "insideV", val="single", sz=inner, space=0, color=colour)
+    # the key band's values and labels carry its vertical padding as paragraph spacing (one row each);
+    # LibreOffice counts a row's rule into its height (half above, half below), the PDF draws it over
+    # the padding: the padding gives way by as much
+    top, right, bottom, left = (hs.twips(v) for v in look.padding)
+    top, bottom = top - hs.twips(look.rule / 2), bottom - hs.twips(look.rule / 2)
     mar = _el(tblpr, "tblCellMar")
-    _el(mar, "top", w=cell_v, type="dxa")
-    _el(mar, "left", w=CELL_MARGIN, type="dxa")
-    _el(mar, "bottom", w=cell_v, type="dxa")
-    _el(mar, "right", w=CELL_MARGIN, type="dxa")
+    _el(mar, "top", w=top if inner_h else 0, type="dxa")
+    _el(mar, "left", w=left, type="dxa")
+    _el(mar, "bottom", w=bottom if inner_h else 0, type="dxa")
+    _el(mar, "right", w=right, type="dxa")
     tcpr = _el(st, "tcPr")
-    if fill:
-        _el(tcpr, "shd", val="clear", color="auto", fill=fill)
     _el(tcpr, "vAlign", val="center")
     if header_fill:
         cond = _el(st, "tblStylePr", type="firstRow")
@@ -263,104 +294,35 @@ def build_styles(styles: etree._Element) -> None:
     _el(ppr, "autoSpaceDN", val=0)
     _el(ppr, "spacing", before=0, after=0, line=240, lineRule="auto")
 
-    body = {"line": LINE, "before": 0, "after": 0}
-    _para_style(
-        styles, "body", font="body", size=32, based_on=None, jc="both", indent="body", tracking=TRACKING, **body
-    )
-    _para_style(
-        styles,
-        "title",
-        font="title",
-        size=44,
-        next_="Normal",
-        keep_next=True,
-        grid=False,
-        line=720,
-        after=LINE // 2,
-        indent="none",
-        jc="center",
-    )
-    _para_style(styles, "h1", font="heading", next_="Normal", keep_next=True, outline=0)
-    _para_style(styles, "h2", font="kai", bold=True, next_="Normal", keep_next=True, outline=1)
-    _para_style(styles, "lead", font="kai")
-    _para_style(styles, "source", font="body", size=28, grid=False, line=400, indent="none", jc="left")
-    _para_style(styles, "note", font="body", size=28, based_on="BriefSource")
-    _para_style(styles, "center", font="body", indent="none", jc="center")
-    _para_style(
-        styles, "caption", font="kai", size=28, grid=False, line=400, before=60, after=60, indent="none", jc="center"
-    )
-    _para_style(
-        styles,
-        "figure",
-        font="body",
-        keep_next=True,
-        grid=False,
-        line=240,
-        exact=False,
-        before=120,
-        indent="none",
-        jc="center",
-    )
-    _para_style(styles, "table", font="body", size=24, grid=False, line=240, exact=False, indent="none", jc="left")
-    _para_style(styles, "table_header", font="heading", size=24, based_on="BriefTable", jc="center")
-    _para_style(
-        styles,
-        "masthead",
-        font="title",
-        size=72,
-        color=RED,
-        grid=False,
-        line=240,
-        exact=False,
-        before=0,
-        after=120,
-        indent="none",
-        jc="center",
-    )
-    _para_style(styles, "masthead_number", font="body", size=32, indent="none", jc="center", **body)
-    _para_style(
+    _role_style(styles, "body", based_on=None)
+    _role_style(styles, "title", next_="Normal", keep_next=True)
+    _role_style(styles, "h1", next_="Normal", keep_next=True, outline=0)
+    _role_style(styles, "h2", next_="Normal", keep_next=True, outline=1)
+    for key in ("lead", "source", "note", "center", "caption", "masthead_number", "table", "table_header"):
+        _role_style(styles, key)
+    # a photo or chart: the picture sets its line's height; the gap to its caption follows it
+    _role_style(styles, "figure", keep_next=True, exact=False, before=hs.twips(hs.FIGURE_BEFORE),
+                after=hs.twips(hs.FIGURE_GAP))
+    _role_style(styles, "masthead")
+    # issuer and date on one line, above the red rule: the gap and padding above it, the rule below
+    _role_style(
         styles,
         "masthead_info",
-        font="body",
-        size=32,
-        border=True,
+        border=(hs.eighths(hs.MASTHEAD_RULE), round(hs.MASTHEAD_INFO_PAD + hs.MASTHEAD_RULE_BEFORE)),
         tabs=[("right", TEXT_W)],
-        line=LINE,
-        after=LINE,
-        indent="none",
-        jc="left",
+        before=hs.twips(hs.MASTHEAD_GAP + hs.MASTHEAD_INFO_PAD),
+        after=hs.twips(hs.MASTHEAD_RULE_AFTER),
     )
-    _para_style(
-        styles,
-        "key_value",
-        font="heading",
-        size=36,
-        bold=True,
-        keep_next=True,  # the values row stays with the labels row
-        color=KEY_RED,
-        grid=False,
-        line=240,
-        exact=False,
-        before=60,
-        indent="none",
-        jc="center",
+    # the band's padding as the values' space before and the labels' space after, less the frame's
+    # rule (LibreOffice adds a cell's borders to its height; the PDF draws them over the padding)
+    box_top, _, box_bottom, _ = hs.KEY_BOX.padding
+    frame = hs.KEY_BOX.rule
+    _role_style(styles, "key_value", keep_next=True, before=hs.twips(box_top - frame))  # values stay with labels
+    _role_style(styles, "key_label", after=hs.twips(box_bottom - frame))
+    _para_style(  # the header holds only the draft watermark
+        styles, "header", font="pagenum", size=18, grid=False, line=240, exact=False, indent=(0, 0), jc="center"
     )
-    _para_style(
-        styles,
-        "key_label",
-        font="body",
-        size=24,
-        grid=False,
-        line=240,
-        exact=False,
-        after=60,
-        indent="none",
-        jc="center",
-    )
-    _para_style(
-        styles, "header", font="pagenum", size=18, grid=False, line=240, exact=False, indent="none", jc="center"
-    )
-    _para_style(styles, "footer", font="pagenum", size=28, grid=False, line=240, exact=False, indent="none", jc="left")
+    _role_style(styles, "footer", exact=False)
 
     _style(
         styles, "character", "DefaultParagraphFont", "Default Paragraph Font", based_on=None, default=True, hidden=True
@@ -373,26 +335,8 @@ def build_styles(styles: etree._Element) -> None:
         _el(mar, side, w=width, type="dxa")
     _style(styles, "numbering", "NoList", "No List", based_on=None, default=True, hidden=True)
 
-    _table_style(
-        styles,
-        "grid",
-        outer=(8, "595959"),
-        inner_h=(4, "A6A6A6"),
-        inner_v=(4, "A6A6A6"),
-        cell_v=28,
-        fill=None,
-        header_fill="F2F2F2",
-    )
-    _table_style(
-        styles,
-        "box",
-        outer=(8, "A6A6A6"),
-        inner_h=None,
-        inner_v=(4, "D9D9D9"),
-        cell_v=40,
-        fill="F7F7F7",
-        header_fill=None,
-    )
+    _table_style(styles, "grid", hs.GRID, inner_h=True, header_fill=hs.HEADER_FILL)
+    _table_style(styles, "box", hs.KEY_BOX, inner_h=False, header_fill=None)
 
 
 def build_settings(settings: etree._Element) -> None:
@@ -404,6 +348,11 @@ def build_settings(settings: etree._Element) -> None:
     if lang is not None:
         lang.set(qn("w:val"), "zh-CN")
         lang.set(qn("w:eastAsia"), "zh-CN")
+    # punctuation set at half width where it meets other punctuation (标点挤压), as the PDF sets it:
+    # Word and LibreOffice then fit the PDF's characters on a line
+    spacing = settings.find(qn("w:characterSpacingControl"))
+    if spacing is not None:
+        spacing.set(qn("w:val"), "compressPunctuation")
     tab = settings.find(qn("w:defaultTabStop"))
     if tab is not None:
         tab.set(qn("w:val"), "420")
@@ -432,7 +381,8 @@ def _page_number_paragraph(footer, *, odd: bool) -> None:
     p = footer.paragraphs[0]
     ppr = p._p.get_or_add_pPr()
     ind = "w:right" if odd else "w:left"
-    ppr.append(parse_xml(f'<w:ind {nsdecls("w")} {ind}="280" w:firstLine="0" w:firstLineChars="0"/>'))
+    one_char = hs.twips(hs.ROLES["pagenum"].size)
+    ppr.append(parse_xml(f'<w:ind {nsdecls("w")} {ind}="{one_char}" w:firstLine="0" w:firstLineChars="0"/>'))
     ppr.append(parse_xml(f'<w:jc {nsdecls("w")} w:val="{"right" if odd else "left"}"/>'))
     field = (
         '<w:r><w:t xml:space="preserve">— </w:t></w:r>'

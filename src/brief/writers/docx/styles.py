@@ -6,6 +6,8 @@ A user may restyle reference.docx in Word freely; the writer only needs each nam
 
 from __future__ import annotations
 
+from brief import housestyle as hs
+
 # logical key -> (style type, Word style name)
 PARAGRAPH_STYLES: dict[str, str] = {
     "body": "Normal",
@@ -33,7 +35,30 @@ TABLE_STYLES: dict[str, str] = {
     "box": "Brief Box",
 }
 
-CELL_MARGIN = 85  # twips (1.5 mm), left and right in every table style (its tblCellMar)
+# logical key -> the brief.housestyle role it is set in (make_reference.py builds the styles from it)
+DOCX_ROLES: dict[str, str] = {
+    "body": "body",
+    "title": "heading0",
+    "h1": "heading1",
+    "h2": "heading2",
+    "lead": "lead",
+    "source": "source",
+    "note": "note",
+    "center": "center",
+    "caption": "caption",
+    "figure": "caption",  # a picture's paragraph: centred, off the grid
+    "table": "cell",
+    "table_header": "cell_head",
+    "masthead": "masthead_title",
+    "masthead_number": "masthead_number",
+    "masthead_info": "masthead_info",
+    "key_value": "key_value",
+    "key_label": "key_label",
+    "footer": "pagenum",
+}
+JC = {"justify": "both", "left": "left", "center": "center", "right": "right"}  # house alignment -> w:jc
+
+CELL_MARGIN = hs.twips(hs.GRID.padding[1])  # twips, left and right in a data table's cells
 
 # Paragraph.role -> logical key.
 ROLE_STYLES: dict[str, str] = {

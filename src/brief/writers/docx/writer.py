@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +19,10 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Twips
+from docx.shared import Emu, Mm, Pt, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from brief import housestyle as hs
 from brief.errors import BriefError
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import (
@@ -43,14 +44,14 @@ from brief.writers import keyband, tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
-from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
+from brief.writers.docx.styles import CELL_MARGIN, DOCX_ROLES, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
 from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
 
 from ..xmltext import escape, quoteattr  # not xml.sax.saxutils: see xmltext
 
-WATERMARK_TEXT = "征求意见稿"
+WATERMARK_TEXT = hs.WATERMARK_TEXT
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # core properties: no build time in the file
-FIGURE_MAX_HEIGHT = Mm(90)
+FIGURE_MAX_HEIGHT = Mm(hs.FIGURE_MAX_HEIGHT)
 HEADING_STYLES = {0: "title", 1: "h1", 2: "h2"}
 
 _SECTPR = qn("w:sectPr")
@@ -83,6 +84,7 @@ class Template:
     blob: bytes
     style_ids: Mapping[str, str]  # logical key (styles.py) -> w:styleId
     text_width: int  # twips
+    left_margin: int = 0  # twips
 
     @classmethod
     def read(cls, path: Path) -> Template:
@@ -107,7 +109,7 @@ class Template:
                                 f"Word 样式模板缺少样式：{', '.join(missing)}；{_REGENERATE}")
         section = doc.sections[-1]
         width = section.page_width - section.left_margin - section.right_margin
-        return cls(blob, ids, Emu(width).twips)
+        return cls(blob, ids, Emu(width).twips, Emu(section.left_margin).twips)
 
 
 _TEMPLATES: dict[tuple[str, int, int], Template] = {}
@@ -160,40 +162,55 @@ class DocxWriter(Visitor):
     brief's tables. Pictures still go through python-docx (it owns the image parts).
     """
 
-    def __init__(self, document: DocxDocument, template: Template):
+    def __init__(self, document: DocxDocument, template: Template, figure_heights: Sequence[float] = ()):
         self.document = document
+        self.figure_heights = list(figure_heights)  # mm, per photo: the PDF's page layout
+        self.figures = 0
+        self.gap = 0.0  # pt still owed below the last table, given to the next paragraph's space before
+        self.before = {key: hs.twips(hs.ROLES[role].before) for key, role in DOCX_ROLES.items()}
+        self.before["figure"] = hs.twips(hs.FIGURE_BEFORE)
         self.style = {key: _attr(sid) for key, sid in template.style_ids.items()}
         self.text_width = template.text_width  # twips
+        self.left_margin = template.left_margin
         self.body = _Body(document)
         self.portrait = self.body.anchor  # the body's own w:sectPr: the page every section copies
         self.landscape_width = _landscape_width(self.portrait)  # twips; 0 when the page is not known
         self.fits: dict[int, tablefit.Fit] = {}  # id(table) -> its fit (tablefit.plan)
+        # bold runs as the PDF sets them (brief.housestyle.STRONG_FONT): 黑体 in a 仿宋 paragraph
+        self.strong = {key: _font_xml(hs.STRONG_FONT[hs.ROLES[role].font])
+                       for key, role in DOCX_ROLES.items() if hs.ROLES[role].font in hs.STRONG_FONT}
 
     # dispatch
 
     def write(self, blocks: Iterable[object]) -> None:
         blocks = tuple(blocks)
-        self.fits = tablefit.plan(blocks, self.text_width / 20, 2 * CELL_MARGIN / 20, _measure(),  # type: ignore[arg-type]
+        self.fits = tablefit.plan(blocks, self.text_width / 20, 2 * CELL_MARGIN / 20, _table_measure(),  # type: ignore[arg-type]
                                   self.landscape_width / 20 or None)
-        prev: object = None
+        started = False
         wide = False
         for block in blocks:
             fit = self.fits.get(id(block))
             want = fit is not None and fit.landscape
-            if want != wide and prev is not None:
+            if want != wide and started:
                 self._section_break(landscape=wide)  # ends the section before: portrait, or landscape
-                prev = None
             wide = want
-            if _is_table_like(prev) and _starts_with_table(block):
-                self._para(self.body, "table", ())  # Word would merge two adjacent tables
+            if self.gap and (isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)):
+                # a table right below a table: the gap as an empty paragraph that tall (it also keeps
+                # Word from merging the two tables)
+                self._para(self.body, "table", (), _exact(self.gap))
             self.visit(block, self.body)
-            prev = block
+            started = True
+            if isinstance(block, Table | KeyFigures):
+                # the PDF's gap below a table: added to the space before whatever comes next
+                self.gap = (hs.KEY_BOX if isinstance(block, KeyFigures) else hs.GRID).space_after
         if wide:
             self._section_break(landscape=True)
 
     def _section_break(self, *, landscape: bool) -> None:
         """End the section so far (its pages portrait, or ``landscape``) with a hairline paragraph
-        holding its ``w:sectPr``: a copy of the body's, turned for landscape; footers are inherited."""
+        holding its ``w:sectPr``: a copy of the body's, turned for landscape; footers are inherited.
+        The gap owed below a table is dropped, as the PDF drops its spacer before a page break."""
+        self.gap = 0.0
         sect = copy.deepcopy(self.portrait)
         for child in sect.findall(qn("w:titlePg")):
             sect.remove(child)  # a first-page footer belongs to the document's first page only
@@ -206,10 +223,10 @@ class DocxWriter(Visitor):
 
     def visit_masthead(self, node: Masthead, container: _Body) -> None:
         if node.classification:  # 密级: 三号黑体, top left
-            heiti = (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
-                     f'w:eastAsia="{DOCX_FONTS["heading"]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+            secret = hs.ROLES["masthead_secret"]
+            rpr = _font_xml(secret.font) + _size_xml(secret.size)
             container.append(parse_xml(self._p_xml("source", (Text(node.classification),),
-                                                   '<w:spacing w:before="0"/>', heiti + '<w:sz w:val="32"/>')))
+                                                   _exact(secret.leading), rpr)))
         self._para(container, "masthead", (Text(node.title),))
         if node.number:
             self._para(container, "masthead_number", (Text(node.number),))
@@ -219,22 +236,25 @@ class DocxWriter(Visitor):
     def visit_record(self, node: Record, container: _Body) -> None:
         """The 版记: a one-cell table floated to the bottom margin (the foot of the page it lands
         on: the last), its rows as paragraphs whose borders are the rules (sz in eighths of a
-        point: 0.35 mm = 8, 0.25 mm = 6)."""
+        point: 0.35 mm = 8, 0.25 mm = 6). Placed from the page's left edge, not the margin's:
+        LibreOffice floats a table as wide as the text only then (else it sets it inline, right
+        below the text); Word places it the same either way."""
         # one border set for every row: Word and LibreOffice group paragraphs with equal borders,
         # drawing top and bottom once and ``between`` between them; the 印发 line and 共印X份 are
         # one paragraph (a line break), so no rule separates them
         rows = [*((Text(line),) for line in node.lines),
                 (Text(node.issuer), Text("\t"), Text(node.printed), Text("\n"), Text("\t"), Text(node.copies))]
         width = self.text_width
-        rule = 'w:val="single" w:space="1" w:color="000000"'
-        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="8"/><w:bottom {rule} w:sz="8"/>'
-               f'<w:between {rule} w:sz="6"/></w:pBdr>'
+        rule = f'w:val="single" w:space="{round(hs.RECORD_GAP)}" w:color="{hs.BLACK.hex}"'
+        outer, inner = (hs.eighths(hs.pt(mm)) for mm in hs.RECORD_RULES)
+        ppr = (f'<w:keepNext/><w:pBdr><w:top {rule} w:sz="{outer}"/><w:bottom {rule} w:sz="{outer}"/>'
+               f'<w:between {rule} w:sz="{inner}"/></w:pBdr>'
                f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs>'
-               '<w:spacing w:before="0" w:after="0" w:line="400" w:lineRule="exact"/>')
+               + _exact(hs.ROLES["record"].leading))
         paras = [self._p_xml("source", inlines, ppr) for inlines in rows]
         none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         table = (f'<w:tbl {_W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
-                 'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpYSpec="bottom"/>'
+                 f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{self.left_margin}" w:tblpYSpec="bottom"/>'
                  f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
                  '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
                  '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
@@ -254,50 +274,60 @@ class DocxWriter(Visitor):
         first and last rows keep with the row after them (keepNext in each cell), so that a page
         break leaves tablefit.MIN_ROWS rows or more on each side. Word cannot print 续表 on the
         pages a table runs onto: the repeated header row is all it shows."""
-        if node.caption:
-            self._para(container, "caption", (Text(node.caption),), "<w:keepNext/>")  # stays with its table
+        if node.caption:  # the table's title: stays with it, no gaps (the PDF's title row)
+            self._para(container, "center", (Text(node.caption),), "<w:keepNext/>" + _exact(hs.ROLES["center"].leading))
         rows = (node.header, *node.rows)
         ncols = len(node.header)
         for i, row in enumerate(node.rows):
             if len(row) != ncols:
                 raise ValueError(f"table {node.caption!r}: row {i + 1} has {len(row)} cells, header has {ncols}")
         numeric = tuple(node.numeric) + (False,) * (ncols - len(node.numeric))
-        fit = self.fits.get(id(node)) or tablefit.fit(node, self.text_width / 20, 2 * CELL_MARGIN / 20, _measure())
+        fit = self.fits.get(id(node)) or tablefit.fit(node, self.text_width / 20, 2 * CELL_MARGIN / 20,
+                                                      _table_measure())
         width = self.landscape_width if fit.landscape else self.text_width
         widths = _spread(width, list(fit.widths))
-        half_points = round(fit.size * 2)  # the styles are 12 pt: 24
-        rpr = "" if half_points == 24 else f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
+        # the PDF's roles: 小四 (cell), 五号 (cell_small) for a wide table, set at the fit's size alike
+        role = hs.ROLES["cell_small" if ncols > tablefit.WIDE else "cell"]
+        size = fit.size
+        styled = hs.ROLES[DOCX_ROLES["table"]]
+        rpr = "" if hs.half_points(size) == hs.half_points(styled.size) else _size_xml(size)
+        leading = role.leading * size / role.size
+        spacing = "" if hs.twips(leading) == hs.twips(styled.leading) else _exact(leading)
         kept = tablefit.kept_rows(len(node.rows))
 
         xml = [self._table_start("grid", widths, width)]
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
             cells = [self._p_xml("table_header" if r == 0 else "table", inlines,
-                                 keep + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr, keep_end=True,
-                                 fit=_fit(inlines, widths[c], half_points / 2))
+                                 keep + spacing + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr,
+                                 keep_end=True, fit=_fit(inlines, widths[c], hs.half_points(size) / 2))
                      for c, inlines in enumerate(row)]
             xml.append(_row_xml(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
         container.append(parse_xml("".join(xml)))
 
     def visit_figure(self, node: Figure, container: _Body) -> None:
-        self._picture(container, str(node.path), node.caption)
-        if node.caption:
-            self._para(container, "caption", (Text(node.caption),))
+        i, self.figures = self.figures, self.figures + 1
+        height = Mm(self.figure_heights[i]) if i < len(self.figure_heights) else None
+        self._picture(container, str(node.path), node.caption, height=height)
+        if node.caption:  # the PDF sets photo and caption as one block: nothing below the caption
+            self._para(container, "caption", (Text(node.caption),), '<w:spacing w:after="0"/>')
 
     def visit_keyfigures(self, node: KeyFigures, container: _Body) -> None:
         """A boxed two-row table: the values (large, bold 黑体) above their labels."""
         if not node.items:
             return
         widths = _spread(self.text_width, [1] * len(node.items))
-        # The PDF's rules (keyband), measured by estimate: values on one line at one size, labels
-        # broken evenly on at most two lines (Word would leave a lone character).
-        avail = (min(widths) - 2 * CELL_MARGIN) / 20 - 1
+        # The PDF's rules (keyband), measured in the PDF's fonts: values on one line at one size,
+        # labels broken evenly on at most two lines (Word would leave a lone character).
+        _, right, _, left = hs.KEY_BOX.padding
+        avail = min(widths) / 20 - left - right - 1
+        value, label = hs.ROLES["key_value"], hs.ROLES["key_label"]
         band = keyband.layout([i.value for i in node.items], [i.label for i in node.items], avail,
-                              (keyband.em_width, KEY_VALUE_PT), (keyband.em_width, KEY_LABEL_PT))
-        values = [self._p_xml("key_value", (Text(item.value),), rpr=_size(KEY_VALUE_PT, band.value_scale))
+                              (_measure(value.font), value.size), (_measure(label.font), label.size))
+        values = [self._p_xml("key_value", (Text(item.value),), *_scaled(value, band.value_scale))
                   for item in node.items]
-        labels = [self._p_xml("key_label", (Text(label),), rpr=_size(KEY_LABEL_PT, band.label_scale))
+        labels = [self._p_xml("key_label", (Text(label),), *_scaled(label, band.label_scale))
                   for label in band.labels]
         xml = (self._table_start("box", widths) + _row_xml(widths, values, header=False)
                + _row_xml(widths, labels, header=False) + "</w:tbl>")
@@ -306,14 +336,18 @@ class DocxWriter(Visitor):
     def visit_chart(self, node: Chart, container: _Body) -> None:
         check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series), "chart")
         png = chart_png(node, width_mm=Twips(self.text_width).mm)
-        self._picture(container, io.BytesIO(png), node.title)
+        self._picture(container, io.BytesIO(png), node.title, '<w:spacing w:before="0" w:after="0"/>')
         if node.title:
             self._para(container, "caption", (Text(node.title),))
 
     # helpers
 
     def _para(self, container: _Body, key: str, inlines: Inlines, ppr: str = ""):  # type: ignore[no-untyped-def]
-        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``."""
+        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to ``container``; the gap
+        owed below a table goes into its space before."""
+        if self.gap:
+            ppr = _more_before(ppr, self.before.get(key, 0), hs.twips(self.gap))
+            self.gap = 0.0
         return container.append(parse_xml(self._p_xml(key, inlines, ppr)))
 
     def _p_xml(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
@@ -326,6 +360,8 @@ class DocxWriter(Visitor):
         full = "".join(t.text for t in inlines)
         squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
         keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
+        strong = self.strong.get(key, "")
+        fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
         offset = 0
         for t in inlines:
             if t.text:
@@ -333,11 +369,11 @@ class DocxWriter(Visitor):
                 local = [k - offset for k in squeeze if 0 <= k - offset < len(t.text)]
                 ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
                 for text, kind in _segments(t.text, local, ends):
-                    # in the order the schema wants rPr: b, noProof, w (character scale), sz, lang
+                    # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
                     before, after = _KIND_PROPS[kind]
                     if kind == "figure" and fit < 100:
                         before += f'<w:w w:val="{fit}"/>'
-                    props = ("<w:b/>" if t.bold else "") + before + rpr + after
+                    props = ((strong if t.bold else "") or fonts) + before + rpr + after
                     runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
             offset += len(t.text)
         return f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
@@ -349,26 +385,37 @@ class DocxWriter(Visitor):
                 f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
-    def _picture(self, container: _Body, image, alt_text: str) -> None:
-        """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT."""
-        p = DocxParagraph(self._para(container, "figure", ()), container)
+    def _picture(self, container: _Body, image, alt_text: str, ppr: str = "", height: Emu | None = None) -> None:
+        """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT, or
+        ``height`` high (the PDF's)."""
+        p = DocxParagraph(self._para(container, "figure", (), ppr), container)
         shape = p.add_run().add_picture(image)
         if alt_text:
             shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
         w, h = shape.width, shape.height
         scale = min(Twips(self.text_width) / w, FIGURE_MAX_HEIGHT / h)
+        if height is not None and height < h * scale:
+            # the PDF shrank it to finish a page, to the point: 2 pt less leave Word and
+            # LibreOffice room for their rounding (twips, EMU)
+            scale = (height - Pt(2)) / h
         shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
 
 
-def _measure() -> tablefit.Measure:
-    """The PDF's measure (tablefit.both_files), from the PDF's 仿宋 where it is installed; without
-    the PDF's fonts (a DOCX made where they are missing), from the estimate alone."""
+def _table_measure() -> tablefit.Measure:
+    """The PDF's measure for tables (tablefit.both_files), from the PDF's 仿宋 where it is installed;
+    without the PDF's fonts (a DOCX made where they are missing), from the estimate alone."""
+    return tablefit.both_files(_measure("body"))
+
+
+def _measure(font: str) -> tablefit.Measure:
+    """How wide a text is in a font role, measured with the PDF's font (the one layout both files
+    follow); without the PDF's fonts (a DOCX made where they are missing), an estimate."""
     from brief.fonts import pdf_fonts
 
     try:
-        return tablefit.both_files(pdf_fonts().metrics("body").width)
+        return pdf_fonts().metrics(font).width
     except BriefError:
-        return tablefit.both_files(tablefit.estimated_width)
+        return tablefit.estimated_width
 
 
 def _landscape_width(sect) -> int:  # type: ignore[no-untyped-def]
@@ -402,14 +449,21 @@ def _attr(value: str) -> str:
     return escape(value, {'"': "&quot;"})
 
 
-KEY_VALUE_PT, KEY_LABEL_PT = 18.0, 12.0  # the reference styles' sizes (make_reference.py)
+_BEFORE = re.compile(r'w:before="(\d+)"')
 
 
-def _size(points: float, scale: float) -> str:
-    """A run's size when the band sets it smaller than its style; nothing at full size."""
-    if scale >= 1:
-        return ""
-    half = round(points * scale * 2)
+def _more_before(ppr: str, style_before: int, extra: int) -> str:
+    """``ppr`` with ``extra`` twips more space before (its own, or else the style's)."""
+    if "<w:spacing " not in ppr:
+        return ppr + f'<w:spacing w:before="{style_before + extra}"/>'  # nothing follows spacing here
+    found = _BEFORE.search(ppr)
+    if found:
+        return ppr[:found.start()] + f'w:before="{int(found.group(1)) + extra}"' + ppr[found.end():]
+    return ppr.replace("<w:spacing ", f'<w:spacing w:before="{style_before + extra}" ', 1)
+
+
+def _size_xml(points: float) -> str:
+    half = hs.half_points(points)
     return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
 
 
@@ -458,6 +512,35 @@ def _segments(text: str, marks: list[int], keep: list[tuple[int, int]]) -> list[
     return out
 
 
+def _exact(points: float) -> str:
+    """``w:spacing``: no gaps, an exact line of ``points`` (an empty paragraph that tall)."""
+    return f'<w:spacing w:before="0" w:after="0" w:line="{hs.twips(points)}" w:lineRule="exact"/>'
+
+
+def _font_xml(font: str) -> str:
+    """``w:rFonts`` naming a font role's East Asian font (fonts/config.py)."""
+    return (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+            f'w:eastAsia="{DOCX_FONTS[font]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+
+
+def _scaled(role: hs.Role, scale: float) -> tuple[str, str]:
+    """(paragraph, run) properties of a role set ``scale`` times its size, leading alike, as the
+    PDF does; nothing at full size (the style has it)."""
+    if scale >= 1:
+        return "", ""
+    spacing = (f'<w:spacing w:line="{hs.twips(role.leading * scale)}" w:lineRule="exact"/>')
+    return spacing, _size_xml(role.size * scale)
+
+
+_FONTS = re.compile(r"^<w:rFonts [^>]*/>")
+
+
+def _split_fonts(rpr: str) -> tuple[str, str]:
+    """(its ``w:rFonts``, the rest) of run properties."""
+    found = _FONTS.match(rpr)
+    return (found.group(), rpr[found.end():]) if found else ("", rpr)
+
+
 def _run_content(text: str) -> str:
     """A run's children for ``text``, as python-docx writes them: tabs and line breaks become
     ``w:tab`` and ``w:br``, the rest ``w:t`` (kept whole when it starts or ends with a space)."""
@@ -479,14 +562,6 @@ def _row_xml(widths: list[int], cells: list[str], *, header: bool) -> str:
     tcs = "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>{p}</w:tc>'
                   for w, p in zip(widths, cells, strict=True))
     return f"<w:tr><w:trPr>{props}</w:trPr>{tcs}</w:tr>"
-
-
-def _is_table_like(block: object) -> bool:
-    return isinstance(block, Table | KeyFigures)
-
-
-def _starts_with_table(block: object) -> bool:
-    return isinstance(block, KeyFigures) or (isinstance(block, Table) and not block.caption)
 
 
 def _spread(total: int, weights: list[float]) -> list[int]:
@@ -596,8 +671,9 @@ def set_core_properties(document: DocxDocument, meta: Meta) -> None:
 # -- API ----------------------------------------------------------------------------------------
 
 
-def build(doc: Document, *, reference: Path) -> DocxDocument:
-    """The python-docx document for ``doc`` (not yet saved)."""
+def build(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> DocxDocument:
+    """The python-docx document for ``doc`` (not yet saved); ``figure_heights``: each photo's height
+    in mm as the PDF set it (pdf_bytes), so that both files break their pages alike."""
     template = load_template(reference)
     document = docx.Document(io.BytesIO(template.blob))
     body = document.element.body
@@ -605,16 +681,16 @@ def build(doc: Document, *, reference: Path) -> DocxDocument:
         if child.tag != qn("w:sectPr"):  # whatever a user typed into the reference
             body.remove(child)
     _widow_control(document)
-    DocxWriter(document, template).write(doc.blocks)
+    DocxWriter(document, template, figure_heights).write(doc.blocks)
     if doc.meta.draft:
         add_watermark(document)
     set_core_properties(document, doc.meta)
     return document
 
 
-def docx_bytes(doc: Document, *, reference: Path) -> bytes:
+def docx_bytes(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> bytes:
     """The DOCX file for ``doc`` as bytes; the same document always gives the same bytes."""
-    return package_bytes(build(doc, reference=reference).part.package)
+    return package_bytes(build(doc, reference=reference, figure_heights=figure_heights).part.package)
 
 
 def write_docx(doc: Document, path: Path, *, reference: Path) -> None:

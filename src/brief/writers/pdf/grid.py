@@ -54,11 +54,13 @@ def _content_height(cell: Cell) -> float:
 
 class Grid(Flowable):
     """Rows of cells of fixed-width columns; ``title`` spans them all. On every page the grid runs
-    onto, ``more`` (the 续表 line) takes the title's place, above the ``header_rows`` repeated."""
+    onto, ``more`` (the 续表 line) stands above the ``header_rows`` repeated, drawn above the
+    grid's top, in the margin: a continued grid starts a page, and the DOCX's (where Word cannot
+    print 续表) starts at the same height, so both files' pages hold the same rows."""
 
     def __init__(self, rows: Sequence[Sequence[Cell]], widths: Sequence[float], style: GridStyle, *,
                  title: CJKParagraph | None = None, header_rows: int = 0, more: CJKParagraph | None = None,
-                 _heights: list[float] | None = None) -> None:
+                 _heights: list[float] | None = None, _continued: bool = False) -> None:
         super().__init__()
         if any(len(row) != len(widths) for row in rows):
             raise ValueError("every row needs one cell per column")
@@ -68,6 +70,7 @@ class Grid(Flowable):
         self.title = title
         self.header_rows = header_rows
         self.more = more
+        self._continued = _continued  # a part after a page break: ``more`` above it
         self.hAlign = "CENTER"
         # Row heights depend on the column widths alone, which are fixed: measured once, and handed
         # to the parts of a split (platypus wraps and splits a long table page after page).
@@ -131,9 +134,10 @@ class Grid(Flowable):
         if n <= keep:
             return []
         head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=keep, more=self.more,
-                    _heights=heights[:n])
-        rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style, title=self.more or self.title,
-                    header_rows=keep, more=self.more, _heights=heights[:keep] + heights[n:])
+                    _heights=heights[:n], _continued=self._continued)
+        rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style,
+                    title=None if self.more else self.title, header_rows=keep, more=self.more,
+                    _heights=heights[:keep] + heights[n:], _continued=True)
         return [head, rest]
 
     def _at_top(self) -> bool:
@@ -162,6 +166,9 @@ class Grid(Flowable):
         state = TextState()
         if self.title is not None:
             self.title.emit(txt, left_pad, ys[0] + (self._title_height - self.title.height) / 2, state)
+        if self._continued and self.more is not None:  # where a title row would be, above the top
+            self.more.wrap(xs[-1] - left_pad - right_pad, 1e9)
+            self.more.emit(txt, left_pad, ys[0] + (max(self.more.height, 12.0) - self.more.height) / 2, state)
         for r, row in enumerate(self.rows):
             row_bottom, row_height = ys[r + 1], heights[r]
             for c, cell in enumerate(row):

@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING
 
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 
+from ... import housestyle as hs
 from .styles import BOTTOM, GREY, HEIGHT, LEFT, PAGE, WIDTH
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
 
-PAGENUM_SIZE = 14.0  # 四号
-WATERMARK = "征求意见稿"
-WATERMARK_SIZE = 72.0
-DRAFT_MARK_SIZE = 16.0  # the one extractable 征求意见稿: 三号, in the top margin of page 1
+PAGENUM_SIZE = hs.ROLES["pagenum"].size  # 四号
+WATERMARK = hs.WATERMARK_TEXT
+WATERMARK_SIZE = hs.WATERMARK_SIZE
+DRAFT_MARK_SIZE = hs.DRAFT_MARK_SIZE  # the one extractable 征求意见稿: 三号, in the top margin of page 1
 Op = tuple[str, tuple[float, ...]]  # a path operation in font units: moveTo/lineTo/curveTo/close
 
 
@@ -25,7 +26,7 @@ def draw_page_number(canvas: Canvas, font: str, number: int, *, left: float = LE
     """Odd pages right, even pages left, one character in; the dash 7 mm below the text block
     (``left``, ``width``, ``bottom``: a landscape page's text block)."""
     text = f"— {number} —"
-    y = bottom - 7 * 2.8346456693 - 0.394 * PAGENUM_SIZE
+    y = bottom - hs.pt(hs.PAGE.pagenum_drop) - 0.394 * PAGENUM_SIZE
     extent = canvas.stringWidth(text, font, PAGENUM_SIZE)
     x = left + width - PAGENUM_SIZE - extent if number % 2 else left + PAGENUM_SIZE
     canvas.setFont(font, PAGENUM_SIZE)
@@ -57,7 +58,7 @@ def draw_watermark(canvas: Canvas, sources: Sequence[tuple[str, int]]) -> None:
 def draw_draft_mark(canvas: Canvas, font: str) -> None:
     """征求意见稿 as text, once: right-aligned in the top margin of the first page, above the text block."""
     canvas.setFont(font, DRAFT_MARK_SIZE)
-    canvas.drawRightString(LEFT + WIDTH, BOTTOM + HEIGHT + 8 * 2.8346456693, WATERMARK)
+    canvas.drawRightString(LEFT + WIDTH, BOTTOM + HEIGHT + hs.pt(hs.PAGE.draft_mark_rise), WATERMARK)
 
 
 def _glyph(ch: str, sources: Sequence[tuple[str, int]]) -> tuple[tuple[Op, ...], float]:

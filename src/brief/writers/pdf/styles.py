@@ -1,21 +1,30 @@
-"""Page geometry and paragraph styles of a GB/T 9704 style brief, as data."""
+"""Page geometry and paragraph styles of a GB/T 9704 style brief, in points: brief.housestyle for reportlab."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.lib.colors import CMYKColor, Color
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
+from reportlab.lib.colors import CMYKColor, Color, black
 
-PAGE = A4
-LEFT, TOP, WIDTH, HEIGHT = 28 * mm, 37 * mm, 156 * mm, 225 * mm
+from ... import housestyle as hs
+
+PAGE = (hs.pt(hs.PAGE.width), hs.pt(hs.PAGE.height))
+LEFT, TOP, WIDTH, HEIGHT = (hs.pt(v) for v in (hs.PAGE.left, hs.PAGE.top, hs.PAGE.text_width, hs.PAGE.text_height))
 BOTTOM = PAGE[1] - TOP - HEIGHT  # 35 mm
-BODY_SIZE = 16.0  # 三号
-LEADING = 28.95  # 22 lines in 225 mm
-TRACKING = WIDTH / 28 - BODY_SIZE  # 28 characters in 156 mm
-RED = CMYKColor(0, 0.8, 0.8, 0)
-GREY = Color(0.55, 0.55, 0.55)
+BODY_SIZE = hs.BODY_SIZE
+LEADING = hs.LEADING
+TRACKING = hs.TRACKING
+
+
+def cmyk(colour: hs.Colour) -> Color:
+    """A house colour for reportlab; black as plain (RGB) black, the way the rules were always drawn."""
+    if colour == hs.BLACK:
+        return black
+    return CMYKColor(colour.c, colour.m, colour.y, colour.k)
+
+
+RED = cmyk(hs.RED)
+GREY = Color(hs.WATERMARK_GREY, hs.WATERMARK_GREY, hs.WATERMARK_GREY)
 
 
 @dataclass(frozen=True)
@@ -35,27 +44,10 @@ class Style:
         return self.indent_chars * (self.size + self.tracking)
 
 
-BODY = Style("body", BODY_SIZE, LEADING, 2, "justify", tracking=TRACKING)
-STYLES: dict[str, Style] = {
-    "body": BODY,
-    "lead": Style("kai", BODY_SIZE, LEADING, 2, "justify", tracking=TRACKING, space_after=6),
-    "source": Style("body", 14, 24, 0, "left", space_before=12),
-    "note": Style("body", 14, 24, 2, "justify"),
-    "center": Style("heading", 14, 24, 0, "center", space_before=6, space_after=4),
-    "caption": Style("kai", 14, 22, 0, "center", space_after=8),
-    "heading0": Style("title", 22, 36, 0, "center", space_before=10, space_after=14),
-    "heading1": Style("heading", BODY_SIZE, LEADING, 2, "left", space_before=6, tracking=TRACKING),
-    "heading2": Style("kai", BODY_SIZE, LEADING, 2, "left", tracking=TRACKING),
-    "cell": Style("body", 12, 17, 0, "left"),
-    "cell_num": Style("body", 12, 17, 0, "right"),
-    "cell_head": Style("heading", 12, 17, 0, "center"),
-    "cell_small": Style("body", 10.5, 15, 0, "left"),
-    "cell_small_num": Style("body", 10.5, 15, 0, "right"),
-    "cell_small_head": Style("heading", 10.5, 15, 0, "center"),
-    "key_value": Style("heading", 18, 24, 0, "center", color=RED),
-    "key_label": Style("body", 11, 15, 0, "center"),
-    "masthead_title": Style("title", 36, 44, 0, "center", color=RED),
-    "masthead_info": Style("body", 14, 20, 0, "left"),
-    "masthead_secret": Style("heading", 16, 22, 0, "left"),  # 密级: 三号黑体, top left
-    "record": Style("body", 14, 22, 0, "left"),  # 版记: 四号仿宋
-}
+def _style(role: hs.Role) -> Style:
+    return Style(role.font, role.size, role.leading, role.indent, role.align, role.before, role.after,
+                 role.tracking, cmyk(role.colour) if role.colour else None)
+
+
+STYLES: dict[str, Style] = {name: _style(role) for name, role in hs.ROLES.items()}
+BODY = STYLES["body"]

@@ -26,6 +26,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import ActionFlowable
 from reportlab.platypus.flowables import HRFlowable
 
+from ... import housestyle as hs
 from ... import model
 from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
@@ -36,12 +37,12 @@ from . import deflate, metadata
 from .cjk import MIN_LINES, CJKParagraph, ParaStyle, Run
 from .grid import Grid, GridStyle, Rules
 from .page import draw_draft_mark, draw_page_number, draw_watermark
-from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style
+from .styles import BOTTOM, HEIGHT, LEFT, PAGE, RED, STYLES, WIDTH, Style, cmyk
 
-MM = 72 / 25.4
-FIGURE_MAX_HEIGHT = 90 * MM
-HEADER_GREY = colors.HexColor("#F2F2F2")
-CELL_PAD = 4.0  # pt, left and right in a table cell
+MM = hs.PT_PER_MM
+FIGURE_MAX_HEIGHT = hs.pt(hs.FIGURE_MAX_HEIGHT)
+HEADER_GREY = colors.HexColor(f"#{hs.HEADER_FILL}")
+CELL_PAD = hs.GRID.padding[1]  # pt, left and right in a table cell
 CHART_ROLE = "heading"  # 黑体 labels, as in the DOCX chart
 CONTINUED = "续表"  # above the repeated header row of a table that runs onto another page
 # A landscape page (a table too wide for a portrait one): the portrait text block turned, centred.
@@ -86,11 +87,14 @@ class PdfWriter(Visitor):
         out: list[Flowable] = [self.text(node.classification, "masthead_secret")] if node.classification else []
         out.append(self.text(node.title, "masthead_title"))
         if node.number:
-            out.append(self.text(node.number, "caption"))
+            out.append(self.text(node.number, "masthead_number"))
         row = [[self.text(node.issuer, "masthead_info")],
                [self.para((model.Text(node.date),), "masthead_info", align="right")]]
-        info = Grid([row], [WIDTH * 0.7, WIDTH * 0.3], GridStyle(padding=(3, 0, 3, 0), valign="bottom"))
-        out += [Spacer(1, 6), info, HRFlowable(width="100%", thickness=2, color=RED, spaceBefore=2, spaceAfter=12)]
+        pad = hs.MASTHEAD_INFO_PAD
+        info = Grid([row], [WIDTH * 0.7, WIDTH * 0.3], GridStyle(padding=(pad, 0, pad, 0), valign="bottom"))
+        out += [Spacer(1, hs.MASTHEAD_GAP), info,
+                HRFlowable(width="100%", thickness=hs.MASTHEAD_RULE, color=RED, spaceBefore=hs.MASTHEAD_RULE_BEFORE,
+                           spaceAfter=hs.MASTHEAD_RULE_AFTER)]
         return out
 
     def visit_record(self, node: model.Record) -> list[Flowable]:
@@ -100,7 +104,7 @@ class PdfWriter(Visitor):
                            [self.para((model.Text(node.printed),), "record", align="right")]]],
                          [WIDTH * 0.6, WIDTH * 0.4], GridStyle(padding=(0, 0, 0, 0), valign="bottom")))
         rows.append(self.para((model.Text(node.copies),), "record", align="right"))
-        return [Spacer(1, 12), _AtFoot(rows)]
+        return [Spacer(1, hs.RECORD_BEFORE), _AtFoot(rows)]
 
     def visit_heading(self, node: model.Heading) -> list[Flowable]:
         para = self.para(node.inlines, f"heading{node.level}")
@@ -125,14 +129,16 @@ class PdfWriter(Visitor):
             rows.append([[self.para(c, f"{cell}_num" if numeric[i] else cell, scale=scale, balance=True)]
                          for i, c in enumerate(row)])
         title = self.text(node.caption, "center") if node.caption else None  # repeats with the header
-        style = GridStyle(padding=(3, CELL_PAD, 4, CELL_PAD), valign="middle", rules=Rules(0.5, colors.black, "grid"),
+        look = hs.GRID
+        style = GridStyle(padding=look.padding, valign="middle", rules=Rules(look.rule, cmyk(look.rule_colour), "grid"),
                           header_background=HEADER_GREY if node.header else None)
         more = self.para((model.Text(CONTINUED),), cell, align="right", scale=scale)
-        return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0, more=more), Spacer(1, 10)]
+        return [Grid(rows, widths, style, title=title, header_rows=1 if node.header else 0, more=more),
+                Spacer(1, look.space_after)]
 
     def visit_figure(self, node: model.Figure) -> list[Flowable]:
         caption = self.text(node.caption, "caption") if node.caption else None
-        return [Spacer(1, 4), _FigureBlock(node.path, caption)]
+        return [Spacer(1, hs.FIGURE_BEFORE), _FigureBlock(node.path, caption)]
 
     def visit_keyfigures(self, node: model.KeyFigures) -> list[Flowable]:
         """1–6 boxes of equal width (keyband.layout): values on one line at one size, labels on at
@@ -146,9 +152,10 @@ class PdfWriter(Visitor):
         cells = [[self.para((model.Text(item.value),), "key_value", scale=band.value_scale),
                   self.para((model.Text(label),), "key_label", scale=band.label_scale)]
                  for item, label in zip(node.items, band.labels, strict=True)]
-        style = GridStyle(padding=(6, 2, 8, 2), valign="middle" if even else "top",  # 2 pt at the sides
-                          rules=Rules(1, RED, "box", separator_width=0.5))
-        return [Grid([cells], [WIDTH / n] * n, style), Spacer(1, 12)]
+        look = hs.KEY_BOX
+        style = GridStyle(padding=look.padding, valign="middle" if even else "top",  # 2 pt at the sides
+                          rules=Rules(look.rule, cmyk(look.rule_colour), "box", separator_width=look.separator))
+        return [Grid([cells], [WIDTH / n] * n, style), Spacer(1, look.space_after)]
 
     def _width(self, style_name: str) -> keyband.Width:
         """How wide a text is in a style's font, at a given size."""
@@ -212,8 +219,8 @@ class _FigureBlock(Flowable):
     """A photo (at most 156 x 90 mm) and its caption as one unit; the photo shrinks, down to 50 mm
     high, to finish a page instead of leaving a blank half page behind it."""
 
-    MIN_HEIGHT = 50 * MM
-    GAP = 4.0
+    MIN_HEIGHT = hs.pt(hs.FIGURE_MIN_HEIGHT)
+    GAP = hs.FIGURE_GAP
 
     def __init__(self, path: Path, caption: Flowable | None) -> None:
         super().__init__()
@@ -242,6 +249,7 @@ class _FigureBlock(Flowable):
 
     def draw(self) -> None:
         w, h = self.image_size
+        self.drawn_height = h
         self.canv.drawImage(self.image, (self.width - w) / 2, self.caption_height + self.GAP, w, h)
         if self.caption:
             self.caption.drawOn(self.canv, 0, 0)
@@ -268,7 +276,11 @@ def _least_height(flowable: Flowable, width: float, canv: Any) -> float:
 
 class _RoomFor(CondPageBreak):
     """A conditional page break before headings (and titles): the next page unless they fit
-    together with the least of what follows them (_least_height), measured when placed."""
+    together with the least of what follows them (_least_height), measured when placed. Space
+    passes through it (_SPACETRANSFER): the space after the flowable before it still overlaps the
+    heading's space before, as it did without the break (else a heading sits 10 pt lower)."""
+
+    _SPACETRANSFER = True
 
     def __init__(self, heads: list[Flowable], between: list[Flowable], follow: Flowable | None) -> None:
         super().__init__(0.0)
@@ -370,7 +382,9 @@ def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
             and body[0].height <= body[0].style.leading + 0.01)
 
 
-def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
+def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None, figure_heights: list[float] | None = None) -> bytes:
+    """The PDF of ``doc``. ``figure_heights``, when given, receives the height (mm) each photo was
+    set at, in document order (a photo shrinks to finish a page): the DOCX sets them alike."""
     fonts = fonts or pdf_fonts()
     writer = PdfWriter(fonts)
     writer.plan_tables(doc.blocks)
@@ -404,6 +418,8 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None) -> bytes:
     except LayoutError:
         raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
                             "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
+    if figure_heights is not None:
+        figure_heights[:] = [f.drawn_height / MM for f in story if isinstance(f, _FigureBlock)]
     return buffer.getvalue()
 
 
@@ -415,7 +431,7 @@ class _AtFoot(Flowable):
     """The 版记's rows between rules, drawn at the bottom of the frame: 0.35 mm rules first and
     last, 0.25 mm between the 报/送/发 lines and the 印发 line (GB/T 9704 §7.4)."""
 
-    GAP = 3.0  # pt between a rule and the text it separates
+    GAP = hs.RECORD_GAP  # pt between a rule and the text it separates
 
     def __init__(self, rows: list[Flowable]) -> None:
         super().__init__()
@@ -445,12 +461,13 @@ class _AtFoot(Flowable):
             canv.setLineWidth(mm * MM)
             canv.line(0, at, self.width, at)
 
-        rule(y, 0.35)
+        outer, inner = hs.RECORD_RULES
+        rule(y, outer)
         last = len(self.rows) - 2  # the 印发 line follows the last 0.25 mm rule
         for i, (row, (_, h)) in enumerate(zip(self.rows, self.sizes, strict=True)):
             y -= self.GAP + h
             row.drawOn(canv, 0, y)
             y -= self.GAP
             if i < last:
-                rule(y, 0.25)
-        rule(0.0, 0.35)
+                rule(y, inner)
+        rule(0.0, outer)
