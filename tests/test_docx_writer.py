@@ -34,7 +34,8 @@ from brief.model import (
     Text,
     plain,
 )
-from brief.writers.docx import DocxWriter, docx_bytes, write_docx
+from brief.outdir import atomic_write
+from brief.writers.docx import DocxWriter, docx_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.make_reference import build_reference
 from helpers import cjk_in_latin_fonts
@@ -138,7 +139,7 @@ def photo(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def written(photo, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("docx") / "简报.docx"
-    write_docx(make_document(photo), path, reference=REFERENCE)
+    path.write_bytes(docx_bytes(make_document(photo), reference=REFERENCE))
     return path
 
 
@@ -420,11 +421,11 @@ def test_write_is_atomic(photo, tmp_path, monkeypatch):
 
     monkeypatch.setattr(package.os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
-        write_docx(make_document(photo), target, reference=REFERENCE)
+        atomic_write(target, docx_bytes(make_document(photo), reference=REFERENCE))
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.docx"]
     monkeypatch.undo()
-    write_docx(make_document(photo), target, reference=REFERENCE)
+    atomic_write(target, docx_bytes(make_document(photo), reference=REFERENCE))
     assert target.read_bytes()[:2] == b"PK"
     assert [p.name for p in tmp_path.iterdir()] == ["out.docx"]
 
@@ -612,3 +613,22 @@ def test_table_size_is_estimated_without_the_pdf_fonts(monkeypatch):
     assert set(_table_run_sizes(docx_bytes(doc, reference=REFERENCE))) <= {"18", "19", "20", "21"}
     assert calls  # the fonts were asked for, and the estimate stood in
     assert tablefit.estimated_width("1.38万人次", 10) == pytest.approx(4 * 5.5 + 3 * 10)
+
+
+def test_warm_reads_the_template_once_for_every_brief(monkeypatch):
+    """build's _preload calls warm() before its workers fork: the briefs then reuse the template."""
+    from brief.writers.docx import template, warm
+
+    reads = []
+    real = template.Template.read.__func__
+
+    def read(cls, path):
+        reads.append(path)
+        return real(cls, path)
+
+    monkeypatch.setattr(template, "_TEMPLATES", {})
+    monkeypatch.setattr(template.Template, "read", classmethod(read))
+    warm(REFERENCE)
+    assert len(reads) == 1
+    docx_bytes(Document(Meta(title="题"), (Paragraph((T("正文。"),)),)), reference=REFERENCE)
+    assert len(reads) == 1

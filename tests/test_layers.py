@@ -28,3 +28,25 @@ def test_validate_adds_the_glyph_check_above_the_data(tmp_path: Path) -> None:
     assert [str(p) for p in found] == [f"{path}:{line}: headline: 字符“\U000F0001”（U+F0001）在已安装的字体中都没有，"
                                        "无法印出；请改写或安装含此字的字体"]
     assert validate_data([data], data) == ([], files)  # the data layer alone: the file is good YAML
+
+
+def test_writers_return_bytes_and_only_render_writes_files() -> None:
+    """A writer encodes; render.write_outputs writes (atomically, after both formats succeeded).
+    make_reference is the maintainers' script that writes templates/reference.docx."""
+    import importlib
+    import pkgutil
+
+    import brief.writers
+
+    names = [m.name for m in pkgutil.walk_packages(brief.writers.__path__, "brief.writers.")]
+    assert "brief.writers.docx.wml" in names and "brief.writers.pdf.writer" in names
+    for name in names:
+        if name == "brief.writers.docx.make_reference":
+            continue
+        module = importlib.import_module(name)
+        assert not hasattr(module, "atomic_write"), name
+        assert not [n for n in vars(module) if n.startswith("write_")], name
+    import brief.writers.docx as docx_writer
+    import brief.writers.pdf as pdf_writer
+
+    assert callable(docx_writer.warm) and callable(pdf_writer.warm)  # build's _preload warms through these

@@ -374,7 +374,7 @@ def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None
 
 def test_docx_figure_wider_than_its_cell_gets_a_smaller_character_scale() -> None:
     from brief import model
-    from brief.writers.docx.writer import _fit
+    from brief.writers.docx.wml import figure_scale as _fit
 
     figure = (model.Text("约7.52万人次"),)
     assert _fit(figure, 2000, 9.0) == 100  # 100 pt wide: fits

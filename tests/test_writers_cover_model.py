@@ -11,8 +11,7 @@ from brief import model
 from brief.preflight import GlyphTexts, document_texts
 from brief.writers.base import method_name
 from brief.writers.docx import DocxWriter
-from brief.writers.docx.styles import ROLE_STYLES
-from brief.writers.docx.writer import HEADING_STYLES
+from brief.writers.docx.styles import HEADING_STYLES, ROLE_STYLES
 from brief.writers.pdf import PdfWriter
 from brief.writers.pdf.styles import STYLES
 

@@ -431,12 +431,10 @@ def _frozen() -> Iterator[None]:
 
 def _preload(templates: Path) -> None:
     """What every brief needs, done once in the parent before the workers fork."""
-    from .fonts import pdf_fonts
-    from .writers.docx.writer import load_template
-    from .writers.pdf import pdf_bytes  # noqa: F401 - imported for the children
+    from .writers import docx, pdf  # lazily: see the imports; imported here for the children too
 
-    pdf_fonts().load_roles()
-    load_template(templates / "reference.docx")
+    pdf.warm()
+    docx.warm(templates / "reference.docx")
 
 
 def _result(run: Callable[[], T], t: Target, ds: Dataset) -> T:

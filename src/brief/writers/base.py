@@ -13,10 +13,14 @@ def method_name(node_type: type) -> str:
 
 
 class Visitor:
-    """Dispatch by node class name; an unknown node is a programming error, not a silent skip."""
+    """Dispatch by node class name; an unknown node is a programming error, not a silent skip.
 
-    def visit(self, node: model.Block, *args: Any) -> Any:
+    Every ``visit_<node>(node)`` takes the node alone; where its output goes is the writer's own:
+    the PDF's returns flowables, the DOCX's appends to the body it holds, the glyph check's returns
+    texts."""
+
+    def visit(self, node: model.Block) -> Any:
         method = getattr(self, method_name(type(node)), None)
         if method is None:
             raise NotImplementedError(f"{type(self).__name__} has no {method_name(type(node))}")
-        return method(node, *args)
+        return method(node)

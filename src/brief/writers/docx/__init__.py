@@ -1,5 +1,5 @@
-"""DOCX output: ``write_docx(doc, path, reference=...)`` and ``docx_bytes(doc, reference=...)``."""
+"""The DOCX writer (python-docx): ``docx_bytes(doc, reference=...)``; ``warm(reference)`` reads the template ahead."""
 
-from brief.writers.docx.writer import DocxWriter, docx_bytes, write_docx
+from brief.writers.docx.writer import DocxWriter, docx_bytes, warm
 
-__all__ = ["DocxWriter", "docx_bytes", "write_docx"]
+__all__ = ["DocxWriter", "docx_bytes", "warm"]

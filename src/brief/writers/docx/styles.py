@@ -60,6 +60,9 @@ JC = {"justify": "both", "left": "left", "center": "center", "right": "right"}  
 
 CELL_MARGIN = hs.twips(hs.GRID.padding[1])  # twips, left and right in a data table's cells
 
+# Heading.level -> logical key (model.HEADING_LEVELS).
+HEADING_STYLES: dict[int, str] = {0: "title", 1: "h1", 2: "h2"}
+
 # Paragraph.role -> logical key.
 ROLE_STYLES: dict[str, str] = {
     "body": "body",

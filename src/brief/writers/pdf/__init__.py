@@ -1,5 +1,5 @@
-"""The PDF writer (reportlab)."""
+"""The PDF writer (reportlab): ``pdf_bytes(doc, fonts)``; ``warm()`` reads the role fonts ahead."""
 
-from .writer import PdfWriter, pdf_bytes, write_pdf
+from .writer import PdfWriter, pdf_bytes, warm
 
-__all__ = ["PdfWriter", "pdf_bytes", "write_pdf"]
+__all__ = ["PdfWriter", "pdf_bytes", "warm"]

@@ -30,7 +30,6 @@ from ... import housestyle as hs
 from ... import model
 from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
-from ...outdir import atomic_write
 from .. import barchart, keyband, tablefit
 from ..base import Visitor
 from . import deflate, metadata
@@ -423,8 +422,10 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None, figure_heights
     return buffer.getvalue()
 
 
-def write_pdf(doc: model.Document, path: Path, fonts: PdfFonts | None = None) -> None:
-    atomic_write(path, pdf_bytes(doc, fonts))
+def warm(fonts: PdfFonts | None = None) -> None:
+    """Read every role font now, so that every brief of a build reuses them (build does this before
+    its workers fork)."""
+    (fonts or pdf_fonts()).load_roles()
 
 
 class _AtFoot(Flowable):

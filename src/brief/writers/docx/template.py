@@ -1,0 +1,104 @@
+"""templates/reference.docx, the DOCX's looks: read once per process, its style ids resolved once.
+
+The writer names styles by logical key (styles.py); this module maps them to the template's
+``w:styleId`` once per template, never per paragraph: python-docx's lookup by name was two-thirds of
+a naive writer's time.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Emu
+
+from brief.errors import BriefError
+from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
+from brief.writers.docx.wml import W_NS
+
+_REGENERATE = "请在 Word 中另存为 .docx，或用 python -m brief.writers.docx.make_reference 重新生成"
+
+
+@dataclass(frozen=True)
+class Template:
+    """reference.docx, read once per process: its bytes, style ids and text width."""
+
+    blob: bytes
+    style_ids: Mapping[str, str]  # logical key (styles.py) -> w:styleId
+    text_width: int  # twips
+    left_margin: int = 0  # twips
+
+    @classmethod
+    def read(cls, path: Path) -> Template:
+        blob = path.read_bytes()
+        doc = docx.Document(io.BytesIO(blob))
+        by_name: dict[tuple[str, str], str] = {}
+        for st in doc.styles.element.iterchildren(qn("w:style")):
+            name = st.find(qn("w:name"))
+            if name is not None:
+                by_name[(st.get(qn("w:type")), name.get(qn("w:val")).lower())] = st.get(qn("w:styleId"))
+        wanted = [("paragraph", k, n) for k, n in PARAGRAPH_STYLES.items()]
+        wanted += [("table", k, n) for k, n in TABLE_STYLES.items()]
+        ids: dict[str, str] = {}
+        missing = []
+        for kind, key, name in wanted:
+            sid = by_name.get((kind, name.lower()))
+            if sid is None:
+                missing.append(f"{kind} style {name!r}")
+            ids[key] = sid
+        if missing:
+            raise BriefError.at(str(path), None, "reference.docx",
+                                f"Word 样式模板缺少样式：{', '.join(missing)}；{_REGENERATE}")
+        section = doc.sections[-1]
+        width = section.page_width - section.left_margin - section.right_margin
+        return cls(blob, ids, Emu(width).twips, Emu(section.left_margin).twips)
+
+    def new_document(self) -> DocxDocument:
+        """A python-docx document of the template's styles and page, its body empty but for the
+        final ``w:sectPr`` (whatever a user typed into the reference goes), widow control on."""
+        document = docx.Document(io.BytesIO(self.blob))
+        body = document.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        _widow_control(document)
+        return document
+
+
+_TEMPLATES: dict[tuple[str, int, int], Template] = {}
+
+
+def load_template(path: Path) -> Template:
+    """The cached Template for ``path``; re-read when the file changes (mtime or size)."""
+    path = Path(path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    tpl = _TEMPLATES.get(key)
+    if tpl is None:
+        try:
+            tpl = Template.read(path)
+        except BriefError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a user's file: not a zip, parts missing, broken XML
+            raise BriefError.at(str(path), None, "reference.docx",
+                                f"不是有效的 Word 样式模板（{type(exc).__name__}）；{_REGENERATE}") from None
+        _TEMPLATES[key] = tpl
+    return tpl
+
+
+def _widow_control(document: DocxDocument) -> None:
+    """Word's widow and orphan control (two lines of a paragraph on each side of a page break) for
+    every paragraph, in the document defaults, whatever reference.docx says."""
+    ppr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    if ppr is None or ppr.find(qn("w:widowControl")) is not None:
+        return
+    # schema order: widowControl follows pStyle, keepNext, keepLines, pageBreakBefore, framePr
+    before = {qn(f"w:{t}") for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr")}
+    at = sum(1 for child in ppr if child.tag in before)
+    ppr.insert(at, parse_xml(f"<w:widowControl {W_NS}/>"))

@@ -1,0 +1,309 @@
+"""WordprocessingML builders: runs, paragraphs, tables and section properties, as XML text.
+
+Each paragraph and table is written as text in the order the schema wants and parsed once:
+python-docx's ``add_paragraph``/``add_table`` look up every child by schema position, and even
+building the elements one by one with lxml cost five times as much for a brief's tables. Pictures
+still go through python-docx (it owns the image parts).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+
+from docx.oxml.ns import qn
+from docx.shared import Emu, Pt
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from brief import housestyle as hs
+from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
+from brief.model import Inlines
+from brief.writers import tablefit
+from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES
+from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
+from brief.writers.xmltext import escape  # not xml.sax.saxutils: see xmltext
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+SECTPR = qn("w:sectPr")
+HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'  # an all but empty line
+# python-docx's table look (first row and column emphasised, no banding), as Word writes it
+_TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+             'w:noVBand="1" w:val="04A0"/>')
+_SPECIAL_SPLIT = re.compile("([\t\n\r])")
+
+# Characters XML 1.0 cannot hold (python-docx/lxml would refuse them with a vaguer message).
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def check_text(text: str, where: str) -> str:
+    """``text`` unchanged, or ValueError naming the first character a DOCX cannot store."""
+    bad = _BAD_XML.search(text)
+    if bad:
+        raise ValueError(f"{where}: character U+{ord(bad.group()):04X} cannot be stored in DOCX (XML 1.0) in {text!r}")
+    return text
+
+
+# -- the body -----------------------------------------------------------------------------------
+
+
+class Body:
+    """Where the blocks go: the document body, before its final ``w:sectPr`` (Word wants it last)."""
+
+    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
+        self.part = document.part
+        self.element = document.element.body
+        self.anchor = self.element.find(SECTPR)
+
+    def append(self, element):  # type: ignore[no-untyped-def]
+        if self.anchor is not None:
+            self.anchor.addprevious(element)
+        else:
+            self.element.append(element)
+        return element
+
+
+# -- paragraphs and runs ------------------------------------------------------------------------
+
+
+class Paragraphs:
+    """``w:p`` and ``w:tbl`` text in a template's styles: logical keys (styles.py) to style ids, and
+    each key's bold font (brief.housestyle.STRONG_FONT: 黑体 in a 仿宋 paragraph, as the PDF sets it)."""
+
+    def __init__(self, style_ids: Mapping[str, str], text_width: int, strong: Mapping[str, str]) -> None:
+        self.style = {key: _attr(sid) for key, sid in style_ids.items()}
+        self.text_width = text_width  # twips
+        self.strong = strong
+
+    def p(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
+          fit: int = 100) -> str:
+        """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
+        ``rpr``: run properties after bold, such as a size; ``keep_end``: its last two 汉字 joined, so
+        that a table cell never ends on a line of one character; ``fit``: the character scale in % of
+        its figures, < 100 when one is wider than its cell, as the PDF does)."""
+        runs = []
+        full = "".join(t.text for t in inlines)
+        squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
+        keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
+        strong = self.strong.get(key, "")
+        fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
+        offset = 0
+        for t in inlines:
+            if t.text:
+                check_text(t.text, PARAGRAPH_STYLES[key])
+                local = [k - offset for k in squeeze if 0 <= k - offset < len(t.text)]
+                ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
+                for text, kind in _segments(t.text, local, ends):
+                    # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
+                    before, after = _KIND_PROPS[kind]
+                    if kind == "figure" and fit < 100:
+                        before += f'<w:w w:val="{fit}"/>'
+                    props = ((strong if t.bold else "") or fonts) + before + rpr + after
+                    runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
+            offset += len(t.text)
+        return f'<w:p {W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
+
+    def table_start(self, style: str, widths: list[int], width: int | None = None) -> str:
+        """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        return (f'<w:tbl {W_NS}><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
+                f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
+                f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
+
+
+def row(widths: list[int], cells: list[str], *, header: bool) -> str:
+    """A row that never splits across pages (a header row repeats on each page), one ``w:p`` a cell."""
+    props = "<w:cantSplit/><w:tblHeader/>" if header else "<w:cantSplit/>"
+    tcs = "".join(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>{p}</w:tc>'
+                  for w, p in zip(widths, cells, strict=True))
+    return f"<w:tr><w:trPr>{props}</w:trPr>{tcs}</w:tr>"
+
+
+def foot_table(paras: list[str], width: int, left: int) -> str:
+    """A borderless one-cell table ``width`` twips wide holding ``paras``, floated to the bottom
+    margin, ``left`` twips from the page's left edge."""
+    none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    return (f'<w:tbl {W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
+            f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{left}" w:tblpYSpec="bottom"/>'
+            f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
+            '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
+            '<w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc>'
+            f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{"".join(paras)}</w:tc></w:tr></w:tbl>')
+
+
+def add_picture(paragraph, parent, image, alt_text: str, box: tuple[Emu, Emu],  # type: ignore[no-untyped-def]
+                height: Emu | None = None) -> None:
+    """The image in the ``w:p`` element ``paragraph`` (a child of ``parent``), fitted into ``box``
+    (width, height), or ``height`` high (the PDF's)."""
+    p = DocxParagraph(paragraph, parent)
+    shape = p.add_run().add_picture(image)
+    if alt_text:
+        shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
+    w, h = shape.width, shape.height
+    scale = min(box[0] / w, box[1] / h)
+    if height is not None and height < h * scale:
+        # the PDF shrank it to finish a page, to the point: 2 pt less leave Word and
+        # LibreOffice room for their rounding (twips, EMU)
+        scale = (height - Pt(2)) / h
+    shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
+
+
+def spread(total: int, weights: list[float]) -> list[int]:
+    """Integers proportional to ``weights`` summing exactly to ``total``."""
+    s = sum(weights)
+    widths = [int(total * w / s) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+_BEFORE = re.compile(r'w:before="(\d+)"')
+
+
+def more_before(ppr: str, style_before: int, extra: int) -> str:
+    """``ppr`` with ``extra`` twips more space before (its own, or else the style's)."""
+    if "<w:spacing " not in ppr:
+        return ppr + f'<w:spacing w:before="{style_before + extra}"/>'  # nothing follows spacing here
+    found = _BEFORE.search(ppr)
+    if found:
+        return ppr[:found.start()] + f'w:before="{int(found.group(1)) + extra}"' + ppr[found.end():]
+    return ppr.replace("<w:spacing ", f'<w:spacing w:before="{style_before + extra}" ', 1)
+
+
+def size_xml(points: float) -> str:
+    half = hs.half_points(points)
+    return f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>'
+
+
+# Run properties (before the size, after it) of a segment kind:
+# - "mark": a full-width mark set in half an em (标点挤压), the first of two adjacent marks
+#   (typeset.mark_pairs), at 50 % character scale: LibreOffice ignores both negative character
+#   spacing on CJK marks and Word's ``characterSpacingControl`` (soffice 7.4, checked by rendering),
+#   but honours the scale; the glyph is narrowed along with its blank half.
+# - "figure": a figure with its unit, characters joined by WORD JOINERs. LibreOffice's Chinese line
+#   breaker ignores the joiner; tagged en-US it uses ICU's rules, which honour it (zh-CN on the digits
+#   and en-US on the rest breaks inside the number instead). noProof: no English spell check on 汉字.
+_KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
+               "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
+
+
+def figure_scale(inlines: Inlines, width: int, size: float) -> int:
+    """The character scale (%) that fits the widest figure of a cell ``width`` twips wide into it,
+    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits."""
+    text = "".join(t.text for t in inlines)
+    avail = (width - 2 * CELL_MARGIN) / 20 - 1  # pt; 1 pt for the engine's rounding
+    natural = max((tablefit.estimated_width(text[a:b], size) for a, b in figure_spans(text)), default=0.0)
+    if natural <= avail:
+        return 100
+    return max(round(MIN_HSCALE * 100), int(avail / natural * 100))
+
+
+_CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
+
+
+def _segments(text: str, marks: list[int], keep: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``):
+    ``marks`` the indices of marks to compress, ``keep`` spans to join besides the figures."""
+    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in figure_spans(text)]
+    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in figure_spans(text))]
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for start, end, kind in sorted(cuts):
+        if start < pos:
+            continue  # a mark is never inside a figure; this only guards against overlap
+        if start > pos:
+            out.append((text[pos:start], ""))
+        out.append((joined(text[start:end]) if kind == "figure" else text[start:end], kind))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], ""))
+    return out
+
+
+def exact(points: float) -> str:
+    """``w:spacing``: no gaps, an exact line of ``points`` (an empty paragraph that tall)."""
+    return f'<w:spacing w:before="0" w:after="0" w:line="{hs.twips(points)}" w:lineRule="exact"/>'
+
+
+def font_xml(font: str) -> str:
+    """``w:rFonts`` naming a font role's East Asian font (fonts/config.py)."""
+    return (f'<w:rFonts w:ascii="{DOCX_LATIN_FONT}" w:hAnsi="{DOCX_LATIN_FONT}" '
+            f'w:eastAsia="{DOCX_FONTS[font]}" w:cs="{DOCX_LATIN_FONT}" w:hint="eastAsia"/>')
+
+
+def scaled(role: hs.Role, scale: float) -> tuple[str, str]:
+    """(paragraph, run) properties of a role set ``scale`` times its size, leading alike, as the
+    PDF does; nothing at full size (the style has it)."""
+    if scale >= 1:
+        return "", ""
+    spacing = (f'<w:spacing w:line="{hs.twips(role.leading * scale)}" w:lineRule="exact"/>')
+    return spacing, size_xml(role.size * scale)
+
+
+_FONTS = re.compile(r"^<w:rFonts [^>]*/>")
+
+
+def _split_fonts(rpr: str) -> tuple[str, str]:
+    """(its ``w:rFonts``, the rest) of run properties."""
+    found = _FONTS.match(rpr)
+    return (found.group(), rpr[found.end():]) if found else ("", rpr)
+
+
+def _run_content(text: str) -> str:
+    """A run's children for ``text``, as python-docx writes them: tabs and line breaks become
+    ``w:tab`` and ``w:br``, the rest ``w:t`` (kept whole when it starts or ends with a space)."""
+    out = []
+    for piece in _SPECIAL_SPLIT.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\n", "\r"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece[0].isspace() or piece[-1].isspace() else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
+
+
+# -- section properties -------------------------------------------------------------------------
+
+
+def landscape_width(sect) -> int:  # type: ignore[no-untyped-def]
+    """The text width (twips) of the body's page turned landscape: its text height."""
+    if sect is None:
+        return 0
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    if size is None or margins is None:
+        return 0
+    return int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+
+
+def section_copy(portrait, *, landscape: bool):  # type: ignore[no-untyped-def]
+    """A copy of the body's ``w:sectPr`` for a section that ends before it, turned for
+    ``landscape``; footers are inherited."""
+    sect = copy.deepcopy(portrait)
+    for child in sect.findall(qn("w:titlePg")):
+        sect.remove(child)  # a first-page footer belongs to the document's first page only
+    if landscape:
+        _turn(sect)
+    return sect
+
+
+def _turn(sect) -> None:  # type: ignore[no-untyped-def]
+    """A portrait ``w:sectPr`` made landscape: the page turned, the text block turned with it (its
+    width the portrait height) and centred; the footer keeps its distance below the text."""
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    w, h = int(size.get(qn("w:w"))), int(size.get(qn("w:h")))
+    width = w - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+    height = h - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+    below = int(margins.get(qn("w:bottom"))) - int(margins.get(qn("w:footer"), "0"))
+    size.set(qn("w:w"), str(h))
+    size.set(qn("w:h"), str(w))
+    size.set(qn("w:orient"), "landscape")
+    side, top = (h - height) // 2, (w - width) // 2
+    for key, value in (("left", side), ("right", h - height - side), ("top", top), ("bottom", w - width - top),
+                       ("footer", max(w - width - top - below, 0))):
+        margins.set(qn(f"w:{key}"), str(value))
