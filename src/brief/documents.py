@@ -87,7 +87,7 @@ def _county_files(ds: Dataset, cid: str, year: int) -> tuple[list[Path], list[Ye
 
 
 def _summary_files(ds: Dataset, pid: str, year: int) -> tuple[list[Path], list[YearFile]]:
-    from .compose.summary import summary_inputs
+    from .compose.summary import summary_inputs  # lazily: a cycle (compose imports this) and cold start
 
     own = ds.program_years.get((pid, year))
     return summary_inputs(ds, pid, year), [own] if own else []
@@ -103,49 +103,49 @@ def _program_files(ds: Dataset, pid: str, year: int) -> tuple[list[Path], list[Y
 
 
 def _compose_county(ds: Dataset, cid: str, year: int, templates: Path) -> model.Document:
-    from .compose.county import compose_county
+    from .compose.county import compose_county  # lazily: a cycle (compose imports this) and cold start
 
     return compose_county(ds, cid, year, templates)
 
 
 def _compose_summary(ds: Dataset, pid: str, year: int, templates: Path) -> model.Document:
-    from .compose.summary import compose_summary
+    from .compose.summary import compose_summary  # lazily: a cycle (compose imports this) and cold start
 
     return compose_summary(ds, pid, year, templates)
 
 
 def _compose_program(ds: Dataset, pid: str, year: int, templates: Path) -> model.Document:
-    from .compose.program import compose_program
+    from .compose.program import compose_program  # lazily: a cycle (compose imports this) and cold start
 
     return compose_program(ds, pid, year, templates)
 
 
 def _check_summary(ds: Dataset, pid: str, year: int) -> object:
-    from .compose.summary import summary_files
+    from .compose.summary import summary_files  # lazily: a cycle (compose imports this) and cold start
 
     return summary_files(ds, pid, year)
 
 
 def _check_program(ds: Dataset, pid: str, year: int) -> object:
-    from .compose.program import program_year
+    from .compose.program import program_year  # lazily: a cycle (compose imports this) and cold start
 
     return program_year(ds, pid, year)
 
 
 def _county_stem(ds: Dataset, cid: str, year: int) -> str:
-    from .compose.names import county_title
+    from .compose.names import county_title  # lazily: a cycle (compose imports this) and cold start
 
     return county_title(ds, cid, year)
 
 
 def _summary_stem(ds: Dataset, pid: str, year: int) -> str:
-    from .compose.names import summary_title
+    from .compose.names import summary_title  # lazily: a cycle (compose imports this) and cold start
 
     return summary_title(ds, pid, year)
 
 
 def _program_stem(ds: Dataset, pid: str, year: int) -> str:
-    from .compose.names import program_title
+    from .compose.names import program_title  # lazily: a cycle (compose imports this) and cold start
 
     return program_title(ds, pid, year)
 

@@ -5,20 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import model
+from . import fonts, model
 from .compose.county import default_templates
+from .compose.issue import apply_issue
 from .data.dataset import Dataset, load_dataset
 from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Kind, Target, inputs, output_path, stem
 from .errors import BriefError, check_path
 from .outdir import atomic_write, check_out, check_subdir, clean_temporaries
 from .preflight import check_glyphs
+from .writers.docx import docx_bytes
+from .writers.pdf import pdf_bytes
 
 __all__ = ["FORMATS", "SUFFIXES", "Target", "inputs", "make", "output_path", "stem", "write_outputs"]
 
 
 def compose(ds: Dataset, t: Target, templates: Path) -> model.Document:
-    from .compose.issue import apply_issue
-
     return apply_issue(ds, t, t.kind.compose(ds, t.id, t.year, templates))
 
 
@@ -27,17 +28,12 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
     out: dict[str, bytes] = {}
     figure_heights: list[float] = []  # the PDF's photo sizes, for the DOCX's pages to break alike
     if "pdf" in formats:
-        from .fonts import pdf_fonts
-        from .writers.pdf import pdf_bytes
-
-        fonts = pdf_fonts()
-        check_glyphs(doc, fonts, sources)
-        out["pdf"] = pdf_bytes(doc, fonts, figure_heights)
+        role_fonts = fonts.pdf_fonts()
+        check_glyphs(doc, role_fonts, sources)
+        out["pdf"] = pdf_bytes(doc, role_fonts, figure_heights)
     elif "docx" in formats and any(isinstance(b, model.Figure) for b in doc.blocks):
         figure_heights = _pdf_figure_heights(doc)
     if "docx" in formats:
-        from .writers.docx import docx_bytes
-
         reference = templates / "reference.docx"
         if not reference.is_file():
             raise BriefError.at(str(reference), None, "reference.docx", "找不到 Word 样式模板")
@@ -48,12 +44,9 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
 def _pdf_figure_heights(doc: model.Document) -> list[float]:
     """The photo heights of the PDF's layout for a DOCX made alone: the same DOCX either way. Where
     the PDF's fonts are missing, none (each photo at its full size)."""
-    from .fonts import pdf_fonts
-    from .writers.pdf import pdf_bytes
-
     heights: list[float] = []
     try:
-        pdf_bytes(doc, pdf_fonts(), heights)
+        pdf_bytes(doc, fonts.pdf_fonts(), heights)
     except BriefError:
         return []
     return heights

@@ -9,11 +9,11 @@ import datetime as dt
 from pathlib import Path
 
 from .. import model
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, load_dataset
 from ..data.records import Program, Recipient
-from ..documents import COUNTY, SUMMARY, Target
+from ..documents import COUNTY, PROGRAM, SUMMARY, Target
 from ..errors import BriefError
-from ..issues import Entry, cn_date, find, total_number
+from ..issues import FILE, Entry, append_entry, cn_date, find, locked, next_entry, refuse_reissue, total_number
 from .names import Office, county_office, program_office
 
 ROLE_ORDER = ("报", "送", "发")
@@ -124,10 +124,6 @@ def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.da
     """Give one brief the next number of its publication and append it to issues.yaml.
 
     The data is read under the lock, so the numbers another ``brief issue`` just wrote are seen."""
-    from ..data.dataset import load_dataset
-    from ..documents import PROGRAM
-    from ..issues import FILE, append_entry, locked, next_entry, refuse_reissue
-
     if not data.is_dir():
         raise BriefError.at(str(data), None, "--data", "数据目录不存在")
     with locked(data):

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..data.citations import CITATION, PLAIN_TEXT
 from ..errors import BriefError, Problem
+from .numerals import chinese_number
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _NEWLINE = re.compile(r"[ \t]*(?:\r\n|[\r\n])[ \t]*")  # a CR from an escape ("\r") breaks a line too
@@ -201,8 +202,6 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 
 def _cn(value: Any) -> str:
-    from .numerals import chinese_number
-
     return chinese_number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 

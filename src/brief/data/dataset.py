@@ -115,7 +115,7 @@ def read_dataset(root: Path) -> Dataset:
 
 
 def _read_issues(ds: Dataset) -> None:
-    from ..issues import FILE, check_issues, read_issues
+    from ..issues import FILE, check_issues, read_issues  # lazily: issues.py sits above the data layer (test_layers)
 
     path = ds.root / FILE
     ds.issues, problems = read_issues(path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 
+from .. import fonts  # the package: its pdf_fonts (reportlab) loads on first use
 from .. import housestyle as hs
 from ..errors import BriefError
 
@@ -40,45 +41,41 @@ def stamp_lines(copy_no: int, name: str) -> tuple[str, str]:
 
 def check_name(name: str) -> list[str]:
     """Characters of ``name`` no installed font can draw (the caller reports them)."""
-    from ..fonts import pdf_fonts
-
-    return pdf_fonts().missing(stamp_lines(1, name)[0], "body")
+    return fonts.pdf_fonts().missing(stamp_lines(1, name)[0], "body")
 
 
 def overlay(width: float, height: float, copy_no: int, name: str) -> bytes:
     """A one-page PDF, ``width`` × ``height`` pt, holding only the two stamp lines."""
     from reportlab.pdfgen.canvas import Canvas
 
-    from ..fonts import pdf_fonts
-
-    fonts = pdf_fonts()
-    body = fonts.name("body")
+    role_fonts = fonts.pdf_fonts()
+    body = role_fonts.name("body")
     name_text, number = stamp_lines(copy_no, name)
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=(width, height), invariant=1, initialFontName=body, initialFontSize=COPY_SIZE,
                     pageCompression=1)
     top = height - TEXT_TOP
-    _draw(canvas, fonts, number, TEXT_LEFT, top - ASCENT * COPY_SIZE, COPY_SIZE)
+    _draw(canvas, role_fonts, number, TEXT_LEFT, top - ASCENT * COPY_SIZE, COPY_SIZE)
     size = NAME_SIZE
     room = width - 2 * TEXT_LEFT  # a long name shrinks rather than runs off the page
-    while size > 8 and _width(fonts, name_text, size) > room:
+    while size > 8 and _width(role_fonts, name_text, size) > room:
         size -= 0.5
-    _draw(canvas, fonts, name_text, TEXT_LEFT, top + NAME_GAP, size)
+    _draw(canvas, role_fonts, name_text, TEXT_LEFT, top + NAME_GAP, size)
     canvas.showPage()
     canvas.save()
     return buf.getvalue()
 
 
-def _width(fonts, text: str, size: float) -> float:  # type: ignore[no-untyped-def]
+def _width(role_fonts, text: str, size: float) -> float:  # type: ignore[no-untyped-def]
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return sum(stringWidth(seg, font, size) for seg, font in fonts.split_runs(text, "body"))
+    return sum(stringWidth(seg, font, size) for seg, font in role_fonts.split_runs(text, "body"))
 
 
-def _draw(canvas, fonts, text: str, x: float, y: float, size: float) -> None:  # type: ignore[no-untyped-def]
+def _draw(canvas, role_fonts, text: str, x: float, y: float, size: float) -> None:  # type: ignore[no-untyped-def]
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    for seg, font in fonts.split_runs(text, "body"):
+    for seg, font in role_fonts.split_runs(text, "body"):
         canvas.setFont(font, size)
         canvas.drawString(x, y, seg)
         x += stringWidth(seg, font, size)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BriefError
+from ..outdir import atomic_write
 
 SENT, FAILED, UNKNOWN = "sent", "failed", "unknown"
 
@@ -208,8 +209,6 @@ def _close(conn: smtplib.SMTP) -> None:
 
 def write_outbox(folder: Path, stem: str, data: bytes) -> Path:
     """``<stem>.eml`` under ``folder``; an earlier, different message keeps its file (``<stem>-2.eml``…)."""
-    from ..outdir import atomic_write
-
     n = 1
     while True:
         path = folder / (f"{stem}.eml" if n == 1 else f"{stem}-{n}.eml")

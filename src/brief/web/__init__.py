@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..data.dataset import read_dataset
+from ..errors import BriefError, check_path
 from .app import check_host, create_app
 
 __all__ = ["check_host", "create_app", "serve"]
@@ -26,9 +28,6 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
     import tempfile
 
     from werkzeug.serving import make_server
-
-    from ..data.dataset import read_dataset
-    from ..errors import BriefError, check_path
 
     check_host(host, password)
     for path, key in ((data, "--data"), (out, "--out")):

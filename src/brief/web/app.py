@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import BriefError
 from .jobs import Jobs
+from .status import problem_line
 from .uploads import Uploads
 
 MAX_UPLOAD = 5 * 1024 * 1024  # a filled form is some tens of KB; 5 MB leaves room for a pasted picture
@@ -72,7 +73,7 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
     app.before_request(_guard)
     _errors(app)
 
-    from . import views
+    from . import views  # lazily: views imports this module (a cycle)
 
     views.register(app)
     return app
@@ -123,8 +124,6 @@ def _errors(app: Flask) -> None:
 
     @app.errorhandler(BriefError)
     def brief_error(exc: BriefError) -> tuple[str, int]:
-        from .status import problem_line
-
         data = app.config["BRIEF_DATA"]
         lines = [problem_line(p, data) if p.file else p.message for p in exc.problems]
         return render_template("error.html", lines=lines[:10]), 400

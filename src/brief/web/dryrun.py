@@ -11,6 +11,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cli import warm_fonts
+from ..distribute import distribute as run
+from ..distribute import format_report
+from ..distribute.run import STATUS_TEXT
 from ..errors import BriefError
 
 PLAN_TIMEOUT = 600
@@ -56,11 +60,6 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
 
 
 def _main(data: str, out: str, year: str) -> None:
-    from ..cli import warm_fonts
-    from ..distribute import distribute as run
-    from ..distribute import format_report
-    from ..distribute.run import STATUS_TEXT
-
     warm_fonts()
     report = run(Path(data), Path(out), int(year), dry_run=True)
     lines = format_report(report)

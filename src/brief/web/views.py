@@ -18,6 +18,8 @@ from ..data.ids import valid_id
 from ..distribute.ledger import LEDGER, Ledger
 from ..documents import FORMATS, output_path
 from ..errors import BriefError, Problem, os_error_problem
+from ..forms import make_form
+from ..forms.review import apply_upload, mark_workbook, review_upload
 from . import previews, status
 from .app import PageError, arg, check_password, form_value, not_found, redirect_to
 from .dryrun import plan as dry_run_plan
@@ -125,8 +127,6 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     def form_download(county: str, year: int) -> Response:
         if not valid_id(county):
             raise not_found("没有这个县：请从列表中选择")
-        from ..forms import make_form
-
         folder = Path(tempfile.mkdtemp(dir=app.extensions["brief.work"], prefix="form-"))
         try:
             path = make_form(_data(), county, _year(year), folder)
@@ -153,8 +153,6 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     @app.get("/forms/review/<token>")
     def form_review(token: str) -> str:
         item = _upload(token)
-        from ..forms.review import review_upload
-
         try:
             review = review_upload(item.path, _data())
         except BriefError as exc:
@@ -164,8 +162,6 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     @app.get("/forms/review/<token>/marked")
     def form_marked(token: str) -> Response:
         item = _upload(token)
-        from ..forms.review import mark_workbook, review_upload
-
         try:
             data = mark_workbook(item.path, review_upload(item.path, _data()).errors)
         except BriefError as exc:  # not a workbook openpyxl can open: nothing to mark
@@ -175,8 +171,6 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     @app.post("/forms/review/<token>/import")
     def form_import(token: str) -> str:
         item = _upload(token)
-        from ..forms.review import apply_upload
-
         try:
             review = apply_upload(item.path, _data())
         except BriefError as exc:  # nothing was written

@@ -12,6 +12,7 @@ import io
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from brief import fonts
 from brief import housestyle as hs
 from brief.model import Chart
 from brief.writers.barchart import AXIS, COLOURS, GRID, HEIGHT, TEXT, WIDTH, Rule, layout
@@ -26,10 +27,8 @@ def _px(mm: float) -> float:
 
 @functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    from brief.fonts import pdf_fonts
-
-    fonts = pdf_fonts()
-    return ImageFont.truetype(fonts.font_file(fonts.name("heading")), size)
+    role_fonts = fonts.pdf_fonts()
+    return ImageFont.truetype(role_fonts.font_file(role_fonts.name("heading")), size)
 
 
 @functools.cache
@@ -50,9 +49,7 @@ def _rule(draw: ImageDraw.ImageDraw, r: Rule) -> None:
 @functools.lru_cache(maxsize=64)
 def chart_png(chart: Chart, *, width_mm: float = WIDTH, height_mm: float = HEIGHT) -> bytes:
     """PNG bytes of ``chart`` as grouped vertical bars, ``width_mm`` × ``height_mm`` at DPI."""
-    from brief.fonts import pdf_fonts
-
-    picture = layout(chart, pdf_fonts().metrics("heading"), width_mm, height_mm)
+    picture = layout(chart, fonts.pdf_fonts().metrics("heading"), width_mm, height_mm)
     image = Image.new("RGB", (round(_px(picture.width)), round(_px(picture.height))), "white")
     draw = ImageDraw.Draw(image)
     for r in picture.grid:
