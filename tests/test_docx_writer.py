@@ -632,3 +632,20 @@ def test_warm_reads_the_template_once_for_every_brief(monkeypatch):
     assert len(reads) == 1
     docx_bytes(Document(Meta(title="题"), (Paragraph((T("正文。"),)),)), reference=REFERENCE)
     assert len(reads) == 1
+
+
+def test_key_figure_labels_too_long_for_their_boxes_are_set_smaller():
+    """Six boxes with long labels: keyband shrinks the labels (as the PDF does). The DOCX writer once
+    crashed here (the label loop variable hid the label role)."""
+    from brief.housestyle import ROLES
+
+    items = [("帮扶资金总额（含社会捐赠）", "7476.35万元"), ("实施项目", "32个"), ("带动增收农户", "2.12万人次"),
+             ("培训", "1600余人次"), ("覆盖", "99.99%"), ("选派干部人才总数", "490名")]
+    doc = Document(Meta(title="题"), (KeyFigures(tuple(KeyFigure(label, value) for label, value in items)),))
+    table = docx.Document(io.BytesIO(docx_bytes(doc, reference=REFERENCE))).tables[0]
+    assert [c.text for c in table.rows[0].cells] == [value for _, value in items]
+    labels = table.rows[1].cells
+    assert [c.text.replace("\n", "") for c in labels] == [label for label, _ in items]
+    assert labels[0].text == "帮扶资金总额\n（含社会捐赠）"  # broken evenly on two lines
+    sizes = {r.font.size.pt for c in labels for p in c.paragraphs for r in p.runs}
+    assert len(sizes) == 1 and sizes.pop() < ROLES["key_label"].size

@@ -193,8 +193,8 @@ class DocxWriter(Visitor):
                               (_measure(value.font), value.size), (_measure(label.font), label.size))
         values = [self.wml.p("key_value", (Text(item.value),), *wml.scaled(value, band.value_scale))
                   for item in node.items]
-        labels = [self.wml.p("key_label", (Text(label),), *wml.scaled(label, band.label_scale))
-                  for label in band.labels]
+        labels = [self.wml.p("key_label", (Text(text),), *wml.scaled(label, band.label_scale))
+                  for text in band.labels]
         xml = (self.wml.table_start("box", widths) + wml.row(widths, values, header=False)
                + wml.row(widths, labels, header=False) + "</w:tbl>")
         self.body.append(parse_xml(xml))
