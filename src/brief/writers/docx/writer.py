@@ -45,7 +45,7 @@ from brief.writers.base import Visitor
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.styles import CELL_MARGIN, DOCX_ROLES, PARAGRAPH_STYLES, ROLE_STYLES, TABLE_STYLES
-from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
+from brief.writers.typeset import MIN_HSCALE, figure_spans, halved_marks, joined
 
 from ..xmltext import escape, quoteattr  # not xml.sax.saxutils: see xmltext
 
@@ -358,7 +358,7 @@ class DocxWriter(Visitor):
         its figures, < 100 when one is wider than its cell, as the PDF does)."""
         runs = []
         full = "".join(t.text for t in inlines)
-        squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
+        squeeze = halved_marks(full)  # across runs too: a bold lead-in's ） and the 。 after it
         keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
         strong = self.strong.get(key, "")
         fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
@@ -468,8 +468,8 @@ def _size_xml(points: float) -> str:
 
 
 # Run properties (before the size, after it) of a segment kind:
-# - "mark": a full-width mark set in half an em (标点挤压), the first of two adjacent marks
-#   (typeset.mark_pairs), at 50 % character scale: LibreOffice ignores both negative character
+# - "mark": a full-width mark set in half an em (标点挤压), the one of two adjacent marks whose
+#   blank is between them (typeset.halved_marks), at 50 % character scale: LibreOffice ignores both negative character
 #   spacing on CJK marks and Word's ``characterSpacingControl`` (soffice 7.4, checked by rendering),
 #   but honours the scale; the glyph is narrowed along with its blank half.
 # - "figure": a figure with its unit, characters joined by WORD JOINERs. LibreOffice's Chinese line
