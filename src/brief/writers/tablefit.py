@@ -171,6 +171,16 @@ def plan(blocks: Sequence[Block], width: float, padding: float, measure: Measure
     return out
 
 
+def landscape_pages(blocks: Sequence[Block], fits: dict[int, Fit]) -> list[bool]:
+    """Whether each block is set on a landscape page: a table whose Fit says so, and the headings
+    right before it, so that a heading never ends the portrait page before its table."""
+    flags = [bool(f and f.landscape) for f in (fits.get(id(b)) for b in blocks)]
+    for i in range(len(blocks) - 2, -1, -1):  # backwards: a run of headings follows its table
+        if flags[i + 1] and isinstance(blocks[i], Heading):
+            flags[i] = True
+    return flags
+
+
 def kept_rows(body_rows: int) -> frozenset[int]:
     """The body rows (0-based) that must stay on the page of the row after them, so that MIN_ROWS rows
     or more stand on each side of a page break: the first rows (with the header) and the last; a
