@@ -275,6 +275,18 @@ def test_a_heading_goes_with_its_table_onto_the_landscape_page():
     assert first_break < xml.index("样本地区") < landscape_break  # in the landscape section
 
 
+def test_a_source_line_after_a_landscape_table_stays_on_its_page():
+    """The 1,600-county summary's last page was portrait with one line, 数据来源：…"""
+    doc = _wide(rows=6)  # room left under the table on its landscape page
+    head, text, table, _ = doc.blocks
+    source = model.Paragraph((model.Text("数据来源：合成数据"),), role="source")
+    with pdfplumber.open(io.BytesIO(pdf_bytes(model.Document(doc.meta, (head, text, table, source)),
+                                              pdf_fonts()))) as pdf:
+        last = pdf.pages[-1]
+        assert last.width > last.height and _tables(last)
+        assert "数据来源" in _lines(last)[-1].text
+
+
 def test_kept_rows_leave_three_on_each_side():
     assert tablefit.kept_rows(10) == {0, 1, 7, 8}
     assert tablefit.kept_rows(5) == {0, 1, 2, 3}  # too short to split three and three: whole
