@@ -72,3 +72,17 @@ def test_a_bar_prints_its_value_as_the_template_wrote_it():
     chart = model.Chart("图", ("党小组", "临时党支部"), (model.Series("同比", (12.5, 0.0), ("12.50", "0.00")),))
     texts = [label.text for label in barchart.layout(chart, FixedMetrics()).labels]
     assert "12.50" in texts and "0.00" in texts and "12.5" not in texts
+
+
+def test_one_category_draws_a_bar_no_wider_than_a_four_county_chart():
+    """The 2022 年度汇总 (one county) drew a single bar 11 cm wide; it is capped and centred."""
+    one = model.Chart("图", ("英吉沙县",), (model.Series("2022年", (430.0,)),))
+    pic = barchart.layout(one, FixedMetrics())
+    (bar,) = pic.rects
+    assert bar.x1 - bar.x0 <= barchart.MAX_BAR
+    left, right = pic.axes[0].x0, pic.axes[0].x1
+    assert (bar.x0 + bar.x1) / 2 == pytest.approx((left + right) / 2)
+    four = model.Chart("图", ("甲", "乙", "丙", "丁"), (model.Series("s", (1.0, 2.0, 3.0, 4.0)),))
+    four_bars = barchart.layout(four, FixedMetrics()).rects
+    assert all(r.x1 - r.x0 < barchart.MAX_BAR for r in four_bars)  # four counties: uncapped, as before
+    assert four_bars[0].x0 - left == pytest.approx((right - left) / 4 * 0.1 + (right - left) / 4 * 0.8 * 0.04)

@@ -253,6 +253,40 @@ def test_docx_puts_a_too_wide_table_in_a_landscape_section():
     assert all("footerReference" in s for s in sections)  # page numbers on every page
 
 
+def _wide_under_a_heading() -> model.Document:
+    """A too-wide table right under its own heading, as the 附表 of a big summary has it."""
+    doc = _wide()
+    head, text, table, after = doc.blocks
+    sub = model.Heading(2, (model.Text("（一）样本地区（12个县）"),))
+    return model.Document(doc.meta, (head, text, sub, table, after))
+
+
+def test_a_heading_goes_with_its_table_onto_the_landscape_page():
+    """The 1,600-county summary ended portrait pages with （一）乌鲁木齐市 and its table on the next,
+    landscape, page: the heading now turns with the table, in both files."""
+    with pdfplumber.open(io.BytesIO(pdf_bytes(_wide_under_a_heading(), pdf_fonts()))) as pdf:
+        where = [i for i, p in enumerate(pdf.pages) if any("样本地区" in ln.text for ln in _lines(p))]
+        assert where == [1] and pdf.pages[1].width > pdf.pages[1].height
+        assert "样本地区" not in _lines(pdf.pages[0])[-1].text
+    document = zipfile.ZipFile(io.BytesIO(docx_bytes(_wide_under_a_heading(), reference=REFERENCE)))
+    xml = document.read("word/document.xml").decode("utf-8")
+    first_break = xml.index("</w:sectPr>")
+    landscape_break = xml.index('w:orient="landscape"')
+    assert first_break < xml.index("样本地区") < landscape_break  # in the landscape section
+
+
+def test_a_source_line_after_a_landscape_table_stays_on_its_page():
+    """The 1,600-county summary's last page was portrait with one line, 数据来源：…"""
+    doc = _wide(rows=6)  # room left under the table on its landscape page
+    head, text, table, _ = doc.blocks
+    source = model.Paragraph((model.Text("数据来源：合成数据"),), role="source")
+    with pdfplumber.open(io.BytesIO(pdf_bytes(model.Document(doc.meta, (head, text, table, source)),
+                                              pdf_fonts()))) as pdf:
+        last = pdf.pages[-1]
+        assert last.width > last.height and _tables(last)
+        assert "数据来源" in _lines(last)[-1].text
+
+
 def test_kept_rows_leave_three_on_each_side():
     assert tablefit.kept_rows(10) == {0, 1, 7, 8}
     assert tablefit.kept_rows(5) == {0, 1, 2, 3}  # too short to split three and three: whole

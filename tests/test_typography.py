@@ -344,6 +344,23 @@ def test_docx_adjacent_marks_scaled_to_half(tmp_path: Path) -> None:
     assert docx_paragraphs(target) == ["进村（示例）。示例“山东”，“百校”。"]
 
 
+def test_docx_two_openers_halve_the_second(tmp_path: Path) -> None:
+    """In “（ the gap is the blank left half of （: scaling “ (the first) left it, as LibreOffice
+    showed (标注“ （稿）”); the PDF halves the second opener too."""
+    import zipfile
+
+    from brief import model
+    from brief.writers.docx.writer import docx_bytes
+
+    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    doc = model.Document(model.Meta("测试"), (model.Paragraph((model.Text("表中标注“（稿）”。"),)),))
+    target = tmp_path / "t.docx"
+    target.write_bytes(docx_bytes(doc, reference=reference))
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode()
+    scaled = re.findall(r'<w:r><w:rPr><w:w w:val="50"/></w:rPr><w:t>(.)</w:t></w:r>', xml)
+    assert scaled == ["（", "）", "”"]  # “（ → （, ）” → ）, ”。 → ”
+
+
 def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None:
     """LibreOffice's Chinese line breaker ignores WORD JOINER; tagged en-US it honours it."""
     import zipfile

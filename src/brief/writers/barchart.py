@@ -19,6 +19,7 @@ from ..model import Chart
 COLOURS: tuple[str, ...] = ("#C00000", "#7F7F7F", "#2F5597", "#BF9000", "#404040")
 GRID, AXIS, TEXT = "#D9D9D9", "#404040", "#000000"
 WIDTH, HEIGHT = hs.CHART_WIDTH, hs.CHART_HEIGHT  # mm: the text block's width
+MAX_BAR = 28.0  # mm: a chart of one or two categories would otherwise draw a slab 11 cm wide
 TEXT_SIZE, VALUE_SIZE = 3.2, 2.8  # mm (9 pt, 8 pt)
 LINE_PITCH = 1.25  # of the text size, for category names on two or three lines
 
@@ -133,10 +134,14 @@ def layout(chart: Chart, metrics: Metrics, width: float = WIDTH, height: float =
         labels.append(Label(left - 14.0, top_at(2.0, TEXT_SIZE), f"单位：{chart.unit}", TEXT_SIZE, "left"))
     slot = (right - left) / max(len(chart.categories), 1)
     bar = slot * 0.8 / max(len(chart.series), 1)
+    inset = slot * 0.1  # from the slot's left edge to its first bar
+    if bar > MAX_BAR:  # few categories: bars as wide as a 4-county chart's, centred in their slot
+        bar = MAX_BAR
+        inset = (slot - bar * len(chart.series)) / 2
     zero = y_of(0.0)
     per_line = max(2, int(slot * 0.92 // TEXT_SIZE))
     for i, name in enumerate(chart.categories):
-        x0 = left + i * slot + slot * 0.1
+        x0 = left + i * slot + inset
         for j, s in enumerate(chart.series):
             v = s.values[i]
             text = s.labels[i] if len(s.labels) == len(s.values) else value_label(v)

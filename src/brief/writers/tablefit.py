@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Block, Heading, Inlines, Table, plain
+from ..model import Block, Heading, Inlines, Paragraph, Table, plain
 
 BASE_SIZE, WIDE_SIZE, MIN_SIZE = 12.0, 10.5, 9.0  # pt
 WIDE = 4  # columns
@@ -169,6 +169,20 @@ def plan(blocks: Sequence[Block], width: float, padding: float, measure: Measure
             widths = widths_at(blocks[i], size, page, padding, measure)  # type: ignore[arg-type]
             out[id(blocks[i])] = Fit(size, widths, own.landscape) if widths else own  # smaller text fits too
     return out
+
+
+def landscape_pages(blocks: Sequence[Block], fits: dict[int, Fit]) -> list[bool]:
+    """Whether each block is set on a landscape page: a table whose Fit says so, the headings right
+    before it (a heading never ends the portrait page before its table) and a 数据来源 line right
+    after it (else it stands alone on a last portrait page)."""
+    flags = [bool(f and f.landscape) for f in (fits.get(id(b)) for b in blocks)]
+    for i in range(len(blocks) - 2, -1, -1):  # backwards: a run of headings follows its table
+        if flags[i + 1] and isinstance(blocks[i], Heading):
+            flags[i] = True
+    for i in range(1, len(blocks)):
+        if flags[i - 1] and isinstance(blocks[i], Paragraph) and blocks[i].role == "source":
+            flags[i] = True
+    return flags
 
 
 def kept_rows(body_rows: int) -> frozenset[int]:

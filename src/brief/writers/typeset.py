@@ -62,3 +62,10 @@ def mark_pairs(text: str) -> list[int]:
     return [k for k in range(len(text) - 1)
             if text[k + 1] in MARKS
             and (text[k] in CLOSING_HALF or (text[k] in OPENING_HALF and text[k + 1] in OPENING_HALF))]
+
+
+def halved_marks(text: str) -> list[int]:
+    """Index of the mark set in half an em in each pair of ``mark_pairs``: the closing mark (its
+    blank right half goes), or in two openers ``“（`` the second (its blank left half): halving
+    the first opener would leave the gap, which is in the second."""
+    return [k if text[k] in CLOSING_HALF else k + 1 for k in mark_pairs(text)]

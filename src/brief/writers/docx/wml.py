@@ -21,7 +21,7 @@ from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import Inlines
 from brief.writers import tablefit
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES
-from brief.writers.typeset import MIN_HSCALE, figure_spans, joined, mark_pairs
+from brief.writers.typeset import MIN_HSCALE, figure_spans, halved_marks, joined
 from brief.writers.xmltext import escape  # not xml.sax.saxutils: see xmltext
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -83,7 +83,7 @@ class Paragraphs:
         its figures, < 100 when one is wider than its cell, as the PDF does)."""
         runs = []
         full = "".join(t.text for t in inlines)
-        squeeze = mark_pairs(full)  # across runs too: a bold lead-in's ） and the 。 after it
+        squeeze = halved_marks(full)  # across runs too: a bold lead-in's ） and the 。 after it
         keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
         strong = self.strong.get(key, "")
         fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
@@ -180,8 +180,8 @@ def size_xml(points: float) -> str:
 
 
 # Run properties (before the size, after it) of a segment kind:
-# - "mark": a full-width mark set in half an em (标点挤压), the first of two adjacent marks
-#   (typeset.mark_pairs), at 50 % character scale: LibreOffice ignores both negative character
+# - "mark": a full-width mark set in half an em (标点挤压), the one of two adjacent marks whose
+#   blank is between them (typeset.halved_marks), at 50 % character scale: LibreOffice ignores both negative character
 #   spacing on CJK marks and Word's ``characterSpacingControl`` (soffice 7.4, checked by rendering),
 #   but honours the scale; the glyph is narrowed along with its blank half.
 # - "figure": a figure with its unit, characters joined by WORD JOINERs. LibreOffice's Chinese line

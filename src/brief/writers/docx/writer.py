@@ -67,9 +67,7 @@ class DocxWriter(Visitor):
                                   self.landscape_width / 20 or None)
         started = False
         wide = False
-        for block in blocks:
-            fit = self.fits.get(id(block))
-            want = fit is not None and fit.landscape
+        for block, want in zip(blocks, tablefit.landscape_pages(blocks, self.fits), strict=True):
             if want != wide and started:
                 self._section_break(landscape=wide)  # ends the section before: portrait, or landscape
             wide = want

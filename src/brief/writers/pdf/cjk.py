@@ -25,7 +25,7 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
-from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, mark_pairs
+from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
@@ -238,9 +238,10 @@ def _halve(t: _Text, k: int) -> None:
 def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     """Adjacent full-width marks share one blank: in ``）。`` ``。“`` ``”，`` the first mark is set in
     half an em; in ``“（`` (two openers) the second."""
-    for k in mark_pairs("".join(t.chars)):
+    text = "".join(t.chars)
+    for k, half in zip(mark_pairs(text), halved_marks(text), strict=True):
         if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
-            _halve(t, k if t.chars[k] in CLOSING_HALF else k + 1)
+            _halve(t, half)
 
 
 def _break_opportunities(flags: list[int]) -> list[bool]:

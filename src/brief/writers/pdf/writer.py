@@ -389,9 +389,8 @@ def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None, figure_heights
     writer.plan_tables(doc.blocks)
     story: list[Flowable] = []
     page = "page"
-    for block in doc.blocks:
-        fit = writer.fits.get(id(block))
-        want = "landscape" if fit is not None and fit.landscape else "page"
+    for block, wide in zip(doc.blocks, tablefit.landscape_pages(doc.blocks, writer.fits), strict=True):
+        want = "landscape" if wide else "page"
         if want != page and story:  # a table too wide for a portrait page gets landscape pages
             while story and isinstance(story[-1], Spacer):
                 story.pop()  # space before a page break could only spill onto a blank page
