@@ -110,3 +110,33 @@ def test_table_order_in_one_pass_is_the_same_order(tmp_path: Path) -> None:
         assert table_order(catalog, subset) == _slow_table_order(catalog, subset)
     whole = table_order(catalog, set(keys))
     assert any(str(label).startswith(str(FIRST_PART)) for _, label in whole)
+
+
+def test_gb2312_by_rows_is_every_pair_that_decodes() -> None:
+    from brief.fonts.convert import gb2312
+
+    slow = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                slow.add(ord(bytes((hi, lo)).decode("gb2312")))
+            except UnicodeDecodeError:
+                continue
+    fast = gb2312.__wrapped__()
+    assert fast == slow and len(fast) == 7445
+    assert ord("疆") in fast and ord("𠀀") not in fast
+
+
+def test_font_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import platformdirs
+
+    from brief.fonts.cache import cache_dir
+    from brief.fonts.config import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    for home in (tmp_path / "a", tmp_path / "b"):  # remembered per environment, never across them
+        monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+        assert cache_dir() == Path(platformdirs.user_cache_dir("brief")) / "fonts"
+        assert cache_dir().is_relative_to(home)
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "own"))
+    assert cache_dir() == tmp_path / "own"
