@@ -333,16 +333,27 @@ def cold(args: argparse.Namespace, work: Path, results: dict) -> None:
     code = (f"import typst; typst.compile({str(work / 'yingjisha.typ')!r}, output={str(work / 'cold.pdf')!r}, "
             f"font_paths=[{str(work / 'typst-fonts')!r}], ignore_system_fonts=True)")
     theirs = [sys.executable, "-c", code]
-    cpu: dict[str, list[float]] = {"ours": [], "typst": []}
-    for cmd in (ours, theirs):  # untimed: bytecode written, files in the page cache
-        subprocess.run(cmd, cwd=work, capture_output=True, check=True)
+    # An installed brief has its bytecode. Where this shell sets PYTHONDONTWRITEBYTECODE (and src/brief
+    # has no __pycache__), every process would compile brief from source: both commands get their
+    # bytecode in the temp dir instead (PYTHONPYCACHEPREFIX), and ours is also shown without it.
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(work / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    runs = [("ours", ours, env), ("typst", theirs, env)]
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        runs.append(("ours, no bytecode", ours, None))
+    cpu: dict[str, list[float]] = {key: [] for key, _, _ in runs}
+    for _, cmd, e in runs:  # untimed: bytecode written, files in the page cache
+        subprocess.run(cmd, cwd=work, capture_output=True, check=True, env=e)
     for _ in range(args.cold_runs):
-        for key, cmd in (("ours", ours), ("typst", theirs)):
+        for key, cmd, e in runs:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            subprocess.run(cmd, cwd=work, capture_output=True, check=True)
+            subprocess.run(cmd, cwd=work, capture_output=True, check=True, env=e)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[key].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     results["cold"] = (med(cpu["ours"]), med(cpu["typst"]))
+    if "ours, no bytecode" in cpu:
+        line("brief render without bytecode (this shell's PYTHONDONTWRITEBYTECODE), cpu",
+             f"{med(cpu['ours, no bytecode']):6.3f} s")
     line("brief render, cpu", f"{med(cpu['ours']):6.3f} s")
     line("python -c 'import typst; typst.compile(...)', cpu", f"{med(cpu['typst']):6.3f} s")
     line("ratio", f"{med(cpu['ours']) / med(cpu['typst']):6.2f} x")

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -36,7 +36,7 @@ from . import __version__
 from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, default_templates, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
-from .statcache import StatCache, file_hash, walk
+from .statcache import StatCache, file_hash, walk  # noqa: F401 - file_hash: others import it from here
 
 if TYPE_CHECKING:
     from .data.dataset import Dataset
@@ -129,9 +129,16 @@ def _place(path: Path, data: Path, templates: Path) -> str:
 
 def _rel(path: Path, base: Path) -> str:
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return _resolved(path).relative_to(_resolved(base)).as_posix()
     except ValueError:
         return str(path)
+
+
+@lru_cache(maxsize=8192)
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, once per path and process: a build asks it of every brief's inputs
+    against two roots (a stat per component each time, 1,600 counties → seconds)."""
+    return path.resolve()
 
 
 def read_manifest(out: Path) -> dict[str, dict]:
@@ -204,12 +211,14 @@ def _init_worker(parent: int, data: str | None = None, templates: str | None = N
         _WORKER["templates"] = Path(templates)
 
 
-def _render(t: Target, out: str) -> list[str]:
+def _render(t: Target, out: str) -> list[tuple[str, str]]:
+    """Each written file with its sha256, hashed from the bytes in hand (the parent need not read it back)."""
     from .render import make, write_outputs  # lazily: see the imports
 
     ds, templates = _WORKER["ds"], _WORKER["templates"]
     blobs = make(ds, t, FORMATS, templates)  # type: ignore[arg-type]
-    return [str(p) for p in write_outputs(ds, t, Path(out), blobs)]  # type: ignore[arg-type]
+    written = write_outputs(ds, t, Path(out), blobs)  # type: ignore[arg-type]
+    return [(str(p), hashlib.sha256(data).hexdigest()) for p, data in zip(written, blobs.values(), strict=True)]
 
 
 def _pdf_digest(t: Target) -> str:
@@ -329,6 +338,7 @@ def plan(ds: Dataset, out: Path, wanted: list[Target], templates: Path, entries:
     cache read from the manifest, never written back)."""
     entries = read_manifest(out) if entries is None else entries
     cache = read_cache(out)[0] if cache is None else cache
+    _resolved.cache_clear()  # a long-lived process (serve) sees links and moved dirs anew each time
     fonts = font_fingerprint()
     out_plan = {}
     for t in wanted:
@@ -362,11 +372,11 @@ def _run(todo: list[tuple[Target, str, list[str]]], ds: Dataset, out: Path, temp
     meta = {t: (fp, ins) for t, fp, ins in todo}
     last_flush = [time.monotonic(), 0.0]  # when the manifest was last written, and how long that took
 
-    def record(t: Target, written: list[str]) -> None:
+    def record(t: Target, hashed: list[tuple[str, str]]) -> None:
         fp, ins = meta[t]
-        for p in written:
+        written = [p for p, _ in hashed]
+        for p, digest in hashed:
             rel = Path(p).relative_to(out).as_posix()
-            digest = file_hash(p)
             cache.record(p, digest)
             entries[rel] = {"path": rel, "sha256": digest, "inputs": ins, "fingerprint": fp}
         # The manifest is what spares a killed build's finished briefs: keep it current, but

@@ -76,12 +76,17 @@ def table_order(catalog: Catalog, keys: set[str]) -> list[tuple[str, str]]:
         whole = catalog.indicators.get(ind.part_of)
         return whole is not None and whole.key in keys and whole.section == ind.section
 
+    # Each whole's parts in catalog order, gathered in one pass (a summary asks once per county).
+    parts_of: dict[str, list[str]] = {}
+    for k, p in catalog.indicators.items():
+        if p.part_of and k in keys and nested(k):
+            parts_of.setdefault(p.part_of, []).append(k)
     out: list[tuple[str, str]] = []
     for key, ind in catalog.indicators.items():
         if key not in keys or nested(key):
             continue
         out.append((key, ind.table_label))
-        parts = [k for k, p in catalog.indicators.items() if k in keys and p.part_of == key and nested(k)]
+        parts = parts_of.get(key, [])
         for i, part in enumerate(parts):
             label = md_escape(catalog.indicators[part].table_label)
             out.append((part, (FIRST_PART if i == 0 else NEXT_PART) + Markup(label)))

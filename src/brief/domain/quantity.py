@@ -59,6 +59,7 @@ _SHIFT = {"": 0, "万": 4, "亿": 8}
 
 _NUM = r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
 _PRE = r"(?P<pre>近|约|超过|超)?"
+_PRE_MATCH = re.compile(_PRE).match  # compiled once: every figure of every file goes through it
 _SINGLE = re.compile(
     rf"^(?P<num>-?{_NUM})(?P<mid>余|多)?(?P<scale>万|亿)?(?P<post>余|多)?(?P<unit>.*)$"
 )
@@ -150,7 +151,7 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
         raise QuantityError(refusal)
     word = next((w for w in _WORDS if text.endswith(w) and len(text) > len(w)), "")
     body = text[: len(text) - len(word)]
-    pre_m = re.match(_PRE, body)
+    pre_m = _PRE_MATCH(body)
     pre = pre_m["pre"] or "" if pre_m else ""
     body = body[len(pre):]
     if pre and word:

@@ -168,6 +168,9 @@ def needs_shaping(ch: str) -> bool:
 # -- the API --------------------------------------------------------------------------------------
 
 
+WIDTHS_KEPT = 50_000  # remembered text widths per process (a few MB at most)
+
+
 class PdfFonts:
     """The registered fonts of one FontSet. Get it from ``pdf_fonts()``."""
 
@@ -183,6 +186,9 @@ class PdfFonts:
         self._choice: dict[tuple[str, str], str | None] = {}
         self._own_chars: dict[str, set[str]] = {}  # role -> characters split_runs keeps in the role font
         self._objects: list[BriefTTFont] = []
+        # (role, text) -> advance width in units of 1000: tables are measured at each size they try,
+        # in both writers, and a build's briefs share their labels (WIDTHS_KEPT bounds it).
+        self._widths: dict[tuple[str, str], float] = {}
         for font in fontset.roles:
             path = str(convert_cff(font)) if font.cff else font.path
             index = 0 if font.cff else font.index
@@ -329,6 +335,17 @@ class PdfFonts:
                 runs.append(([ch], font))
         return [("".join(chars), font) for chars, font in runs]
 
+    def width_units(self, text: str, role: str) -> float:
+        """Advance width of ``text`` in ``role`` at 1000 units, remembered."""
+        key = (role, text)
+        units = self._widths.get(key)
+        if units is None:
+            units = sum(pdfmetrics.stringWidth(seg, font, 1000) for seg, font in self.split_runs(text, role))
+            if len(self._widths) >= WIDTHS_KEPT:
+                self._widths.clear()
+            self._widths[key] = units
+        return units
+
     def missing(self, text: str, role: str) -> list[str]:
         """Characters of ``text`` (each once, in order) that no font can draw for ``role``."""
         self._prepare(text, role)
@@ -360,8 +377,7 @@ class RoleMetrics:
 
     def width(self, text: str, size: float) -> float:
         """Advance width of ``text`` at ``size``, in the unit of ``size``."""
-        units = sum(pdfmetrics.stringWidth(seg, font, 1000) for seg, font in self.fonts.split_runs(text, self.role))
-        return units / 1000.0 * size
+        return self.fonts.width_units(text, self.role) / 1000.0 * size
 
 
 def _same_face(font: TTFont, info: _FontFile) -> bool:

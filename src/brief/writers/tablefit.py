@@ -45,10 +45,18 @@ def both_files(real: Measure) -> Measure:
     run wider than some 仿宋's), plus AUTOSPACE at each change between 汉字 and digits or Latin, so
     that a figure keeps one line in LibreOffice too."""
 
+    # text -> (its estimate at size 1, its changes between 汉字 and the rest): a table is measured
+    # at every size it tries, and these do not depend on the size.
+    shapes: dict[str, tuple[float, int]] = {}
+
     def width(text: str, size: float) -> float:
-        wide = [ord(ch) >= 0x2E80 for ch in text]
-        changes = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
-        return max(real(text, size), estimated_width(text, size)) + changes * AUTOSPACE * size
+        shape = shapes.get(text)
+        if shape is None:
+            wide = [ord(ch) >= 0x2E80 for ch in text]
+            changes = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
+            shape = shapes[text] = (estimated_width(text, 1), changes)
+        estimate, changes = shape
+        return max(real(text, size), estimate * size) + changes * AUTOSPACE * size
 
     return width
 
