@@ -227,8 +227,8 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), rich_text=True)  # rich text kept as the user wrote it
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise BriefError(Problem(str(path), None, "-", f"{DAMAGED}：{type(exc).__name__}")) from None
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise BriefError(Problem(str(path), None, "-", DAMAGED)) from None
     _clear_marks(wb)
     by_cell: dict[tuple[str, str], list[str]] = {}
     loose: list[str] = []
