@@ -59,7 +59,8 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
                 and isinstance(child.node, nodes.Name)
                 and child.node.name == "ind"
             ):
-                out.append((line, "-", _bare_name(child, known) or "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"))
+                general = "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"
+                out.append((line, "-", _bare_name(child, known) or general))
                 continue
             out += _check_key(child.attr, line, known, present)
     return out
