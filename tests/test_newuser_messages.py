@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from brief.data.citations import check_citations
+from brief.data.dataset import read_dataset
 from brief.data.schema import Checker
+from brief.data.validate import validate
 from brief.data.yamlfile import YStr, load_yaml
-from brief.errors import Problem
+from brief.errors import BriefError, Problem
 
 KNOWN = {"cadres_dispatched", "free_clinics"}
 
@@ -44,3 +48,17 @@ def test_a_chinese_comma_in_a_list_is_named(tmp_path: Path) -> None:
         "2023.yaml:1: key_figures: “cadres_dispatched，free_clinics”中用了中文“，”；"
         "列表各项之间请用半角逗号加空格隔开，例如 [a, b]",
         "2023.yaml:2: counties: “a、b”中用了中文“、”；列表各项之间请用半角逗号加空格隔开，例如 [a, b]"]
+
+
+def test_no_data_dir_says_how_to_name_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clerk who runs brief away from the data dir (./data missing) is told about --data."""
+    monkeypatch.chdir(tmp_path)
+    problems, _ = validate([], Path("data"))
+    assert [str(p) for p in problems] == [
+        "data: --data: 数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"]
+    problems, _ = validate([Path("data/nope.yaml")], Path("data"))  # a named file keeps its own line
+    assert [str(p) for p in problems] == ["data/nope.yaml: -: 文件或目录不存在"]
+    with pytest.raises(BriefError) as caught:
+        read_dataset(Path("我的数"))
+    assert [str(p) for p in caught.value.problems] == [
+        "我的数: --data: 数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"]

@@ -137,12 +137,12 @@ def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.da
     """Give one brief the next number of its publication and append it to issues.yaml.
 
     The data is read under the lock, so the numbers another ``brief issue`` just wrote are seen."""
-    from ..data.dataset import load_dataset
+    from ..data.dataset import NO_DATA_DIR, load_dataset
     from ..documents import PROGRAM
     from ..issues import FILE, append_entry, locked, next_entry, refuse_reissue
 
     if not data.is_dir():
-        raise BriefError.at(str(data), None, "--data", "数据目录不存在")
+        raise BriefError.at(str(data), None, "--data", NO_DATA_DIR)
     with locked(data):
         ds = load_dataset(data, totals=False)
         if summary:

@@ -89,12 +89,16 @@ class Dataset:
                        + (f"；已有：{'、'.join(ids)}" if ids else ""))
 
 
+# Said when the default ./data is missing too: the office ran a command away from its data, or forgot --data.
+NO_DATA_DIR = "数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"
+
+
 def read_dataset(root: Path) -> Dataset:
     """Read everything under ``root``; every problem is collected in ``dataset.problems``."""
     root = Path(root)
     catalog_path = root / "indicators.yaml"
     if not root.is_dir():
-        raise BriefError.at(str(root), None, "--data", "数据目录不存在")
+        raise BriefError.at(str(root), None, "--data", NO_DATA_DIR)
     if not catalog_path.is_file():
         raise BriefError.at(str(catalog_path), None, "-", "找不到指标目录 indicators.yaml")
     catalog, problems = read_catalog(catalog_path)
