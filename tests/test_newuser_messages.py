@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,20 @@ def test_no_data_dir_says_how_to_name_it(tmp_path: Path, monkeypatch: pytest.Mon
         read_dataset(Path("我的数"))
     assert [str(p) for p in caught.value.problems] == [
         "我的数: --data: 数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"]
+
+
+HERE = Path(__file__).parent
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("photos/none.jpg",
+     "找不到图片“photos/none.jpg”：数据目录中没有 counties/good/photos/none.jpg；请把图片放到那里，或改正路径"),
+    ("photos/OK.JPG", "找不到图片“photos/OK.JPG”：文件名的大小写不同，文件夹里是“ok.jpg”；请写得完全一致"),
+])
+def test_a_missing_photo_says_where_it_was_looked_for(tmp_path: Path, written: str, message: str) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(HERE / "fixtures" / "mini", data)
+    text = (HERE / "broken" / "25_image_missing.yaml").read_text(encoding="utf-8")
+    (data / "counties/good/2023.yaml").write_text(text.replace("photos/none.jpg", written), encoding="utf-8")
+    problems, _ = validate([], data)
+    assert [p.message for p in problems] == [message]
