@@ -80,3 +80,20 @@ def test_a_missing_photo_says_where_it_was_looked_for(tmp_path: Path, written: s
     (data / "counties/good/2023.yaml").write_text(text.replace("photos/none.jpg", written), encoding="utf-8")
     problems, _ = validate([], data)
     assert [p.message for p in problems] == [message]
+
+
+def test_the_form_says_where_photos_go(tmp_path: Path) -> None:
+    """The form travels to a county office without the data dir: it must say the photo comes back too."""
+    import openpyxl
+
+    from brief.forms import make_form
+
+    data = tmp_path / "data"
+    shutil.copytree(HERE / "fixtures" / "mini", data)
+    wb = openpyxl.load_workbook(make_form(data, "good", 2023, tmp_path / "forms"))
+    guide = " ".join(str(c.value) for c in wb.worksheets[0]["A"] if c.value)
+    assert ("图片写 photos/文件名，例如 photos/flower_field.jpg，并把图片文件一并交回"
+            "（放进数据目录的 counties/good/photos/）。") in guide
+    note = wb["工作亮点"]["A2"].value
+    assert "图片写 photos/文件名（可不填），图片文件一并交回（放进 counties/good/photos/）。" in note
+    assert not any("数据目录中的相对路径" in str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row)
