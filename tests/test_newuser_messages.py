@@ -97,3 +97,25 @@ def test_the_form_says_where_photos_go(tmp_path: Path) -> None:
     note = wb["工作亮点"]["A2"].value
     assert "图片写 photos/文件名（可不填），图片文件一并交回（放进 counties/good/photos/）。" in note
     assert not any("数据目录中的相对路径" in str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row)
+
+
+def test_the_starter_county_shows_how_to_add_a_photo(tmp_path: Path) -> None:
+    """brief init's county file is the clerk's only guide: it shows image/caption commented out, and
+    taking the # away (with the photo in place) validates."""
+    from PIL import Image
+
+    from brief.newdata import init_data
+
+    data = tmp_path / "我的数据"
+    init_data(data)
+    county = data / "counties/shili/2023.yaml"
+    text = county.read_text(encoding="utf-8")
+    assert "      # image: photos/义诊.jpg\n      # caption: 医疗队在乡卫生院义诊\n" in text
+    assert validate([], data)[0] == []
+    (county.parent / "photos").mkdir()
+    Image.new("RGB", (64, 40), (120, 160, 200)).save(county.parent / "photos/义诊.jpg")
+    county.write_text(text.replace("      # image:", "      image:").replace("      # caption:", "      caption:"),
+                      encoding="utf-8")
+    problems, _ = validate([], data)
+    assert problems == []
+    assert read_dataset(data).counties[("shili", 2023)].highlights[-1].caption == "医疗队在乡卫生院义诊"
