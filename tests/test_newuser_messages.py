@@ -119,3 +119,17 @@ def test_the_starter_county_shows_how_to_add_a_photo(tmp_path: Path) -> None:
     problems, _ = validate([], data)
     assert problems == []
     assert read_dataset(data).counties[("shili", 2023)].highlights[-1].caption == "医疗队在乡卫生院义诊"
+
+
+def test_a_county_name_in_a_recipients_list_is_told_to_use_the_id(tmp_path: Path) -> None:
+    from brief.newdata import init_data
+
+    data = tmp_path / "我的数据"
+    init_data(data)
+    path = data / "recipients.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("[summary, shili]", "[summary, 示例县, shlii]"),
+                    encoding="utf-8")
+    problems, _ = validate([], data)
+    assert [f"{p.key}: {p.message}" for p in problems] == [
+        "briefs: 未知的简报“shlii”；是否应为 shili？",
+        "briefs: 未知的简报“示例县”：应写县 ID（counties/ 下的文件夹名）、项目 ID 或 summary"]

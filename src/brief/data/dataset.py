@@ -230,15 +230,19 @@ def _check_recipients(ds: Dataset) -> None:
     county_dirs = {p.name for p in (ds.root / "counties").glob("*") if p.is_dir()}
     valid = {"summary"} | county_dirs | set(ds.programs)
     path = str(ds.root / "recipients.yaml")
+
+    def unknown(b: str) -> str:
+        said = unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")
+        # 示例县 for shili: no near id to offer, so say what an entry is
+        return said if "是否应为" in said else f"{said}：应写县 ID（counties/ 下的文件夹名）、项目 ID 或 summary"
+
     for r in ds.recipients or []:
         for b in r.briefs:
             if b not in valid:
-                ds.problems.append(Problem(path, r.line, "briefs",
-                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+                ds.problems.append(Problem(path, r.line, "briefs", unknown(b)))
         for b in r.extra:  # 本期增发: the same ids, or summary:<program>
             if b not in valid and b.removeprefix("summary:") not in ds.programs:
-                ds.problems.append(Problem(path, r.line, "extra",
-                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+                ds.problems.append(Problem(path, r.line, "extra", unknown(b)))
 
 
 def _check_parts(ds: Dataset) -> None:
