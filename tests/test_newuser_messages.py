@@ -133,3 +133,14 @@ def test_a_county_name_in_a_recipients_list_is_told_to_use_the_id(tmp_path: Path
     assert [f"{p.key}: {p.message}" for p in problems] == [
         "briefs: 未知的简报“shlii”；是否应为 shili？",
         "briefs: 未知的简报“示例县”：应写县 ID（counties/ 下的文件夹名）、项目 ID 或 summary"]
+
+
+def test_serve_on_the_lan_says_the_address_colleagues_open() -> None:
+    from brief.web import lan_address, where_said
+
+    assert where_said("127.0.0.1", 8000, None) == "简报工作台：http://127.0.0.1:8000/（按 Ctrl+C 停止）"
+    assert where_said("0.0.0.0", 8000, "192.168.1.20") == (
+        "简报工作台：http://127.0.0.1:8000/（按 Ctrl+C 停止）；局域网内其他电脑请打开 http://192.168.1.20:8000/")
+    assert where_said("::", 8080, None).endswith("；局域网内其他电脑请用本机的 IP 地址打开（端口 8080）")
+    found = lan_address()
+    assert found is None or (found.count(".") == 3 and not found.startswith("127."))
