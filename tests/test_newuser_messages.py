@@ -144,3 +144,19 @@ def test_serve_on_the_lan_says_the_address_colleagues_open() -> None:
     assert where_said("::", 8080, None).endswith("；局域网内其他电脑请用本机的 IP 地址打开（端口 8080）")
     found = lan_address()
     assert found is None or (found.count(".") == 3 and not found.startswith("127."))
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    # "- title 林果产业" without its colon: PyYAML stops on the next line; the message names both causes
+    (["highlights:", "  talent:", "    - title 人才", "      text: 选派。"],
+     "4: text: YAML 语法错误：这里不能出现冒号加空格：可能是这一行缩进多了、上一行缺少冒号，"
+     "或文字中含“: ”（这样的文字请加引号）"),
+    (["county: 测试县", "indicators:", "  a: 1", " b: 2"],
+     "4: b: YAML 语法错误：缩进不一致：这一行开头的空格数应与同一层的其他行相同"),
+])
+def test_yaml_mistakes_say_what_to_look_at(tmp_path: Path, lines: list[str], message: str) -> None:
+    path = tmp_path / "2023.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems: list[Problem] = []
+    load_yaml(path, problems)
+    assert [f"{p.line}: {p.key}: {p.message}" for p in problems] == [message]
