@@ -160,3 +160,15 @@ def test_yaml_mistakes_say_what_to_look_at(tmp_path: Path, lines: list[str], mes
     problems: list[Problem] = []
     load_yaml(path, problems)
     assert [f"{p.line}: {p.key}: {p.message}" for p in problems] == [message]
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("15，6万", "数字中用了中文逗号“，”；小数点请写“.”，也不要用千位分隔符（如 15.6万、21200）"),
+    ("1,600", "不要用千位分隔符（如 21200 或 2.12万）"),
+])
+def test_a_comma_in_a_figure_is_named(written: str, hint: str) -> None:
+    from brief.domain.quantity import QuantityError, parse_quantity
+
+    with pytest.raises(QuantityError) as caught:
+        parse_quantity(written, "亩")
+    assert str(caught.value) == f"无法识别的数量“{written}”：{hint}"
