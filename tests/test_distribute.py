@@ -431,8 +431,15 @@ def test_no_host_writes_eml_files_to_the_outbox(data: Path, out: Path):
         for blob in got.values():
             assert len(pypdf.PdfReader(io.BytesIO(blob)).pages) >= 1
     assert not list((out / "outbox").glob(".*"))  # no temporary left
+    lines = format_report(report)  # "已发送" alone would make an office believe the mail went out
+    note = "未设置邮件服务器（BRIEF_SMTP_HOST），邮件不会真正发出，只写成输出目录 outbox/ 下的 .eml 文件，需另行发送"
+    assert lines[-2] == f"注意：{note}"
+    assert lines[-1] == f"已发送 {COPIES}，跳过 0，失败 0，状态不明 0"
+    plan = format_report(distribute(data, out, YEAR, dry_run=True, smtp=None))
+    assert plan[0].endswith(f"发送方式：{note}")
     again = distribute(data, out, YEAR)
     assert again.counts["sent"] == 0 and sorted((out / "outbox").glob("*.eml")) == emls
+    assert not any(line.startswith("注意：未设置邮件服务器") for line in format_report(again))  # nothing sent now
 
 
 def test_dry_run_sends_builds_and_records_nothing(data: Path, out: Path, smtp_server):

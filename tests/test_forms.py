@@ -550,7 +550,8 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     ("locked.xlsx", OLE + b"\0" * 64 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 600,
      "工作簿设置了打开密码（已加密），无法读取；请在 Excel/WPS 中清除密码后另存为 .xlsx 再导入"),
     ("notes.xlsx", "这不是表格".encode(), "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件"),
-    ("broken.xlsx", b"PK\x03\x04" + b"\0" * 100, "无法读取工作簿（文件已损坏，或不是 .xlsx）：BadZipFile"),
+    ("broken.xlsx", b"PK\x03\x04" + b"\0" * 100,
+     "无法读取工作簿：文件已损坏，或不是 Excel 工作簿（.xlsx）；请用 Excel/WPS 打开后另存为 .xlsx 再导入"),
 ])
 def test_unreadable_files_are_one_line(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
                                        content: bytes, message: str) -> None:

@@ -283,5 +283,7 @@ def test_import_marked_writes_the_marked_copy_next_to_the_errors(bad_form: Path,
     fill(copy, {place: fixed for place, (_, fixed) in BAD.items()})
     result = brief("import", str(copy), "--data", str(data), "--marked", "标错2", cwd=bad_form.parent)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"已更新 {data / TARGET}"
+    lines = result.stdout.splitlines()  # each change listed: an old form turning figures back shows it
+    assert lines[0] == f"已更新 {data / TARGET}：{len(lines) - 1} 处变化"
+    assert "  稿件状态：定稿 → 征求意见稿" in lines and any(line.endswith(" → 31万亩") for line in lines), lines
     assert not (bad_form.parent / "标错2").exists()

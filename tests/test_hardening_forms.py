@@ -483,7 +483,7 @@ def test_form_into_an_out_path_that_is_a_file_is_one_line(data: Path, tmp_path: 
 
 # ── 7. files that are not (readable) workbooks ──────────────────────────────────────────────
 
-DAMAGED = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
+DAMAGED = "无法读取工作簿：文件已损坏，或不是 Excel 工作簿（.xlsx）；请用 Excel/WPS 打开后另存为 .xlsx 再导入"
 
 
 def _truncated(form: Path) -> bytes:
@@ -525,11 +525,11 @@ def _only_members(form: Path) -> bytes:
 
 
 @pytest.mark.parametrize(("make", "message"), [
-    (_truncated, f"{DAMAGED}：BadZipFile"),
+    (_truncated, DAMAGED),
     (_empty_zip, "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件"),
-    (_foreign_zip, f"{DAMAGED}：KeyError"),
-    (_flipped_bytes, f"{DAMAGED}：BadZipFile"),
-    (_only_members, f"{DAMAGED}：OSError"),
+    (_foreign_zip, DAMAGED),
+    (_flipped_bytes, DAMAGED),
+    (_only_members, DAMAGED),
     (lambda form: b"", "不是 Excel 工作簿（.xlsx）；请导入由 brief form 生成并填好的 .xlsx 文件"),
 ], ids=["truncated", "empty-zip", "foreign-zip", "bad-crc", "docx-like", "empty-file"])
 def test_hostile_workbook_is_one_line(form: Path, data: Path, make: Callable[[Path], bytes], message: str) -> None:
@@ -538,3 +538,4 @@ def test_hostile_workbook_is_one_line(form: Path, data: Path, make: Callable[[Pa
     assert problems_of([bad], data) == [f"bad.xlsx: -: {message}"]
     code, out, err = cli("import", str(bad), "--data", str(data))
     assert (code, out, err) == (1, "", f"bad.xlsx: -: {message}\n")
+    assert not re.search(r"Error|Zip|Key", err), err  # no exception name: it means nothing to an office

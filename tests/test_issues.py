@@ -249,7 +249,13 @@ def test_issue_refuses_a_bad_date_and_an_unknown_document(tmp_path: Path) -> Non
     assert (bad.returncode, bad.stderr.strip()) == (1, f"{data}: --date: 日期应写成 2023-12-20，不是“2023-13-01”")
     unknown = _issue(data, "nowhere")
     assert (unknown.returncode, unknown.stderr.strip()) == (
-        1, f"{data}: nowhere: 没有“nowhere”2023 年的数据：应为县 id 或项目 id")
+        1, f"{data}: nowhere: 没有“nowhere”2023 年的数据；应为县 ID（counties/ 下的文件夹名）或项目 ID")
+    typo = _issue(data, "shlue")  # a misspelt id gets the nearest one, a wrong year the years there are
+    assert (typo.returncode, typo.stderr.strip()) == (1, f"{data}: shlue: 没有“shlue”2023 年的数据；是否应为 shule？")
+    wrong_year = brief("issue", "shule", "--year", "2031", "--data", str(data))
+    assert wrong_year.returncode == 1
+    assert wrong_year.stderr.startswith(f"{data}: shule: “shule”没有 2031 年的数据（有 ")
+    assert wrong_year.stderr.strip().endswith(" 年的）；请检查 --year")
     assert not (data / "issues.yaml").exists()
 
 

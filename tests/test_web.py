@@ -105,6 +105,7 @@ def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
     c = client(*site, password="秘密123")
     login_page = c.get("/login").get_data(as_text=True)
     assert str(site[0]) not in login_page and "概览" not in login_page  # nothing about the office before login
+    assert "密码请向启动本工作台的同事索取" in login_page and "--password" not in login_page  # no option names
     r = c.get("/briefs")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert c.get("/briefs/county/yingjisha/2023/pdf").status_code == 302

@@ -269,10 +269,10 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 @handles_errors
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
-    from .forms import import_forms
+    from .forms.review import change_line, import_with_changes
 
     try:
-        written = import_forms(list(files), data)
+        written = import_with_changes(list(files), data)
     except BriefError:
         if marked is not None:
             from .forms.review import mark_failed
@@ -280,8 +280,10 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
             for path in mark_failed(list(files), data, marked):
                 say(f"已标出错误：{path}")
         raise
-    for path in written:
-        say(f"已更新 {path}")
+    for path, changes in written:
+        say(f"已更新 {path}：{len(changes)} 处变化")
+        for c in changes:
+            say(f"  {change_line(c)}")
     if not written:
         say("数据没有变化")
 

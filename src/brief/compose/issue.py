@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 from pathlib import Path
 
 from .. import model
-from ..data.dataset import Dataset, load_dataset
+from ..data.dataset import NO_DATA_DIR, Dataset, load_dataset
 from ..data.records import Program, Recipient
 from ..documents import COUNTY, PROGRAM, SUMMARY, Target
 from ..errors import BriefError
@@ -119,13 +120,25 @@ def issue_fingerprint(ds: Dataset, t: Target) -> str:
     return repr((number_text(ds, t, e), record(ds, t, e), cn_date(e.date)))
 
 
+def _no_document(ds: Dataset, ident: str, year: int) -> str:
+    """Why there is no brief to number: a wrong year, or a misspelt id (with the nearest one)."""
+    years = sorted({y for (i, y) in (*ds.counties, *ds.program_years) if i == ident})
+    if years:
+        shown = "、".join(str(y) for y in years)
+        return f"“{ident}”没有 {year} 年的数据（有 {shown} 年的）；请检查 --year"
+    ids = sorted({i for (i, _) in ds.counties} | set(ds.programs))
+    guess = difflib.get_close_matches(ident, ids, n=1, cutoff=0.6)
+    hint = f"；是否应为 {guess[0]}？" if guess else "；应为县 ID（counties/ 下的文件夹名）或项目 ID"
+    return f"没有“{ident}”{year} 年的数据{hint}"
+
+
 def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.date,
                    supplement: bool) -> Entry:
     """Give one brief the next number of its publication and append it to issues.yaml.
 
     The data is read under the lock, so the numbers another ``brief issue`` just wrote are seen."""
     if not data.is_dir():
-        raise BriefError.at(str(data), None, "--data", "数据目录不存在")
+        raise BriefError.at(str(data), None, "--data", NO_DATA_DIR)
     with locked(data):
         ds = load_dataset(data, totals=False)
         if summary:
@@ -137,7 +150,7 @@ def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.da
         elif (ident, year) in ds.program_years:
             t = Target(PROGRAM, ident, year)
         else:
-            raise BriefError.at(str(data), None, ident, f"没有“{ident}”{year} 年的数据：应为县 id 或项目 id")
+            raise BriefError.at(str(data), None, ident, _no_document(ds, ident, year))
         path = data / FILE
         old = entry_of(ds, t)
         if old is not None:

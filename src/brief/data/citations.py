@@ -59,10 +59,21 @@ def check_citations(text: YStr, known: set[str], present: set[str]) -> list[tupl
                 and isinstance(child.node, nodes.Name)
                 and child.node.name == "ind"
             ):
-                out.append((line, "-", "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"))
+                general = "引用只能写作 {{ ind.指标键 }}，不能调用函数或访问其他对象"
+                out.append((line, "-", _bare_name(child, known) or general))
                 continue
             out += _check_key(child.attr, line, known, present)
     return out
+
+
+def _bare_name(node: nodes.Node, known: set[str]) -> str | None:
+    """{{ cadres_dispatched }} or {{ 开展义诊 }}: an office forgot ``ind.`` or wrote the label; say how to write it."""
+    if not isinstance(node, nodes.Name):
+        return None
+    if node.name in known:
+        return f"引用要在指标键前加 ind.：请写作 {{{{ ind.{node.name} }}}}"
+    example = f"，例如 {{{{ ind.{min(known)} }}}}" if known else ""
+    return f"引用要写作 {{{{ ind.指标键 }}}}，指标键是 indicators.yaml 中登记的英文键（不是指标名称）{example}"
 
 
 def _check_key(key: str, line: int, known: set[str], present: set[str]) -> list[tuple[int, str, str]]:

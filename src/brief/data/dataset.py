@@ -89,12 +89,16 @@ class Dataset:
                        + (f"；已有：{'、'.join(ids)}" if ids else ""))
 
 
+# Said when the default ./data is missing too: the office ran a command away from its data, or forgot --data.
+NO_DATA_DIR = "数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"
+
+
 def read_dataset(root: Path) -> Dataset:
     """Read everything under ``root``; every problem is collected in ``dataset.problems``."""
     root = Path(root)
     catalog_path = root / "indicators.yaml"
     if not root.is_dir():
-        raise BriefError.at(str(root), None, "--data", "数据目录不存在")
+        raise BriefError.at(str(root), None, "--data", NO_DATA_DIR)
     if not catalog_path.is_file():
         raise BriefError.at(str(catalog_path), None, "-", "找不到指标目录 indicators.yaml")
     catalog, problems = read_catalog(catalog_path)
@@ -226,15 +230,19 @@ def _check_recipients(ds: Dataset) -> None:
     county_dirs = {p.name for p in (ds.root / "counties").glob("*") if p.is_dir()}
     valid = {"summary"} | county_dirs | set(ds.programs)
     path = str(ds.root / "recipients.yaml")
+
+    def unknown(b: str) -> str:
+        said = unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")
+        # 示例县 for shili: no near id to offer, so say what an entry is
+        return said if "是否应为" in said else f"{said}：应写县 ID（counties/ 下的文件夹名）、项目 ID 或 summary"
+
     for r in ds.recipients or []:
         for b in r.briefs:
             if b not in valid:
-                ds.problems.append(Problem(path, r.line, "briefs",
-                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+                ds.problems.append(Problem(path, r.line, "briefs", unknown(b)))
         for b in r.extra:  # 本期增发: the same ids, or summary:<program>
             if b not in valid and b.removeprefix("summary:") not in ds.programs:
-                ds.problems.append(Problem(path, r.line, "extra",
-                                           unknown_key_message(b, sorted(valid)).replace("未知的键", "未知的简报")))
+                ds.problems.append(Problem(path, r.line, "extra", unknown(b)))
 
 
 def _check_parts(ds: Dataset) -> None:

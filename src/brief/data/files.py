@@ -215,7 +215,7 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
     if not found:
         folder = path.parent.resolve().relative_to(root).as_posix() if path.parent.resolve().is_relative_to(root) \
             else path.parent.name
-        c.add(raw.line, "image", f"找不到图片“{shown(raw)}”（路径从本文件所在的 {folder}/ 算起）")
+        c.add(raw.line, "image", _missing_image(raw, target, folder))
         return None
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         c.add(raw.line, "image", f"图片“{shown(raw)}”应为 JPG 或 PNG")
@@ -225,6 +225,18 @@ def _image(c: Checker, item: YMap, path: Path, data_root: Path) -> Path | None:
         c.add(raw.line, "image", f"“{shown(raw)}”：{problem}")
         return None
     return target
+
+
+def _missing_image(raw: str, target: Path, folder: str) -> str:
+    """Where the photo was looked for; a name that differs only in case (义诊.JPG) is named, as
+    Windows, where offices name their photos, does not tell the two apart."""
+    try:
+        twins = [p.name for p in target.parent.iterdir() if p.name.lower() == target.name.lower()]
+    except OSError:
+        twins = []
+    if twins:
+        return f"找不到图片“{shown(raw)}”：文件名的大小写不同，文件夹里是“{shown(twins[0])}”；请写得完全一致"
+    return f"找不到图片“{shown(raw)}”：数据目录中没有 {folder}/{shown(raw)}；请把图片放到那里，或改正路径"
 
 
 def _written(top: YMap, key: str, catalog: Catalog) -> set[str]:

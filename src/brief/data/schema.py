@@ -169,11 +169,19 @@ class Checker:
             return []
         out = []
         for item in value:
-            if isinstance(item, YStr) and item:
+            if isinstance(item, YStr) and any(mark in item for mark in LIST_MARKS):
+                # [a，b] is one item to YAML; "unknown key a，b" would hide that the comma is the mistake
+                mark = next(m for m in LIST_MARKS if m in item)
+                self.add(item.line, key, f"“{shown(item)}”中用了中文“{mark}”；列表各项之间请用半角逗号加空格隔开，"
+                                         "例如 [a, b]")
+            elif isinstance(item, YStr) and item:
                 out.append(item)
             else:
                 self.add(getattr(item, "line", value.line), key, "列表项应为文字")
         return out
+
+
+LIST_MARKS = ("，", "、", "；")  # what a Chinese input method types between list items
 
 
 def unknown_key_message(key: str, allowed: list[str], where: str = "") -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import BriefError, Problem
-from .dataset import Dataset, read_dataset
+from .dataset import NO_DATA_DIR, Dataset, read_dataset
 
 
 def find_root(path: Path, default: Path) -> Path:
@@ -27,6 +27,9 @@ def validate(paths: list[Path], default_root: Path,
     problems: set[Problem] = set()
     files = 0
     for target in targets:
+        if not target.exists() and not paths:  # the data dir itself: say how to name it
+            problems.add(Problem(str(target), None, "--data", NO_DATA_DIR))
+            continue
         if not target.exists():
             problems.add(Problem(str(target), None, "-", "文件或目录不存在"))
             continue

@@ -457,15 +457,17 @@ def _syntax_problem(name: str, exc: yaml.MarkedYAMLError, lines: list[str], open
     return Problem(name, line, key_on_line(lines, line), f"YAML 语法错误：{what}")
 
 
+INDENT = "缩进不一致：这一行开头的空格数应与同一层的其他行相同"
 # PyYAML's English messages, by a phrase of their problem text (first match wins), in Chinese.
 _PROBLEMS = (
     ("escape sequence of", "双引号里的“\\x”“\\u”“\\U”后面应是十六进制数字；要写反斜杠本身请写成“\\\\”，或改用单引号"),
     ("unknown escape character", "双引号里的反斜杠“\\{ch}”不是有效的转义；要写反斜杠本身请写成“\\\\”，或改用单引号"),
     ("unexpected document separator", "引号没有闭合"),
-    ("mapping values are not allowed", "这里不能出现冒号加空格；含“: ”的文字请加引号"),
+    ("mapping values are not allowed",
+     "这里不能出现冒号加空格：可能是这一行缩进多了、上一行缺少冒号，或文字中含“: ”（这样的文字请加引号）"),
     ("could not find expected ':'", "缺少冒号“:”"),
-    ("did not find expected key", "缩进不一致"),
-    ("expected <block end>", "缩进不一致"),
+    ("did not find expected key", INDENT),
+    ("expected <block end>", INDENT),
     ("sequence entries are not allowed", "这里不能出现列表项“- ”；请检查缩进，以“-”开头的文字请加引号"),
     ("mapping keys are not allowed", "这里不能出现“? ”；以“?”开头的文字请加引号"),
     ("undefined alias", "别名“*”没有对应的锚点；" + _ALIAS_MESSAGE),

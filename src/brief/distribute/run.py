@@ -417,11 +417,17 @@ def format_report(report: Report) -> list[str]:
     if report.dry_run:
         lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")
     else:
+        if report.transport == "outbox" and c["sent"]:  # "已发送" alone would make an office believe mail went out
+            lines.append(f"注意：{OUTBOX_NOTE}")
         lines.append(f"已发送 {c['sent']}，跳过 {c['skipped']}，失败 {c['failed']}，状态不明 {c['unknown']}")
     for p in report.withheld:  # the problem lines say it again on stderr; here in the run's summary
         lines.append(f"未发送（涉密）：{p.message.split(' ')[0]}")
     return lines
 
 
+# Without BRIEF_SMTP_HOST nothing leaves the machine: say so in the words of an office, not "outbox".
+OUTBOX_NOTE = "未设置邮件服务器（BRIEF_SMTP_HOST），邮件不会真正发出，只写成输出目录 outbox/ 下的 .eml 文件，需另行发送"
+
+
 def _how(report: Report) -> str:
-    return f"SMTP {report.transport}" if report.transport != "outbox" else "写入 outbox/ 下的 .eml 文件"
+    return f"SMTP {report.transport}" if report.transport != "outbox" else OUTBOX_NOTE

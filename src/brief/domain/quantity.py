@@ -307,7 +307,9 @@ def _hint(text: str) -> str:
     """Why a figure is not read, for the mistakes a Chinese keyboard or Excel habit makes."""
     if re.search(r"[．％]", text):
         return "：用了全角符号，请改为半角（如 2.12万、61.36%）"
-    if re.search(r"\d[,，]\d", text):
+    if re.search(r"\d，\d", text):  # a Chinese keyboard's comma: a decimal point as often as a separator
+        return "：数字中用了中文逗号“，”；小数点请写“.”，也不要用千位分隔符（如 15.6万、21200）"
+    if re.search(r"\d,\d", text):
         return "：不要用千位分隔符（如 21200 或 2.12万）"
     if re.search(r"\d\s+\S", text):
         return "：数字和单位之间不要有空格"

@@ -275,7 +275,8 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
         "单元格留空表示没有这项数据；要删去某项数据，清空该单元格即可。“上年数值”仅供参考，不会导入。",
         "请不要改工作表名称，不要插入、删除、合并或移动指标行；“指标键”列用于导入时识别指标。",
         "工作亮点的正文可用 {{ ind.指标键 }} 引用本年数值，例如 {{ ind.cadres_dispatched }}；"
-        "图片写数据目录中的相对路径，例如 photos/flower_field.jpg。",
+        f"图片写 photos/文件名，例如 photos/flower_field.jpg，并把图片文件一并交回"
+        f"（放进数据目录的 counties/{county_id}/photos/）。",
         "保存为 .xlsx（Excel 工作簿）；不要另存为 .xls，也不要设置打开密码。",
     ]
     ws.cell(TITLE_ROW, 1, f"{form_title(year, county_name, genre)} · 填写说明").font = TITLE_FONT
@@ -391,7 +392,8 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
                       county_id: str, genre: str) -> None:
     titles = [s.title for s in catalog.sections.values()]
     note = ("每行一条工作亮点：栏目从下拉列表选择，标题和正文必填；正文可用 {{ ind.指标键 }} 引用本年数值。"
-            "图片写数据目录中的相对路径（可不填）。不要的亮点清空整行即可。")
+            f"图片写 photos/文件名（可不填），图片文件一并交回（放进 counties/{county_id}/photos/）。"
+            "不要的亮点清空整行即可。")
     _heading(ws, f"{form_title(year, county_name, genre)} · {HIGHLIGHTS_SHEET}", note, H_CAPTION,
              ["栏目", "标题", "正文", "图片", "图片说明"])
     items = _highlight_rows(source, catalog) if source.current else []

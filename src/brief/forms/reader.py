@@ -57,7 +57,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2100  # a form's year: four digits, and a plausible o
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every encrypted Office file
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
-DAMAGED = "无法读取工作簿（文件已损坏，或不是 .xlsx）"
+# No exception name (OSError, BadZipFile): it tells an office nothing; the remedy does.
+DAMAGED = "无法读取工作簿：文件已损坏，或不是 Excel 工作簿（.xlsx）；请用 Excel/WPS 打开后另存为 .xlsx 再导入"
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,8 @@ def open_workbook(path: Path) -> tuple[Workbook, bytes]:
             warnings.simplefilter("ignore")
             # Not read_only: the reader needs merged ranges and random access; check_zip bounds the work.
             wb = load_workbook(io.BytesIO(data), rich_text=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _fatal(path, f"{DAMAGED}：{type(exc).__name__}") from None
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise _fatal(path, DAMAGED) from None
     return wb, data
 
 
@@ -166,8 +167,8 @@ def checked_bytes(path: Path) -> bytes:
         check_zip(data)  # before openpyxl: a zip bomb or a million rows is refused in seconds
     except GuardError as exc:
         raise _fatal(path, str(exc), Where.parse(exc.cell)) from None
-    except Exception as exc:  # zipfile and zlib raise many kinds for a damaged or truncated zip
-        raise _fatal(path, f"{DAMAGED}：{type(exc).__name__}") from None
+    except Exception:  # zipfile and zlib raise many kinds for a damaged or truncated zip
+        raise _fatal(path, DAMAGED) from None
     return data
 
 

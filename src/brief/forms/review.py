@@ -99,6 +99,22 @@ def apply_upload(path: Path, data_root: Path) -> Review:
     return Review([], changes, plan.target)
 
 
+def import_with_changes(paths: list[Path], data_root: Path) -> list[tuple[Path, list[Change]]]:
+    """``brief import``: every form or nothing, as ``import_forms``; with each file written, what
+    changed in it, so a form older than the data (it turns later edits back) shows it on the terminal."""
+    plans, found, catalog = plan_imports(list(map(Path, paths)), data_root)
+    problems = [p for each in found.values() for p in each]
+    if problems:
+        raise BriefError(problems)
+    changes = {plan.target: _changes(plan, catalog, data_root) for plan in plans}  # before writing
+    return [(target, changes[target]) for target in write_plans(plans)]
+
+
+def change_line(c: Change) -> str:
+    """``选派干部人才：150名 → 140名``, as the upload page shows it."""
+    return f"{c.label}：{c.old or '（空）'} → {c.new or '（空）'}"
+
+
 def mark_failed(paths: list[Path], data_root: Path, out_dir: Path) -> list[Path]:
     """``brief import --marked``: each workbook with errors, marked, as ``<name>.marked.xlsx`` in
     ``out_dir``; return the files written. A file that is no workbook at all cannot be marked."""
@@ -227,8 +243,8 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), rich_text=True)  # rich text kept as the user wrote it
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise BriefError(Problem(str(path), None, "-", f"{DAMAGED}：{type(exc).__name__}")) from None
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise BriefError(Problem(str(path), None, "-", DAMAGED)) from None
     _clear_marks(wb)
     by_cell: dict[tuple[str, str], list[str]] = {}
     loose: list[str] = []

@@ -13,7 +13,35 @@ from ..data.dataset import read_dataset
 from ..errors import BriefError, check_path
 from .app import check_host, create_app
 
-__all__ = ["check_host", "create_app", "serve"]
+__all__ = ["check_host", "create_app", "lan_address", "serve", "where_said"]
+
+
+WILDCARDS = ("0.0.0.0", "::")
+
+
+def where_said(host: str, port: int, lan: str | None) -> str:
+    """The start line. Bound to every address, the colleagues need this machine's LAN address, not
+    127.0.0.1 (which on their computers is their own)."""
+    shown = "127.0.0.1" if host in WILDCARDS else host
+    line = f"简报工作台：http://{shown}:{port}/（按 Ctrl+C 停止）"
+    if host in WILDCARDS:
+        line += (f"；局域网内其他电脑请打开 http://{lan}:{port}/" if lan
+                 else f"；局域网内其他电脑请用本机的 IP 地址打开（端口 {port}）")
+    return line
+
+
+def lan_address() -> str | None:
+    """This machine's address on its LAN: the source a UDP socket towards a private address would
+    use (connect() on UDP sends nothing). None without a route."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def serve(data: Path, out: Path, host: str, port: int, password: str | None,
@@ -50,8 +78,7 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
                             f"无法监听（{exc.strerror or exc}）：请检查 --host 与 --port") from None
     server = make_server(host, port, app, threaded=True, fd=sock.fileno())
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no English line per request on the console
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    announce(f"简报工作台：http://{shown}:{server.port}/（按 Ctrl+C 停止）")
+    announce(where_said(host, server.port, lan_address() if host in WILDCARDS else None))
     # A service manager stops us with SIGTERM: leave through the finally below, as Ctrl+C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
