@@ -442,6 +442,22 @@ def test_no_host_writes_eml_files_to_the_outbox(data: Path, out: Path):
     assert not any(line.startswith("注意：未设置邮件服务器") for line in format_report(again))  # nothing sent now
 
 
+def test_copies_only_written_to_the_outbox_are_mailed_once_a_server_is_set(data: Path, out: Path, smtp_server):
+    """Without BRIEF_SMTP_HOST nothing left the machine: once IT sets up the mail server, the same
+    command must send those copies (under the 份号 they had), and only once."""
+    distribute(data, out, YEAR, smtp=None)
+    handler = Recorder()
+    port = smtp_server(handler)
+    plan = distribute(data, out, YEAR, dry_run=True, smtp=settings(port))
+    assert plan.counts["planned"] == COPIES
+    assert any("上次只写入 outbox" in line for line in format_report(plan))
+    report = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert report.ok and report.counts["sent"] == COPIES
+    assert len(handler.messages) == len(EXPECTED)
+    again = distribute(data, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert again.counts["sent"] == 0 and len(handler.messages) == len(EXPECTED)
+
+
 def test_dry_run_sends_builds_and_records_nothing(data: Path, out: Path, smtp_server):
     handler = Recorder()
     port = smtp_server(handler)

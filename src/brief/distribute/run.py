@@ -6,6 +6,8 @@ original PDF) and is
 - ``new`` / ``changed`` (an earlier version went out) / ``retry`` (an earlier attempt failed):
   owed, and attached to this run's message;
 - ``sent``: skipped, never sent twice;
+- ``written`` (only written to ``out/outbox/`` by an earlier run without a mail server): skipped
+  while there is still no mail server, owed once ``BRIEF_SMTP_HOST`` is set, since nothing left;
 - ``unknown`` (a connection lost after the server took the message, or a run killed while
   sending): held, since the recipient may have it; ``resend=True`` sends it again (``resend``).
 
@@ -38,13 +40,15 @@ SECRET = ("秘密", "机密")  # never emailed
 
 LOCK = ".distribute.lock"
 OUTBOX = "outbox"
-OWED = ("new", "changed", "retry", "resend")
+OUTBOX_DETAIL = "已写入 "  # the ledger's detail of a copy written to the outbox, not mailed
+OWED = ("new", "changed", "retry", "resend", "written")
 STATUS_TEXT = {
     "new": "新文件，将发送",
     "changed": "内容有变化，将作为新版本发送",
     "retry": "上次发送失败，将重发",
     "resend": "状态不明，将重发（--resend）",
     "sent": "已发送过，跳过",
+    "written": "上次只写入 outbox（未真正发出），将通过邮件发送",
     "unknown": "状态不明，不重发（确认对方未收到后可用 --resend）",
 }
 
@@ -150,7 +154,7 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     report = Report(year, dry_run, recipients_file, transport=f"{smtp.host}:{smtp.port}" if smtp else "outbox")
     report.withheld = _withheld(ds, year)
     if dry_run:
-        _plan(ds, out, year, wanted, report, resend, templates)
+        _plan(ds, out, year, wanted, report, resend, templates, by_mail=smtp is not None)
         return report
     with _lock(out):
         outcomes = build(data, out, year, templates=templates, progress=progress)
@@ -237,14 +241,16 @@ def _withheld(ds: Dataset, year: int) -> list[Problem]:
     return out
 
 
-def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend: bool) -> tuple[str, int | None]:
+def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend: bool,
+                 by_mail: bool) -> tuple[str, int | None]:
     copy_no = ledger.copy_no(email, file)
     row = ledger.get(email, file, sha) if sha else None
     if row is None:
         earlier = ledger.other_versions(email, file, sha or "")
         return ("changed" if any(v.state in ("sent", "unknown", "sending") for v in earlier) else "new"), copy_no
     if row.state == "sent":
-        return "sent", copy_no
+        # a copy only written to the outbox never left the machine: owed once there is a mail server
+        return ("written" if by_mail and row.detail.startswith(OUTBOX_DETAIL) else "sent"), copy_no
     if row.state in ("unknown", "sending"):  # sending: a run died mid-send; it may have arrived
         return ("resend" if resend else "unknown"), copy_no
     return "retry", copy_no  # pending (never handed over) or failed
@@ -254,7 +260,7 @@ def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend:
 
 
 def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple[list[Target], list[str]]],
-          report: Report, resend: bool, templates: Path | None) -> None:
+          report: Report, resend: bool, templates: Path | None, by_mail: bool) -> None:
     """What a real run would do, decided as it decides: the build's own staleness test, and for a
     PDF it would remake, the bytes it would write (rendered in memory), so a copy whose bytes
     change is announced as the new version the real run will send."""
@@ -275,7 +281,7 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
                 path = output_path(ds, t, "pdf", out)
                 name = path.name
                 sha = would_be[t] if t in remade else _sha256(path)
-                status, copy_no = _file_status(ledger, r.email, name, sha, resend)
+                status, copy_no = _file_status(ledger, r.email, name, sha, resend, by_mail)
                 result.files.append(FileStatus(name, path, sha, status, copy_no, t in remade, path.is_file()))
             if not result.files:
                 result.outcome = "nothing"
@@ -314,7 +320,7 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
         name = path.name
         blob = path.read_bytes()
         sha = hashlib.sha256(blob).hexdigest()
-        status, copy_no = _file_status(ledger, r.email, name, sha, resend)
+        status, copy_no = _file_status(ledger, r.email, name, sha, resend, smtp is not None)
         row = ledger.get(r.email, name, sha)
         if row is not None and row.state == "sending":  # left by a killed run: say what it is
             ledger.mark(r.name, r.email, year, [(name, sha)], UNKNOWN, "上次运行在发送途中中断，可能已送达")
@@ -345,7 +351,7 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
     else:
         try:
             result.outbox = write_outbox(out / OUTBOX, f"{safe_name(r.name)}-{year}", blob)
-            delivery = Delivery(SENT, 1, f"已写入 {result.outbox}")
+            delivery = Delivery(SENT, 1, f"{OUTBOX_DETAIL}{result.outbox}")
         except OSError as exc:
             problem = os_error_problem(exc)
             delivery = Delivery(FAILED, 1, f"发件箱 {problem.file} {problem.message}")
