@@ -8,7 +8,9 @@ same Chinese lines; only the shape of the answer differs. ``review_upload`` writ
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import warnings
@@ -72,6 +74,17 @@ class Review:
     changes: list[Change]  # empty whenever there are errors: a half-read form says nothing reliable
     target: Path | None  # the county file it would write
 
+    @property
+    def digest(self) -> str:
+        """What the user was shown, as one string: ``apply_upload(expect=...)`` writes only if
+        importing now still makes exactly these changes."""
+        shown = [[c.county, c.year, c.key, c.old, c.new] for c in self.changes]
+        return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+STALE = ("数据文件在检查之后已被改动（可能刚导入了同一县的另一份表单），现在导入的变化与检查结果不同；"
+         "请刷新检查结果页面，核对后再导入")
+
 
 def review_upload(path: Path, data_root: Path) -> Review:
     """Read and check one uploaded form as ``brief import`` would; write nothing."""
@@ -87,16 +100,22 @@ def review_upload(path: Path, data_root: Path) -> Review:
     return Review([], _changes(plan, catalog, data_root), target)
 
 
-def apply_upload(path: Path, data_root: Path) -> Review:
-    """Import one uploaded form (all or nothing); return what changed. BriefError: nothing was written."""
+def apply_upload(path: Path, data_root: Path, expect: str | None = None) -> Review:
+    """Import one uploaded form (all or nothing); return what changed. BriefError: nothing was written.
+
+    ``expect`` is the ``digest`` of the review the user confirmed: when the data file changed since,
+    importing would make other changes than those shown (undo another form's figures, say), and
+    nothing is written."""
     plans, found, catalog = plan_imports([Path(path)], data_root)
     problems = found[Path(path)]
     if problems or not plans:
         raise BriefError(problems or [Problem(str(path), None, "-", "无法读取这份表单")])
     plan = plans[0]
-    changes = _changes(plan, catalog, data_root)  # before writing: "old" is the file as it was
+    review = Review([], _changes(plan, catalog, data_root), plan.target)  # before writing: "old" is the file as it was
+    if expect is not None and review.digest != expect:
+        raise BriefError(Problem(str(plan.target), None, "-", STALE))
     write_plans(plans)
-    return Review([], changes, plan.target)
+    return review
 
 
 def mark_failed(paths: list[Path], data_root: Path, out_dir: Path) -> list[Path]:

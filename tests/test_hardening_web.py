@@ -1,0 +1,101 @@
+"""Attacks on ``brief serve`` (issue 16's safety list), each hole found kept as a test."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import test_web
+from brief.web import create_app
+from test_web import _form, _upload, text, token
+
+built, site = test_web.built, test_web.site  # the fixtures: one build per module, a copy per test
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+YINGJISHA = "counties/yingjisha/2023.yaml"
+
+
+# -- login -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
+                                    "/ /evil.example", "/\\evil.example", "//evil.example", "/\x00/x"])
+def test_login_next_never_leads_to_another_site(site: tuple[Path, Path], target: str) -> None:
+    """Browsers drop tabs and newlines from a URL: ``/<TAB>/evil.example`` went out as ``//evil.example``."""
+    data, out = site
+    c = create_app(data, out, "pw", work=out.parent / "work").test_client()
+    r = c.post("/login", data={"password": "pw", "csrf": token(c, "/login"), "next": target})
+    assert r.status_code in (302, 303)
+    location = r.headers["Location"]
+    assert location == "/" or location.startswith("/") and not location.startswith("//")
+    assert "evil" not in location
+
+
+def test_login_next_back_to_the_page_asked_for(site: tuple[Path, Path]) -> None:
+    data, out = site
+    c = create_app(data, out, "pw", work=out.parent / "work").test_client()
+    r = c.post("/login", data={"password": "pw", "csrf": token(c, "/login"), "next": "/briefs"})
+    assert r.status_code == 303 and r.headers["Location"] == "/briefs"
+
+
+def test_wrong_passwords_in_parallel_wait_their_turn(site: tuple[Path, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The delay after a wrong password was per request: ten connections guessed ten times as fast."""
+    from brief.web import views
+
+    monkeypatch.setattr(views, "LOGIN_DELAY", 0.2)
+    data, out = site
+    app = create_app(data, out, "pw", work=out.parent / "work")
+    clients = [app.test_client() for _ in range(6)]
+    tokens = [token(c, "/login") for c in clients]
+    codes: list[int] = []
+
+    def guess(i: int) -> None:
+        codes.append(clients[i].post("/login", data={"password": f"guess{i}", "csrf": tokens[i]}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(6)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 6
+    assert time.monotonic() - start >= 6 * 0.2 * 0.9
+    right = app.test_client()  # the right password is not kept waiting behind the guesses
+    r = right.post("/login", data={"password": "pw", "csrf": token(right, "/login")})
+    assert r.status_code in (302, 303)
+
+
+# -- import after the data file changed under the review ------------------------------------------
+
+
+def _review_fields(c, review: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    html = c.get(review).get_data(as_text=True)
+    form = html[html.index('id="changes"'):]
+    return dict(re.findall(r'name="(csrf|changes)" value="([^"]+)"', form))
+
+
+def test_import_refuses_when_the_data_changed_since_the_review(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """A second form (or a clerk's edit) landed between the review and the click on 导入: the first
+    form, pre-filled before it, would have put the old figures back without the page showing it."""
+    data, out = site
+    c = create_app(data, out, work=tmp_path / "work").test_client()
+    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    fields = _review_fields(c, review)
+    assert "1 处变化" in text(c.get(review))
+    county = data / YINGJISHA
+    county.write_text(county.read_text(encoding="utf-8").replace("greenhouses_rebuilt: 38", "greenhouses_rebuilt: 40"),
+                      encoding="utf-8")
+    edited = county.read_bytes()
+    page = text(c.post(review + "/import", data=fields))
+    assert "数据没有任何改动" in page and "检查之后已被改动" in page
+    assert county.read_bytes() == edited  # the other change is still there
+    again = text(c.get(review))  # the review, refreshed, shows what importing now does
+    assert "2 处变化" in again and "40座 38座" in again.replace("（空）", "")
+    done = text(c.post(review + "/import", data=_review_fields(c, review)))
+    assert "已导入" in done
+    assert "free_clinics: 36" in county.read_text(encoding="utf-8")
