@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
@@ -99,3 +100,26 @@ def test_import_refuses_when_the_data_changed_since_the_review(site: tuple[Path,
     done = text(c.post(review + "/import", data=_review_fields(c, review)))
     assert "已导入" in done
     assert "free_clinics: 36" in county.read_text(encoding="utf-8")
+
+
+# -- the marked workbook of a hostile form ---------------------------------------------------------
+
+
+def test_an_error_on_a_merged_cell_is_marked_on_the_cell_the_user_sees(site: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """A title row merged across A1:F1 put the form's marker cell F1 inside a merge: openpyxl refuses
+    a comment there, and the download was 服务器内部错误 (``brief import --marked`` a traceback)."""
+    from openpyxl import load_workbook
+
+    data, out = site
+    c = create_app(data, out, work=tmp_path / "work").test_client()
+    path = _form(data, tmp_path, {})
+    wb = load_workbook(path)
+    wb["智力援疆"].merge_cells("A1:F1")
+    wb.save(path)
+    review = _upload(c, path)
+    assert "智力援疆!F1" in text(c.get(review))
+    marked = c.get(review + "/marked")
+    assert marked.status_code == 200
+    ws = load_workbook(io.BytesIO(marked.data))["智力援疆"]
+    assert "缺少表单标记" in ws["A1"].comment.text and ws["A1"].fill.fgColor.rgb.endswith("FFC7CE")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -260,14 +260,25 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
         if _hidden(ws, e.cell):  # the cell is marked, but the user cannot see it: say so up front too
             loose.append(f"{e.where()}（隐藏的单元格）：{e.message}")
     for (sheet, ref), messages in by_cell.items():
-        _mark(wb[sheet][ref], "\n".join(dict.fromkeys(messages)))
+        _mark(_anchor(wb[sheet], ref), "\n".join(dict.fromkeys(messages)))
     if loose:
         first = next((ws for ws in wb.worksheets if ws.sheet_state == "visible"), wb.worksheets[0])
-        _mark(first["A1"], "\n".join([FILE_NOTE, *dict.fromkeys(loose)]))
+        _mark(_anchor(first, "A1"), "\n".join([FILE_NOTE, *dict.fromkeys(loose)]))
         wb.active = wb.worksheets.index(first)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _anchor(ws: Worksheet, ref: str) -> Cell:
+    """The cell that shows ``ref``: inside a merged range only its top-left cell can hold a comment
+    or a fill (openpyxl refuses the others), and it is the one the user sees."""
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if cell.coordinate in merged:
+                return ws.cell(merged.min_row, merged.min_col)
+    return cell  # type: ignore[return-value]
 
 
 def _mark(cell: Cell, message: str) -> None:
