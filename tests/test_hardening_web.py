@@ -123,3 +123,27 @@ def test_an_error_on_a_merged_cell_is_marked_on_the_cell_the_user_sees(site: tup
     assert marked.status_code == 200
     ws = load_workbook(io.BytesIO(marked.data))["智力援疆"]
     assert "缺少表单标记" in ws["A1"].comment.text and ws["A1"].fill.fgColor.rgb.endswith("FFC7CE")
+
+
+# -- a build killed under the page ----------------------------------------------------------------
+
+
+def test_a_killed_job_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill -9 of the build (or the out-of-memory killer) printed nothing: the page said 未完成 and
+    listed no reason at all."""
+    from brief.web import jobs
+
+    killed = tmp_path / "python"
+    killed.write_text("#!/bin/sh\nkill -9 $$\n", encoding="utf-8")
+    killed.chmod(0o755)
+    monkeypatch.setattr(jobs.sys, "executable", str(killed))
+    runner = jobs.Jobs()
+    job = runner.start("生成全部简报", ["build"], 8, cwd=str(tmp_path))
+    assert job is not None
+    deadline = time.monotonic() + 20
+    while job.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    state = job.to_json()
+    assert state["running"] is False and state["ok"] is False
+    assert len(state["lines"]) == 1 and "强行中断（信号 9" in state["lines"][0]
+    assert runner.start("生成全部简报", ["build"], 8, cwd=str(tmp_path)) is not None  # the next one may start
