@@ -147,3 +147,41 @@ def test_a_killed_job_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert state["running"] is False and state["ok"] is False
     assert len(state["lines"]) == 1 and "强行中断（信号 9" in state["lines"][0]
     assert runner.start("生成全部简报", ["build"], 8, cwd=str(tmp_path)) is not None  # the next one may start
+
+
+# -- preview of a PDF that a build replaces meanwhile ----------------------------------------------
+
+
+def test_preview_pages_are_those_of_the_pdf_that_was_hashed(site: tuple[Path, Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdftoppm read the path again after it was hashed: a build replacing the PDF in between left the
+    new PDF's pages cached under the old PDF's hash, shown again whenever that PDF came back."""
+    import hashlib
+    import subprocess
+
+    from brief.web import previews
+
+    data, out = site
+    county = out / "2023" / "2023年英吉沙县援疆工作简报.pdf"
+    summary = out / "2023" / "2023年山东援疆指挥部援疆工作年度汇总.pdf"
+    old = county.read_bytes()
+    real = subprocess.run
+
+    def replaced_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        county.write_bytes(summary.read_bytes())  # the build's rename lands here
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(previews.subprocess, "run", replaced_meanwhile)
+    digest, count = previews.pages(county, tmp_path / "previews")
+    monkeypatch.setattr(previews.subprocess, "run", real)
+    old_copy = tmp_path / "old.pdf"
+    old_copy.write_bytes(old)
+    assert digest == hashlib.sha256(old).hexdigest()
+    assert _page_count(old_copy) != _page_count(summary) and count == _page_count(old_copy)
+
+
+def _page_count(pdf: Path) -> int:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(info.split("Pages:")[1].split()[0])
