@@ -185,3 +185,36 @@ def _page_count(pdf: Path) -> int:
 
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     return int(info.split("Pages:")[1].split()[0])
+
+
+# -- distribution: a summary carries its counties' 密级 -----------------------------------------------
+
+
+def test_a_summary_with_a_secret_county_in_it_is_not_emailed(site: tuple[Path, Path]) -> None:
+    """英吉沙县 2023 定为秘密: its brief was withheld, but the program's summary, which prints its
+    figures and highlights, went by email with no 密级 at all."""
+    from email import message_from_bytes
+
+    from brief.distribute import distribute
+
+    data, out = site
+    county = data / YINGJISHA
+    body = county.read_text(encoding="utf-8")
+    county.write_text(body.replace("year: 2023\n", "year: 2023\nclassification: 秘密\n", 1), encoding="utf-8")
+    report = distribute(data, out, 2023)
+    withheld = [p.message for p in report.withheld]
+    summary = "2023年山东援疆指挥部援疆工作年度汇总.pdf"
+    assert any(m.startswith(summary + "（含有定密县的内容） 定为秘密") for m in withheld), withheld
+    sent = set()
+    for eml in (out / "outbox").rglob("*.eml"):
+        sent |= {part.get_filename() for part in message_from_bytes(eml.read_bytes()).walk() if part.get_filename()}
+    assert sent and summary not in sent and "2023年英吉沙县援疆工作简报.pdf" not in sent
+    assert "2023年山东援疆指挥部工作简报.pdf" in sent  # the program's own brief has no county's content
+    page1 = text_of_first_page(out / "2023" / summary)
+    assert page1.lstrip().startswith("秘密") or "\n秘密\n" in page1
+
+
+def text_of_first_page(pdf: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
