@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -218,3 +219,57 @@ def text_of_first_page(pdf: Path) -> str:
     import subprocess
 
     return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# -- a small file that makes openpyxl build millions of objects ----------------------------------------
+
+
+def _hostile(path: Path, data: Path, kind: str) -> Path:
+    import random
+    import string
+
+    from brief.forms import make_form
+    from test_hardening_forms import rezip, sheet_member
+
+    form = make_form(data, "yingjisha", 2023, path.parent / "forms")
+    member = sheet_member(form, "基本情况")
+    if kind == "merge":  # one merged range, 1.8 million cells: 40 s and 600 MB to review
+        add = b'<mergeCell ref="J20:GR10000"/>'
+    elif kind == "merge_huge":  # the whole sheet: it never finished
+        add = b'<mergeCell ref="A1:XFD1048576"/>'
+    elif kind == "hyperlink":
+        add = b'<hyperlinks><hyperlink ref="J1:GR9000" display="x"/></hyperlinks>'
+    else:  # a rich-text cell of 150,000 formatted pieces
+        random.seed(1)
+        pieces = b"".join(b"<r><t>%s</t></r>" % "".join(random.choices(string.ascii_letters, k=2)).encode()
+                          for _ in range(150_000))
+        add = b""
+
+    def edit(xml: bytes) -> bytes:
+        if kind == "runs":
+            cut = xml.index(b"</row>")
+            return xml[:cut] + b'<c r="H1" t="inlineStr"><is>' + pieces + b"</is></c>" + xml[cut:]
+        if kind.startswith("merge"):  # the form's sheet has merged cells already: one more
+            return re.sub(rb"(<mergeCells[^>]*>)", lambda m: m.group(1) + add, xml, count=1)
+        return xml.replace(b"</sheetData>", b"</sheetData>" + add, 1)
+
+    rezip(form, {member: edit})
+    target = path / f"{kind}.xlsx"
+    shutil.move(str(form), target)
+    return target
+
+
+@pytest.mark.parametrize("kind", ["merge", "merge_huge", "hyperlink", "runs"])
+def test_a_tiny_workbook_that_expands_is_refused_in_a_moment_by_review_and_mark(
+        site: tuple[Path, Path], tmp_path: Path, kind: str) -> None:
+    from brief.errors import BriefError
+    from brief.forms.review import mark_workbook, review_upload
+
+    data, _ = site
+    path = _hostile(tmp_path, data, kind)
+    start = time.monotonic()
+    review = review_upload(path, data)
+    assert len(review.errors) == 1 and "远多于表单" in review.errors[0].message, review.errors
+    with pytest.raises(BriefError, match="远多于表单"):
+        mark_workbook(path, review.errors)
+    assert time.monotonic() - start < 5
