@@ -253,10 +253,58 @@ def _hostile(path: Path, data: Path, kind: str) -> Path:
             return re.sub(rb"(<mergeCells[^>]*>)", lambda m: m.group(1) + add, xml, count=1)
         return xml.replace(b"</sheetData>", b"</sheetData>" + add, 1)
 
-    rezip(form, {member: edit})
+    if kind == "comment":  # one comment on the sheet's last row: the review refuses the row count
+        rezip(form, *_comment_at(form, member))
+    else:
+        rezip(form, {member: edit})
     target = path / f"{kind}.xlsx"
     shutil.move(str(form), target)
     return target
+
+
+_COMMENTS = (b'<?xml version="1.0" encoding="UTF-8"?><comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             b'2006/main"><authors><author>a</author></authors><commentList><comment ref="A1048576" authorId="0">'
+             b"<text><t>x</t></text></comment></commentList></comments>")
+
+
+def _comment_at(form: Path, member: str) -> tuple[dict, dict[str, bytes]]:  # type: ignore[type-arg]
+    """The edits that hang xl/comments/comment99.xml on the sheet ``member``."""
+    import zipfile
+
+    rels = member.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    with zipfile.ZipFile(form) as zf:
+        names = set(zf.namelist())
+    link = (b'<Relationship Id="rIdC99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/comments" Target="/xl/comments/comment99.xml"/>')
+    kind = (b'<Override PartName="/xl/comments/comment99.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>')
+    edits = {"[Content_Types].xml": lambda x: x.replace(b"</Types>", kind + b"</Types>")}
+    extra = {"xl/comments/comment99.xml": _COMMENTS}
+    if rels in names:
+        edits[rels] = lambda x: x.replace(b"</Relationships>", link + b"</Relationships>")
+    else:
+        extra[rels] = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                       b'package/2006/relationships">' + link + b"</Relationships>")
+    return edits, extra
+
+
+def test_marking_a_sheet_with_a_comment_on_its_last_row_takes_a_moment(site: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """Import refuses the sheet by its row count at once; mark walked every cell up to row 1,048,576
+    (30 s, 1.7 GB) to clear old marks."""
+    from openpyxl import load_workbook
+
+    from brief.forms.review import mark_workbook, review_upload
+
+    data, _ = site
+    path = _hostile(tmp_path, data, "comment")
+    start = time.monotonic()
+    review = review_upload(path, data)
+    assert any("1048576 行" in e.message for e in review.errors), review.errors
+    marked = mark_workbook(path, review.errors)
+    assert time.monotonic() - start < 5
+    ws = load_workbook(io.BytesIO(marked))["基本情况"]
+    assert ws["A1048576"].comment.text == "x"
 
 
 @pytest.mark.parametrize("kind", ["merge", "merge_huge", "hyperlink", "runs"])
