@@ -3,7 +3,7 @@
 Each output's fingerprint hashes what it depends on (its data files and images, the catalog, its
 template and reference.docx, the fonts, the tool's own source). The manifest records it; a build
 whose fingerprints all match writes nothing. Files are hashed through a stat cache kept in the
-manifest (statcache.py): only a file whose size or mtime moved is read again. A build that finished
+manifest (statcache.py): only a file whose stat (size, mtime, inode, ctime) moved is read again. A build that finished
 also records every file of the data and templates dirs with its hash: when none of them changed (and
 the tool, the fonts and the arguments did not), the next build is a no-op without even reading the
 data (``_unchanged``); a changed file sends it the full way, data loaded and validated.

@@ -1,7 +1,10 @@
 """Content hashes of files, remembered with their stat, as build tools do (make, ninja, git's index).
 
-A file whose size, mtime and inode are what they were when it was hashed keeps its hash without
-being read again; any other file is read and hashed. A touched file is re-hashed and found
+A file whose size, mtime, inode and ctime are what they were when it was hashed keeps its hash
+without being read again; any other file is read and hashed. The ctime is there because mtime can
+be set back (``cp -p``, ``touch -r``, ``rsync -t --inplace``, an unzip): a same-size edit with its
+old mtime restored would otherwise keep its old hash and a build would call stale outputs current;
+no program can set the ctime, as git's index knows. A touched file is re-hashed and found
 unchanged. A hash is remembered only for a file whose mtime is older than ``RACY_NS`` before it
 was hashed: a file written in the same clock tick as it was read could change again without its
 mtime moving (git's "racily clean" entries), so it is hashed again next time.
@@ -28,7 +31,7 @@ def file_hash(path: Path | str) -> str:
 
 
 def _key(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
 
 
 class StatCache:
@@ -54,9 +57,9 @@ class StatCache:
             self._seen[key] = None
             return None
         entry = self.entries.get(key)
-        if isinstance(entry, list) and len(entry) == 4 and entry[:3] == _key(st):
-            self._seen[key] = entry[3]
-            return entry[3]
+        if isinstance(entry, list) and len(entry) == 5 and entry[:4] == _key(st) and isinstance(entry[4], str):
+            self._seen[key] = entry[4]
+            return entry[4]
         digest = file_hash(key)
         if st.st_mtime_ns < time.time_ns() - RACY_NS:
             self.entries[key] = [*_key(st), digest]

@@ -33,11 +33,27 @@ def program_of(ds: Dataset, t: Target) -> Program | None:
     return ds.program_of(t.id) if t.kind is COUNTY else ds.programs.get(t.id)
 
 
+_RANK = {"": 0, "内部": 1, "秘密": 2, "机密": 3}
+
+
 def classification(ds: Dataset, t: Target) -> str:
+    return classified_by(ds, t)[0]
+
+
+def classified_by(ds: Dataset, t: Target) -> tuple[str, Path | None]:
+    """The brief's 密级 and the year file it comes from. A summary prints its counties' figures and
+    highlights: it carries the highest 密级 of its own and theirs (密级就高), so a 秘密 county's
+    content is never emailed inside an unclassified summary."""
     if t.kind is COUNTY:
-        return ds.county(t.id, t.year).classification
+        record = ds.county(t.id, t.year)
+        return record.classification, record.path
     own = ds.program_years.get((t.id, t.year))
-    return own.classification if own else ""
+    found = [(own.classification, own.path)] if own else [("", None)]
+    program = ds.programs.get(t.id)
+    if t.kind is SUMMARY and program is not None:
+        found += [(ds.counties[(cid, t.year)].classification, ds.counties[(cid, t.year)].path)
+                  for cid in program.counties if (cid, t.year) in ds.counties]
+    return max(found, key=lambda level: _RANK.get(level[0], 0))
 
 
 def entry_of(ds: Dataset, t: Target) -> Entry | None:

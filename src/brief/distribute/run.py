@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..build import build, pdf_digests, stale, targets
 from ..compose.county import default_templates
-from ..compose.issue import asks_for, classification, entry_of, is_extra, receives, recipients_in_order
+from ..compose.issue import asks_for, classification, classified_by, entry_of, is_extra, receives, recipients_in_order
 from ..data.dataset import Dataset, load_dataset
 from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
@@ -234,10 +234,12 @@ def _withheld(ds: Dataset, year: int) -> list[Problem]:
     for t in sorted({t for t in targets(ds, year) if secret(ds, t)}, key=lambda t: (t.kind.name, t.id)):
         if not any(receives(r, t) or is_extra(r, t) for r in ds.recipients or []):
             continue
-        record = ds.county(t.id, year) if t.kind is COUNTY else ds.program_years[(t.id, year)]
+        level, source = classified_by(ds, t)
         name = output_path(ds, t, "pdf", Path(".")).name
-        out.append(Problem(str(record.path), None, "classification",
-                           f"{name} 定为{secret(ds, t)}，不通过邮件分发（未发送）；请按保密规定线下传递"))
+        own = ds.program_years.get((t.id, year)) if t.kind is not COUNTY else None
+        why = "" if t.kind is COUNTY or (own is not None and own.path == source) else "（含有定密县的内容）"
+        out.append(Problem(str(source), None, "classification",
+                           f"{name}{why} 定为{level}，不通过邮件分发（未发送）；请按保密规定线下传递"))
     return out
 
 

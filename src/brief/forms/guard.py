@@ -35,7 +35,13 @@ _USE_FORM = "请导入由 brief form 生成并填好的 .xlsx 文件"
 # A tag's name may carry a namespace prefix (<x:row>); an attribute r="…" holds the row or cell reference.
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])([^>]*)")
 _STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+# One formatted piece of a rich-text cell: openpyxl builds an object per piece (a million took 30 s, 700 MB).
+_RUN_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?r(?=[\s/>])")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])([^>]*)")
+# A merged range or a hyperlink over a range: openpyxl makes one cell object per cell it covers, so
+# "A1:XFD1048576" in a 1 KB file would take forever; its cells count like written ones.
+_RANGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:mergeCell|hyperlink)(?=[\s/>])([^>]*)")
+_RANGE_REF = re.compile(rb"""\sref\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?["']""")
 _ROW_REF = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 _RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -56,6 +62,7 @@ class _Count:
     cells: int = 0
     max_row: int = 0
     max_col: int = 0
+    runs: int = 0
 
 
 def check_zip(data: bytes) -> None:
@@ -144,6 +151,14 @@ def _count_strings(text: bytes, count: _Count) -> None:
     count.cells += len(_STRING_TAG.findall(text))
     if count.cells > MAX_CELLS:
         raise GuardError(f"工作簿有超过 {MAX_CELLS} 段不同的文字，远多于表单；{_USE_FORM}")
+    _count_runs(text, count)
+
+
+def _count_runs(text: bytes, count: _Count) -> None:
+    count.runs += len(_RUN_TAG.findall(text))
+    if count.runs > MAX_CELLS:
+        raise GuardError(f"工作簿中分段设置格式的文字（富文本）超过 {MAX_CELLS} 段，远多于表单；"
+                         f"请把单元格改为普通文字后再导入，或用新生成的表单重新填写")
 
 
 def _count(text: bytes, count: _Count, title: str) -> None:
@@ -158,6 +173,21 @@ def _count(text: bytes, count: _Count, title: str) -> None:
         if ref:
             count.max_row = max(count.max_row, int(ref.group(2)))
             count.max_col = max(count.max_col, _column(ref.group(1)))
+        _limit(count, title)
+    _count_ranges(text, count, title)
+    _count_runs(text, count)
+
+
+def _count_ranges(text: bytes, count: _Count, title: str) -> None:
+    for m in _RANGE_TAG.finditer(text):
+        ref = _RANGE_REF.search(m.group(1))
+        if not ref:
+            continue
+        col1, row1 = _column(ref.group(1)), int(ref.group(2))
+        col2, row2 = (_column(ref.group(3)), int(ref.group(4))) if ref.group(3) else (col1, row1)
+        count.cells += (abs(col2 - col1) + 1) * (abs(row2 - row1) + 1)
+        count.max_row = max(count.max_row, row1, row2)
+        count.max_col = max(count.max_col, col1, col2)
         _limit(count, title)
 
 

@@ -8,7 +8,9 @@ same Chinese lines; only the shape of the answer differs. ``review_upload`` writ
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import warnings
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -72,6 +74,17 @@ class Review:
     changes: list[Change]  # empty whenever there are errors: a half-read form says nothing reliable
     target: Path | None  # the county file it would write
 
+    @property
+    def digest(self) -> str:
+        """What the user was shown, as one string: ``apply_upload(expect=...)`` writes only if
+        importing now still makes exactly these changes."""
+        shown = [[c.county, c.year, c.key, c.old, c.new] for c in self.changes]
+        return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+STALE = ("数据文件在检查之后已被改动（可能刚导入了同一县的另一份表单），现在导入的变化与检查结果不同；"
+         "请刷新检查结果页面，核对后再导入")
+
 
 def review_upload(path: Path, data_root: Path) -> Review:
     """Read and check one uploaded form as ``brief import`` would; write nothing."""
@@ -87,16 +100,22 @@ def review_upload(path: Path, data_root: Path) -> Review:
     return Review([], _changes(plan, catalog, data_root), target)
 
 
-def apply_upload(path: Path, data_root: Path) -> Review:
-    """Import one uploaded form (all or nothing); return what changed. BriefError: nothing was written."""
+def apply_upload(path: Path, data_root: Path, expect: str | None = None) -> Review:
+    """Import one uploaded form (all or nothing); return what changed. BriefError: nothing was written.
+
+    ``expect`` is the ``digest`` of the review the user confirmed: when the data file changed since,
+    importing would make other changes than those shown (undo another form's figures, say), and
+    nothing is written."""
     plans, found, catalog = plan_imports([Path(path)], data_root)
     problems = found[Path(path)]
     if problems or not plans:
         raise BriefError(problems or [Problem(str(path), None, "-", "无法读取这份表单")])
     plan = plans[0]
-    changes = _changes(plan, catalog, data_root)  # before writing: "old" is the file as it was
+    review = Review([], _changes(plan, catalog, data_root), plan.target)  # before writing: "old" is the file as it was
+    if expect is not None and review.digest != expect:
+        raise BriefError(Problem(str(plan.target), None, "-", STALE))
     write_plans(plans)
-    return Review([], changes, plan.target)
+    return review
 
 
 def import_with_changes(paths: list[Path], data_root: Path) -> list[tuple[Path, list[Change]]]:
@@ -257,14 +276,25 @@ def mark_workbook(path: Path, errors: list[CellError]) -> bytes:
         if _hidden(ws, e.cell):  # the cell is marked, but the user cannot see it: say so up front too
             loose.append(f"{e.where()}（隐藏的单元格）：{e.message}")
     for (sheet, ref), messages in by_cell.items():
-        _mark(wb[sheet][ref], "\n".join(dict.fromkeys(messages)))
+        _mark(_anchor(wb[sheet], ref), "\n".join(dict.fromkeys(messages)))
     if loose:
         first = next((ws for ws in wb.worksheets if ws.sheet_state == "visible"), wb.worksheets[0])
-        _mark(first["A1"], "\n".join([FILE_NOTE, *dict.fromkeys(loose)]))
+        _mark(_anchor(first, "A1"), "\n".join([FILE_NOTE, *dict.fromkeys(loose)]))
         wb.active = wb.worksheets.index(first)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _anchor(ws: Worksheet, ref: str) -> Cell:
+    """The cell that shows ``ref``: inside a merged range only its top-left cell can hold a comment
+    or a fill (openpyxl refuses the others), and it is the one the user sees."""
+    cell = ws[ref]
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if cell.coordinate in merged:
+                return ws.cell(merged.min_row, merged.min_col)
+    return cell  # type: ignore[return-value]
 
 
 def _mark(cell: Cell, message: str) -> None:
@@ -281,15 +311,16 @@ def _clear_marks(wb: Workbook) -> None:
     """Undo an earlier mark_workbook: its comments go (a user's own comment below ours comes back),
     and the fill returns to the form's: yellow for a cell to fill in (unlocked), none otherwise."""
     for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                comment = cell.comment
-                if comment is None or comment.author != AUTHOR:
-                    continue
-                kept = _OLD_NOTE.search(comment.text)
-                cell.comment = Comment(comment.text[kept.end():], kept.group(1)) if kept else None
-                if cell.fill == BAD_FILL:
-                    cell.fill = INPUT_FILL if cell.protection.locked is False else PatternFill(None)
+        # Only the cells the file has: iter_rows would make every cell up to the last one, and a
+        # comment at A1048576 (import refuses such a sheet by its row count) cost 30 s and 1.7 GB.
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            comment = cell.comment
+            if comment is None or comment.author != AUTHOR:
+                continue
+            kept = _OLD_NOTE.search(comment.text)
+            cell.comment = Comment(comment.text[kept.end():], kept.group(1)) if kept else None
+            if cell.fill == BAD_FILL:
+                cell.fill = INPUT_FILL if cell.protection.locked is False else PatternFill(None)
 
 
 def _hidden(ws: Worksheet, ref: str) -> bool:

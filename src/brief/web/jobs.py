@@ -82,4 +82,13 @@ class Jobs:
                 elif line.strip():
                     job.lines.append(line)
         job.rc = proc.returncode
+        if job.rc and not job.lines:  # killed (kill -9, out of memory) or silent: the page must still say why
+            job.lines.append(_silent(job.rc))
         job.running = False
+
+
+def _silent(rc: int) -> str:
+    if rc < 0:
+        return (f"任务被强行中断（信号 {-rc}，可能是内存不足或被手动结束）：已写完的文件完好，"
+                "没写完的不会留下；请重新运行")
+    return f"任务失败（退出码 {rc}），没有给出原因：请在命令行运行同样的命令查看"

@@ -4,10 +4,13 @@ only ids and numbers from the request, and leaves the work to the same functions
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, render_template, request, send_file, session, url_for
 from werkzeug.wrappers import Response
@@ -26,6 +29,8 @@ from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
 from .uploads import Uploads
 
+_importing = threading.Lock()
+_guessing = threading.Lock()
 LOGIN_DELAY = 0.5  # seconds, after a wrong password
 KIND_TEXT = {"county": "县简报", "program": "项目简报", "summary": "年度汇总"}
 STATE_CLASS = {status.MISSING: "missing", status.BAD: "bad", status.FILED: "filed", status.BUILT: "built",
@@ -88,9 +93,10 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
                 session.clear()
                 session["auth"] = True
                 target = form_value("next")
-                local = target.startswith("/") and not target.startswith("//") and "\\" not in target
-                return Response(status=303, headers={"Location": target}) if local else redirect_to("overview")
-            time.sleep(LOGIN_DELAY)  # guessing a password by the thousand takes hours, not seconds
+                return Response(status=303, headers={"Location": target}) if _local(target) else \
+                    redirect_to("overview")
+            with _guessing:  # one wrong guess at a time, however many connections ask at once
+                time.sleep(LOGIN_DELAY)  # guessing a password by the thousand takes hours, not seconds
             error = "密码不对：请重新输入"
         return render_template("login.html", error=error, next=form_value("next") or arg("next"))
 
@@ -172,7 +178,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     def form_import(token: str) -> str:
         item = _upload(token)
         try:
-            review = apply_upload(item.path, _data())
+            with _importing:  # the check that the file is as reviewed, and the write, as one step
+                review = apply_upload(item.path, _data(), expect=form_value("changes") or None)
         except BriefError as exc:  # nothing was written
             return _refused(item, exc)
         except OSError as exc:  # the data dir is read-only or full: the file and why, in words
@@ -299,6 +306,14 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         unknown = any(row["state"] in ("unknown", "sending") for row in rows)
         return render_template("ledger.html", year=year, years=years, rows=rows, names=names,
                                ledger_text=LEDGER_TEXT, unknown=unknown, job=_jobs().running())
+
+
+def _local(target: str) -> bool:
+    """A path on this server to go back to after login. Browsers drop tabs and newlines from a URL
+    (``/<TAB>/evil.example`` is ``//evil.example``, another site), so no whitespace or control
+    character at all, and no second slash or backslash right after the first."""
+    return (re.fullmatch(r"/(?![/\\])[^\s\x00-\x1f\x7f\\]*", target) is not None
+            and not urlsplit(target).netloc)
 
 
 def _ledger_rows(year: int) -> list[dict[str, object]]:
