@@ -24,9 +24,9 @@ from ..data.records import CountyYear
 from ..data.yamlfile import YMap, load_yaml
 from ..domain.quantity import Quantity, QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
+from . import stale
 from .cells import cell_text
 from .layout import FACTS, FIRST_ROW, H_FIELDS, H_TEXT, H_TITLE, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS
-from . import stale
 from .reader import Form, Where, cell_problem, read_form
 from .yamledit import Figure, delete_key, dump_text, encode, load_text, read_source, set_key, text_value
 
@@ -179,7 +179,8 @@ class _Edit:
         if stale.digest(now) == base or mine == now:
             return False
         meta = self.form.meta
-        self.form.problem(where, key, f"{conflict}；请重新下载填报表（brief form {meta.county_id} --year {meta.year}）后再填")
+        again = f"brief form {meta.county_id} --year {meta.year}"
+        self.form.problem(where, key, f"{conflict}；请重新下载填报表（{again}）后再填")
         return True
 
     def child(self, key: str, kind: type, order: list[str]) -> Any:
@@ -299,12 +300,7 @@ def _highlights(form: Form, edit: _Edit, catalog: Catalog) -> None:
     sheet: dict[str, list[dict[str, str]]] = {}
     for row in form.highlights:
         sheet.setdefault(row.section, []).append(row.fields)
-    raw = edit.raw.get("highlights")
-    old: dict[str, list[dict[str, str]]] = {}
-    if isinstance(raw, YMap):
-        for section, items in raw.items():
-            old[section] = [{f: cell_text(item.get(f, "")) if isinstance(item, dict) else "" for f in H_FIELDS}
-                            for item in (items if isinstance(items, list) else [])]
+    old = stale.file_highlights(edit.raw.get("highlights"))
     if {k: v for k, v in old.items() if v} == sheet:
         return  # the sheet says what the file says: leave the file alone
     first = Where(HIGHLIGHTS_SHEET, form.highlights[0].row if form.highlights else FIRST_ROW, H_TITLE)

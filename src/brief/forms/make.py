@@ -41,7 +41,6 @@ from .layout import (
     FIRST_ROW,
     GUIDE_SHEET,
     H_CAPTION,
-    H_FIELDS,
     H_IMAGE,
     H_MARK,
     H_SECTION,
@@ -147,11 +146,7 @@ def _remember(meta: Meta, target: Path, source: _Source, catalog: Catalog, facts
             meta.base[stale.fact_id(key)] = stale.digest(STATUS_KEYS.get(text, text) if key == "status" else text)
     for key, ind in catalog.indicators.items():
         meta.base[stale.indicator_id(key)] = stale.digest(stale.figure(values.get(key), ind))
-    sheet: dict[str, list[dict[str, str]]] = {}
-    raw = source.doc.get("highlights") if source.current else None
-    for section, items in (raw.items() if isinstance(raw, dict) else []):
-        sheet[str(section)] = [{f: cell_text(str(item.get(f) or "")) if isinstance(item, dict) else "" for f in H_FIELDS}
-                               for item in (items if isinstance(items, list) else [])]
+    sheet = stale.file_highlights(source.doc.get("highlights")) if source.current else {}
     meta.base[stale.HIGHLIGHTS] = stale.digest(stale.highlights(sheet))
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..data.catalog import Indicator
 from ..domain.quantity import QuantityError, parse_quantity
+from .cells import cell_text
+from .layout import H_FIELDS
 
 ABSENT = "absent"  # the county year file did not exist when the form was made
 HIGHLIGHTS = "highlights"  # one field for the whole highlights sheet: its rows have no stable identity
@@ -51,6 +53,16 @@ def figure(text: str | None, ind: Indicator) -> str:
         return text
     high = q.high.normalize() if q.high is not None else None
     return f"{q.value.normalize()}|{q.qualifier}|{q.percent}|{high}"
+
+
+def file_highlights(raw: object) -> dict[str, list[dict[str, str]]]:
+    """A data file's ``highlights:`` as the highlights sheet says them: section -> rows of field texts."""
+    out: dict[str, list[dict[str, str]]] = {}
+    if isinstance(raw, dict):
+        for section, items in raw.items():
+            out[section] = [{f: cell_text(item.get(f, "")) if isinstance(item, dict) else "" for f in H_FIELDS}
+                            for item in (items if isinstance(items, list) else [])]
+    return out
 
 
 def highlights(sheet: dict[str, list[dict[str, str]]]) -> str:
