@@ -8,6 +8,7 @@ value; changed in both → refused, one line per field, nothing written. Uses co
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -136,4 +137,35 @@ def test_review_shows_the_conflict_at_its_cell(form: Path, data: Path) -> None:
     assert review.errors == [CellError(sheet, cell, "orchard_area",
                                        f"填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{AGAIN}")]
     assert review.changes == []
+    assert snapshot(data) == before
+
+
+def test_the_upload_page_shows_the_conflict_and_an_import_pressed_late_writes_nothing(
+        form: Path, data: Path, tmp_path: Path) -> None:
+    from brief.web import create_app
+
+    c = create_app(data, tmp_path / "out", work=tmp_path / "work").test_client()
+
+    def csrf() -> str:
+        page = c.get("/forms").get_data(as_text=True)
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+    def upload() -> str:
+        with open(form, "rb") as fh:
+            r = c.post("/forms/upload", data={"csrf": csrf(), "form": (fh, form.name)},
+                       content_type="multipart/form-data")
+        assert r.status_code == 302
+        return r.headers["Location"]
+
+    fill(form, {"orchard_area": "15.6万"})
+    sheet, cell = cell_of(form, "orchard_area")
+    clean = upload()  # checked before the file is edited: no problem yet
+    assert "检查无误" in c.get(clean).get_data(as_text=True)
+    edit_file(data, ("orchard_area: 30.89万", "orchard_area: 16.2万"))
+    before = snapshot(data)
+    page = c.get(upload()).get_data(as_text=True)
+    assert f"{sheet}!{cell}" in page and "填报表生成后数据文件已改为16.2万亩，表中为15.6万亩" in page
+    # The first upload's page was clean; pressing its import now finds the conflict and writes nothing.
+    done = c.post(clean + "/import", data={"csrf": csrf()}).get_data(as_text=True)
+    assert "无法导入，数据没有任何改动" in done and "16.2万亩" in done
     assert snapshot(data) == before
