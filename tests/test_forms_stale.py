@@ -169,3 +169,21 @@ def test_the_upload_page_shows_the_conflict_and_an_import_pressed_late_writes_no
     done = c.post(clean + "/import", data={"csrf": csrf()}).get_data(as_text=True)
     assert "无法导入，数据没有任何改动" in done and "16.2万亩" in done
     assert snapshot(data) == before
+
+
+def test_two_forms_for_a_new_year_do_not_undo_each_other(data: Path, tmp_path: Path) -> None:
+    from brief.forms import make_form
+
+    first = make_form(data, "yingjisha", 2024, tmp_path / "a")
+    second = make_form(data, "yingjisha", 2024, tmp_path / "b")
+    fill(first, {"orchard_area": "31万"})
+    fill(second, {"pepper_area": "2万"})
+    target = data / "counties" / "yingjisha" / "2024.yaml"
+    assert import_forms([first], data) == [target]
+    assert import_forms([second], data) == [target]  # its empty orchard cell does not remove 31万
+    record = read_dataset(data).counties[("yingjisha", 2024)]
+    assert {k: f"{q.value.normalize():f}" for k, q in record.indicators.items()} == {
+        "orchard_area": "310000", "pepper_area": "20000"}
+    fill(second, {"orchard_area": "32万"})  # now both filled it, differently
+    sheet, cell = cell_of(second, "orchard_area")
+    assert [line.split(": ", 1)[0] for line in problems_of([second], data)] == [f"{second}:{sheet}!{cell}"]
