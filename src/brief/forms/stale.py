@@ -28,6 +28,8 @@ def file_digest(path: Path) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except FileNotFoundError:
         return ABSENT
+    except OSError:  # unreadable (a folder of that name, no permission): the import says why
+        return "unreadable"
 
 
 def digest(text: str) -> str:
