@@ -24,8 +24,9 @@ from ..data.records import CountyYear
 from ..data.yamlfile import YMap, load_yaml
 from ..domain.quantity import Quantity, QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
+from . import stale
 from .cells import cell_text
-from .layout import FACTS, H_FIELDS, H_TEXT, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS
+from .layout import FACTS, FIRST_ROW, H_FIELDS, H_TEXT, H_TITLE, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS
 from .reader import Form, Where, cell_problem, read_form
 from .yamledit import Figure, delete_key, dump_text, encode, load_text, read_source, set_key, text_value
 
@@ -137,6 +138,11 @@ class _Edit:
 
     def __init__(self, target: Path, form: Form):
         self.target = target
+        self.form = form
+        # The file changed since the form was made: weigh each field three ways (forms/stale.py).
+        # A form made before forms remembered their source imports as it always did.
+        source = form.meta.source
+        self.stale = source is not None and stale.file_digest(target) != source
         self.exists = target.is_file()
         self.changed = not self.exists
         if self.exists:
@@ -161,6 +167,21 @@ class _Edit:
         if key in m:
             delete_key(m, key)
             self.changed = True
+
+    def keep_file(self, field_id: str, mine: str, now: str, where: Where | None, key: str, conflict: str) -> bool:
+        """True when the file's value stays: the user left the field as the form had it, or both the user
+        and someone editing the file since changed it (a conflict, reported here; nothing is written)."""
+        base = self.form.meta.base.get(field_id)
+        if not self.stale or base is None:
+            return False
+        if stale.digest(mine) == base:
+            return True  # untouched in the form: a later edit of the file must not be turned back
+        if stale.digest(now) == base or mine == now:
+            return False
+        meta = self.form.meta
+        again = f"brief form {meta.county_id} --year {meta.year}"
+        self.form.problem(where, key, f"{conflict}；请重新下载填报表（{again}）后再填")
+        return True
 
     def child(self, key: str, kind: type, order: list[str]) -> Any:
         value = self.doc.get(key)
@@ -232,6 +253,11 @@ def _facts(form: Form, edit: _Edit) -> None:
             old_text = old_text or "final"
         if new == old_text:
             continue
+        shown_now, shown_mine = (STATUS_WORDS.get(v, v) if fact.key == "status" else v for v in (old_text, new))
+        if edit.keep_file(stale.fact_id(fact.key), new, old_text, where, fact.key,
+                          stale.changed_since(f"“{shown_now}”" if shown_now else "（空）",
+                                              f"“{shown_mine}”" if shown_mine else "（空）")):
+            continue
         if not new and not fact.required:
             edit.delete(edit.doc, fact.key)
         else:
@@ -250,8 +276,13 @@ def _indicators(form: Form, edit: _Edit, catalog: Catalog) -> None:
     order = list(catalog.indicators)
     old_map = edit.raw.get("indicators")
     old_map = old_map if isinstance(old_map, YMap) else {}
-    for key, (text, _where) in form.values.items():
+    for key, (text, where) in form.values.items():
         old = old_map.get(key)
+        ind = catalog.indicators[key]
+        old_text = str(old) if old is not None else ""
+        if edit.keep_file(stale.indicator_id(key), stale.figure(text, ind), stale.figure(old_text, ind), where, key,
+                          stale.changed_since(stale.shown(old_text, ind.unit), stale.shown(text, ind.unit))):
+            continue
         if text is None:
             if key in old_map and isinstance(edit.doc.get("indicators"), CommentedMap):
                 edit.delete(edit.doc["indicators"], key)
@@ -269,14 +300,13 @@ def _highlights(form: Form, edit: _Edit, catalog: Catalog) -> None:
     sheet: dict[str, list[dict[str, str]]] = {}
     for row in form.highlights:
         sheet.setdefault(row.section, []).append(row.fields)
-    raw = edit.raw.get("highlights")
-    old: dict[str, list[dict[str, str]]] = {}
-    if isinstance(raw, YMap):
-        for section, items in raw.items():
-            old[section] = [{f: cell_text(item.get(f, "")) if isinstance(item, dict) else "" for f in H_FIELDS}
-                            for item in (items if isinstance(items, list) else [])]
+    old = stale.file_highlights(edit.raw.get("highlights"))
     if {k: v for k, v in old.items() if v} == sheet:
         return  # the sheet says what the file says: leave the file alone
+    first = Where(HIGHLIGHTS_SHEET, form.highlights[0].row if form.highlights else FIRST_ROW, H_TITLE)
+    if edit.keep_file(stale.HIGHLIGHTS, stale.highlights(sheet), stale.highlights(old), first, "highlights",
+                      "填报表生成后数据文件中的工作亮点已有改动，表中的亮点也改了"):
+        return
     hl = edit.child("highlights", CommentedMap, list(COUNTY_KEYS))
     order = list(catalog.sections)
     for section in list(dict.fromkeys([*hl, *order])):

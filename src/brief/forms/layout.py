@@ -131,12 +131,19 @@ class Meta:
     version: int = FORM_VERSION
     sections: dict[str, str] = field(default_factory=dict)  # section key -> sheet name
     indicators: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # key -> (sheet, row, label)
+    # What the form was filled from (forms/stale.py): the county year file's sha256, None for a form
+    # made before forms remembered it; and a digest of each field's pre-filled value, by field id.
+    source: str | None = None
+    base: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> list[list[str]]:
         out = [["form", FORM_MAGIC], ["version", str(self.version)], ["county", self.county_id],
                ["county_name", self.county_name], ["year", str(self.year)]]
         out += [["section", key, name] for key, name in self.sections.items()]
         out += [["indicator", key, sheet, str(row), label] for key, (sheet, row, label) in self.indicators.items()]
+        if self.source is not None:
+            out.append(["source", self.source])
+            out += [["base", key, value] for key, value in self.base.items()]
         return out
 
     @classmethod
@@ -144,6 +151,7 @@ class Meta:
         head: dict[str, str] = {}
         sections: dict[str, str] = {}
         indicators: dict[str, tuple[str, int, str]] = {}
+        base: dict[str, str] = {}
         for row in rows:
             cells = [str(c) if c is not None else "" for c in row]
             if not cells or not cells[0]:
@@ -153,10 +161,12 @@ class Meta:
                 sections[cells[1]] = cells[2]
             elif kind == "indicator" and len(cells) >= 5 and ascii_number(cells[3]) is not None:
                 indicators[cells[1]] = (cells[2], int(cells[3]), cells[4])
+            elif kind == "base" and len(cells) >= 3:
+                base[cells[1]] = cells[2]
             elif len(cells) >= 2:
                 head[kind] = cells[1]
         year, version = ascii_number(head.get("year", "")), ascii_number(head.get("version", ""))
         if head.get("form") != FORM_MAGIC or year is None:
             return None
         return cls(head.get("county", ""), year, head.get("county_name", ""),
-                   -1 if version is None else version, sections, indicators)
+                   -1 if version is None else version, sections, indicators, head.get("source") or None, base)

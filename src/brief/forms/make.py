@@ -20,6 +20,8 @@ from ..data.records import DEFAULT_GENRE, CountyYear
 from ..data.yamlfile import load_yaml
 from ..domain.quantity import QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
+from . import stale
+from .cells import cell_text
 from .importer import cannot_write
 from .layout import (
     ACCEPTED,
@@ -50,6 +52,7 @@ from .layout import (
     HIGHLIGHTS_SHEET,
     META_SHEET,
     NOTE_ROW,
+    STATUS_KEYS,
     STATUS_WORDS,
     TITLE_ROW,
     Meta,
@@ -108,8 +111,9 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     guide = wb.active
     guide.title = GUIDE_SHEET
     _guide_sheet(guide, year, county_name, county_id, catalog, genre)
-    _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id, genre)
+    facts = _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id, genre)
     values = _raw_values(source, catalog) if source.current else {}
+    _remember(meta, data_root / "counties" / county_id / f"{year}.yaml", source, catalog, facts, values)
     for section in catalog.sections.values():
         indicators = catalog.in_section(section.key)
         if not indicators:
@@ -130,6 +134,20 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     wb.active = 0
     _all_text(wb)
     return _save(wb, out_dir, form_file_name(year, county_name, genre))
+
+
+def _remember(meta: Meta, target: Path, source: _Source, catalog: Catalog, facts: dict[str, str],
+              values: dict[str, str]) -> None:
+    """What the form is filled from, for the import to tell the user's edits from later edits to the file."""
+    meta.source = stale.file_digest(target)
+    for key, value in facts.items():
+        if key != "year":
+            text = cell_text(value)
+            meta.base[stale.fact_id(key)] = stale.digest(STATUS_KEYS.get(text, text) if key == "status" else text)
+    for key, ind in catalog.indicators.items():
+        meta.base[stale.indicator_id(key)] = stale.digest(stale.figure(values.get(key), ind))
+    sheet = stale.file_highlights(source.doc.get("highlights")) if source.current else {}
+    meta.base[stale.HIGHLIGHTS] = stale.digest(stale.highlights(sheet))
 
 
 def _refuse(problems: list[Problem], path: Path) -> None:
@@ -294,7 +312,8 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
 
 
 def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, county_id: str,
-                 genre: str) -> None:
+                 genre: str) -> dict[str, str]:
+    """Write the facts sheet; return the value written for each fact."""
     note = "黄色单元格可以修改；县名与援助城市必填。年份由表单确定，要填其他年份请另行生成表单。"
     _heading(ws, f"{form_title(year, county_name, genre)} · {FACTS_SHEET}", note, F_NOTE,
              ["项目", "填写内容", "说明", "键"])
@@ -311,6 +330,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
     text_dv = DataValidation(showInputMessage=True, promptTitle="填写文字", prompt="一段文字；可换行（Alt+Enter）。")
     ws.add_data_validation(status_dv)
     ws.add_data_validation(text_dv)
+    written: dict[str, str] = {}
     for i, fact in enumerate(FACTS):
         row = FIRST_ROW + i
         if fact.key == "year":
@@ -323,6 +343,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
             value = ""  # a new year gets its own title and lead
         else:
             value = str(doc.get(fact.key) or "")
+        written[fact.key] = value
         label = ws.cell(row, F_LABEL, fact.label)
         label.font, label.border, label.alignment = HEADER_FONT if fact.required else BODY_FONT, BORDER, MIDDLE
         cell = ws.cell(row, F_VALUE, value or None)
@@ -341,6 +362,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
     _hide_marker(ws, F_MARK, marker(county_id, year, "facts"))
     _protect(ws)
     _page(ws, F_NOTE, FIRST_ROW + len(FACTS) - 1)
+    return written
 
 
 def _indicator_sheet(ws: Worksheet, title: str, indicators: list[Indicator], values: dict[str, str],
