@@ -83,24 +83,30 @@ def _review_fields(c, review: str) -> dict[str, str]:  # type: ignore[no-untyped
 
 def test_import_refuses_when_the_data_changed_since_the_review(site: tuple[Path, Path], tmp_path: Path) -> None:
     """A second form (or a clerk's edit) landed between the review and the click on 导入: the first
-    form, pre-filled before it, would have put the old figures back without the page showing it."""
+    form, pre-filled before it, must neither put the old figures back nor write what the page did
+    not show. An edit of another field is kept (the form's stale guard); an edit of the same field
+    is refused, and nothing is written."""
     data, out = site
     c = create_app(data, out, work=tmp_path / "work").test_client()
-    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
-    fields = _review_fields(c, review)
-    assert "1 处变化" in text(c.get(review))
     county = data / YINGJISHA
-    county.write_text(county.read_text(encoding="utf-8").replace("greenhouses_rebuilt: 38", "greenhouses_rebuilt: 40"),
-                      encoding="utf-8")
+    original = county.read_text(encoding="utf-8")
+    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    assert "1 处变化" in text(c.get(review))
+    fields = _review_fields(c, review)
+    county.write_text(original.replace("free_clinics: 31", "free_clinics: 33"), encoding="utf-8")
     edited = county.read_bytes()
     page = text(c.post(review + "/import", data=fields))
-    assert "数据没有任何改动" in page and "检查之后已被改动" in page
-    assert county.read_bytes() == edited  # the other change is still there
-    again = text(c.get(review))  # the review, refreshed, shows what importing now does
-    assert "2 处变化" in again and "40座 38座" in again.replace("（空）", "")
-    done = text(c.post(review + "/import", data=_review_fields(c, review)))
+    assert "已导入" not in page and "33次" in page
+    assert county.read_bytes() == edited  # the other change is still there, nothing written
+
+    county.write_text(original, encoding="utf-8")
+    review = _upload(c, _form(data, tmp_path, {"智力援疆!C11": "36"}))
+    fields = _review_fields(c, review)
+    county.write_text(original.replace("greenhouses_rebuilt: 38", "greenhouses_rebuilt: 40"), encoding="utf-8")
+    done = text(c.post(review + "/import", data=fields))
     assert "已导入" in done
-    assert "free_clinics: 36" in county.read_text(encoding="utf-8")
+    after = county.read_text(encoding="utf-8")
+    assert "free_clinics: 36" in after and "greenhouses_rebuilt: 40" in after  # the clerk's edit kept
 
 
 # -- the marked workbook of a hostile form ---------------------------------------------------------
