@@ -3,14 +3,12 @@ counties by name, citations everywhere and periods shorter than the year."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from brief.compose.numerals import chinese_number  # noqa: E402
-from helpers import brief, docx_paragraphs, pdf_body, squash  # noqa: E402
+from brief.compose.numerals import chinese_number
+from helpers import brief, docx_paragraphs, pdf_body, squash
 
 SECTION_KEYS = [f"s{i:02d}" for i in range(1, 13)]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]  # tests/: the mini data dir and the broken-file corpus
 MINI = HERE / "fixtures" / "mini"
 CASES = sorted((HERE / "broken").glob("*.yaml"))
 

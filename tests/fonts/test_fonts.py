@@ -300,7 +300,7 @@ def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch)
     from reportlab.pdfbase import pdfmetrics as rl_pdfmetrics
 
     rlcompat.check()
-    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert pin and rlcompat.TESTED == tuple(tuple(int(x) for x in v.split(".")) for v in pin.groups())
     monkeypatch.setattr(rlcompat, "_checked", False)
     monkeypatch.setattr(reportlab, "Version", "5.2.0")

@@ -33,7 +33,7 @@ from brief.forms import import_forms, make_form
 from brief.forms.cells import figure_text, fold, squeeze
 from brief.forms.layout import display_width
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 COUNTY_FILES = sorted(DATA.glob("counties/*/*.yaml"))
 SOFFICE = shutil.which("soffice")

@@ -20,8 +20,8 @@ import pytest
 from openpyxl import load_workbook
 
 from brief.forms import make_form
+from forms.test_forms import cell_of
 from helpers import DATA, ROOT, pdftotext
-from test_forms import cell_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")

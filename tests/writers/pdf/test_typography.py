@@ -332,7 +332,7 @@ def test_docx_adjacent_marks_scaled_to_half(tmp_path: Path) -> None:
     from brief import model
     from brief.writers.docx.writer import docx_bytes
 
-    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    reference = Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     doc = model.Document(model.Meta("测试"), (model.Paragraph((model.Text("进村（示例）。示例“山东”，“百校”。"),)),))
     target = tmp_path / "t.docx"
     target.write_bytes(docx_bytes(doc, reference=reference))
@@ -352,7 +352,7 @@ def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None
     from brief.writers.docx.writer import docx_bytes
     from helpers import docx_cells, docx_paragraphs
 
-    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    reference = Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     cells = [(model.Text("专题培训班"),), (model.Text("约7.52万人次"),)]
     doc = model.Document(model.Meta("测试"), (
         model.Paragraph((model.Text("全年选派2670余名干部，上升约40.00%。"),)),
