@@ -37,6 +37,7 @@ def outputs(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): file_sha(p) for p in sorted(out.rglob("*")) if p.suffix in (".pdf", ".docx")}
 
 
+@pytest.mark.slow
 def test_build_makes_every_brief_and_summary(built: tuple[Path, Path]) -> None:
     _, out = built
     stems = {k.rsplit(".", 1)[0] for k in outputs(out)}
@@ -64,6 +65,7 @@ def test_second_build_rewrites_nothing(built: tuple[Path, Path]) -> None:
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_changed_input_rebuilds_only_what_depends_on_it(built: tuple[Path, Path]) -> None:
     data, out = built
     before = outputs(out)
@@ -110,6 +112,7 @@ def test_killed_build_leaves_complete_files_or_none_and_next_build_repairs(tmp_p
     assert not list(out.rglob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_a_year_without_data_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     result = brief("build", "--year", "2030", "--out", str(tmp_path / "out"))
     assert result.returncode == 1

@@ -115,6 +115,7 @@ def test_import_refuses_a_year_that_is_not_a_year(form: Path, data: Path, year: 
         f"{BOOK}:_brief!B5: year: 年份“{year or ''}”不是 1900–2100 之间的四位年份；{REDO}"]
 
 
+@pytest.mark.slow
 def test_non_ascii_digits_in_hidden_numbers_are_one_line(form: Path, data: Path) -> None:
     fill(form, {"智力援疆!F1": "brief-form|1|yingjisha|²⁰²³|talent"})
     assert problems_of([form], data) == [
@@ -157,6 +158,7 @@ def test_form_file_name_keeps_a_hostile_county_name_in_its_folder(data: Path, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+@pytest.mark.slow
 def test_new_file_header_from_the_hidden_sheet_is_one_comment_line(data: Path, tmp_path: Path) -> None:
     form = make_form(data, "yingjisha", 2024, tmp_path)
     sheet, row = row_of(form, "cadres_dispatched")
@@ -198,6 +200,7 @@ def hostile(data: Path) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                ) -> None:
     path = make_form(hostile, "yingjisha", 2023, tmp_path / "forms")
@@ -228,6 +231,7 @@ def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, mo
 # ── 3. the unit cells ───────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_edited_unit_is_refused_not_ignored(form: Path, data: Path) -> None:
     sheet, row = row_of(form, "student_aid_funds")
     fill(form, {f"{sheet}!B{row}": "万元", f"{sheet}!C{row}": "800"})
@@ -243,6 +247,7 @@ def test_deleted_unit_cell_is_refused(form: Path, data: Path) -> None:
         f"{BOOK}:{sheet}!B{row}: student_aid_funds: 单位被删除了（应为“元”）；请改回“元”，万、亿写在数值中，如 800万"]
 
 
+@pytest.mark.slow
 def test_unit_with_spaces_inside_is_refused_around_it_is_kept(form: Path, data: Path) -> None:
     sheet, row = row_of(form, "student_aid_funds")
     fill(form, {f"{sheet}!B{row}": "万 元"})
@@ -297,6 +302,7 @@ def test_excel_escaped_control_character_is_refused_at_its_cell(form: Path, data
         "请删去它（常见于从网页或其他软件复制的文字）后重新保存"]
 
 
+@pytest.mark.slow
 def test_excel_escaped_line_break_is_decoded(form: Path, data: Path) -> None:
     as_shared_string(form, "工作亮点", "C4", "第一段。_x000D_\n第二段，引用{{ ind.party_groups }}。")
     assert import_forms([form], data) == [data / "counties/yingjisha/2023.yaml"]
@@ -346,6 +352,7 @@ def test_rows_far_beyond_the_form_are_refused(form: Path, data: Path) -> None:
         "请删除表格下方多余的行，或用新生成的表单重新填写"]
 
 
+@pytest.mark.slow
 def test_cells_add_up_over_the_sheets(form: Path, data: Path) -> None:
     """Six sheets of 20,000 cells each: every sheet is under its row cap, the workbook is over its cell cap."""
     def padded(xml: bytes) -> bytes:
@@ -455,6 +462,7 @@ def read_only(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_unchanged_import_creates_no_file(form: Path, data: Path, read_only: Path) -> None:
     before = sorted(os.listdir(data / "counties/yingjisha"))
     assert import_forms([form], data) == []
@@ -462,6 +470,7 @@ def test_unchanged_import_creates_no_file(form: Path, data: Path, read_only: Pat
     assert sorted(os.listdir(data / "counties/yingjisha")) == before
 
 
+@pytest.mark.slow
 def test_changing_import_into_read_only_dir_is_one_line(form: Path, data: Path, read_only: Path) -> None:
     fill(form, {"工作亮点!B4": "改过的标题"})
     folder = data / "counties/yingjisha"

@@ -115,6 +115,7 @@ def _pdfs(outputs: Path) -> list[Path]:
     return pdfs
 
 
+@pytest.mark.slow
 def test_no_figure_split_from_its_unit(outputs: Path) -> None:
     problems = {p.name: unit_splits(p) for p in _pdfs(outputs)}
     assert not any(problems.values()), problems

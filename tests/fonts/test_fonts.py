@@ -169,6 +169,7 @@ def test_cache_key_follows_source_and_charset():
     assert convert.converted_path(body, extra=JI) != convert.converted_path(body)
 
 
+@pytest.mark.slow
 def test_per_character_conversion(tmp_path, monkeypatch):
     """A character outside the converted set comes from a one-glyph TrueType file of the same face."""
     monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))

@@ -65,6 +65,7 @@ def row(page: str, county: str) -> str:
     return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
 
 
+@pytest.mark.slow
 def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Path, Path]) -> None:
     data, out = site
     (data / "counties/maigaiti/2023.yaml").unlink()
@@ -225,6 +226,7 @@ def test_form_download_is_the_prefilled_form(site: tuple[Path, Path]) -> None:
     assert "490" in values  # cadres_dispatched, pre-filled
 
 
+@pytest.mark.slow
 def test_preview_pages_and_downloads(site: tuple[Path, Path], tmp_path: Path) -> None:
     data, out = site
     c = client(data, out)
@@ -343,6 +345,7 @@ def _form(data: Path, tmp_path: Path, cells: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -371,6 +374,7 @@ def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_pa
     assert c.get(clean).status_code == 404  # imported: gone
 
 
+@pytest.mark.slow
 def test_a_failed_import_changes_nothing_and_says_why(site: tuple[Path, Path], tmp_path: Path) -> None:
     data, out = site
     c = client(data, out)

@@ -23,6 +23,9 @@ from brief.forms import make_form
 from forms.test_forms import cell_of
 from helpers import DATA, ROOT, pdftotext
 
+# slow as a whole: a real browser and server, ~10 s of CPU, and its tests run in order on one server
+pytestmark = pytest.mark.slow
+
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium 未安装（pip install selenium）")

@@ -36,6 +36,7 @@ def _qdf_text(path: Path, tmp: Path) -> str:
 # -- 1. text survives reprocessing ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_tounicode_blocks_hold_at_most_100_entries(pdf: Path, tmp_path: Path) -> None:
     counts = [int(n) for n in re.findall(r"(\d+) beginbf(?:char|range)", _qdf_text(pdf, tmp_path))]
     assert counts and max(counts) <= 100
@@ -136,6 +137,7 @@ def draft_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "2023" / f"{STEM}.pdf"
 
 
+@pytest.mark.slow
 def test_draft_watermark_keeps_reading_order(draft_pdf: Path, pdf: Path) -> None:
     draft, final = squash(pdftotext(draft_pdf)), squash(pdftotext(pdf))
     assert draft.count("征求意见稿") == 1  # once, in the top margin of page 1
