@@ -45,6 +45,7 @@ def test_build_makes_every_brief_and_summary(built: tuple[Path, Path]) -> None:
     assert len(outputs(out)) == 2 * len(EXPECTED)
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_output_with_sha_and_inputs(built: tuple[Path, Path]) -> None:
     _, out = built
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -80,6 +80,7 @@ def test_noop_reads_no_data_and_writes_nothing(built: tuple[Path, Path], monkeyp
     assert shas(out) == before and (out / "manifest.json").read_bytes() == manifest
 
 
+@pytest.mark.slow
 def test_touched_file_rebuilds_nothing_and_is_not_hashed_again(built: tuple[Path, Path],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     data, out = built

@@ -133,6 +133,7 @@ def test_import_refuses_county_id_in_cli_with_one_line(form: Path, data: Path, t
         f"{BOOK}:_brief!B3: county: 县 ID“../../../../x”不合规（应为小写英文 ID，如 yingjisha）；{REDO}"]
 
 
+@pytest.mark.slow
 def test_import_refuses_a_county_folder_linked_outside_data(form: Path, data: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     shutil.move(data / "counties/yingjisha", elsewhere)
@@ -294,6 +295,7 @@ def as_shared_string(path: Path, sheet: str, ref: str, text: str) -> None:
     }, {"xl/sharedStrings.xml": sst.encode()})
 
 
+@pytest.mark.slow
 def test_excel_escaped_control_character_is_refused_at_its_cell(form: Path, data: Path) -> None:
     as_shared_string(form, "工作亮点", "B4", "党组织_x000B_建到援疆一线")
     assert load_workbook(form)["工作亮点"]["B4"].value == "党组织_x000B_建到援疆一线"  # openpyxl leaves it
@@ -331,6 +333,7 @@ def test_form_of_200000_rows_is_refused_in_seconds(form: Path, data: Path) -> No
     assert time.monotonic() - start < 10
 
 
+@pytest.mark.slow
 def test_one_cell_at_the_last_excel_row_is_refused(form: Path, data: Path) -> None:
     fill(form, {"基本情况!B1048576": "x"})
     assert problems_of([form], data) == [
@@ -425,6 +428,7 @@ def test_file_over_20_mb_is_refused_unread(data: Path, tmp_path: Path, monkeypat
         "填报表通常不到 1 MB：请删去粘贴进表中的图片或多余的工作表后再导入"]
 
 
+@pytest.mark.slow
 def test_overlong_cell_text_is_refused(form: Path, data: Path) -> None:
     # openpyxl cuts a text it is given at 32767 characters, but not one it reads: write the XML directly.
     cell = re.compile(rb'(<c r="C4"[^>]*><is><t[^>]*>)[^<]*(</t>)')

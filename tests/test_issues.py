@@ -102,6 +102,7 @@ def test_two_concurrent_issues_get_numbers_1_and_2(tmp_path: Path) -> None:
     assert text.count("  number: 1\n") == 1 and text.count("  number: 2\n") == 1
 
 
+@pytest.mark.slow
 def test_validate_reports_gap_duplicate_and_missing_document(tmp_path: Path) -> None:
     data = data_copy(tmp_path)
     path = data / "issues.yaml"
@@ -214,6 +215,7 @@ def test_recipient_change_rebuilds_only_the_briefs_whose_banji_changed(issued: d
     assert made == [f"已生成：{YEAR}年岳普湖县援疆工作简报"]
 
 
+@pytest.mark.slow
 def test_validate_refuses_bad_role_extra_classification_and_counts(tmp_path: Path) -> None:
     data = data_copy(tmp_path, {
         "programs/shandong.yaml": ("counties:", "total_from: -1\narchive_copies: 两份\ncounties:"),

@@ -37,6 +37,7 @@ def test_render_writes_exactly_two_files(rendered: Path) -> None:
 
 @pytest.mark.parametrize("figure", ["2.12万人次", "1600余人次", "747.6万元", "上升61.36%", "下降6.03%", "490名",
                                     "7万多亩", "数据来源：济宁援疆指挥部"])
+@pytest.mark.slow
 def test_figures_print_with_units(rendered: Path, figure: str) -> None:
     assert figure in squash(pdftotext(rendered / f"{STEM}.pdf"))
     assert figure in squash("".join(docx_paragraphs(rendered / f"{STEM}.docx")))

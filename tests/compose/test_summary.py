@@ -36,6 +36,7 @@ def county_tables(path: Path) -> list[list[list[str]]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_printed_total_recomputed_from_county_files(rendered: Path) -> None:
     ds = load_dataset(DATA)
     program = ds.programs["shandong"]

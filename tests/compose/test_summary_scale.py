@@ -146,6 +146,7 @@ def test_rankings_list_the_top_and_bottom_five_with_totals(big: tuple[Path, dict
     assert "样本40县和田地区2160名" in ranks
 
 
+@pytest.mark.slow
 def test_totals_follow_the_catalog_rule(big: tuple[Path, dict, str]) -> None:
     _, written, text = big
     totals = between(text, "三、各项指标合计", "附表各县主要指标")

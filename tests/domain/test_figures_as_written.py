@@ -311,6 +311,7 @@ def test_docx_prose_and_tables_hold_each_figure_as_written(county_brief: Path) -
         assert printed in cells, (key, printed)
 
 
+@pytest.mark.slow
 def test_pdf_holds_each_figure_as_written(county_brief: Path) -> None:
     body = pdf_body(county_brief.with_suffix(".pdf"))
     for key, (_written, printed) in YINGJISHA_2023.items():

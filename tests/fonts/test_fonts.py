@@ -291,6 +291,7 @@ def test_tounicode_fix_installed_and_checked():
     assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
 
 
+@pytest.mark.slow
 def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch):
     """One module holds what brief uses of reportlab beyond its public API; its check refuses a
     reportlab outside the tested range (the pyproject pin) or with an internal gone."""

@@ -172,6 +172,7 @@ def test_emptied_cell_removes_the_key_and_new_value_joins_in_catalog_order(form:
     assert "new_vocational_majors" not in values and values["sea_rice_yield"] == Quantity(Decimal("549.63"))
 
 
+@pytest.mark.slow
 def test_emptying_a_cited_figure_is_reported_at_the_citing_text(form: Path, data: Path) -> None:
     fill(form, {"wedding_couples": None})
     assert problems_of([form], data) == [
@@ -254,6 +255,7 @@ def test_form_for_a_year_not_started_prefills_facts_only(data: Path, tmp_path: P
 # ── the form itself ─────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_form_layout_protection_and_print_setup(form: Path, data: Path, tmp_path: Path) -> None:
     wb = load_workbook(form)
     catalog = read_dataset(data).catalog
@@ -461,6 +463,7 @@ def test_form_of_another_county_is_reported(data: Path, tmp_path: Path, monkeypa
     assert line.startswith(f"{BOOK}: -: 文件名写的是“{named}”，表内却是2023年疏勒县（shule）的表单")
 
 
+@pytest.mark.slow
 def test_sheet_pasted_from_another_year_is_reported(form: Path, data: Path) -> None:
     fill(form, {"智力援疆!F1": "brief-form|1|yingjisha|2022|talent"})
     assert problems_of([form], data) == [
@@ -509,6 +512,7 @@ def test_inserted_row_is_reported(form: Path, data: Path) -> None:
         f"{BOOK}:智力援疆!C7: -: 这一行没有指标键（E 列），不知道填的是哪个指标；请不要插入行或改动指标键"]
 
 
+@pytest.mark.slow
 def test_merged_cells_are_reported(form: Path, data: Path) -> None:
     wb = load_workbook(form)
     wb["智力援疆"].merge_cells("C7:C8")

@@ -249,6 +249,7 @@ def test_apply_reports_each_figure_old_to_new(bad_form: Path, data: Path) -> Non
     assert snapshot(data) == written
 
 
+@pytest.mark.slow
 def test_a_cleared_figure_is_a_change_to_nothing(form: Path, data: Path) -> None:
     ws = load_workbook(form)["智力援疆"]
     row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 5).value == "free_clinics")  # E: the key

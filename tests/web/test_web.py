@@ -85,6 +85,7 @@ def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Pat
     assert row(page, "英吉沙县").startswith("已分发 2023年第1期")
 
 
+@pytest.mark.slow
 def test_built_and_not_sent_is_built(site: tuple[Path, Path]) -> None:
     page = text(client(*site).get("/"))
     assert row(page, "疏勒县").startswith("已生成")
@@ -276,6 +277,7 @@ def _wait(c, location: str) -> dict:  # type: ignore[no-untyped-def]
     raise AssertionError("job did not finish")
 
 
+@pytest.mark.slow
 def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]) -> None:
     data, out = site
     shule = data / "counties/shule/2023.yaml"

@@ -43,6 +43,7 @@ def test_tounicode_blocks_hold_at_most_100_entries(pdf: Path, tmp_path: Path) ->
     assert sum(counts) > 300  # the whole subset is still mapped, just in more blocks
 
 
+@pytest.mark.slow
 def test_subset_font_names_unique_per_font(pdf: Path) -> None:
     names = [row[0] for row in pdffonts_rows(pdf)]
     tags = [n.split("+", 1)[0] for n in names]
@@ -147,6 +148,7 @@ def test_draft_watermark_keeps_reading_order(draft_pdf: Path, pdf: Path) -> None
         assert sentence in draft
 
 
+@pytest.mark.slow
 def test_draft_watermark_is_drawn_on_every_page(draft_pdf: Path, pdf: Path, tmp_path: Path) -> None:
     """Still there, as filled paths: the draft's page content has far more path fills than the final's."""
     from pypdf import PdfReader
