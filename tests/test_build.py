@@ -57,6 +57,7 @@ def test_manifest_lists_every_output_with_sha_and_inputs(built: tuple[Path, Path
     assert "data/counties/yingjisha/2022.yaml" in entries["2023/2023年英吉沙县援疆工作简报.pdf"]["inputs"]
 
 
+@pytest.mark.slow  # the last fast user of the module's build: the build goes with it
 def test_second_build_rewrites_nothing(built: tuple[Path, Path]) -> None:
     data, out = built
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}

@@ -130,6 +130,7 @@ def test_no_cell_or_label_line_of_one_character(outputs: Path) -> None:
     assert not any(problems.values()), problems
 
 
+@pytest.mark.slow  # the last fast user of the module's build: the build goes with it
 def test_adjacent_marks_compressed(outputs: Path) -> None:
     problems: dict[str, list[str]] = {}
     checked = 0
