@@ -37,6 +37,7 @@ def outputs(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): file_sha(p) for p in sorted(out.rglob("*")) if p.suffix in (".pdf", ".docx")}
 
 
+@pytest.mark.slow
 def test_build_makes_every_brief_and_summary(built: tuple[Path, Path]) -> None:
     _, out = built
     stems = {k.rsplit(".", 1)[0] for k in outputs(out)}
@@ -44,6 +45,7 @@ def test_build_makes_every_brief_and_summary(built: tuple[Path, Path]) -> None:
     assert len(outputs(out)) == 2 * len(EXPECTED)
 
 
+@pytest.mark.slow
 def test_manifest_lists_every_output_with_sha_and_inputs(built: tuple[Path, Path]) -> None:
     _, out = built
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -55,6 +57,7 @@ def test_manifest_lists_every_output_with_sha_and_inputs(built: tuple[Path, Path
     assert "data/counties/yingjisha/2022.yaml" in entries["2023/2023年英吉沙县援疆工作简报.pdf"]["inputs"]
 
 
+@pytest.mark.slow  # the last fast user of the module's build: the build goes with it
 def test_second_build_rewrites_nothing(built: tuple[Path, Path]) -> None:
     data, out = built
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
@@ -64,6 +67,7 @@ def test_second_build_rewrites_nothing(built: tuple[Path, Path]) -> None:
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_changed_input_rebuilds_only_what_depends_on_it(built: tuple[Path, Path]) -> None:
     data, out = built
     before = outputs(out)
@@ -110,6 +114,7 @@ def test_killed_build_leaves_complete_files_or_none_and_next_build_repairs(tmp_p
     assert not list(out.rglob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_a_year_without_data_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     result = brief("build", "--year", "2030", "--out", str(tmp_path / "out"))
     assert result.returncode == 1

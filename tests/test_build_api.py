@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from brief.build import build, stale, targets
 from brief.data.dataset import load_dataset
 from brief.documents import COUNTY, SUMMARY, Target
@@ -14,6 +16,7 @@ from helpers import data_copy
 YEAR = 2022  # two briefs: the county's and the summary
 
 
+@pytest.mark.slow
 def test_stale_names_what_a_build_would_remake(tmp_path: Path) -> None:
     data, out = data_copy(tmp_path), tmp_path / "out"
     ds = load_dataset(data)

@@ -68,6 +68,7 @@ def no_loading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("brief.data.dataset.load_dataset", refuse)
 
 
+@pytest.mark.slow
 def test_noop_reads_no_data_and_writes_nothing(built: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     data, out = built
     before = shas(out)
@@ -79,6 +80,7 @@ def test_noop_reads_no_data_and_writes_nothing(built: tuple[Path, Path], monkeyp
     assert shas(out) == before and (out / "manifest.json").read_bytes() == manifest
 
 
+@pytest.mark.slow
 def test_touched_file_rebuilds_nothing_and_is_not_hashed_again(built: tuple[Path, Path],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     data, out = built
@@ -117,6 +119,7 @@ def test_edited_file_rebuilds_its_brief_and_the_summary(built: tuple[Path, Path]
     assert not made(build(data, out, jobs=1))  # and then it is up to date
 
 
+@pytest.mark.slow
 def test_edit_inside_the_racy_window_is_seen(built: tuple[Path, Path]) -> None:
     """A file written just before it was hashed is hashed again next time, even with the same stat."""
     data, out = built

@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as sax_escape
 from xml.sax.saxutils import quoteattr as sax_quoteattr
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def test_a_build_imports_no_reader_composer_writer_or_pool_before_it_needs_them(
         assert heavy not in mods, heavy
 
 
+@pytest.mark.slow
 def test_a_render_imports_no_network_stack_and_no_fonttools() -> None:
     mods = imported_after("import brief.render, brief.writers.pdf.writer, brief.writers.docx.writer")
     for heavy in ("urllib.request", "http.client", "ssl", "xml.sax.saxutils", "fontTools", "rich", "openpyxl"):

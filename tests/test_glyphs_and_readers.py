@@ -22,6 +22,7 @@ def data_with_headline(tmp_path: Path, headline: str) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_characters_beyond_bmp_copy_out(tmp_path: Path) -> None:
     data = data_with_headline(tmp_path, "𠮷祥如意的援疆之年")
     result = brief("render", "yingjisha", "--year", "2023", "--format", "pdf", "--data", str(data), "--out",
@@ -30,6 +31,7 @@ def test_characters_beyond_bmp_copy_out(tmp_path: Path) -> None:
     assert "𠮷祥如意的援疆之年" in pdftotext(next((tmp_path / "out").rglob("*.pdf")))
 
 
+@pytest.mark.slow
 def test_a_character_no_font_has_stops_with_file_line_key(tmp_path: Path) -> None:
     data = data_with_headline(tmp_path, "援疆\U0010fffd之年")
     out = tmp_path / "out"
@@ -58,6 +60,7 @@ def test_libreoffice_opens_the_brief_and_uses_cjk_fonts(tmp_path: Path) -> None:
     assert count > 1000 and not wrong, wrong[:20]
 
 
+@pytest.mark.slow
 def test_validate_refuses_what_render_would_refuse(tmp_path: Path) -> None:
     data = data_with_headline(tmp_path, "援疆😀之年")
     result = brief("validate", "--data", str(data), cwd=tmp_path)

@@ -38,6 +38,7 @@ def _zip(path: Path, members: dict[str, bytes]) -> None:
             zf.writestr(name, body)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["garbage", "empty_zip", "no_styles", "broken_styles"])
 def test_broken_reference_docx_is_one_line_not_an_internal_error(tmp_path: Path, kind: str) -> None:
     templates = tmp_path / "templates"
@@ -78,6 +79,7 @@ def test_chart_value_beyond_any_figure_is_one_line(tmp_path: Path, value: str) -
 # -- links that lead out of out/ or data/ ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_year_folder_that_is_a_link_is_refused_and_nothing_written_through_it(tmp_path: Path) -> None:
     elsewhere, out = tmp_path / "elsewhere", tmp_path / "out"
     elsewhere.mkdir()

@@ -115,6 +115,7 @@ def test_import_refuses_a_year_that_is_not_a_year(form: Path, data: Path, year: 
         f"{BOOK}:_brief!B5: year: 年份“{year or ''}”不是 1900–2100 之间的四位年份；{REDO}"]
 
 
+@pytest.mark.slow
 def test_non_ascii_digits_in_hidden_numbers_are_one_line(form: Path, data: Path) -> None:
     fill(form, {"智力援疆!F1": "brief-form|1|yingjisha|²⁰²³|talent"})
     assert problems_of([form], data) == [
@@ -132,6 +133,7 @@ def test_import_refuses_county_id_in_cli_with_one_line(form: Path, data: Path, t
         f"{BOOK}:_brief!B3: county: 县 ID“../../../../x”不合规（应为小写英文 ID，如 yingjisha）；{REDO}"]
 
 
+@pytest.mark.slow
 def test_import_refuses_a_county_folder_linked_outside_data(form: Path, data: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     shutil.move(data / "counties/yingjisha", elsewhere)
@@ -157,6 +159,7 @@ def test_form_file_name_keeps_a_hostile_county_name_in_its_folder(data: Path, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+@pytest.mark.slow
 def test_new_file_header_from_the_hidden_sheet_is_one_comment_line(data: Path, tmp_path: Path) -> None:
     form = make_form(data, "yingjisha", 2024, tmp_path)
     sheet, row = row_of(form, "cadres_dispatched")
@@ -198,6 +201,7 @@ def hostile(data: Path) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                ) -> None:
     path = make_form(hostile, "yingjisha", 2023, tmp_path / "forms")
@@ -228,6 +232,7 @@ def test_form_writes_formula_like_text_as_text(hostile: Path, tmp_path: Path, mo
 # ── 3. the unit cells ───────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_edited_unit_is_refused_not_ignored(form: Path, data: Path) -> None:
     sheet, row = row_of(form, "student_aid_funds")
     fill(form, {f"{sheet}!B{row}": "万元", f"{sheet}!C{row}": "800"})
@@ -243,6 +248,7 @@ def test_deleted_unit_cell_is_refused(form: Path, data: Path) -> None:
         f"{BOOK}:{sheet}!B{row}: student_aid_funds: 单位被删除了（应为“元”）；请改回“元”，万、亿写在数值中，如 800万"]
 
 
+@pytest.mark.slow
 def test_unit_with_spaces_inside_is_refused_around_it_is_kept(form: Path, data: Path) -> None:
     sheet, row = row_of(form, "student_aid_funds")
     fill(form, {f"{sheet}!B{row}": "万 元"})
@@ -289,6 +295,7 @@ def as_shared_string(path: Path, sheet: str, ref: str, text: str) -> None:
     }, {"xl/sharedStrings.xml": sst.encode()})
 
 
+@pytest.mark.slow
 def test_excel_escaped_control_character_is_refused_at_its_cell(form: Path, data: Path) -> None:
     as_shared_string(form, "工作亮点", "B4", "党组织_x000B_建到援疆一线")
     assert load_workbook(form)["工作亮点"]["B4"].value == "党组织_x000B_建到援疆一线"  # openpyxl leaves it
@@ -297,6 +304,7 @@ def test_excel_escaped_control_character_is_refused_at_its_cell(form: Path, data
         "请删去它（常见于从网页或其他软件复制的文字）后重新保存"]
 
 
+@pytest.mark.slow
 def test_excel_escaped_line_break_is_decoded(form: Path, data: Path) -> None:
     as_shared_string(form, "工作亮点", "C4", "第一段。_x000D_\n第二段，引用{{ ind.party_groups }}。")
     assert import_forms([form], data) == [data / "counties/yingjisha/2023.yaml"]
@@ -325,6 +333,7 @@ def test_form_of_200000_rows_is_refused_in_seconds(form: Path, data: Path) -> No
     assert time.monotonic() - start < 10
 
 
+@pytest.mark.slow
 def test_one_cell_at_the_last_excel_row_is_refused(form: Path, data: Path) -> None:
     fill(form, {"基本情况!B1048576": "x"})
     assert problems_of([form], data) == [
@@ -346,6 +355,7 @@ def test_rows_far_beyond_the_form_are_refused(form: Path, data: Path) -> None:
         "请删除表格下方多余的行，或用新生成的表单重新填写"]
 
 
+@pytest.mark.slow
 def test_cells_add_up_over_the_sheets(form: Path, data: Path) -> None:
     """Six sheets of 20,000 cells each: every sheet is under its row cap, the workbook is over its cell cap."""
     def padded(xml: bytes) -> bytes:
@@ -418,6 +428,7 @@ def test_file_over_20_mb_is_refused_unread(data: Path, tmp_path: Path, monkeypat
         "填报表通常不到 1 MB：请删去粘贴进表中的图片或多余的工作表后再导入"]
 
 
+@pytest.mark.slow
 def test_overlong_cell_text_is_refused(form: Path, data: Path) -> None:
     # openpyxl cuts a text it is given at 32767 characters, but not one it reads: write the XML directly.
     cell = re.compile(rb'(<c r="C4"[^>]*><is><t[^>]*>)[^<]*(</t>)')
@@ -455,6 +466,7 @@ def read_only(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.mark.slow
 def test_unchanged_import_creates_no_file(form: Path, data: Path, read_only: Path) -> None:
     before = sorted(os.listdir(data / "counties/yingjisha"))
     assert import_forms([form], data) == []
@@ -462,6 +474,7 @@ def test_unchanged_import_creates_no_file(form: Path, data: Path, read_only: Pat
     assert sorted(os.listdir(data / "counties/yingjisha")) == before
 
 
+@pytest.mark.slow
 def test_changing_import_into_read_only_dir_is_one_line(form: Path, data: Path, read_only: Path) -> None:
     fill(form, {"工作亮点!B4": "改过的标题"})
     folder = data / "counties/yingjisha"

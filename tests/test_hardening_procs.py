@@ -163,6 +163,7 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     proc.stdout.close()
 
 
+@pytest.mark.slow
 def test_refusal_names_the_process_that_holds_the_lock(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
     result = brief("build", "--year", "2022", "--data", str(DATA), "--out", "out", cwd=tmp_path)
     assert result.returncode == 1
@@ -179,6 +180,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.slow
 def test_a_lock_kept_by_a_stray_of_a_dead_run_does_not_block(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -199,6 +201,7 @@ def test_a_lock_kept_by_a_stray_of_a_dead_run_does_not_block(tmp_path: Path) -> 
 # -- 2. a cleanup removes only temporaries whose writer is gone -------------------------------------
 
 
+@pytest.mark.slow
 def test_cleanup_keeps_a_live_writers_temporary_and_removes_a_dead_ones(tmp_path: Path) -> None:
     folder = tmp_path / "out" / str(YEAR)
     folder.mkdir(parents=True)
@@ -261,6 +264,7 @@ def test_concurrent_renders_of_one_county_both_succeed(tmp_path: Path) -> None:
 # -- 3. an OS error is one Chinese line naming the path ---------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [("build", "--year", "2022"), ("render", "yingjisha", "--year", "2022")])
 def test_out_that_is_a_file_is_one_line(tmp_path: Path, command: tuple[str, ...]) -> None:
     (tmp_path / "file").write_text("x")
@@ -271,6 +275,7 @@ def test_out_that_is_a_file_is_one_line(tmp_path: Path, command: tuple[str, ...]
         assert one_line(result.stderr) == f"{shown}: --out: 这是一个文件，不是目录；请用 --out 指定一个目录"
 
 
+@pytest.mark.slow
 def test_out_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
     result = brief("build", "--year", "2022", "--data", str(DATA), "--out", "/sys/brief-out",
                    cwd=tmp_path)  # not even root can create it
@@ -278,6 +283,7 @@ def test_out_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
     assert one_line(result.stderr).startswith("/sys/brief-out: -: 无法")
 
 
+@pytest.mark.slow
 def test_out_dir_below_a_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     result = brief("build", "--year", "2022", "--data", str(DATA), "--out", "file/out", cwd=tmp_path)
@@ -342,6 +348,7 @@ def test_nul_in_a_path_is_one_line_naming_it(tmp_path: Path) -> None:
         distribute(DATA, tmp_path / "o\0ut", YEAR)
 
 
+@pytest.mark.slow
 def test_nul_in_an_image_path_is_not_an_internal_error(tmp_path: Path) -> None:
     data = data_copy(tmp_path, {f"counties/yingjisha/{YEAR}.yaml": ("image: photos/flower_field.jpg",
                                                                        'image: "photos/flower\\0field.jpg"')})
@@ -351,6 +358,7 @@ def test_nul_in_an_image_path_is_not_an_internal_error(tmp_path: Path) -> None:
     assert all(line.count(": ") >= 2 for line in result.stderr.strip().splitlines()), result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [("validate",), ("render", "yingjisha", "--year", "2022", "--format", "pdf")])
 def test_closed_stdout_after_success_exits_0(tmp_path: Path, args: tuple[str, ...]) -> None:
     proc = brief_popen(*args, "--data", str(DATA), "--out", "out", cwd=tmp_path,
@@ -363,6 +371,7 @@ def test_closed_stdout_after_success_exits_0(tmp_path: Path, args: tuple[str, ..
     assert err == ""
 
 
+@pytest.mark.slow
 def test_closed_stderr_does_not_stop_a_build(tmp_path: Path) -> None:
     proc = brief_popen("build", "--year", "2022", "--data", str(DATA), "--out", "out", cwd=tmp_path,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -407,6 +416,7 @@ def distributed(sent: tuple[Path, Path], tmp_path: Path) -> Iterator[tuple[Path,
         source.write_text(text, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_dry_run_announces_the_new_version_the_run_will_send(distributed: tuple[Path, Path]) -> None:
     data, out = distributed
     source = data / "counties" / "yingjisha" / f"{YEAR}.yaml"
@@ -426,6 +436,7 @@ def test_dry_run_announces_the_new_version_the_run_will_send(distributed: tuple[
         hashlib.sha256((out / str(YEAR) / pdf).read_bytes()).hexdigest()}
 
 
+@pytest.mark.slow
 def test_dry_run_does_not_promise_a_copy_whose_bytes_stay_the_same(distributed: tuple[Path, Path]) -> None:
     data, out = distributed
     source = data / "counties" / "yingjisha" / f"{YEAR}.yaml"
@@ -437,6 +448,7 @@ def test_dry_run_does_not_promise_a_copy_whose_bytes_stay_the_same(distributed: 
     assert real.built == len(plan.to_build) and real.counts["sent"] == 0
 
 
+@pytest.mark.slow
 def test_dry_run_writes_nothing(distributed: tuple[Path, Path]) -> None:
     data, out = distributed
     source = data / "counties" / "yingjisha" / f"{YEAR}.yaml"
@@ -447,6 +459,7 @@ def test_dry_run_writes_nothing(distributed: tuple[Path, Path]) -> None:
 
 
 
+@pytest.mark.slow
 def test_unwritable_outbox_is_a_clear_failure(distributed: tuple[Path, Path]) -> None:
     data, out = distributed
     shutil.rmtree(out / "outbox")

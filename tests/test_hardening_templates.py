@@ -159,6 +159,7 @@ ESCAPES = [
 ]
 
 
+@pytest.mark.slow
 def test_template_escape_through_the_cli_is_exit_1_and_one_line(tmp_path: Path) -> None:
     result = render(templates_with(tmp_path, ESCAPES[0]), tmp_path / "out")
     line = assert_one_clean_line(result)
@@ -223,6 +224,7 @@ def test_runaway_template_stops_within_seconds(tmp_path: Path, payload: str) -> 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_runaway_template_through_the_cli_is_exit_1_and_one_line(tmp_path: Path) -> None:
     start = time.monotonic()
     result = render(templates_with(tmp_path, RUNAWAYS["nested_loops_within_range"]), tmp_path / "out")
@@ -247,6 +249,7 @@ def figure_block(path: str) -> str:
 PHOTO = DATA / "counties" / "yingjisha" / "photos" / "academy.jpg"
 
 
+@pytest.mark.slow
 def test_template_figure_outside_data_and_templates_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere" / "x.jpg"
     outside.parent.mkdir()
@@ -333,6 +336,7 @@ def _render_seconds(chars: int, kind: str) -> float:
         gc.enable()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["paragraph", "title"])
 def test_render_time_is_linear_in_text_length(kind: str) -> None:
     """10x the text takes well under 15x the time (it took ~50x: quadratic). Kept small: ~2 s."""

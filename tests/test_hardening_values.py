@@ -141,6 +141,7 @@ SMALLEST = Quantity(Decimal("0.01"))
 LARGEST = Quantity(Decimal("9999999999999990"))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(figure_like, st.text(max_size=40)), st.sampled_from(["", "人次", "元", "%"]), st.booleans())
 def test_any_text_parses_to_a_printable_quantity_or_raises_quantity_error(text: str, unit: str, signed: bool) -> None:

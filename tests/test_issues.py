@@ -89,6 +89,7 @@ def test_issue_refuses_a_reissue_with_its_number(issued: dict, tmp_path: Path) -
     assert (data / "issues.yaml").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_two_concurrent_issues_get_numbers_1_and_2(tmp_path: Path) -> None:
     data = data_copy(tmp_path)
     procs = [subprocess.Popen([sys.executable, "-m", "brief", "issue", cid, "--year", YEAR, "--data", str(data)],
@@ -101,6 +102,7 @@ def test_two_concurrent_issues_get_numbers_1_and_2(tmp_path: Path) -> None:
     assert text.count("  number: 1\n") == 1 and text.count("  number: 2\n") == 1
 
 
+@pytest.mark.slow
 def test_validate_reports_gap_duplicate_and_missing_document(tmp_path: Path) -> None:
     data = data_copy(tmp_path)
     path = data / "issues.yaml"
@@ -213,6 +215,7 @@ def test_recipient_change_rebuilds_only_the_briefs_whose_banji_changed(issued: d
     assert made == [f"已生成：{YEAR}年岳普湖县援疆工作简报"]
 
 
+@pytest.mark.slow
 def test_validate_refuses_bad_role_extra_classification_and_counts(tmp_path: Path) -> None:
     data = data_copy(tmp_path, {
         "programs/shandong.yaml": ("counties:", "total_from: -1\narchive_copies: 两份\ncounties:"),
@@ -243,6 +246,7 @@ def _line(path: Path, key: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(key))
 
 
+@pytest.mark.slow
 def test_issue_refuses_a_bad_date_and_an_unknown_document(tmp_path: Path) -> None:
     data = data_copy(tmp_path)
     bad = _issue(data, "shule", "--date", "2023-13-01")
@@ -272,6 +276,7 @@ def test_issuing_one_more_brief_rebuilds_only_that_brief(issued: dict, tmp_path:
     assert "2023年第5期（总第80期）" in squash(pdftotext(out / YEAR / f"{PROGRAM}.pdf", "-l", "1"))
 
 
+@pytest.mark.slow
 def test_banji_never_shares_a_page_with_a_lone_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from brief import model
     from brief.writers.pdf import writer

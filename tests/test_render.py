@@ -30,12 +30,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render_once(tmp_path_factory, "render", "yingjisha", "--year", "2023")
 
 
+@pytest.mark.slow
 def test_render_writes_exactly_two_files(rendered: Path) -> None:
     assert sorted(p.name for p in rendered.parent.rglob("*") if p.is_file()) == [f"{STEM}.docx", f"{STEM}.pdf"]
 
 
 @pytest.mark.parametrize("figure", ["2.12万人次", "1600余人次", "747.6万元", "上升61.36%", "下降6.03%", "490名",
                                     "7万多亩", "数据来源：济宁援疆指挥部"])
+@pytest.mark.slow
 def test_figures_print_with_units(rendered: Path, figure: str) -> None:
     assert figure in squash(pdftotext(rendered / f"{STEM}.pdf"))
     assert figure in squash("".join(docx_paragraphs(rendered / f"{STEM}.docx")))
@@ -88,6 +90,7 @@ def test_page_numbers_and_no_watermark_on_final(rendered: Path) -> None:
     assert "征求意见稿" not in text
 
 
+@pytest.mark.slow
 def test_draft_carries_watermark_as_text(tmp_path: Path) -> None:
     result = brief("render", "maigaiti", "--year", "2023", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -98,6 +101,7 @@ def test_draft_carries_watermark_as_text(tmp_path: Path) -> None:
     assert "征求意见稿" in docx_xml
 
 
+@pytest.mark.slow
 def test_same_inputs_give_identical_bytes(rendered: Path, tmp_path: Path) -> None:
     assert brief("render", "yingjisha", "--year", "2023", "--out", str(tmp_path)).returncode == 0
     for suffix in (".pdf", ".docx"):
@@ -106,11 +110,13 @@ def test_same_inputs_give_identical_bytes(rendered: Path, tmp_path: Path) -> Non
         assert a == b, suffix
 
 
+@pytest.mark.slow
 def test_format_option_writes_one_file(tmp_path: Path) -> None:
     assert brief("render", "yingjisha", "--year", "2023", "--format", "pdf", "--out", str(tmp_path)).returncode == 0
     assert [p.name for p in tmp_path.rglob("*.*")] == [f"{STEM}.pdf"]
 
 
+@pytest.mark.slow
 def test_bad_data_writes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
@@ -125,6 +131,7 @@ def test_bad_data_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists() or not any(out.rglob("*"))
 
 
+@pytest.mark.slow
 def test_unknown_county_is_one_line(tmp_path: Path) -> None:
     result = brief("render", "yingjsha", "--year", "2023", "--out", str(tmp_path))
     assert result.returncode == 1
@@ -132,6 +139,7 @@ def test_unknown_county_is_one_line(tmp_path: Path) -> None:
     assert "yingjisha" in result.stderr
 
 
+@pytest.mark.slow
 def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
@@ -146,6 +154,7 @@ def test_template_error_names_template_and_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_sandbox_refuses_internals_in_templates(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
@@ -162,6 +171,7 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_markdown_characters_around_a_citation_stay_text(tmp_path: Path) -> None:
     """A user's ``**`` and ``|`` print as typed, in a text with a citation as in one without."""
     from helpers import data_copy

@@ -115,11 +115,13 @@ def _pdfs(outputs: Path) -> list[Path]:
     return pdfs
 
 
+@pytest.mark.slow
 def test_no_figure_split_from_its_unit(outputs: Path) -> None:
     problems = {p.name: unit_splits(p) for p in _pdfs(outputs)}
     assert not any(problems.values()), problems
 
 
+@pytest.mark.slow
 def test_no_cell_or_label_line_of_one_character(outputs: Path) -> None:
     """Table cells, key labels and chart labels (set below 13 pt; prose may end on one 汉字)."""
     problems = {path.name: [f"p{page}: {above}⏎{below}" for page, above, below, size in _next_lines(_segments(path))
@@ -128,6 +130,7 @@ def test_no_cell_or_label_line_of_one_character(outputs: Path) -> None:
     assert not any(problems.values()), problems
 
 
+@pytest.mark.slow  # the last fast user of the module's build: the build goes with it
 def test_adjacent_marks_compressed(outputs: Path) -> None:
     problems: dict[str, list[str]] = {}
     checked = 0

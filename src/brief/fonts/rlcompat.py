@@ -2,7 +2,7 @@
 
 brief relies on reportlab beyond its public API in the places below. ``check()`` verifies all of
 them, and that reportlab's version is inside ``TESTED`` (the range pyproject.toml pins and these
-reaches were checked on), once per process; tests/test_fonts.py runs it. After a reportlab upgrade,
+reaches were checked on), once per process; tests/fonts/test_fonts.py runs it. After a reportlab upgrade,
 widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
 
 1. ToUnicode CMap (``apply``, ``to_unicode_cmap``): reportlab writes each TrueType subset's

@@ -65,6 +65,7 @@ def row(page: str, county: str) -> str:
     return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
 
 
+@pytest.mark.slow
 def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Path, Path]) -> None:
     data, out = site
     (data / "counties/maigaiti/2023.yaml").unlink()
@@ -84,6 +85,7 @@ def test_overview_states_from_the_files_the_build_and_the_ledger(site: tuple[Pat
     assert row(page, "英吉沙县").startswith("已分发 2023年第1期")
 
 
+@pytest.mark.slow
 def test_built_and_not_sent_is_built(site: tuple[Path, Path]) -> None:
     page = text(client(*site).get("/"))
     assert row(page, "疏勒县").startswith("已生成")
@@ -226,6 +228,7 @@ def test_form_download_is_the_prefilled_form(site: tuple[Path, Path]) -> None:
     assert "490" in values  # cadres_dispatched, pre-filled
 
 
+@pytest.mark.slow
 def test_preview_pages_and_downloads(site: tuple[Path, Path], tmp_path: Path) -> None:
     data, out = site
     c = client(data, out)
@@ -275,6 +278,7 @@ def _wait(c, location: str) -> dict:  # type: ignore[no-untyped-def]
     raise AssertionError("job did not finish")
 
 
+@pytest.mark.slow
 def test_failed_build_shows_its_line_and_changes_nothing(site: tuple[Path, Path]) -> None:
     data, out = site
     shule = data / "counties/shule/2023.yaml"
@@ -344,6 +348,7 @@ def _form(data: Path, tmp_path: Path, cells: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
@@ -372,6 +377,7 @@ def test_upload_review_errors_marked_then_import(site: tuple[Path, Path], tmp_pa
     assert c.get(clean).status_code == 404  # imported: gone
 
 
+@pytest.mark.slow
 def test_a_failed_import_changes_nothing_and_says_why(site: tuple[Path, Path], tmp_path: Path) -> None:
     data, out = site
     c = client(data, out)

@@ -3,14 +3,12 @@ counties by name, citations everywhere and periods shorter than the year."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from brief.compose.numerals import chinese_number  # noqa: E402
-from helpers import brief, docx_paragraphs, pdf_body, squash  # noqa: E402
+from brief.compose.numerals import chinese_number
+from helpers import brief, docx_paragraphs, pdf_body, squash
 
 SECTION_KEYS = [f"s{i:02d}" for i in range(1, 13)]
 
@@ -68,6 +66,7 @@ def test_chinese_number_covers_1_to_99_without_a_gap_or_repeat() -> None:
     assert all(w and "零" not in w and not w.startswith("一十") for w in words)
 
 
+@pytest.mark.slow
 def test_twelve_sections_render_numbered_to_twelve(tmp_path: Path) -> None:
     folder = render(office(tmp_path), tmp_path / "out")
     pdf = pdf_body(folder / "2023年大姚县援疆工作简报.pdf")
@@ -77,6 +76,7 @@ def test_twelve_sections_render_numbered_to_twelve(tmp_path: Path) -> None:
         assert text.index("一、栏目01") < text.index("十二、栏目12")
 
 
+@pytest.mark.slow
 def test_sections_without_data_are_skipped_and_numbers_stay_consecutive(tmp_path: Path) -> None:
     values = {"x02": "5", "x11": "7"}
     folder = render(office(tmp_path, counties={"dayao/2023": county_file(values=values)}), tmp_path / "out")
@@ -93,6 +93,7 @@ county_names: {yaoan: 姚安县}
 """
 
 
+@pytest.mark.slow
 def test_genre_names_the_file_title_and_masthead(tmp_path: Path) -> None:
     data = office(tmp_path, program=EWC_PROGRAM)
     folder = render(data, tmp_path / "out")
@@ -144,6 +145,7 @@ highlights:
 """
 
 
+@pytest.mark.slow
 def test_program_brief_from_its_year_file_alone(tmp_path: Path) -> None:
     data = office(tmp_path, program=EWC_PROGRAM, counties={})
     write(data / "programs" / "p" / "2023.yaml", PROGRAM_YEAR)
@@ -157,6 +159,7 @@ def test_program_brief_from_its_year_file_alone(tmp_path: Path) -> None:
         assert "投入帮扶资金3200个" in text  # a citation in the program's headline
 
 
+@pytest.mark.slow
 def test_build_makes_the_program_brief_and_no_summary_without_county_files(tmp_path: Path) -> None:
     data = office(tmp_path, program=EWC_PROGRAM, counties={})
     write(data / "programs" / "p" / "2023.yaml", PROGRAM_YEAR)
@@ -172,6 +175,7 @@ def test_build_makes_the_program_brief_and_no_summary_without_county_files(tmp_p
     assert not (tmp_path / "o2" / "2023").exists() or not any((tmp_path / "o2" / "2023").iterdir())
 
 
+@pytest.mark.slow
 def test_summary_names_a_county_without_a_file_by_county_names(tmp_path: Path) -> None:
     data = office(tmp_path, program=EWC_PROGRAM)
     out = tmp_path / "out"
@@ -185,6 +189,7 @@ def test_summary_names_a_county_without_a_file_by_county_names(tmp_path: Path) -
         assert "工作组对口帮扶大姚县" in text and "对口支援" not in text  # 东西部协作 words, not 援疆's
 
 
+@pytest.mark.slow
 def test_summary_of_a_prefecture_entered_as_a_county_does_not_repeat_it(tmp_path: Path) -> None:
     program = "name: 浙江援疆指挥部\nprefecture: 阿克苏地区\ncounties: [aksu]\n"
     data = office(tmp_path, program=program, counties={"aksu/2023": county_file(name="阿克苏地区")})
@@ -203,6 +208,7 @@ highlights:
 """
 
 
+@pytest.mark.slow
 def test_citations_print_in_headline_summary_and_highlight_title(tmp_path: Path) -> None:
     data = office(tmp_path, counties={"dayao/2023": county_file(extra=CITED)})
     folder = render(data, tmp_path / "out")
@@ -269,6 +275,7 @@ def band_text(pdf: Path) -> list[str]:
     return lines[start + 1:end]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("keys", [["x05"], ["x01", "x02", "x03", "x04"], ["x01", "x02", "x03", "x04", "x05", "x06"]])
 def test_key_figures_band_lays_out_the_listed_boxes(tmp_path: Path, keys: list[str]) -> None:
     folder = render(band_office(tmp_path, keys), tmp_path / "out")
@@ -288,6 +295,7 @@ def test_key_figures_band_lays_out_the_listed_boxes(tmp_path: Path, keys: list[s
     assert "".join(values[k] for k in keys) in cells
 
 
+@pytest.mark.slow
 def test_key_figures_default_to_the_catalogs_key_indicators(tmp_path: Path) -> None:
     cat = catalog(12).replace("x03: {label: 指标03, unit: 个, section: s03}",
                               "x03: {label: 指标03, unit: 个, section: s03, key: true}")
@@ -321,6 +329,7 @@ def period_office(tmp_path: Path, this: str, last: str) -> Path:
     return office(tmp_path, counties=counties)
 
 
+@pytest.mark.slow
 def test_period_prints_in_title_caption_and_masthead_and_stops_yoy_against_a_full_year(tmp_path: Path) -> None:
     folder = render(period_office(tmp_path, "period: 1-10月\n", ""), tmp_path / "out")
     assert sorted(p.name for p in folder.iterdir()) == ["2023年大姚县援疆工作简报.docx", "2023年大姚县援疆工作简报.pdf"]
@@ -332,6 +341,7 @@ def test_period_prints_in_title_caption_and_masthead_and_stops_yoy_against_a_ful
         assert "同比" not in text and "100个" not in text  # no comparison with a whole year
 
 
+@pytest.mark.slow
 def test_same_period_last_year_gives_yoy(tmp_path: Path) -> None:
     folder = render(period_office(tmp_path, "period: 1—10月\n", "period: 截至10月\n"), tmp_path / "out")
     text = pdf_body(folder / "2023年大姚县援疆工作简报.pdf")
@@ -347,6 +357,7 @@ def test_a_bad_period_is_one_line(tmp_path: Path) -> None:
             "应写作 1—10月（也可写 1-10月 或 截至10月）") in result.stderr
 
 
+@pytest.mark.slow
 def test_a_summary_mixing_periods_says_so_under_the_table(tmp_path: Path) -> None:
     program = "name: 测试工作组\ncounties: [dayao, yaoan]\n"
     counties = {"dayao/2023": county_file(values={"x01": "120"}, extra="period: 1-10月\n"),
@@ -368,6 +379,7 @@ def test_an_unknown_key_figure_with_a_colon_keeps_the_line_parsable(tmp_path: Pa
     assert line.startswith(f"{data / 'counties' / 'dayao' / '2023.yaml'}:6: key_figures: 未知的键")
 
 
+@pytest.mark.slow
 def test_distributed_message_names_the_programs_genre(tmp_path: Path) -> None:
     """The e-mail says 东西部协作工作简报 as the attached briefs do, not a fixed 援疆."""
     import email

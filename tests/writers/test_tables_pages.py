@@ -87,6 +87,7 @@ def _above(page: pdfplumber.page.Page, bbox: tuple[float, float, float, float]) 
     return lines[-1].text if lines and bbox[1] - lines[-1].top < 30 else ""
 
 
+@pytest.mark.slow
 def test_every_table_break_goes_on_under_xubiao_and_the_header_with_three_rows_each_side(summary, summary_pdf):
     tables = [b for b in summary.blocks if isinstance(b, model.Table)]
     pieces = []  # (page number, title line, rows) of every table piece, in order
@@ -108,6 +109,7 @@ def test_every_table_break_goes_on_under_xubiao_and_the_header_with_three_rows_e
                                                                                               len(rows))
 
 
+@pytest.mark.slow
 def test_no_figure_wraps_and_a_section_s_tables_share_one_size(summary, summary_pdf):
     for page in summary_pdf.pages:
         for _, rows in _tables(page):
@@ -137,6 +139,7 @@ def test_no_figure_wraps_and_a_section_s_tables_share_one_size(summary, summary_
     assert docx_sizes == pdf_sizes
 
 
+@pytest.mark.slow
 def test_no_summary_page_ends_with_a_heading_or_a_title(summary, summary_pdf):
     heads = [p for p in summary_pdf.pages if any("、" in ln.text[:3] for ln in _lines(p))]
     assert heads
@@ -192,6 +195,7 @@ def _essay(seed: int = 3) -> model.Document:
     return model.Document(model.Meta("分页"), tuple(blocks))
 
 
+@pytest.mark.slow
 def test_two_lines_of_a_paragraph_on_each_side_of_a_page_break_and_no_heading_at_a_page_foot():
     with pdfplumber.open(io.BytesIO(pdf_bytes(_essay(), pdf_fonts()))) as pdf:
         pages = [_lines(p) for p in pdf.pages]

@@ -33,7 +33,7 @@ from brief.forms import import_forms, make_form
 from brief.forms.cells import figure_text, fold, squeeze
 from brief.forms.layout import display_width
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 COUNTY_FILES = sorted(DATA.glob("counties/*/*.yaml"))
 SOFFICE = shutil.which("soffice")
@@ -95,6 +95,7 @@ def quantity_message(text: str, unit: str, change: bool = False) -> str:
 # ── round trip ──────────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("county_file", COUNTY_FILES, ids=[f"{p.parent.name}-{p.stem}" for p in COUNTY_FILES])
 def test_round_trip_every_county_file(county_file: Path, data: Path, tmp_path: Path) -> None:
     county, year = county_file.parent.name, int(county_file.stem)
@@ -122,6 +123,7 @@ def test_round_trip_every_county_file(county_file: Path, data: Path, tmp_path: P
                                                                    record.summary)
 
 
+@pytest.mark.slow
 def test_changed_value_changes_that_value_alone(form: Path, data: Path) -> None:
     yaml_path = data / "counties/yingjisha/2023.yaml"
     before = yaml_path.read_bytes()
@@ -144,6 +146,7 @@ def test_changed_value_changes_that_value_alone(form: Path, data: Path) -> None:
     assert import_forms([form], data) == []
 
 
+@pytest.mark.slow
 def test_emptied_cell_removes_the_key_and_new_value_joins_in_catalog_order(form: Path, data: Path) -> None:
     yaml_path = data / "counties/yingjisha/2023.yaml"
     before = yaml_path.read_bytes()
@@ -169,6 +172,7 @@ def test_emptied_cell_removes_the_key_and_new_value_joins_in_catalog_order(form:
     assert "new_vocational_majors" not in values and values["sea_rice_yield"] == Quantity(Decimal("549.63"))
 
 
+@pytest.mark.slow
 def test_emptying_a_cited_figure_is_reported_at_the_citing_text(form: Path, data: Path) -> None:
     fill(form, {"wedding_couples": None})
     assert problems_of([form], data) == [
@@ -192,6 +196,7 @@ def test_yaml_edits_keep_comments_in_place() -> None:
                               "  d: 4\n  e: '5'\n\nhighlights: {}\n")
 
 
+@pytest.mark.slow
 def test_facts_and_highlights(form: Path, data: Path) -> None:
     yaml_path = data / "counties/yingjisha/2023.yaml"
     before = yaml_path.read_bytes()
@@ -225,6 +230,7 @@ def test_clearing_a_highlight_row_removes_it(form: Path, data: Path) -> None:
     assert industry == ["戈壁滩上绽放红玫瑰", "盐碱地里“种”出白对虾"]
 
 
+@pytest.mark.slow
 def test_form_for_a_year_not_started_prefills_facts_only(data: Path, tmp_path: Path) -> None:
     path = make_form(data, "yingjisha", 2024, tmp_path)
     assert path.name == "2024年英吉沙县援疆数据填报表.xlsx"
@@ -249,6 +255,7 @@ def test_form_for_a_year_not_started_prefills_facts_only(data: Path, tmp_path: P
 # ── the form itself ─────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_form_layout_protection_and_print_setup(form: Path, data: Path, tmp_path: Path) -> None:
     wb = load_workbook(form)
     catalog = read_dataset(data).catalog
@@ -383,6 +390,7 @@ def test_same_figure_written_differently_changes_nothing(form: Path, data: Path,
     assert snapshot(data) == before
 
 
+@pytest.mark.slow
 def test_bad_figure_is_the_exact_line(form: Path, data: Path) -> None:
     fill(form, {"智力援疆!C7": "2.12w"})
     assert problems_of([form], data) == [
@@ -405,6 +413,7 @@ def test_bad_cells_name_sheet_cell_and_key(form: Path, data: Path, key: str, val
     assert problems_of([form], data) == [f"{BOOK}:{sheet}!{coord}: {key}: {message}"]
 
 
+@pytest.mark.slow
 def test_date_and_formula_cells(form: Path, data: Path) -> None:
     import datetime as dt
 
@@ -432,6 +441,7 @@ def test_cell_text_helpers() -> None:
     assert figure_text("   ", "@") is None and figure_text(None, "General") is None
 
 
+@pytest.mark.slow
 def test_program_totals_never_block_a_county_import(form: Path, data: Path) -> None:
     from brief.data.dataset import read_dataset
 
@@ -453,6 +463,7 @@ def test_form_of_another_county_is_reported(data: Path, tmp_path: Path, monkeypa
     assert line.startswith(f"{BOOK}: -: 文件名写的是“{named}”，表内却是2023年疏勒县（shule）的表单")
 
 
+@pytest.mark.slow
 def test_sheet_pasted_from_another_year_is_reported(form: Path, data: Path) -> None:
     fill(form, {"智力援疆!F1": "brief-form|1|yingjisha|2022|talent"})
     assert problems_of([form], data) == [
@@ -467,6 +478,7 @@ def test_form_for_a_county_the_data_dir_lacks(form: Path, data: Path) -> None:
     assert line.startswith(f"{BOOK}: yingjisha: 数据目录中没有这个县")
 
 
+@pytest.mark.slow
 def test_same_county_twice_is_reported(form: Path, data: Path, tmp_path: Path) -> None:
     copy = shutil.copy(form, tmp_path / "copy.xlsx")
     lines = problems_of([form, Path(copy)], data)
@@ -489,6 +501,7 @@ def test_deleted_row_is_reported(form: Path, data: Path) -> None:
         "找不到指标“农技推广培训人次”这一行（行被删除或指标键被改动了？）；请恢复该行，或用新生成的表单填写"]
 
 
+@pytest.mark.slow
 def test_inserted_row_is_reported(form: Path, data: Path) -> None:
     wb = load_workbook(form)
     ws = wb["智力援疆"]
@@ -499,6 +512,7 @@ def test_inserted_row_is_reported(form: Path, data: Path) -> None:
         f"{BOOK}:智力援疆!C7: -: 这一行没有指标键（E 列），不知道填的是哪个指标；请不要插入行或改动指标键"]
 
 
+@pytest.mark.slow
 def test_merged_cells_are_reported(form: Path, data: Path) -> None:
     wb = load_workbook(form)
     wb["智力援疆"].merge_cells("C7:C8")
@@ -516,6 +530,7 @@ def test_key_and_label_disagree(form: Path, data: Path) -> None:
     assert any("指标键重复" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_moved_rows_are_read_by_their_key(form: Path, data: Path) -> None:
     """Rows sorted or moved (protection lifted) are matched by the key column, not by position."""
     wb = load_workbook(form)
@@ -569,6 +584,7 @@ def test_really_encrypted_workbook_is_one_line(form: Path, data: Path, tmp_path:
     assert line.startswith("locked.xlsx: -: 工作簿设置了打开密码")
 
 
+@pytest.mark.slow
 def test_nothing_written_when_one_of_two_workbooks_is_bad(form: Path, data: Path, tmp_path: Path) -> None:
     fill(form, {"agri_training_attendance": "2.5万"})  # a good change…
     shule = make_form(data, "shule", 2023, tmp_path / "forms")

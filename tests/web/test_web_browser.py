@@ -20,8 +20,11 @@ import pytest
 from openpyxl import load_workbook
 
 from brief.forms import make_form
+from forms.test_forms import cell_of
 from helpers import DATA, ROOT, pdftotext
-from test_forms import cell_of
+
+# slow as a whole: a real browser and server, ~10 s of CPU, and its tests run in order on one server
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 DRIVER = Path("/usr/bin/chromedriver")

@@ -40,7 +40,7 @@ from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.make_reference import build_reference
 from helpers import cjk_in_latin_fonts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 REFERENCE = ROOT / "templates" / "reference.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 V = "{urn:schemas-microsoft-com:vml}"

@@ -198,6 +198,7 @@ REFUSED = {
 }
 
 
+@pytest.mark.slow
 def test_refused_forms_each_give_one_line_with_a_fitting_hint(tmp_path: Path) -> None:
     lines = "".join(f"  {key}: {written}\n" for key, (written, _) in REFUSED.items())
     data = data_copy(tmp_path)
@@ -301,6 +302,7 @@ def _table_rows(path: Path) -> dict[str, list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_docx_prose_and_tables_hold_each_figure_as_written(county_brief: Path) -> None:
     prose = "".join(docx_paragraphs(county_brief.with_suffix(".docx"), tables=False))
     cells = {cell for row in _table_rows(county_brief.with_suffix(".docx")).values() for cell in row}
@@ -309,6 +311,7 @@ def test_docx_prose_and_tables_hold_each_figure_as_written(county_brief: Path) -
         assert printed in cells, (key, printed)
 
 
+@pytest.mark.slow
 def test_pdf_holds_each_figure_as_written(county_brief: Path) -> None:
     body = pdf_body(county_brief.with_suffix(".pdf"))
     for key, (_written, printed) in YINGJISHA_2023.items():
@@ -350,6 +353,7 @@ def test_cumulative_labels_and_no_year_over_year(county_brief: Path) -> None:
     assert rows["覆盖人口"][1:] == ["2.12万人", "2万人", "上升6.00%"]
 
 
+@pytest.mark.slow
 def test_parts_above_an_exact_whole_are_refused_naming_both(tmp_path: Path) -> None:
     data = _with_new_forms(tmp_path)
     path = data / "counties" / "yingjisha" / "2023.yaml"
@@ -367,6 +371,7 @@ def test_parts_above_an_exact_whole_are_refused_naming_both(tmp_path: Path) -> N
         f"t_factory 420人（第 {line_of['t_factory']} 行）；请核对这些数字"]
 
 
+@pytest.mark.slow
 def test_parts_with_a_lower_bound_whole_are_not_refused(tmp_path: Path) -> None:
     data = _with_new_forms(tmp_path)  # t_jobs 1000以上 with parts 300 + 420余: no certain conflict
     assert brief("validate", "--data", str(data)).returncode == 0
@@ -394,6 +399,7 @@ SUMMARY_TOTALS = {
 }
 
 
+@pytest.mark.slow
 def test_summary_totals_follow_the_contract_rules(tmp_path: Path) -> None:
     files: dict[str, str] = {}
     for key, by_county in SUMMARY_VALUES.items():

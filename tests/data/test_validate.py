@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parents[1]  # tests/: the mini data dir and the broken-file corpus
 MINI = HERE / "fixtures" / "mini"
 CASES = sorted((HERE / "broken").glob("*.yaml"))
 
@@ -61,6 +61,7 @@ def test_several_broken_files_reported_in_one_run(mini: Path) -> None:
     assert len(result.stderr.splitlines()) == 3
 
 
+@pytest.mark.slow
 def test_validate_one_file_reports_only_that_file(mini: Path) -> None:
     shutil.copyfile(HERE / "broken" / "32_recipients_bad.yaml", mini / "recipients.yaml")
     assert run_validate(mini, mini / "counties" / "good" / "2023.yaml").returncode == 0
@@ -73,6 +74,7 @@ def test_missing_path_is_one_line(mini: Path) -> None:
     assert result.stderr.strip() == "data/nope.yaml: -: 文件或目录不存在"
 
 
+@pytest.mark.slow
 def test_project_data_validates() -> None:
     root = HERE.parent
     result = subprocess.run([sys.executable, "-m", "brief.cli", "validate"], capture_output=True, text=True, cwd=root)

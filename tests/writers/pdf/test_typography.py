@@ -36,12 +36,14 @@ def _qdf_text(path: Path, tmp: Path) -> str:
 # -- 1. text survives reprocessing ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_tounicode_blocks_hold_at_most_100_entries(pdf: Path, tmp_path: Path) -> None:
     counts = [int(n) for n in re.findall(r"(\d+) beginbf(?:char|range)", _qdf_text(pdf, tmp_path))]
     assert counts and max(counts) <= 100
     assert sum(counts) > 300  # the whole subset is still mapped, just in more blocks
 
 
+@pytest.mark.slow
 def test_subset_font_names_unique_per_font(pdf: Path) -> None:
     names = [row[0] for row in pdffonts_rows(pdf)]
     tags = [n.split("+", 1)[0] for n in names]
@@ -136,6 +138,7 @@ def draft_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "2023" / f"{STEM}.pdf"
 
 
+@pytest.mark.slow
 def test_draft_watermark_keeps_reading_order(draft_pdf: Path, pdf: Path) -> None:
     draft, final = squash(pdftotext(draft_pdf)), squash(pdftotext(pdf))
     assert draft.count("征求意见稿") == 1  # once, in the top margin of page 1
@@ -145,6 +148,7 @@ def test_draft_watermark_keeps_reading_order(draft_pdf: Path, pdf: Path) -> None
         assert sentence in draft
 
 
+@pytest.mark.slow
 def test_draft_watermark_is_drawn_on_every_page(draft_pdf: Path, pdf: Path, tmp_path: Path) -> None:
     """Still there, as filled paths: the draft's page content has far more path fills than the final's."""
     from pypdf import PdfReader
@@ -332,7 +336,7 @@ def test_docx_adjacent_marks_scaled_to_half(tmp_path: Path) -> None:
     from brief import model
     from brief.writers.docx.writer import docx_bytes
 
-    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    reference = Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     doc = model.Document(model.Meta("测试"), (model.Paragraph((model.Text("进村（示例）。示例“山东”，“百校”。"),)),))
     target = tmp_path / "t.docx"
     target.write_bytes(docx_bytes(doc, reference=reference))
@@ -369,7 +373,7 @@ def test_docx_figures_joined_in_en_us_runs_and_cells_fit(tmp_path: Path) -> None
     from brief.writers.docx.writer import docx_bytes
     from helpers import docx_cells, docx_paragraphs
 
-    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    reference = Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     cells = [(model.Text("专题培训班"),), (model.Text("约7.52万人次"),)]
     doc = model.Document(model.Meta("测试"), (
         model.Paragraph((model.Text("全年选派2670余名干部，上升约40.00%。"),)),

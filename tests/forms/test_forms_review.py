@@ -63,6 +63,7 @@ def cells(wb: Workbook) -> dict[tuple[str, str], tuple[Any, ...]]:
 # ── review ──────────────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_review_finds_the_three_cells_with_import_s_own_messages(bad_form: Path, data: Path) -> None:
     before = snapshot(data)
     review = review_upload(bad_form, data)
@@ -100,6 +101,7 @@ def test_a_data_file_error_names_the_data_file_not_the_server_s_path(form: Path,
 # ── the marked workbook ─────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_mark_fills_the_three_cells_red_with_their_messages(bad_form: Path, data: Path) -> None:
     review = review_upload(bad_form, data)
     marked = load_workbook(io.BytesIO(mark_workbook(bad_form, review.errors)))
@@ -123,6 +125,7 @@ def test_mark_fills_the_three_cells_red_with_their_messages(bad_form: Path, data
     assert marked["队伍建设"].column_dimensions["F"].hidden  # the form's hidden marker column
 
 
+@pytest.mark.slow
 def test_marked_workbook_still_reads_as_the_same_form(bad_form: Path, data: Path, tmp_path: Path) -> None:
     """A user who fixes the marked copy uploads it again: the marks must not be errors of their own."""
     marked = tmp_path / bad_form.name
@@ -132,6 +135,7 @@ def test_marked_workbook_still_reads_as_the_same_form(bad_form: Path, data: Path
     assert review_upload(marked, data).errors == []
 
 
+@pytest.mark.slow
 def test_marking_again_clears_the_marks_of_fixed_cells(bad_form: Path, data: Path, tmp_path: Path) -> None:
     marked = tmp_path / bad_form.name
     marked.write_bytes(mark_workbook(bad_form, review_upload(bad_form, data).errors))
@@ -146,6 +150,7 @@ def test_marking_again_clears_the_marks_of_fixed_cells(bad_form: Path, data: Pat
     assert again["队伍建设"]["B4"].comment.text == errors[1].message
 
 
+@pytest.mark.slow
 def test_a_user_s_own_comment_is_kept_below_the_message(bad_form: Path, data: Path, tmp_path: Path) -> None:
     from openpyxl.comments import Comment
 
@@ -218,6 +223,7 @@ def test_libreoffice_opens_the_marked_workbook(bad_form: Path, data: Path, tmp_p
 # ── apply ───────────────────────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_apply_reports_each_figure_old_to_new(bad_form: Path, data: Path) -> None:
     fill(bad_form, {**{place: fixed for place, (_, fixed) in BAD.items()},
                     ("智力援疆", "C4"): "500余", ("工作亮点", "B4"): "党旗插在援疆一线"})
@@ -243,6 +249,7 @@ def test_apply_reports_each_figure_old_to_new(bad_form: Path, data: Path) -> Non
     assert snapshot(data) == written
 
 
+@pytest.mark.slow
 def test_a_cleared_figure_is_a_change_to_nothing(form: Path, data: Path) -> None:
     ws = load_workbook(form)["智力援疆"]
     row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 5).value == "free_clinics")  # E: the key
@@ -252,6 +259,7 @@ def test_a_cleared_figure_is_a_change_to_nothing(form: Path, data: Path) -> None
     assert "free_clinics" not in (data / TARGET).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_failed_apply_changes_nothing(bad_form: Path, data: Path) -> None:
     before = snapshot(data)
     with pytest.raises(BriefError) as exc:
@@ -263,6 +271,7 @@ def test_a_failed_apply_changes_nothing(bad_form: Path, data: Path) -> None:
 # ── brief import --marked ───────────────────────────────────────────────────────────────────
 
 
+@pytest.mark.slow
 def test_import_marked_writes_the_marked_copy_next_to_the_errors(bad_form: Path, data: Path) -> None:
     before = snapshot(data)
     result = brief("import", str(bad_form), "--data", str(data), "--marked", "标错", cwd=bad_form.parent)

@@ -169,6 +169,7 @@ def test_cache_key_follows_source_and_charset():
     assert convert.converted_path(body, extra=JI) != convert.converted_path(body)
 
 
+@pytest.mark.slow
 def test_per_character_conversion(tmp_path, monkeypatch):
     """A character outside the converted set comes from a one-glyph TrueType file of the same face."""
     monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
@@ -290,6 +291,7 @@ def test_tounicode_fix_installed_and_checked():
     assert ttfonts.makeToUnicodeCMap is rlcompat.to_unicode_cmap
 
 
+@pytest.mark.slow
 def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch):
     """One module holds what brief uses of reportlab beyond its public API; its check refuses a
     reportlab outside the tested range (the pyproject pin) or with an internal gone."""
@@ -300,7 +302,7 @@ def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch)
     from reportlab.pdfbase import pdfmetrics as rl_pdfmetrics
 
     rlcompat.check()
-    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pin = re.search(r'"reportlab>=([\d.]+),<([\d.]+)"', (Path(__file__).parents[2] / "pyproject.toml").read_text())
     assert pin and rlcompat.TESTED == tuple(tuple(int(x) for x in v.split(".")) for v in pin.groups())
     monkeypatch.setattr(rlcompat, "_checked", False)
     monkeypatch.setattr(reportlab, "Version", "5.2.0")

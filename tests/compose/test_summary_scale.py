@@ -120,6 +120,7 @@ def between(text: str, start: str, end: str | None) -> str:
     return text[at:text.index(end, at)] if end else text[at:]
 
 
+@pytest.mark.slow
 def test_rankings_list_the_top_and_bottom_five_with_totals(big: tuple[Path, dict, str]) -> None:
     _, written, text = big
     lead = between(text, "对口支援3个地区（州）的60个县", "一、主要指标排名")
@@ -145,6 +146,7 @@ def test_rankings_list_the_top_and_bottom_five_with_totals(big: tuple[Path, dict
     assert "样本40县和田地区2160名" in ranks
 
 
+@pytest.mark.slow
 def test_totals_follow_the_catalog_rule(big: tuple[Path, dict, str]) -> None:
     _, written, text = big
     totals = between(text, "三、各项指标合计", "附表各县主要指标")

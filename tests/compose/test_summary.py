@@ -22,6 +22,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render_once(tmp_path_factory, "summary", "shandong", "--year", "2023")
 
 
+@pytest.mark.slow
 def test_summary_writes_exactly_two_files(rendered: Path) -> None:
     assert sorted(p.name for p in rendered.parent.rglob("*") if p.is_file()) == [f"{STEM}.docx", f"{STEM}.pdf"]
 
@@ -35,6 +36,7 @@ def county_tables(path: Path) -> list[list[list[str]]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_printed_total_recomputed_from_county_files(rendered: Path) -> None:
     ds = load_dataset(DATA)
     program = ds.programs["shandong"]
@@ -89,6 +91,7 @@ def test_charts_are_vector_in_pdf_and_images_in_docx(rendered: Path) -> None:
     assert len(pictures) >= 2
 
 
+@pytest.mark.slow
 def test_missing_county_is_named_not_skipped(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
@@ -101,6 +104,7 @@ def test_missing_county_is_named_not_skipped(tmp_path: Path) -> None:
     assert "本汇总未含英吉沙县" in text
 
 
+@pytest.mark.slow
 def test_totals_mismatch_reported_with_both_figures(tmp_path: Path) -> None:
     data = data_copy(tmp_path, STALE_TOTAL)
     result = brief("validate", "--data", str(data), cwd=tmp_path)
@@ -109,6 +113,7 @@ def test_totals_mismatch_reported_with_both_figures(tmp_path: Path) -> None:
     assert "data/programs/shandong/2023.yaml:" in result.stderr and "shule/2023.yaml" in result.stderr
 
 
+@pytest.mark.slow
 def test_county_brief_states_year_over_year(tmp_path: Path) -> None:
     result = brief("render", "yingjisha", "--year", "2023", "--format", "docx", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -118,6 +123,7 @@ def test_county_brief_states_year_over_year(tmp_path: Path) -> None:
     assert any(r[0] == "三四级手术量同比" and r[1] == "上升61.36%" for r in rows)
 
 
+@pytest.mark.slow
 def test_summary_states_year_over_year_when_every_county_has_last_year(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
@@ -138,6 +144,7 @@ def test_summary_states_year_over_year_when_every_county_has_last_year(tmp_path:
     assert cadres[-2:] == ["2670余名", "上升约4.30%"]
 
 
+@pytest.mark.slow
 def test_stale_program_total_stops_the_summary_not_the_county_brief(tmp_path: Path) -> None:
     data = data_copy(tmp_path, STALE_TOTAL)
     common = ["--year", "2023", "--data", str(data), "--out", str(tmp_path / "o"), "--format", "docx"]

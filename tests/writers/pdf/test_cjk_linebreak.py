@@ -122,6 +122,7 @@ def _placed(item: str, col: int) -> str:
     return FILLER[: col - 1] + item + FILLER[col - 1 : col + 70]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", [BODY, BODY_INDENT], ids=["flush", "indent2"])
 def test_sweep_every_column(font: str, style: ParaStyle) -> None:
     count = 0
@@ -300,6 +301,7 @@ def test_degenerate_input_terminates(font: str) -> None:
     assert hard[1].last and hard[1].char_space == TRACK and hard[2].x0 == 0
 
 
+@pytest.mark.slow
 def test_multiple_runs_and_fonts(font: str) -> None:
     heavy = "T-ZenHei" if _register("T-ZenHei", ZENHEI) else font
     rare = "T-WenKai" if _register("T-WenKai", WENKAI) else font
