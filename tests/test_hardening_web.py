@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import test_web
+import web.test_web as test_web
 from brief.web import create_app
-from test_web import _form, _upload, text, token
+from web.test_web import _form, _upload, text, token
 
 built, site = test_web.built, test_web.site  # the fixtures: one build per module, a copy per test
 

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from brief.data.dataset import read_dataset
 from brief.forms import import_forms
 from brief.forms.review import CellError, review_upload
+from forms.test_forms import cell_of, fill, problems_of, snapshot
 from helpers import brief
-from test_forms import cell_of, fill, problems_of, snapshot
 
 AGAIN = "请重新下载填报表（brief form yingjisha --year 2023）后再填"
 
