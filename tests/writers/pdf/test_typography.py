@@ -356,7 +356,7 @@ def test_docx_two_openers_halve_the_second(tmp_path: Path) -> None:
     from brief import model
     from brief.writers.docx.writer import docx_bytes
 
-    reference = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+    reference = Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     doc = model.Document(model.Meta("测试"), (model.Paragraph((model.Text("表中标注“（稿）”。"),)),))
     target = tmp_path / "t.docx"
     target.write_bytes(docx_bytes(doc, reference=reference))
