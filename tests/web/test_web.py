@@ -439,3 +439,26 @@ def test_job_progress_counts_each_brief_as_it_is_reported(tmp_path: Path) -> Non
     follower.join(10)
     assert not job.running and job.ok and job.done == 2 and job.lines == ["已生成 1 份简报"]
     assert job.to_json()["percent"] == 100
+
+
+def test_server_paths_shown_whole_only_to_the_local_clerk(tmp_path: Path) -> None:
+    """Without a password the server answers on this machine only: the footer gives the full paths.
+    With one (the LAN), pages and a finished job's lines give the folders' names, never where they lie."""
+    from brief.web.jobs import Job
+
+    data, out = tmp_path / "我的数据", tmp_path / "简报输出"
+    shutil.copytree(DATA, data)
+    local = text(client(data, out).get("/"))
+    assert f"数据目录：{data.resolve()} · 输出目录：{out.resolve()}" in local
+
+    app = create_app(data, out, "pw", work=tmp_path / "work")
+    c = app.test_client()
+    c.post("/login", data={"csrf": token(c, "/login"), "password": "pw", "next": "/"})
+    page = text(c.get("/"))
+    assert "数据目录：我的数据 · 输出目录：简报输出" in page
+    assert str(tmp_path) not in c.get("/").get_data(as_text=True)
+    job = Job("j1", "生成全部简报", [], total=1, running=False, rc=0,
+              lines=[f"已生成 1 份简报（2 个文件），0 份无变化；清单：{out.resolve() / 'manifest.json'}"])
+    app.extensions["brief.jobs"]._jobs[job.id] = job
+    lines = c.get("/jobs/j1.json").get_json()["lines"]
+    assert lines == ["已生成 1 份简报（2 个文件），0 份无变化；清单：简报输出/manifest.json"]

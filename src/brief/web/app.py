@@ -70,6 +70,7 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
     app.extensions["brief.jobs"] = Jobs()
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["logged_in"] = lambda: bool(session.get("auth"))
+    app.jinja_env.filters["shown"] = shown_paths
     app.before_request(_guard)
     _errors(app)
 
@@ -106,6 +107,21 @@ def _guard() -> Response | None:
 def check_password(given: str) -> bool:
     password = _app().config["BRIEF_PASSWORD"] or ""
     return hmac.compare_digest(given.encode("utf-8"), password.encode("utf-8"))
+
+
+def shown_paths(text: object) -> str:
+    """``text`` with the server's data and out folders as the browser may see them. Without a password
+    the server answers only on this machine (``_guard``): the clerk's own paths are shown whole. With
+    one, LAN users see only the folders' names (数据目录：我的数据): where files lie on the server is
+    none of their business and helps an attacker."""
+    text = str(text)
+    config = _app().config
+    if not config["BRIEF_PASSWORD"]:
+        return text
+    folders = sorted((config["BRIEF_DATA"], config["BRIEF_OUT"]), key=lambda p: len(str(p)), reverse=True)
+    for folder in folders:  # the longer first: an out dir inside the data dir keeps its own name
+        text = text.replace(str(folder), folder.name)
+    return text
 
 
 def _app() -> Flask:

@@ -24,7 +24,7 @@ from ..errors import BriefError, Problem, os_error_problem
 from ..forms import make_form
 from ..forms.review import apply_upload, mark_workbook, review_upload
 from . import previews, status
-from .app import PageError, arg, check_password, form_value, not_found, redirect_to
+from .app import PageError, arg, check_password, form_value, not_found, redirect_to, shown_paths
 from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
 from .uploads import Uploads
@@ -263,7 +263,9 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         job = _jobs().get(job_id)
         if job is None:
             raise not_found()
-        return jsonify(job.to_json())
+        body = job.to_json()
+        body["lines"] = [shown_paths(line) for line in job.lines[-20:]]  # the CLI names --out in full
+        return jsonify(body)
 
     # -- distribution ------------------------------------------------------------------------------
 
