@@ -139,8 +139,12 @@ def init(directory: Path) -> None:
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
     from .check import validate as run
+    from .data.unlisted import unlisted_notes
 
     problems, files = run(list(paths), data)
+    for root in [p for p in paths if (p / "indicators.yaml").is_file()] if paths else [data]:
+        for note in unlisted_notes(root):
+            say(note)
     if problems:
         raise BriefError(problems)
     say(f"数据无误（检查了 {files} 个文件）")
@@ -208,12 +212,15 @@ def issue(document: str, year: int, is_summary: bool, date: str | None, suppleme
 def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | None) -> None:
     """生成全部简报和年度汇总（只重建有变化的），并写出 out/manifest.json。"""
     from .build import build as run
+    from .data.unlisted import unlisted_notes
     from .progress import Reporter
 
     warm_fonts()
     with Reporter() as reporter:
         outcomes = run(data, out, year, jobs, templates, progress=reporter.update)
     made = [o for o in outcomes if not o.skipped]
+    for note in unlisted_notes(data):
+        say(note)
     if not made:
         say(f"全部 {len(outcomes)} 份简报都是最新的，未重写任何文件")
     else:

@@ -79,3 +79,37 @@ def test_project_data_validates() -> None:
     root = HERE.parent
     result = subprocess.run([sys.executable, "-m", "brief.cli", "validate"], capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stderr
+
+
+NOT_IN_SUMMARY = ("data/counties/xinxian/2023.yaml: 提示：该县不在任何项目的 counties 名单中，不会计入年度汇总"
+                  "（如需计入，请加到 programs/p.yaml 的 counties）")
+
+
+def test_a_county_no_program_lists_is_a_note_not_an_error(mini: Path) -> None:
+    """Allowed by the contract, but out of every 年度汇总: validate says so in one line, still exit 0."""
+    (mini / "counties" / "xinxian").mkdir()
+    shutil.copyfile(mini / "counties" / "good" / "2023.yaml", mini / "counties" / "xinxian" / "2023.yaml")
+    result = run_validate(mini)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [NOT_IN_SUMMARY, "数据无误（检查了 4 个文件）"]
+    assert result.stderr == ""
+    (mini / "programs" / "p.yaml").write_text("name: 甲\ncounties: [good, xinxian]\n", encoding="utf-8")
+    assert "提示" not in run_validate(mini).stdout
+
+
+def test_build_says_the_same_note(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """build prints the note too (its rendering is not this test's subject: stubbed); no program file, no note."""
+    from click.testing import CliRunner
+
+    import brief.build
+    from brief.cli import main
+
+    (mini / "counties" / "xinxian").mkdir()
+    shutil.copyfile(mini / "counties" / "good" / "2023.yaml", mini / "counties" / "xinxian" / "2023.yaml")
+    monkeypatch.setattr(brief.build, "build", lambda *a, **k: [])
+    monkeypatch.chdir(mini.parent)
+    result = CliRunner().invoke(main, ["build", "--data", "data", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [NOT_IN_SUMMARY, "全部 0 份简报都是最新的，未重写任何文件"]
+    (mini / "programs" / "p.yaml").unlink()
+    assert "提示" not in CliRunner().invoke(main, ["build", "--data", "data", "--out", "out"]).output
