@@ -543,3 +543,43 @@ def test_smtp_settings_from_env():
     assert SmtpSettings.from_env({"BRIEF_SMTP_HOST": "h", "BRIEF_SMTP_PORT": "587"}).port == 587
     with pytest.raises(BriefError, match="BRIEF_SMTP_PORT"):
         SmtpSettings.from_env({"BRIEF_SMTP_HOST": "h", "BRIEF_SMTP_PORT": "smtp"})
+
+
+# -- example addresses (RFC 2606) ------------------------------------------------------------------------
+
+EXAMPLE_LINES = "第 3、6、9、12、15、18 行"  # data/recipients.yaml: every entry (its "- name:" line) is at example.org
+
+
+def test_example_addresses_are_refused_by_a_real_mail_server(data: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    """brief init writes example.org addresses: a real server would try them. One line each, nothing sent
+    or built; a server on this machine (the tests', a trial's) is not refused."""
+    from click.testing import CliRunner
+
+    from brief.cli import main
+
+    monkeypatch.chdir(data.parent)
+    monkeypatch.setenv("BRIEF_SMTP_HOST", "mail.invalid")  # never reached: refused before any connection
+    result = CliRunner().invoke(main, ["distribute", "--year", str(YEAR), "--data", "data", "--out", "fresh"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == len(EXPECTED)
+    assert lines[0] == ("data/recipients.yaml:3: email: office@example.org 是示例地址（不能收信）："
+                        "请在 recipients.yaml 中换成该单位的真实邮箱后再分发")
+    assert not (data.parent / "fresh").exists()
+    plan = format_report(distribute(data, tmp_path / "o", YEAR, dry_run=True, smtp=SmtpSettings("mail.invalid")))
+    assert (f"注意：data/recipients.yaml {EXAMPLE_LINES}仍是示例邮箱（example.org 等，不能收信），"
+            "真正分发时会被拒绝：请换成真实地址") in plan  # a dry run says it, and refuses nothing
+
+
+def test_example_addresses_are_a_note_in_the_outbox_and_locally(data: Path, out: Path):
+    from brief.distribute.placeholder import is_example, is_loopback
+
+    lines = format_report(distribute(data, out, YEAR, smtp=None))
+    [note] = [line for line in lines if "示例邮箱" in line]
+    assert note.endswith("仍是示例邮箱（example.org 等，不能收信），用真实邮件服务器分发时会被拒绝：请换成真实地址")
+    assert EXAMPLE_LINES in note and lines[-1].startswith("已发送 9")
+    assert all(is_example(a) for a in ("a@example.org", "b@Mail.Example.COM", "c@example.net."))
+    assert not any(is_example(a) for a in ("a@example.org.cn", "b@myexample.com", "c@gov.cn"))
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
+    assert not any(is_loopback(h) for h in ("mail.example.org", "10.0.0.1", "0.0.0.0"))

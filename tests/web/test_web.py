@@ -301,6 +301,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     plan = text(c.get("/distribute?year=2023"))
     assert "济宁援疆指挥部 jining@example.org 2023年英吉沙县援疆工作简报.pdf" in plan
     assert "新文件，将发送" in plan and "演练：将发送 9，跳过 0，状态不明 0" in plan
+    assert "data/recipients.yaml 第 3、6、9、12、15、18 行仍是示例邮箱" in plan  # the shipped names: a note
     assert not (out / LEDGER).exists()  # a dry run writes nothing
     r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
     state = _wait(c, r.headers["Location"])

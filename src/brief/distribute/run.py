@@ -33,6 +33,7 @@ from ..errors import BriefError, Problem, check_path, os_error_problem
 from ..outdir import check_out, check_subdir, exclusive
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
+from .placeholder import is_example, note, refusal, refuses
 from .stamp import check_name, stamp
 from .transport import FAILED, SENT, UNKNOWN, Delivery, SmtpSettings, send, write_outbox
 
@@ -94,6 +95,7 @@ class Report:
     to_build: list[str] = field(default_factory=list)  # dry run: PDFs a real run would make first
     transport: str = "outbox"  # smtp host:port, or outbox
     withheld: list[Problem] = field(default_factory=list)  # 秘密/机密 briefs: never emailed, one line each
+    example_note: str = ""  # recipients still at example.org, in a run that does not refuse them
 
     @property
     def counts(self) -> dict[str, int]:
@@ -153,6 +155,10 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
     wanted = _wanted(ds, year)
     report = Report(year, dry_run, recipients_file, transport=f"{smtp.host}:{smtp.port}" if smtp else "outbox")
     report.withheld = _withheld(ds, year)
+    examples = [r for r in ds.recipients if is_example(r.email)]
+    if examples and refuses(smtp) and not dry_run:
+        raise BriefError(refusal(examples, recipients_file))
+    report.example_note = note(examples, recipients_file, smtp) if examples else ""
     if dry_run:
         _plan(ds, out, year, wanted, report, resend, templates, by_mail=smtp is not None)
         return report
@@ -421,6 +427,8 @@ def format_report(report: Report) -> list[str]:
             lines.append(f"{who}：" + "；".join(parts))
         for m in r.missing:
             lines.append(f"  注意：没有{m}，未发送")
+    if report.example_note:  # before the counts: the runs' last lines stay the counts
+        lines.append(report.example_note)
     c = report.counts
     if report.dry_run:
         lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")

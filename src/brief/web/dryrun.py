@@ -43,6 +43,7 @@ class Plan:
     recipients: list[PlannedRecipient]
     summary: str
     withheld: list[str]
+    note: str = ""  # recipients still at example.org (distribute.placeholder)
 
 
 def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
@@ -56,7 +57,7 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
     raw = json.loads(proc.stdout)
     recipients = [PlannedRecipient(r["name"], r["email"], [PlannedCopy(**c) for c in r["copies"]], r["missing"])
                   for r in raw["recipients"]]
-    return Plan(raw["how"], raw["to_build"], recipients, raw["summary"], raw["withheld"])
+    return Plan(raw["how"], raw["to_build"], recipients, raw["summary"], raw["withheld"], raw.get("note", ""))
 
 
 def _main(data: str, out: str, year: str) -> None:
@@ -75,6 +76,7 @@ def _main(data: str, out: str, year: str) -> None:
             for r in report.recipients],
         "summary": next((x for x in lines if x.startswith("演练：")), ""),
         "withheld": [p.message for p in report.withheld],
+        "note": report.example_note,
     }
     print(json.dumps(body, ensure_ascii=False))
 
