@@ -276,7 +276,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 @handles_errors
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
-    from .forms.review import change_line, import_with_changes
+    from .forms.review import change_line, import_with_changes, kept_line
 
     try:
         written = import_with_changes(list(files), data)
@@ -287,10 +287,15 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
             for path in mark_failed(list(files), data, marked):
                 say(f"已标出错误：{path}")
         raise
-    for path, changes in written:
-        say(f"已更新 {path}：{len(changes)} 处变化")
-        for c in changes:
-            say(f"  {change_line(c)}")
+    for each in written:
+        if each.written:
+            say(f"已更新 {each.target}：{len(each.changes)} 处变化")
+            for c in each.changes:
+                say(f"  {change_line(c)}")
+        else:
+            say(f"{each.target} 没有变化")
+        if each.kept:
+            say(f"  {kept_line(each.kept)}")
     if not written:
         say("数据没有变化")
 

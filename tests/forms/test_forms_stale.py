@@ -187,3 +187,19 @@ def test_two_forms_for_a_new_year_do_not_undo_each_other(data: Path, tmp_path: P
     fill(second, {"orchard_area": "32万"})  # now both filled it, differently
     sheet, cell = cell_of(second, "orchard_area")
     assert [line.split(": ", 1)[0] for line in problems_of([second], data)] == [f"{second}:{sheet}!{cell}"]
+
+
+def test_import_names_the_newer_values_it_kept(form: Path, data: Path) -> None:
+    fill(form, {"pepper_area": "2.5万"})
+    edit_file(data, ("orchard_area: 30.89万", "orchard_area: 16.2万"), ("partner: 济宁市", "partner: 济南市"))
+    review = review_upload(form, data)
+    assert review.errors == [] and review.kept == ["援助城市", "林果种植面积"], review.kept
+    result = brief("import", str(form), "--data", str(data), cwd=form.parent)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines() + result.stderr.splitlines()
+    kept = [line for line in lines if "保留文件中的新值" in line]
+    assert kept == ["  数据文件在表单生成后改过、表中未改动的项保留文件中的新值：援助城市、林果种植面积"], lines
+    # Imported again: nothing to write, and the kept line still says why the form's values were not used.
+    again = brief("import", str(form), "--data", str(data), cwd=form.parent)
+    out = again.stdout + again.stderr
+    assert "没有变化" in out and "保留文件中的新值：援助城市、林果种植面积" in out, out

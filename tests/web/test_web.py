@@ -463,3 +463,20 @@ def test_server_paths_shown_whole_only_to_the_local_clerk(tmp_path: Path) -> Non
     app.extensions["brief.jobs"]._jobs[job.id] = job
     lines = c.get("/jobs/j1.json").get_json()["lines"]
     assert lines == ["已生成 1 份简报（2 个文件），0 份无变化；清单：简报输出/manifest.json"]
+
+
+@pytest.mark.slow
+def test_an_old_form_shows_the_newer_values_it_keeps(site: tuple[Path, Path], tmp_path: Path) -> None:
+    data, out = site
+    c = client(data, out)
+    form = _form(data, tmp_path, {"智力援疆!C11": "36"})
+    county = data / "counties/yingjisha/2023.yaml"
+    county.write_text(county.read_text(encoding="utf-8").replace("partner: 济宁市", "partner: 济南市"),
+                      encoding="utf-8")  # edited after the form was made
+    review = _upload(c, form)
+    page = text(c.get(review))
+    assert "义诊巡诊活动 free_clinics 31次 36次" in page
+    assert "表中未改动的这些项保留文件中的新值：援助城市" in page
+    done = text(c.post(review + "/import", data={"csrf": token(c)}))
+    assert "保留了文件中的新值：援助城市" in done
+    assert "partner: 济南市" in county.read_text(encoding="utf-8")

@@ -41,6 +41,9 @@ class Plan:
     changed: bool = False
     record: CountyYear | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Fields the form left as it had them while the data file changed since: the file's newer value
+    # stays, and the user is told which (labels, as the brief prints them).
+    kept: list[str] = field(default_factory=list)
 
 
 def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
@@ -145,6 +148,7 @@ class _Edit:
         self.stale = source is not None and stale.file_digest(target) != source
         self.exists = target.is_file()
         self.changed = not self.exists
+        self.kept: list[str] = []
         if self.exists:
             self.text, self.newline, self.bom = read_source(target)
             self.doc: Any = load_text(self.text)
@@ -168,13 +172,16 @@ class _Edit:
             delete_key(m, key)
             self.changed = True
 
-    def keep_file(self, field_id: str, mine: str, now: str, where: Where | None, key: str, conflict: str) -> bool:
+    def keep_file(self, field_id: str, mine: str, now: str, where: Where | None, key: str, conflict: str,
+                  label: str = "") -> bool:
         """True when the file's value stays: the user left the field as the form had it, or both the user
         and someone editing the file since changed it (a conflict, reported here; nothing is written)."""
         base = self.form.meta.base.get(field_id)
         if not self.stale or base is None:
             return False
         if stale.digest(mine) == base:
+            if mine != now:
+                self.kept.append(label or key)
             return True  # untouched in the form: a later edit of the file must not be turned back
         if stale.digest(now) == base or mine == now:
             return False
@@ -223,6 +230,7 @@ def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
     _facts(form, edit)
     _indicators(form, edit, catalog)
     _highlights(form, edit, catalog)
+    plan.kept = edit.kept
     text = dump_text(edit.doc) if edit.changed else edit.text
     plan.data = encode(text, edit.newline, edit.bom)
     plan.changed = edit.changed and (not edit.exists or plan.data != target.read_bytes())
@@ -256,7 +264,7 @@ def _facts(form: Form, edit: _Edit) -> None:
         shown_now, shown_mine = (STATUS_WORDS.get(v, v) if fact.key == "status" else v for v in (old_text, new))
         if edit.keep_file(stale.fact_id(fact.key), new, old_text, where, fact.key,
                           stale.changed_since(f"“{shown_now}”" if shown_now else "（空）",
-                                              f"“{shown_mine}”" if shown_mine else "（空）")):
+                                              f"“{shown_mine}”" if shown_mine else "（空）"), fact.label):
             continue
         if not new and not fact.required:
             edit.delete(edit.doc, fact.key)
@@ -281,7 +289,8 @@ def _indicators(form: Form, edit: _Edit, catalog: Catalog) -> None:
         ind = catalog.indicators[key]
         old_text = str(old) if old is not None else ""
         if edit.keep_file(stale.indicator_id(key), stale.figure(text, ind), stale.figure(old_text, ind), where, key,
-                          stale.changed_since(stale.shown(old_text, ind.unit), stale.shown(text, ind.unit))):
+                          stale.changed_since(stale.shown(old_text, ind.unit), stale.shown(text, ind.unit)),
+                          ind.label):
             continue
         if text is None:
             if key in old_map and isinstance(edit.doc.get("indicators"), CommentedMap):
@@ -305,7 +314,7 @@ def _highlights(form: Form, edit: _Edit, catalog: Catalog) -> None:
         return  # the sheet says what the file says: leave the file alone
     first = Where(HIGHLIGHTS_SHEET, form.highlights[0].row if form.highlights else FIRST_ROW, H_TITLE)
     if edit.keep_file(stale.HIGHLIGHTS, stale.highlights(sheet), stale.highlights(old), first, "highlights",
-                      "填报表生成后数据文件中的工作亮点已有改动，表中的亮点也改了"):
+                      "填报表生成后数据文件中的工作亮点已有改动，表中的亮点也改了", "工作亮点"):
         return
     hl = edit.child("highlights", CommentedMap, list(COUNTY_KEYS))
     order = list(catalog.sections)

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -73,6 +73,9 @@ class Review:
     errors: list[CellError]
     changes: list[Change]  # empty whenever there are errors: a half-read form says nothing reliable
     target: Path | None  # the county file it would write
+    # Fields left in the form as it had them while the data file changed since: the file's newer
+    # values stay (labels; see forms/stale.py).
+    kept: list[str] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
@@ -97,7 +100,7 @@ def review_upload(path: Path, data_root: Path) -> Review:
     target = plan.target if plan else None
     if problems or plan is None:
         return Review([_error(p, Path(path), Path(data_root)) for p in problems], [], target)
-    return Review([], _changes(plan, catalog, data_root), target)
+    return Review([], _changes(plan, catalog, data_root), target, plan.kept)
 
 
 def apply_upload(path: Path, data_root: Path, expect: str | None = None) -> Review:
@@ -111,22 +114,39 @@ def apply_upload(path: Path, data_root: Path, expect: str | None = None) -> Revi
     if problems or not plans:
         raise BriefError(problems or [Problem(str(path), None, "-", "无法读取这份表单")])
     plan = plans[0]
-    review = Review([], _changes(plan, catalog, data_root), plan.target)  # before writing: "old" is the file as it was
+    # Before writing: "old" is the file as it was.
+    review = Review([], _changes(plan, catalog, data_root), plan.target, plan.kept)
     if expect is not None and review.digest != expect:
         raise BriefError(Problem(str(plan.target), None, "-", STALE))
     write_plans(plans)
     return review
 
 
-def import_with_changes(paths: list[Path], data_root: Path) -> list[tuple[Path, list[Change]]]:
-    """``brief import``: every form or nothing, as ``import_forms``; with each file written, what
-    changed in it, so a form older than the data (it turns later edits back) shows it on the terminal."""
+def import_with_changes(paths: list[Path], data_root: Path) -> list[Imported]:
+    """``brief import``: every form or nothing, as ``import_forms``; per county file, what changed in
+    it (so a form older than the data shows it on the terminal) and which newer values it kept."""
     plans, found, catalog = plan_imports(list(map(Path, paths)), data_root)
     problems = [p for each in found.values() for p in each]
     if problems:
         raise BriefError(problems)
     changes = {plan.target: _changes(plan, catalog, data_root) for plan in plans}  # before writing
-    return [(target, changes[target]) for target in write_plans(plans)]
+    written = set(write_plans(plans))
+    return [Imported(plan.target, changes[plan.target] if plan.target in written else [], plan.kept,
+                     plan.target in written)
+            for plan in plans if plan.target in written or plan.kept]
+
+
+@dataclass(frozen=True)
+class Imported:
+    target: Path
+    changes: list[Change]
+    kept: list[str]  # labels of fields whose newer value in the data file stayed
+    written: bool
+
+
+def kept_line(kept: list[str]) -> str:
+    """The one line that says which newer values of the data file an old form left alone."""
+    return f"数据文件在表单生成后改过、表中未改动的项保留文件中的新值：{'、'.join(kept)}"
 
 
 def change_line(c: Change) -> str:
