@@ -296,3 +296,17 @@ def test_import_marked_writes_the_marked_copy_next_to_the_errors(bad_form: Path,
     assert lines[0] == f"已更新 {data / TARGET}：{len(lines) - 1} 处变化"
     assert "  稿件状态：定稿 → 征求意见稿" in lines and any(line.endswith(" → 31万亩") for line in lines), lines
     assert not (bad_form.parent / "标错2").exists()
+
+
+def test_deleting_a_middle_highlight_shows_that_item_only() -> None:
+    from brief.data.records import Highlight
+    from brief.forms.review import _paired
+
+    items = [Highlight("team", f"标题{n}", f"正文{n}", line=10 * n) for n in range(1, 5)]
+    after = [Highlight(h.section, h.title, h.text, line=h.line - (10 if h.line > 20 else 0))
+             for h in items if h.title != "标题2"]  # the lines of later items move up
+    assert _paired(items, after) == [(1, items[1], None)]
+    edited = [items[0], Highlight("team", "标题2", "改过的正文"), *items[2:]]
+    assert _paired(items, edited) == [(1, items[1], edited[1])]  # edited in place: field by field
+    added = [*items[:2], Highlight("team", "新", "新正文"), *items[2:]]
+    assert _paired(items, added) == [(2, None, added[2])]

@@ -8,6 +8,7 @@ same Chinese lines; only the shape of the answer differs. ``review_upload`` writ
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import io
 import json
@@ -235,12 +236,30 @@ def _changes(plan: Plan, catalog: Catalog, data_root: Path) -> list[Change]:
     for section in catalog.sections.values():
         before_items = [h for h in (old.highlights if old else ()) if h.section == section.key]
         after_items = [h for h in new.highlights if h.section == section.key]
-        for i in range(max(len(before_items), len(after_items))):
-            a = before_items[i] if i < len(before_items) else None
-            b = after_items[i] if i < len(after_items) else None
+        for i, a, b in _paired(before_items, after_items):
             for name, shown in _FIELD_LABELS.items():
                 add(f"highlights.{section.key}.{i + 1}.{name}", f"{section.title}第{i + 1}条{shown}",
                     _field(a, name, folder), _field(b, name, folder))
+    return out
+
+
+def _paired(before: list[Highlight], after: list[Highlight]
+            ) -> list[tuple[int, Highlight | None, Highlight | None]]:
+    """Old and new items of one section matched as a diff matches lines, so that deleting or inserting
+    one item shows as that item and not as every later item changed. Each pair carries the number
+    the user sees: the new item's, or the old one's for a deleted item."""
+    def what(h: Highlight) -> tuple[object, ...]:  # not its line: deleting one item moves the rest
+        return h.title, h.text, h.image, h.caption
+
+    matcher = difflib.SequenceMatcher(a=[what(h) for h in before], b=[what(h) for h in after], autojunk=False)
+    out: list[tuple[int, Highlight | None, Highlight | None]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        common = min(i2 - i1, j2 - j1) if op == "replace" else 0  # edited in place: field by field
+        out += [(j1 + k, before[i1 + k], after[j1 + k]) for k in range(common)]
+        out += [(i, before[i], None) for i in range(i1 + common, i2)]
+        out += [(j, None, after[j]) for j in range(j1 + common, j2)]
     return out
 
 
