@@ -123,6 +123,23 @@ def test_password_needs_login_first(site: tuple[Path, Path]) -> None:
     assert r.headers["Location"] == "/"
 
 
+def test_logging_out_ends_the_login_for_a_copied_cookie_too(site: tuple[Path, Path]) -> None:
+    data, out = site
+    app = create_app(data, out, "秘密123", work=out.parent / "work")
+    mine = app.test_client()
+    mine.post("/login", data={"csrf": token(mine, "/login"), "password": "秘密123"})
+    assert mine.get("/").status_code == 200
+    cookie = mine.get_cookie("brief_session")
+    assert cookie is not None
+    copy = app.test_client()  # someone kept the cookie (a shared PC, a proxy log)
+    copy.set_cookie("brief_session", cookie.value)
+    assert copy.get("/").status_code == 200
+    mine.post("/logout", data={"csrf": token(mine)})
+    assert mine.get("/").status_code == 302
+    r = copy.get("/")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
 def test_local_server_answers_only_to_local_names(site: tuple[Path, Path]) -> None:
     c = client(*site)
     assert c.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200

@@ -68,8 +68,11 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
     app.extensions["brief.work"] = work
     app.extensions["brief.uploads"] = Uploads(work / "uploads")
     app.extensions["brief.jobs"] = Jobs()
+    # Logins live on the server: the cookie holds only a random id, so logging out ends that login
+    # even where a copy of the cookie was kept (a shared PC, a proxy log).
+    app.extensions["brief.logins"] = set()
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.jinja_env.globals["logged_in"] = lambda: bool(session.get("auth"))
+    app.jinja_env.globals["logged_in"] = logged_in
     app.jinja_env.filters["shown"] = shown_paths
     app.before_request(_guard)
     _errors(app)
@@ -99,9 +102,25 @@ def _guard() -> Response | None:
         if not known or not hmac.compare_digest(str(sent).encode(), str(known).encode()):
             raise PageError("页面已过期（安全校验未通过）：请刷新页面后重新提交", 400)
     password = _app().config["BRIEF_PASSWORD"]
-    if password and not session.get("auth") and request.endpoint not in ("login", "static"):
+    if password and not logged_in() and request.endpoint not in ("login", "static"):
         return redirect(url_for("login", next=request.path))
     return None
+
+
+def logged_in() -> bool:
+    return session.get("auth") in _app().extensions["brief.logins"]
+
+
+def log_in() -> None:
+    session.clear()
+    login = secrets.token_urlsafe(32)
+    _app().extensions["brief.logins"].add(login)
+    session["auth"] = login
+
+
+def log_out() -> None:
+    _app().extensions["brief.logins"].discard(session.get("auth"))
+    session.clear()
 
 
 def check_password(given: str) -> bool:

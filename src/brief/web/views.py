@@ -24,7 +24,7 @@ from ..errors import BriefError, Problem, os_error_problem
 from ..forms import make_form
 from ..forms.review import apply_upload, mark_workbook, review_upload
 from . import previews, status
-from .app import PageError, arg, check_password, form_value, not_found, redirect_to, shown_paths
+from .app import PageError, arg, check_password, form_value, log_in, log_out, not_found, redirect_to, shown_paths
 from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
 from .uploads import Uploads
@@ -90,8 +90,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         error = ""
         if request.method == "POST":
             if check_password(form_value("password")):
-                session.clear()
-                session["auth"] = True
+                log_in()
                 target = form_value("next")
                 return Response(status=303, headers={"Location": target}) if _local(target) else \
                     redirect_to("overview")
@@ -102,7 +101,7 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
 
     @app.post("/logout")
     def logout() -> Response:
-        session.clear()
+        log_out()
         return redirect_to("login")
 
     # -- overview --------------------------------------------------------------------------------
