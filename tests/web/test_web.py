@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import time
@@ -497,3 +498,20 @@ def test_an_old_form_shows_the_newer_values_it_keeps(site: tuple[Path, Path], tm
     done = text(c.post(review + "/import", data={"csrf": token(c)}))
     assert "保留了文件中的新值：援助城市" in done
     assert "partner: 济南市" in county.read_text(encoding="utf-8")
+
+
+def test_a_killed_server_s_work_dir_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    import subprocess
+
+    from brief.web import remove_orphans
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a server killed with -9: its pid is free, its work dir left behind
+    dead = tmp_path / f"brief-serve-{gone.pid}-abc"
+    (dead / "uploads").mkdir(parents=True)
+    alive = tmp_path / f"brief-serve-{os.getpid()}-def"  # a server still running
+    alive.mkdir()
+    other = tmp_path / "brief-serve-notapid-x"
+    other.mkdir()
+    assert remove_orphans(tmp_path) == [dead]
+    assert not dead.exists() and alive.is_dir() and other.is_dir()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,29 @@ def lan_address() -> str | None:
     return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
+WORK_PREFIX = "brief-serve-"
+
+
+def remove_orphans(tmp: Path) -> list[Path]:
+    """Remove the work dirs of servers that were killed (kill -9, a power cut) and could not clean up:
+    ``brief-serve-<pid>-…`` of ours whose process is gone. Return what was removed."""
+    import shutil
+
+    removed = []
+    for path in tmp.glob(f"{WORK_PREFIX}*-*"):
+        pid = path.name[len(WORK_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or path.is_symlink() or path.lstat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # that server is gone
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except OSError:  # alive but not ours to signal, or unreadable: leave it
+            continue
+    return removed
+
+
 def serve(data: Path, out: Path, host: str, port: int, password: str | None,
           announce: Callable[[str], None] = print) -> None:
     """Check everything, bind, say where, then serve until Ctrl+C; a refusal is a BriefError line."""
@@ -61,7 +85,8 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None,
     for path, key in ((data, "--data"), (out, "--out")):
         check_path(path, key)
     read_dataset(data)  # a missing or wrong data dir is one line now, not an error page later
-    work = Path(tempfile.mkdtemp(prefix="brief-serve-"))  # uploads and page images: gone when we stop
+    remove_orphans(Path(tempfile.gettempdir()))
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-"))  # uploads, page images: gone at stop
     app = create_app(data, out, password, work=work)
     # Bind here, not in werkzeug: its refusal is English and exits; ours is one Chinese line.
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
