@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -147,7 +148,20 @@ def test_local_server_answers_only_to_local_names(site: tuple[Path, Path]) -> No
     assert c.get("/", headers={"Host": "[::1]:8000"}).status_code == 200
     r = c.get("/", headers={"Host": "attacker.example:8000"})  # DNS rebinding
     assert r.status_code == 400 and "只能在本机" in text(r)
-    assert client(*site, password="pw").get("/login", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+    lan = client(*site, password="pw")
+    assert lan.get("/login", headers={"Host": "10.0.0.5:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": "[fe80::1]:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": f"{socket.gethostname()}:8000"}).status_code == 200
+    r = lan.get("/login", headers={"Host": "attacker.example:8000"})  # DNS rebinding on the LAN
+    assert r.status_code == 400 and "请用本机的 IP 地址或计算机名打开" in text(r)
+
+
+def test_names_listed_in_brief_serve_names_are_accepted(site: tuple[Path, Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEF_SERVE_NAMES", "Brief.Office.Lan, other")
+    lan = client(*site, password="pw")
+    assert lan.get("/login", headers={"Host": "brief.office.lan:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": "brief.office.lan.evil:8000"}).status_code == 400
 
 
 def test_a_refused_form_download_names_the_data_file_not_the_server_path(site: tuple[Path, Path]) -> None:

@@ -7,8 +7,10 @@ error shown as one Chinese line (never a traceback page)."""
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
+import socket
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,7 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
         BRIEF_DATA=Path(data).resolve(),
         BRIEF_OUT=Path(out).resolve(),
         BRIEF_PASSWORD=password or None,
+        BRIEF_NAMES=server_names(),
     )
     work = Path(work) if work else Path(tempfile.mkdtemp(prefix="brief-serve-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -93,9 +96,16 @@ def csrf_token() -> str:
 
 
 def _guard() -> Response | None:
-    if not _app().config["BRIEF_PASSWORD"] and (request.host.rsplit(":", 1)[0].strip("[]") not in LOCAL_HOSTS):
-        # Served on this machine only: a page that reaches us under another name is a DNS rebinding trick.
-        raise PageError("只能在本机用 127.0.0.1 或 localhost 打开这个页面", 400)
+    config = _app().config
+    name = host_name(request.host)
+    if name not in LOCAL_HOSTS:
+        if not config["BRIEF_PASSWORD"]:
+            # Served on this machine only: a page reaching us under another name is a DNS rebinding trick.
+            raise PageError("只能在本机用 127.0.0.1 或 localhost 打开这个页面", 400)
+        if name not in config["BRIEF_NAMES"] and not _is_address(name):
+            # On the LAN too: another site's page that renames itself to our address (DNS rebinding)
+            # arrives under its own name, and could guess the password from a colleague's browser.
+            raise PageError("请用本机的 IP 地址或计算机名打开这个页面（启动时显示的地址）", 400)
     if request.method == "POST":
         sent = request.form.get("csrf", "")
         known = session.get("csrf", "")
@@ -121,6 +131,29 @@ def log_in() -> None:
 def log_out() -> None:
     _app().extensions["brief.logins"].discard(session.get("auth"))
     session.clear()
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without the port: ``[::1]:8000`` → ``::1``, ``pc:8000`` → ``pc``."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return (host.rsplit(":", 1)[0] if host.count(":") == 1 else host).lower()
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def server_names() -> frozenset[str]:
+    """The names colleagues may use besides an IP address: this computer's name, and whatever
+    ``BRIEF_SERVE_NAMES`` lists (comma-separated, e.g. the office's own DNS name for it)."""
+    own = socket.gethostname().lower()
+    extra = os.environ.get("BRIEF_SERVE_NAMES", "")
+    return frozenset({own, own.split(".", 1)[0], *(n.strip().lower() for n in extra.split(",") if n.strip())})
 
 
 def check_password(given: str) -> bool:
