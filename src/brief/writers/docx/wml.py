@@ -9,8 +9,9 @@ still go through python-docx (it owns the image parts).
 from __future__ import annotations
 
 import copy
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
@@ -21,7 +22,7 @@ from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import Inlines
 from brief.writers import tablefit
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES
-from brief.writers.typeset import MIN_HSCALE, figure_spans, halved_marks, joined
+from brief.writers.typeset import MARKS, MIN_HSCALE, figure_spans, halved_marks, joined
 from brief.writers.xmltext import escape  # not xml.sax.saxutils: see xmltext
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -31,6 +32,7 @@ HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>
 _TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
              'w:noVBand="1" w:val="04A0"/>')
 _SPECIAL_SPLIT = re.compile("([\t\n\r])")
+_SPECIAL = re.compile("[\t\n\r]")
 
 # Characters XML 1.0 cannot hold (python-docx/lxml would refuse them with a vaguer message).
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -82,25 +84,30 @@ class Paragraphs:
         that a table cell never ends on a line of one character; ``fit``: the character scale in % of
         its figures, < 100 when one is wider than its cell, as the PDF does)."""
         runs = []
-        full = "".join(t.text for t in inlines)
-        squeeze = halved_marks(full)  # across runs too: a bold lead-in's ） and the 。 after it
-        keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
+        full = "".join([t.text for t in inlines])
+        # across runs too: a bold lead-in's ） and the 。 after it (two adjacent marks, else none)
+        squeeze = halved_marks(full) if _MARK_PAIR.search(full) else ()
+        keep = ((len(full) - 2, len(full)),) if keep_end and _CJK_END.search(full) else ()
         strong = self.strong.get(key, "")
         fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
+        figure = _FIGURE_PROPS if fit >= 100 else _scaled_figure(fit)
         offset = 0
         for t in inlines:
-            if t.text:
-                check_text(t.text, PARAGRAPH_STYLES[key])
-                local = [k - offset for k in squeeze if 0 <= k - offset < len(t.text)]
-                ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
-                for text, kind in _segments(t.text, local, ends):
+            text = t.text
+            if text:
+                check_text(text, PARAGRAPH_STYLES[key])
+                n = len(text)
+                local = [k - offset for k in squeeze if 0 <= k - offset < n] if squeeze else ()
+                ends = ([(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= n]
+                        if keep else ())
+                font = (strong if t.bold else "") or fonts
+                for piece, kind in _segments(text, local, ends):
                     # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
-                    before, after = _KIND_PROPS[kind]
-                    if kind == "figure" and fit < 100:
-                        before += f'<w:w w:val="{fit}"/>'
-                    props = ((strong if t.bold else "") or fonts) + before + rpr + after
-                    runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
-            offset += len(t.text)
+                    before, after = figure if kind == "figure" else _KIND_PROPS[kind]
+                    props = font + before + rpr + after
+                    runs.append(f"<w:r><w:rPr>{props}</w:rPr>{_run_content(piece)}</w:r>" if props
+                                else f"<w:r>{_run_content(piece)}</w:r>")
+                offset += n
         return f'<w:p {W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
 
     def table_start(self, style: str, widths: list[int], width: int | None = None) -> str:
@@ -189,27 +196,52 @@ def size_xml(points: float) -> str:
 #   and en-US on the rest breaks inside the number instead). noProof: no English spell check on 汉字.
 _KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
                "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
+_FIGURE_PROPS = _KIND_PROPS["figure"]
+
+
+@functools.lru_cache(maxsize=64)
+def _scaled_figure(fit: int) -> tuple[str, str]:
+    """A figure's run properties at ``fit`` % character scale."""
+    before, after = _FIGURE_PROPS
+    return before + f'<w:w w:val="{fit}"/>', after
 
 
 def figure_scale(inlines: Inlines, width: int, size: float) -> int:
     """The character scale (%) that fits the widest figure of a cell ``width`` twips wide into it,
     by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits."""
-    text = "".join(t.text for t in inlines)
+    text = "".join([t.text for t in inlines])
+    spans = _figure_spans(text)
+    if not spans:
+        return 100
     avail = (width - 2 * CELL_MARGIN) / 20 - 1  # pt; 1 pt for the engine's rounding
-    natural = max((tablefit.estimated_width(text[a:b], size) for a, b in figure_spans(text)), default=0.0)
+    natural = max(tablefit.estimated_width(text[a:b], size) for a, b in spans)
     if natural <= avail:
         return 100
     return max(round(MIN_HSCALE * 100), int(avail / natural * 100))
 
 
+@functools.lru_cache(maxsize=4096)
+def _figure_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """typeset.figure_spans, remembered: a table cell asks twice (its scale, its runs). A pure
+    function of the text, so the memo never changes what is written."""
+    return tuple(figure_spans(text))
+
+
+# Two adjacent marks: the only places typeset.halved_marks finds anything (a cheap test first).
+_MARK_PAIR = re.compile(f"[{re.escape(''.join(sorted(MARKS)))}]{{2}}")
+
+
 _CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
 
 
-def _segments(text: str, marks: list[int], keep: list[tuple[int, int]]) -> list[tuple[str, str]]:
+def _segments(text: str, marks: Sequence[int], keep: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
     """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``):
     ``marks`` the indices of marks to compress, ``keep`` spans to join besides the figures."""
-    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in figure_spans(text)]
-    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in figure_spans(text))]
+    spans = _figure_spans(text)
+    if not (marks or spans or keep):
+        return [(text, "")]  # most text: nothing to cut
+    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in spans]
+    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in spans)]
     out: list[tuple[str, str]] = []
     pos = 0
     for start, end, kind in sorted(cuts):
@@ -247,6 +279,7 @@ def scaled(role: hs.Role, scale: float) -> tuple[str, str]:
 _FONTS = re.compile(r"^<w:rFonts [^>]*/>")
 
 
+@functools.lru_cache(maxsize=64)  # a brief has a handful of distinct run properties
 def _split_fonts(rpr: str) -> tuple[str, str]:
     """(its ``w:rFonts``, the rest) of run properties."""
     found = _FONTS.match(rpr)
@@ -256,6 +289,9 @@ def _split_fonts(rpr: str) -> tuple[str, str]:
 def _run_content(text: str) -> str:
     """A run's children for ``text``, as python-docx writes them: tabs and line breaks become
     ``w:tab`` and ``w:br``, the rest ``w:t`` (kept whole when it starts or ends with a space)."""
+    if not _SPECIAL.search(text):  # most runs: one w:t
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f"<w:t{space}>{escape(text)}</w:t>"
     out = []
     for piece in _SPECIAL_SPLIT.split(text):
         if piece == "\t":
