@@ -1,13 +1,20 @@
-"""Byte-stable DOCX packages: python-docx's parts, zipped once with fixed metadata (checks.md §3)."""
+"""Byte-stable DOCX packages: python-docx's parts, zipped once with fixed metadata (checks.md §3);
+and a template's package read once, opened per brief. The one module that uses python-docx's
+``docx.opc`` internals (checked against python-docx 1.2 by tests/writers/docx)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 
-from docx.opc.package import OpcPackage
+from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.package import OpcPackage, Unmarshaller
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.part import PartFactory
+from docx.opc.pkgreader import PackageReader
 from docx.opc.pkgwriter import _ContentTypesItem
+from docx.package import Package
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _MODE = 0o644 << 16
@@ -40,3 +47,20 @@ def package_bytes(package: OpcPackage) -> bytes:
             if len(part.rels):
                 zf.writestr(_entry(part.partname.rels_uri.membername), part.rels.xml)
     return out.getvalue()
+
+
+def read_package(blob: bytes) -> PackageReader:
+    """A .docx file's parts as python-docx reads them from the zip (each part's bytes and
+    relationships), to open any number of documents from without unzipping it again."""
+    return PackageReader.from_file(io.BytesIO(blob))
+
+
+def open_document(reader: PackageReader) -> DocxDocument:
+    """A new python-docx document of ``reader``'s parts, as ``docx.Document(file)`` makes it
+    (``OpcPackage.open`` with the zip already read): each part parsed afresh from its bytes."""
+    package = Package()
+    Unmarshaller.unmarshal(reader, package, PartFactory)
+    part = package.main_document_part
+    if part.content_type != CT.WML_DOCUMENT_MAIN:
+        raise ValueError(f"not a Word document: content type {part.content_type}")
+    return part.document  # type: ignore[attr-defined]
