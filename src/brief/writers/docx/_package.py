@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -28,12 +29,13 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def package_bytes(package: OpcPackage) -> bytes:
+def package_bytes(package: OpcPackage, blobs: Mapping[str, bytes] | None = None) -> bytes:
     """What ``package.save()`` writes, with every entry dated 1980-01-01 and mode 0644.
 
     python-docx stamps each entry with the current time, the only difference between two runs;
     writing the entries here (same parts, same order as ``PackageWriter.write``) makes the bytes
-    depend on the content alone, in one pass instead of saving and rewriting the zip.
+    depend on the content alone, in one pass instead of saving and rewriting the zip. ``blobs``: a
+    part's bytes by partname, written instead of its own (the document, whose body is text).
     """
     parts = list(package.parts)
     for part in parts:
@@ -43,7 +45,8 @@ def package_bytes(package: OpcPackage) -> bytes:
         zf.writestr(_entry(CONTENT_TYPES_URI.membername), _ContentTypesItem.from_parts(parts).blob)
         zf.writestr(_entry(PACKAGE_URI.rels_uri.membername), package.rels.xml)
         for part in parts:
-            zf.writestr(_entry(part.partname.membername), part.blob)
+            blob = blobs.get(part.partname) if blobs else None
+            zf.writestr(_entry(part.partname.membername), part.blob if blob is None else blob)
             if len(part.rels):
                 zf.writestr(_entry(part.partname.rels_uri.membername), part.rels.xml)
     return out.getvalue()

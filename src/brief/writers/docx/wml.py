@@ -1,9 +1,10 @@
 """WordprocessingML builders: runs, paragraphs, tables and section properties, as XML text.
 
-Each paragraph and table is written as text in the order the schema wants and parsed once:
+Each paragraph and table is written as text in the order the schema wants:
 python-docx's ``add_paragraph``/``add_table`` look up every child by schema position, and even
-building the elements one by one with lxml cost five times as much for a brief's tables. Pictures
-still go through python-docx (it owns the image parts).
+building the elements one by one with lxml cost five times as much for a brief's tables. The text is
+what lxml would write for the parsed elements (body.py splices it into document.xml unparsed); the
+image parts of pictures still come from python-docx.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt
-from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from brief import housestyle as hs
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
@@ -46,25 +46,6 @@ def check_text(text: str, where: str) -> str:
     return text
 
 
-# -- the body -----------------------------------------------------------------------------------
-
-
-class Body:
-    """Where the blocks go: the document body, before its final ``w:sectPr`` (Word wants it last)."""
-
-    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
-        self.part = document.part
-        self.element = document.element.body
-        self.anchor = self.element.find(SECTPR)
-
-    def append(self, element):  # type: ignore[no-untyped-def]
-        if self.anchor is not None:
-            self.anchor.addprevious(element)
-        else:
-            self.element.append(element)
-        return element
-
-
 # -- paragraphs and runs ------------------------------------------------------------------------
 
 
@@ -78,11 +59,12 @@ class Paragraphs:
         self.strong = strong
 
     def p(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
-          fit: int = 100) -> str:
+          fit: int = 100, tail: str = "") -> str:
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
         ``rpr``: run properties after bold, such as a size; ``keep_end``: its last two 汉字 joined, so
         that a table cell never ends on a line of one character; ``fit``: the character scale in % of
-        its figures, < 100 when one is wider than its cell, as the PDF does)."""
+        its figures, < 100 when one is wider than its cell, as the PDF does; ``tail``: a run after
+        the text's, such as a picture)."""
         runs = []
         full = "".join([t.text for t in inlines])
         # across runs too: a bold lead-in's ） and the 。 after it (two adjacent marks, else none)
@@ -108,12 +90,12 @@ class Paragraphs:
                     runs.append(f"<w:r><w:rPr>{props}</w:rPr>{_run_content(piece)}</w:r>" if props
                                 else f"<w:r>{_run_content(piece)}</w:r>")
                 offset += n
-        return f'<w:p {W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}{tail}</w:p>'
 
     def table_start(self, style: str, widths: list[int], width: int | None = None) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        return (f'<w:tbl {W_NS}><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
+        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
                 f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
@@ -130,7 +112,7 @@ def foot_table(paras: list[str], width: int, left: int) -> str:
     """A borderless one-cell table ``width`` twips wide holding ``paras``, floated to the bottom
     margin, ``left`` twips from the page's left edge."""
     none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    return (f'<w:tbl {W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
+    return (f'<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
             f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{left}" w:tblpYSpec="bottom"/>'
             f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
             '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
@@ -139,21 +121,19 @@ def foot_table(paras: list[str], width: int, left: int) -> str:
             f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{"".join(paras)}</w:tc></w:tr></w:tbl>')
 
 
-def add_picture(paragraph, parent, image, alt_text: str, box: tuple[Emu, Emu],  # type: ignore[no-untyped-def]
-                height: Emu | None = None) -> None:
-    """The image in the ``w:p`` element ``paragraph`` (a child of ``parent``), fitted into ``box``
-    (width, height), or ``height`` high (the PDF's)."""
-    p = DocxParagraph(paragraph, parent)
-    shape = p.add_run().add_picture(image)
-    if alt_text:
-        shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
-    w, h = shape.width, shape.height
-    scale = min(box[0] / w, box[1] / h)
-    if height is not None and height < h * scale:
-        # the PDF shrank it to finish a page, to the point: 2 pt less leave Word and
-        # LibreOffice room for their rounding (twips, EMU)
-        scale = (height - Pt(2)) / h
-    shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
+def picture_run(decls: str, shape_id: int, rid: str, filename: str, cx: int, cy: int, alt_text: str) -> str:
+    """A ``w:r`` holding a picture ``cx`` × ``cy`` EMU of the image related as ``rid``, as python-docx's
+    ``Run.add_picture`` writes it (``decls``: the namespace declarations its ``wp:inline`` keeps);
+    ``alt_text``, what screen readers say (the caption), in its ``descr``."""
+    descr = f' descr="{attribute(check_text(alt_text, "figure"))}"' if alt_text else ""
+    return (f'<w:r><w:drawing><wp:inline{decls}><wp:extent cx="{cx}" cy="{cy}"/>'
+            f'<wp:docPr id="{shape_id}" name="Picture {shape_id}"{descr}/><wp:cNvGraphicFramePr>'
+            '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic>'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+            f'<pic:cNvPr id="0" name="{attribute(filename)}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill>'
+            f'<a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm>'
+            f'<a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+            "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
 
 
 def spread(total: int, weights: list[float]) -> list[int]:
@@ -164,8 +144,20 @@ def spread(total: int, weights: list[float]) -> list[int]:
     return widths
 
 
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def attribute(value: str) -> str:
+    """An attribute's value as lxml serializes it."""
+    return escape(value, _ATTRIBUTE)
+
+
 def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+    """A value for the writer's XML text, as it reads back: a parser turns its line ends and tabs
+    into spaces (XML attribute-value normalization)."""
+    for white in ("\r\n", "\r", "\n", "\t"):
+        value = value.replace(white, " ")
+    return attribute(value)
 
 
 _BEFORE = re.compile(r'w:before="(\d+)"')
@@ -315,6 +307,11 @@ def landscape_width(sect) -> int:  # type: ignore[no-untyped-def]
     if size is None or margins is None:
         return 0
     return int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+
+
+def serialize(element) -> str:  # type: ignore[no-untyped-def]
+    """An element as XML text, as lxml writes it (with the namespaces it uses declared)."""
+    return etree.tostring(element, encoding="unicode")
 
 
 def section_copy(portrait, *, landscape: bool):  # type: ignore[no-untyped-def]
