@@ -4,7 +4,8 @@
   serialization of that text, and the same file as the body parsed into python-docx's tree;
 - pictures are written as text: the same XML as python-docx's ``Run.add_picture``;
 - a section break's ``w:sectPr`` is written as text: the same as the copy appended in the tree;
-- reference.docx is unzipped once per process: each brief's document is a fresh one.
+- reference.docx is unzipped once per process: each brief's document is a fresh one;
+- a chart's labels come from a per-process memo: the same pixels as Pillow's ``ImageDraw.text``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from docx.oxml.parser import OxmlElement, oxml_parser
 from docx.shared import Emu, Mm
 from lxml import etree
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from brief.model import (
     Chart,
@@ -233,3 +234,58 @@ def test_a_section_break_leaves_the_last_page_portrait() -> None:
     before = etree.tostring(document.element.body.find(f"{W}sectPr"))
     assert 'w:orient="landscape"' in Body(document).section(landscape=True)
     assert etree.tostring(document.element.body.find(f"{W}sectPr")) == before
+
+
+def _chart_as_pillow_draws_it(chart: Chart, width_mm: float) -> bytes:
+    """chart_png as it was before the memo of labels: every label through ImageDraw.text."""
+    from brief import fonts
+    from brief.writers.barchart import TEXT, layout
+    from brief.writers.docx import chart_png as cp
+
+    picture = layout(chart, fonts.pdf_fonts().metrics("heading"), width_mm, cp.HEIGHT)
+    image = Image.new("RGB", (round(cp._px(picture.width)), round(cp._px(picture.height))), "white")
+    draw = ImageDraw.Draw(image)
+    for r in picture.grid:
+        cp._rule(draw, r)
+    for b in picture.rects:
+        draw.rectangle([cp._px(b.x0), cp._px(b.y0), cp._px(b.x1), cp._px(b.y1)], fill=b.colour)
+    for r in picture.axes:
+        cp._rule(draw, r)
+    for label in picture.labels:
+        draw.text((cp._px(label.x), cp._px(label.baseline)), label.text, font=cp._font(round(cp._px(label.size))),
+                  fill=TEXT, anchor=cp._ANCHORS[label.align])
+    buffer = io.BytesIO()
+    image.quantize(palette=cp._palette(), dither=Image.Dither.NONE).save(buffer, format="PNG", dpi=(cp.DPI, cp.DPI),
+                                                                        compress_level=3)
+    return buffer.getvalue()
+
+
+CHARTS = [
+    Chart("图1", categories=("万师援教选派支教人员", "专题培训班", "乌鲁木齐喀什现场推介会", "义诊"),
+          series=(Series("同比", (-98.67, 305.73, -100.0, 800.0), ("-98.67", "305.73", "-100.00", "800.00")),),
+          unit="%"),
+    Chart("图2", categories=("城关镇", "红星乡", "戈壁镇"),
+          series=(Series("2023年", (120.5, 98, 210)), Series("2024年", (150, 130.4, 250.8))), unit="万元"),
+    Chart("图3", categories=("城关镇", "红星乡"), series=(Series("2024年", (0.5, 0.25)),)),
+]
+
+
+def test_chart_labels_from_the_memo_are_the_labels_pillow_draws() -> None:
+    from brief.writers.docx.chart_png import _label, chart_png
+
+    for width in (155.92, 120.0):
+        chart_png.cache_clear()  # labels and PNGs: the first chart of a build
+        cold = [chart_png(c, width_mm=width) for c in CHARTS]
+        assert _label.cache_info().currsize > 0
+        chart_png.cache_clear()
+        warm = [chart_png(c, width_mm=width) for c in reversed(CHARTS)][::-1]  # labels another chart drew first
+        assert cold == warm == [_chart_as_pillow_draws_it(c, width) for c in CHARTS]
+    # a label seen again comes from the memo: the same chart again draws nothing new
+    chart_png.cache_clear()
+    chart_png(CHARTS[1])
+    misses = _label.cache_info().misses
+    from brief.writers.docx.chart_png import _chart_png
+
+    _chart_png.cache_clear()  # the PNG drawn again, its labels remembered
+    chart_png(CHARTS[1])
+    assert _label.cache_info().misses == misses
