@@ -5,7 +5,8 @@
 - pictures are written as text: the same XML as python-docx's ``Run.add_picture``;
 - a section break's ``w:sectPr`` is written as text: the same as the copy appended in the tree;
 - reference.docx is unzipped once per process: each brief's document is a fresh one;
-- a chart's labels come from a per-process memo: the same pixels as Pillow's ``ImageDraw.text``.
+- a chart's labels come from a per-process memo: the same pixels as Pillow's ``ImageDraw.text``;
+- the zip is written by hand (the template's parts deflated once per process): zipfile's bytes.
 """
 
 from __future__ import annotations
@@ -289,3 +290,24 @@ def test_chart_labels_from_the_memo_are_the_labels_pillow_draws() -> None:
     _chart_png.cache_clear()  # the PNG drawn again, its labels remembered
     chart_png(CHARTS[1])
     assert _label.cache_info().misses == misses
+
+
+def test_zip_is_what_zipfile_writes() -> None:
+    """package_bytes's zip writer against zipfile.writestr with the entries' fixed metadata."""
+    from brief.writers.docx._package import zip_bytes
+
+    entries = [("[Content_Types].xml", b"<Types/>" * 50, False), ("word/document.xml", "正文".encode() * 999, False),
+               ("word/styles.xml", bytes(range(256)) * 40, True), ("word/media/空.png", b"", False),
+               ("word/footer1.xml", bytes(range(256)) * 40, True)]  # the same bytes: from the memo
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data, _ in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, data)
+    assert zip_bytes(entries) == out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(entries))) as zf:
+        assert zf.testzip() is None
+        assert zf.read("word/document.xml").decode().startswith("正文正文")
