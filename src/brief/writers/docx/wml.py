@@ -77,16 +77,20 @@ class Paragraphs:
         for t in inlines:
             text = t.text
             if text:
-                check_text(text, PARAGRAPH_STYLES[key])
+                if _BAD_XML.search(text):
+                    check_text(text, PARAGRAPH_STYLES[key])  # raises, naming the character
                 n = len(text)
                 local = [k - offset for k in squeeze if 0 <= k - offset < n] if squeeze else ()
                 ends = ([(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= n]
                         if keep else ())
                 font = (strong if t.bold else "") or fonts
+                plain = font + rpr  # a run of text: no more properties than these
                 for piece, kind in _segments(text, local, ends):
-                    # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
-                    before, after = figure if kind == "figure" else _KIND_PROPS[kind]
-                    props = font + before + rpr + after
+                    if kind:  # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
+                        before, after = figure if kind == "figure" else _KIND_PROPS[kind]
+                        props = font + before + rpr + after
+                    else:
+                        props = plain
                     runs.append(f"<w:r><w:rPr>{props}</w:rPr>{_run_content(piece)}</w:r>" if props
                                 else f"<w:r>{_run_content(piece)}</w:r>")
                 offset += n

@@ -157,11 +157,14 @@ class DocxWriter(Visitor):
         kept = tablefit.kept_rows(len(node.rows))
 
         xml = [self.wml.table_start("grid", widths, width)]
+        estimated = hs.half_points(size) / 2  # the size Word sets: whole half-points
+        p = self.wml.p
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
-            cells = [self.wml.p("table_header" if r == 0 else "table", inlines,
-                                keep + spacing + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr,
-                                keep_end=True, fit=wml.figure_scale(inlines, widths[c], hs.half_points(size) / 2))
+            key, left = ("table_header", keep + spacing) if r == 0 else ("table", keep + spacing)
+            right = left + '<w:jc w:val="right"/>' if r else left
+            cells = [p(key, inlines, right if numeric[c] else left, rpr, keep_end=True,
+                       fit=wml.figure_scale(inlines, widths[c], estimated))
                      for c, inlines in enumerate(row)]
             xml.append(wml.row(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
