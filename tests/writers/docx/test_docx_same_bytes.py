@@ -40,6 +40,7 @@ from brief.model import (
 from brief.writers.docx import docx_bytes, wml
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.body import Body
+from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.template import Template, _widow_control, load_template
 from brief.writers.docx.writer import build
 
@@ -200,11 +201,11 @@ def test_each_brief_gets_a_fresh_document_from_the_template_read_once() -> None:
 
 
 def test_a_brief_written_after_another_is_the_brief_written_alone(photo: Path) -> None:
-    """The writer's per-process memos (figure spans, the template) never carry one brief into the
-    next: B after A is B alone."""
+    """The writer's per-process memos (the template, its deflated parts, chart labels) never carry
+    one brief into the next: B after A is B alone."""
     a = awkward(photo, draft=True)
-    b = Document(Meta(title="乙"), (Paragraph((Text("约2.5万人次。"),)), a.blocks[4], a.blocks[5]))
-    wml._figure_spans.cache_clear()
+    b = Document(Meta(title="乙"), (Paragraph((Text("约2.5万人次。"),)), a.blocks[4], a.blocks[5], a.blocks[12]))
+    chart_png.cache_clear()
     alone = docx_bytes(b, reference=REFERENCE)
     docx_bytes(a, reference=REFERENCE)
     assert docx_bytes(b, reference=REFERENCE) == alone

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from docx.oxml.ns import qn
 from lxml import etree
@@ -57,6 +57,15 @@ class Paragraphs:
         self.style = {key: _attr(sid) for key, sid in style_ids.items()}
         self.text_width = text_width  # twips
         self.strong = strong
+        self._spans: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        """typeset.figure_spans of ``text``, remembered for this document: a table cell asks twice
+        (its scale, its runs)."""
+        found = self._spans.get(text)
+        if found is None:
+            found = self._spans[text] = tuple(figure_spans(text))
+        return found
 
     def p(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
           fit: int = 100, tail: str = "") -> str:
@@ -85,7 +94,7 @@ class Paragraphs:
                         if keep else ())
                 font = (strong if t.bold else "") or fonts
                 plain = font + rpr  # a run of text: no more properties than these
-                for piece, kind in _segments(text, local, ends):
+                for piece, kind in _segments(text, self.spans(text), local, ends):
                     if kind:  # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
                         before, after = figure if kind == "figure" else _KIND_PROPS[kind]
                         props = font + before + rpr + after
@@ -202,11 +211,13 @@ def _scaled_figure(fit: int) -> tuple[str, str]:
     return before + f'<w:w w:val="{fit}"/>', after
 
 
-def figure_scale(inlines: Inlines, width: int, size: float) -> int:
+def figure_scale(inlines: Inlines, width: int, size: float,
+                 spans: Callable[[str], Sequence[tuple[int, int]]] = figure_spans) -> int:
     """The character scale (%) that fits the widest figure of a cell ``width`` twips wide into it,
-    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits."""
+    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits
+    (``spans``: typeset.figure_spans, or a document's memo of it)."""
     text = "".join([t.text for t in inlines])
-    spans = _figure_spans(text)
+    spans = spans(text)
     if not spans:
         return 100
     avail = (width - 2 * CELL_MARGIN) / 20 - 1  # pt; 1 pt for the engine's rounding
@@ -216,13 +227,6 @@ def figure_scale(inlines: Inlines, width: int, size: float) -> int:
     return max(round(MIN_HSCALE * 100), int(avail / natural * 100))
 
 
-@functools.lru_cache(maxsize=4096)
-def _figure_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """typeset.figure_spans, remembered: a table cell asks twice (its scale, its runs). A pure
-    function of the text, so the memo never changes what is written."""
-    return tuple(figure_spans(text))
-
-
 # Two adjacent marks: the only places typeset.halved_marks finds anything (a cheap test first).
 _MARK_PAIR = re.compile(f"[{re.escape(''.join(sorted(MARKS)))}]{{2}}")
 
@@ -230,10 +234,11 @@ _MARK_PAIR = re.compile(f"[{re.escape(''.join(sorted(MARKS)))}]{{2}}")
 _CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
 
 
-def _segments(text: str, marks: Sequence[int], keep: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
+def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
+              keep: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
     """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``):
-    ``marks`` the indices of marks to compress, ``keep`` spans to join besides the figures."""
-    spans = _figure_spans(text)
+    ``spans`` its figures (typeset.figure_spans), ``marks`` the indices of marks to compress,
+    ``keep`` spans to join besides the figures."""
     if not (marks or spans or keep):
         return [(text, "")]  # most text: nothing to cut
     cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in spans]

@@ -164,7 +164,7 @@ class DocxWriter(Visitor):
             key, left = ("table_header", keep + spacing) if r == 0 else ("table", keep + spacing)
             right = left + '<w:jc w:val="right"/>' if r else left
             cells = [p(key, inlines, right if numeric[c] else left, rpr, keep_end=True,
-                       fit=wml.figure_scale(inlines, widths[c], estimated))
+                       fit=wml.figure_scale(inlines, widths[c], estimated, self.wml.spans))
                      for c, inlines in enumerate(row)]
             xml.append(wml.row(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
