@@ -143,7 +143,8 @@ def picture_run(decls: str, shape_id: int, rid: str, filename: str, cx: int, cy:
             f'<wp:docPr id="{shape_id}" name="Picture {shape_id}"{descr}/><wp:cNvGraphicFramePr>'
             '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic>'
             '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
-            f'<pic:cNvPr id="0" name="{attribute(filename)}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill>'
+            f'<pic:cNvPr id="0" name="{attribute(check_text(filename, "figure"))}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            '<pic:blipFill>'
             f'<a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm>'
             f'<a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
             "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
