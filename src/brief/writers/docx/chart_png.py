@@ -59,7 +59,7 @@ def _text(image: Image.Image, draw: ImageDraw.ImageDraw, x: float, y: float, tex
         image.paste(TEXT, (int(x) + dx, int(y) + dy), mask)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)  # masks of 1-6 KB: a few MB at most
 def _label(text: str, size: int, anchor: str, fx: float, fy: float) -> tuple[int, int, Image.Image | None] | None:
     """A label's ink as ``ImageDraw.text`` sets it at a point whose fractional part is (fx, fy)
     (Pillow renders each fraction apart): the top left of its mask from the point's integer part,
