@@ -161,8 +161,8 @@ class DocxWriter(Visitor):
         p = self.wml.p
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
-            key, left = ("table_header", keep + spacing) if r == 0 else ("table", keep + spacing)
-            right = left + '<w:jc w:val="right"/>' if r else left
+            key, left = "table_header" if r == 0 else "table", keep + spacing
+            right = left + '<w:jc w:val="right"/>' if r else left  # figures flush right, below the header
             cells = [p(key, inlines, right if numeric[c] else left, rpr, keep_end=True,
                        fit=wml.figure_scale(inlines, widths[c], estimated, self.wml.spans))
                      for c, inlines in enumerate(row)]
