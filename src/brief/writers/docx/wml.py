@@ -1,27 +1,28 @@
 """WordprocessingML builders: runs, paragraphs, tables and section properties, as XML text.
 
-Each paragraph and table is written as text in the order the schema wants and parsed once:
+Each paragraph and table is written as text in the order the schema wants:
 python-docx's ``add_paragraph``/``add_table`` look up every child by schema position, and even
-building the elements one by one with lxml cost five times as much for a brief's tables. Pictures
-still go through python-docx (it owns the image parts).
+building the elements one by one with lxml cost five times as much for a brief's tables. The text is
+what lxml would write for the parsed elements (body.py splices it into document.xml unparsed); the
+image parts of pictures still come from python-docx.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt
-from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from brief import housestyle as hs
 from brief.fonts.config import DOCX_FONTS, DOCX_LATIN_FONT
 from brief.model import Inlines
 from brief.writers import tablefit
 from brief.writers.docx.styles import CELL_MARGIN, PARAGRAPH_STYLES
-from brief.writers.typeset import MIN_HSCALE, figure_spans, halved_marks, joined
+from brief.writers.typeset import MARKS, MIN_HSCALE, figure_spans, halved_marks, joined
 from brief.writers.xmltext import escape  # not xml.sax.saxutils: see xmltext
 
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -31,6 +32,7 @@ HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>
 _TBL_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
              'w:noVBand="1" w:val="04A0"/>')
 _SPECIAL_SPLIT = re.compile("([\t\n\r])")
+_SPECIAL = re.compile("[\t\n\r]")
 
 # Characters XML 1.0 cannot hold (python-docx/lxml would refuse them with a vaguer message).
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -44,25 +46,6 @@ def check_text(text: str, where: str) -> str:
     return text
 
 
-# -- the body -----------------------------------------------------------------------------------
-
-
-class Body:
-    """Where the blocks go: the document body, before its final ``w:sectPr`` (Word wants it last)."""
-
-    def __init__(self, document) -> None:  # type: ignore[no-untyped-def]
-        self.part = document.part
-        self.element = document.element.body
-        self.anchor = self.element.find(SECTPR)
-
-    def append(self, element):  # type: ignore[no-untyped-def]
-        if self.anchor is not None:
-            self.anchor.addprevious(element)
-        else:
-            self.element.append(element)
-        return element
-
-
 # -- paragraphs and runs ------------------------------------------------------------------------
 
 
@@ -74,39 +57,58 @@ class Paragraphs:
         self.style = {key: _attr(sid) for key, sid in style_ids.items()}
         self.text_width = text_width  # twips
         self.strong = strong
+        self._spans: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        """typeset.figure_spans of ``text``, remembered for this document: a table cell asks twice
+        (its scale, its runs)."""
+        found = self._spans.get(text)
+        if found is None:
+            found = self._spans[text] = tuple(figure_spans(text))
+        return found
 
     def p(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
-          fit: int = 100) -> str:
+          fit: int = 100, tail: str = "") -> str:
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
         ``rpr``: run properties after bold, such as a size; ``keep_end``: its last two 汉字 joined, so
         that a table cell never ends on a line of one character; ``fit``: the character scale in % of
-        its figures, < 100 when one is wider than its cell, as the PDF does)."""
+        its figures, < 100 when one is wider than its cell, as the PDF does; ``tail``: a run after
+        the text's, such as a picture)."""
         runs = []
-        full = "".join(t.text for t in inlines)
-        squeeze = halved_marks(full)  # across runs too: a bold lead-in's ） and the 。 after it
-        keep = [(len(full) - 2, len(full))] if keep_end and _CJK_END.search(full) else []
+        full = "".join([t.text for t in inlines])
+        # across runs too: a bold lead-in's ） and the 。 after it (two adjacent marks, else none)
+        squeeze = halved_marks(full) if _MARK_PAIR.search(full) else ()
+        keep = ((len(full) - 2, len(full)),) if keep_end and _CJK_END.search(full) else ()
         strong = self.strong.get(key, "")
         fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
+        figure = _FIGURE_PROPS if fit >= 100 else _scaled_figure(fit)
         offset = 0
         for t in inlines:
-            if t.text:
-                check_text(t.text, PARAGRAPH_STYLES[key])
-                local = [k - offset for k in squeeze if 0 <= k - offset < len(t.text)]
-                ends = [(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= len(t.text)]
-                for text, kind in _segments(t.text, local, ends):
-                    # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
-                    before, after = _KIND_PROPS[kind]
-                    if kind == "figure" and fit < 100:
-                        before += f'<w:w w:val="{fit}"/>'
-                    props = ((strong if t.bold else "") or fonts) + before + rpr + after
-                    runs.append(f"<w:r>{f'<w:rPr>{props}</w:rPr>' if props else ''}{_run_content(text)}</w:r>")
-            offset += len(t.text)
-        return f'<w:p {W_NS}><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}</w:p>'
+            text = t.text
+            if text:
+                if _BAD_XML.search(text):
+                    check_text(text, PARAGRAPH_STYLES[key])  # raises, naming the character
+                n = len(text)
+                local = [k - offset for k in squeeze if 0 <= k - offset < n] if squeeze else ()
+                ends = ([(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= n]
+                        if keep else ())
+                font = (strong if t.bold else "") or fonts
+                plain = font + rpr  # a run of text: no more properties than these
+                for piece, kind in _segments(text, self.spans(text), local, ends):
+                    if kind:  # in the order the schema wants rPr: rFonts, noProof, w (character scale), sz, lang
+                        before, after = figure if kind == "figure" else _KIND_PROPS[kind]
+                        props = font + before + rpr + after
+                    else:
+                        props = plain
+                    runs.append(f"<w:r><w:rPr>{props}</w:rPr>{_run_content(piece)}</w:r>" if props
+                                else f"<w:r>{_run_content(piece)}</w:r>")
+                offset += n
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.style[key]}"/>{ppr}</w:pPr>{"".join(runs)}{tail}</w:p>'
 
     def table_start(self, style: str, widths: list[int], width: int | None = None) -> str:
         """A full-width, centred, fixed-layout ``w:tbl`` up to its rows (widths in twips)."""
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        return (f'<w:tbl {W_NS}><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
+        return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
                 f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
 
@@ -123,7 +125,7 @@ def foot_table(paras: list[str], width: int, left: int) -> str:
     """A borderless one-cell table ``width`` twips wide holding ``paras``, floated to the bottom
     margin, ``left`` twips from the page's left edge."""
     none = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    return (f'<w:tbl {W_NS}><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
+    return (f'<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="240" '
             f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{left}" w:tblpYSpec="bottom"/>'
             f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{none}</w:tblBorders>'
             '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="0" w:type="dxa"/>'
@@ -132,21 +134,20 @@ def foot_table(paras: list[str], width: int, left: int) -> str:
             f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{"".join(paras)}</w:tc></w:tr></w:tbl>')
 
 
-def add_picture(paragraph, parent, image, alt_text: str, box: tuple[Emu, Emu],  # type: ignore[no-untyped-def]
-                height: Emu | None = None) -> None:
-    """The image in the ``w:p`` element ``paragraph`` (a child of ``parent``), fitted into ``box``
-    (width, height), or ``height`` high (the PDF's)."""
-    p = DocxParagraph(paragraph, parent)
-    shape = p.add_run().add_picture(image)
-    if alt_text:
-        shape._inline.docPr.set("descr", alt_text)  # what screen readers say: the caption
-    w, h = shape.width, shape.height
-    scale = min(box[0] / w, box[1] / h)
-    if height is not None and height < h * scale:
-        # the PDF shrank it to finish a page, to the point: 2 pt less leave Word and
-        # LibreOffice room for their rounding (twips, EMU)
-        scale = (height - Pt(2)) / h
-    shape.width, shape.height = Emu(round(w * scale)), Emu(round(h * scale))
+def picture_run(decls: str, shape_id: int, rid: str, filename: str, cx: int, cy: int, alt_text: str) -> str:
+    """A ``w:r`` holding a picture ``cx`` × ``cy`` EMU of the image related as ``rid``, as python-docx's
+    ``Run.add_picture`` writes it (``decls``: the namespace declarations its ``wp:inline`` keeps);
+    ``alt_text``, what screen readers say (the caption), in its ``descr``."""
+    descr = f' descr="{attribute(check_text(alt_text, "figure"))}"' if alt_text else ""
+    return (f'<w:r><w:drawing><wp:inline{decls}><wp:extent cx="{cx}" cy="{cy}"/>'
+            f'<wp:docPr id="{shape_id}" name="Picture {shape_id}"{descr}/><wp:cNvGraphicFramePr>'
+            '<a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic>'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr>'
+            f'<pic:cNvPr id="0" name="{attribute(check_text(filename, "figure"))}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            '<pic:blipFill>'
+            f'<a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm>'
+            f'<a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+            "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>")
 
 
 def spread(total: int, weights: list[float]) -> list[int]:
@@ -157,8 +158,20 @@ def spread(total: int, weights: list[float]) -> list[int]:
     return widths
 
 
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def attribute(value: str) -> str:
+    """An attribute's value as lxml serializes it."""
+    return escape(value, _ATTRIBUTE)
+
+
 def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
+    """A value for the writer's XML text, as it reads back: a parser turns its line ends and tabs
+    into spaces (XML attribute-value normalization)."""
+    for white in ("\r\n", "\r", "\n", "\t"):
+        value = value.replace(white, " ")
+    return attribute(value)
 
 
 _BEFORE = re.compile(r'w:before="(\d+)"')
@@ -189,27 +202,48 @@ def size_xml(points: float) -> str:
 #   and en-US on the rest breaks inside the number instead). noProof: no English spell check on 汉字.
 _KIND_PROPS = {"": ("", ""), "mark": ('<w:w w:val="50"/>', ""),
                "figure": ("<w:noProof/>", '<w:lang w:val="en-US" w:eastAsia="en-US"/>')}
+_FIGURE_PROPS = _KIND_PROPS["figure"]
 
 
-def figure_scale(inlines: Inlines, width: int, size: float) -> int:
+@functools.lru_cache(maxsize=64)
+def _scaled_figure(fit: int) -> tuple[str, str]:
+    """A figure's run properties at ``fit`` % character scale."""
+    before, after = _FIGURE_PROPS
+    return before + f'<w:w w:val="{fit}"/>', after
+
+
+def figure_scale(inlines: Inlines, width: int, size: float,
+                 spans: Callable[[str], Sequence[tuple[int, int]]] = figure_spans) -> int:
     """The character scale (%) that fits the widest figure of a cell ``width`` twips wide into it,
-    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits."""
-    text = "".join(t.text for t in inlines)
+    by the fonts-free estimate (digits 0.55 em), at least the PDF's MIN_HSCALE; 100 when it fits
+    (``spans``: typeset.figure_spans, or a document's memo of it)."""
+    text = "".join([t.text for t in inlines])
+    spans = spans(text)
+    if not spans:
+        return 100
     avail = (width - 2 * CELL_MARGIN) / 20 - 1  # pt; 1 pt for the engine's rounding
-    natural = max((tablefit.estimated_width(text[a:b], size) for a, b in figure_spans(text)), default=0.0)
+    natural = max(tablefit.estimated_width(text[a:b], size) for a, b in spans)
     if natural <= avail:
         return 100
     return max(round(MIN_HSCALE * 100), int(avail / natural * 100))
 
 
+# Two adjacent marks: the only places typeset.halved_marks finds anything (a cheap test first).
+_MARK_PAIR = re.compile(f"[{re.escape(''.join(sorted(MARKS)))}]{{2}}")
+
+
 _CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
 
 
-def _segments(text: str, marks: list[int], keep: list[tuple[int, int]]) -> list[tuple[str, str]]:
+def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
+              keep: Sequence[tuple[int, int]]) -> list[tuple[str, str]]:
     """``text`` cut into (piece, kind) with kind "", "mark" or "figure" (see ``_KIND_PROPS``):
-    ``marks`` the indices of marks to compress, ``keep`` spans to join besides the figures."""
-    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in figure_spans(text)]
-    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in figure_spans(text))]
+    ``spans`` its figures (typeset.figure_spans), ``marks`` the indices of marks to compress,
+    ``keep`` spans to join besides the figures."""
+    if not (marks or spans or keep):
+        return [(text, "")]  # most text: nothing to cut
+    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in spans]
+    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in spans)]
     out: list[tuple[str, str]] = []
     pos = 0
     for start, end, kind in sorted(cuts):
@@ -247,6 +281,7 @@ def scaled(role: hs.Role, scale: float) -> tuple[str, str]:
 _FONTS = re.compile(r"^<w:rFonts [^>]*/>")
 
 
+@functools.lru_cache(maxsize=64)  # a brief has a handful of distinct run properties
 def _split_fonts(rpr: str) -> tuple[str, str]:
     """(its ``w:rFonts``, the rest) of run properties."""
     found = _FONTS.match(rpr)
@@ -256,6 +291,9 @@ def _split_fonts(rpr: str) -> tuple[str, str]:
 def _run_content(text: str) -> str:
     """A run's children for ``text``, as python-docx writes them: tabs and line breaks become
     ``w:tab`` and ``w:br``, the rest ``w:t`` (kept whole when it starts or ends with a space)."""
+    if not _SPECIAL.search(text):  # most runs: one w:t
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        return f"<w:t{space}>{escape(text)}</w:t>"
     out = []
     for piece in _SPECIAL_SPLIT.split(text):
         if piece == "\t":
@@ -279,6 +317,11 @@ def landscape_width(sect) -> int:  # type: ignore[no-untyped-def]
     if size is None or margins is None:
         return 0
     return int(size.get(qn("w:h"))) - int(margins.get(qn("w:top"))) - int(margins.get(qn("w:bottom")))
+
+
+def serialize(element) -> str:  # type: ignore[no-untyped-def]
+    """An element as XML text, as lxml writes it (with the namespaces it uses declared)."""
+    return etree.tostring(element, encoding="unicode")
 
 
 def section_copy(portrait, *, landscape: bool):  # type: ignore[no-untyped-def]

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
-from docx.oxml import parse_xml
-from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Twips
 
 from brief import fonts
@@ -25,6 +23,7 @@ from brief.writers import keyband, tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx import wml
 from brief.writers.docx._package import package_bytes
+from brief.writers.docx.body import Body
 from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.properties import set_core_properties
 from brief.writers.docx.styles import CELL_MARGIN, DOCX_ROLES, HEADING_STYLES, ROLE_STYLES
@@ -39,7 +38,7 @@ __all__ = ["HEADING_STYLES", "DocxWriter", "docx_bytes", "warm"]
 
 class DocxWriter(Visitor):
     """Walks a brief's blocks into a python-docx document made from the template, appending each
-    block's paragraphs and tables to the body (wml.Body)."""
+    block's paragraphs and tables to the body as XML text (body.Body)."""
 
     def __init__(self, document: DocxDocument, template: Template, figure_heights: Sequence[float] = ()):
         self.document = document
@@ -54,7 +53,7 @@ class DocxWriter(Visitor):
         strong = {key: font_xml(hs.STRONG_FONT[hs.ROLES[role].font])
                   for key, role in DOCX_ROLES.items() if hs.ROLES[role].font in hs.STRONG_FONT}
         self.wml = wml.Paragraphs(template.style_ids, template.text_width, strong)
-        self.body = wml.Body(document)
+        self.body = Body(document)
         self.portrait = self.body.anchor  # the body's own w:sectPr: the page every section copies
         self.landscape_width = wml.landscape_width(self.portrait)  # twips; 0 when the page is not known
         self.fits: dict[int, tablefit.Fit] = {}  # id(table) -> its fit (tablefit.plan)
@@ -88,8 +87,7 @@ class DocxWriter(Visitor):
         holding its ``w:sectPr`` (wml.section_copy). The gap owed below a table is dropped, as the
         PDF drops its spacer before a page break."""
         self.gap = 0.0
-        para = self._para("source", (), wml.HAIRLINE)
-        para.find(qn("w:pPr")).append(wml.section_copy(self.portrait, landscape=landscape))
+        self._para("source", (), wml.HAIRLINE + self.body.section(landscape=landscape))
 
     # blocks
 
@@ -97,8 +95,7 @@ class DocxWriter(Visitor):
         if node.classification:  # 密级: 三号黑体, top left
             secret = hs.ROLES["masthead_secret"]
             rpr = font_xml(secret.font) + size_xml(secret.size)
-            self.body.append(parse_xml(self.wml.p("source", (Text(node.classification),),
-                                                  exact(secret.leading), rpr)))
+            self.body.append(self.wml.p("source", (Text(node.classification),), exact(secret.leading), rpr))
         self._para("masthead", (Text(node.title),))
         if node.number:
             self._para("masthead_number", (Text(node.number),))
@@ -124,7 +121,7 @@ class DocxWriter(Visitor):
                f'<w:tabs><w:tab w:val="right" w:pos="{width}"/></w:tabs>'
                + exact(hs.ROLES["record"].leading))
         paras = [self.wml.p("source", inlines, ppr) for inlines in rows]
-        self.body.append(parse_xml(wml.foot_table(paras, width, self.left_margin)))
+        self.body.append(wml.foot_table(paras, width, self.left_margin))
         self._para("source", (), wml.HAIRLINE)
 
     def visit_heading(self, node: Heading) -> None:
@@ -160,15 +157,18 @@ class DocxWriter(Visitor):
         kept = tablefit.kept_rows(len(node.rows))
 
         xml = [self.wml.table_start("grid", widths, width)]
+        estimated = hs.half_points(size) / 2  # the size Word sets: whole half-points
+        p = self.wml.p
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
-            cells = [self.wml.p("table_header" if r == 0 else "table", inlines,
-                                keep + spacing + ('<w:jc w:val="right"/>' if r and numeric[c] else ""), rpr,
-                                keep_end=True, fit=wml.figure_scale(inlines, widths[c], hs.half_points(size) / 2))
+            key, left = "table_header" if r == 0 else "table", keep + spacing
+            right = left + '<w:jc w:val="right"/>' if r else left  # figures flush right, below the header
+            cells = [p(key, inlines, right if numeric[c] else left, rpr, keep_end=True,
+                       fit=wml.figure_scale(inlines, widths[c], estimated, self.wml.spans))
                      for c, inlines in enumerate(row)]
             xml.append(wml.row(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
-        self.body.append(parse_xml("".join(xml)))
+        self.body.append("".join(xml))
 
     def visit_figure(self, node: Figure) -> None:
         i, self.figures = self.figures, self.figures + 1
@@ -195,7 +195,7 @@ class DocxWriter(Visitor):
                   for text in band.labels]
         xml = (self.wml.table_start("box", widths) + wml.row(widths, values, header=False)
                + wml.row(widths, labels, header=False) + "</w:tbl>")
-        self.body.append(parse_xml(xml))
+        self.body.append(xml)
 
     def visit_chart(self, node: Chart) -> None:
         wml.check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series),
@@ -207,19 +207,19 @@ class DocxWriter(Visitor):
 
     # helpers
 
-    def _para(self, key: str, inlines: Inlines, ppr: str = ""):  # type: ignore[no-untyped-def]
-        """A new ``w:p`` of style ``key`` holding ``inlines``, appended to the body; the gap owed
-        below a table goes into its space before."""
+    def _para(self, key: str, inlines: Inlines, ppr: str = "", tail: str = "") -> None:
+        """A new ``w:p`` of style ``key`` holding ``inlines`` (and ``tail``, a run), appended to the
+        body; the gap owed below a table goes into its space before."""
         if self.gap:
             ppr = wml.more_before(ppr, self.before.get(key, 0), hs.twips(self.gap))
             self.gap = 0.0
-        return self.body.append(parse_xml(self.wml.p(key, inlines, ppr)))
+        self.body.append(self.wml.p(key, inlines, ppr, tail=tail))
 
     def _picture(self, image, alt_text: str, ppr: str = "", height: Emu | None = None) -> None:  # type: ignore[no-untyped-def]
         """The image centred in its own paragraph, fitted into text width × FIGURE_MAX_HEIGHT, or
         ``height`` high (the PDF's)."""
-        wml.add_picture(self._para("figure", (), ppr), self.body, image, alt_text,
-                        (Twips(self.text_width), FIGURE_MAX_HEIGHT), height)
+        run = self.body.picture(image, alt_text, (Twips(self.text_width), FIGURE_MAX_HEIGHT), height)
+        self._para("figure", (), ppr, run)
 
 
 def _table_measure() -> tablefit.Measure:
@@ -246,18 +246,29 @@ def warm(reference: Path) -> None:
     load_template(reference)
 
 
+def _write(doc: Document, reference: Path, figure_heights: Sequence[float]) -> tuple[DocxDocument, Body]:
+    """The python-docx document for ``doc`` and its body's text (not in the tree yet)."""
+    template = load_template(reference)
+    document = template.new_document()
+    writer = DocxWriter(document, template, figure_heights)
+    writer.write(doc.blocks)
+    if doc.meta.draft:
+        if writer.body.breaks:
+            writer.body.into_tree()  # the watermark reads the sections' w:sectPr from the tree
+        add_watermark(document)
+    set_core_properties(document, doc.meta)
+    return document, writer.body
+
+
 def build(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> DocxDocument:
     """The python-docx document for ``doc`` (not yet saved); ``figure_heights``: each photo's height
     in mm as the PDF set it (pdf_bytes), so that both files break their pages alike."""
-    template = load_template(reference)
-    document = template.new_document()
-    DocxWriter(document, template, figure_heights).write(doc.blocks)
-    if doc.meta.draft:
-        add_watermark(document)
-    set_core_properties(document, doc.meta)
+    document, body = _write(doc, reference, figure_heights)
+    body.into_tree()
     return document
 
 
 def docx_bytes(doc: Document, *, reference: Path, figure_heights: Sequence[float] = ()) -> bytes:
     """The DOCX file for ``doc`` as bytes; the same document always gives the same bytes."""
-    return package_bytes(build(doc, reference=reference, figure_heights=figure_heights).part.package)
+    document, body = _write(doc, reference, figure_heights)
+    return package_bytes(document.part.package, {document.part.partname: body.blob()})
