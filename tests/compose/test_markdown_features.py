@@ -271,6 +271,19 @@ def test_plain_inline_text_is_what_the_inline_parser_makes() -> None:
         assert markdown.inlines_of(text, {}) == _stock_inlines(STOCK.parseInline(text)[0]), text
 
 
+def test_a_bold_lead_is_what_the_inline_parser_makes() -> None:
+    """``**title**。text``: the fast path pairs the stars only where CommonMark does."""
+    rng = random.Random(11)
+    alphabet = ["字", "a", "1", " ", "\u3000", "\\.", "\\*", "。", "（", "）", "—", "\t", "\u00a0", "é", "_", "\\"]
+    for _ in range(5000):
+        inner = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))
+        after = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+        text = f"**{inner}**{after}".strip()
+        assert markdown.inlines_of(text, {}) == _stock_inlines(STOCK.parseInline(text)[0]), repr(text)
+    assert markdown.inlines_of("**党组织建到援疆一线**。指挥部", {}) == (
+        model.Text("党组织建到援疆一线", True), model.Text("。指挥部", False))
+
+
 def test_rows_split_as_the_library_splits_them() -> None:
     rng = random.Random(3)
     for _ in range(3000):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path, PurePath
 
@@ -79,17 +80,38 @@ def _block(tokens: list[Token], i: int, source: str, pictures: tuple[tuple[Path,
 # Inline content that is plain text to markdown-it: no ASCII punctuation (a superset of the characters
 # its inline rules start at, in every version) and no line break, except backslash escapes of ASCII
 # punctuation -- what md_escape makes of every printed value. Its one token is the text unescaped.
-_PLAIN = re.compile(r"(?:[^\x00-\x20!-/:-@\[-`{-~]|[ \t]|\\[!-/:-@\[-`{-~])*")
+_PLAIN_PART = r"(?:[^\x00-\x20!-/:-@\[-`{-~]|[ \t]|\\[!-/:-@\[-`{-~])"
+_PLAIN = re.compile(_PLAIN_PART + "*")
+# A bold lead, as a highlight starts: **plain**plain (a template's **{{ h.title }}**。{{ h.text }}).
+_BOLD_LEAD = re.compile(rf"\*\*({_PLAIN_PART}+)\*\*({_PLAIN_PART}*)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _escaped = operator.itemgetter(1)  # an escape's character (a function: faster than the template r"\1")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(_escaped, text) if "\\" in text else text
+
+
+def _bold_pair(inner: str, after: str) -> bool:
+    """Whether CommonMark pairs the two ``**`` around ``inner`` (followed by ``after``): the first
+    opens when a non-space follows it (it starts the text); the second closes when a letter or
+    digit precedes it, or a non-space does and nothing follows. Anything else: the full parser."""
+    if inner[0].isspace():  # str.isspace covers every character CommonMark counts as whitespace
+        return False
+    last = inner[-1]
+    return unicodedata.category(last)[0] in "LN" or (not after and not last.isspace())
 
 
 def inlines_of(content: str, env: dict) -> model.Inlines:
     """An inline token's content → the tree's inlines, as markdown-it's core "inline" and "text_join"
     rules would make them (``env``: the document's, for link references)."""
     if _PLAIN.fullmatch(content):
-        text = _ESCAPE.sub(_escaped, content) if "\\" in content else content
+        text = _unescape(content)
         return (model.Text(text, False),) if text else ()
+    bold = _BOLD_LEAD.fullmatch(content)
+    if bold and _bold_pair(bold[1], bold[2]):
+        rest = _unescape(bold[2])
+        return (model.Text(_unescape(bold[1]), True),) + ((model.Text(rest, False),) if rest else ())
     children: list[Token] = []
     _MD.inline.parse(content, _MD, env, children)
     return _convert(children)
