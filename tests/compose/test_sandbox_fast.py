@@ -1,5 +1,5 @@
-"""The sandbox's cheaper paths (issue 19) answer as the slow ones did: md_escape's one-line case and
-the attribute check remembered per type and name."""
+"""The sandbox's and compose's cheaper paths (issue 19) answer as the slow ones did: md_escape's one-line
+case, the attribute check remembered per type and name, and the pictures checked once."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from brief.compose import sandbox
+from brief import model
+from brief.compose import markdown, sandbox
 from brief.compose.context import Figure
 from brief.compose.sandbox import Sandbox, join_lines, md_escape
+from brief.data.dataset import load_dataset
+from brief.documents import COUNTY, PROGRAM, SUMMARY, Target, default_templates
 from brief.errors import BriefError
+from brief.render import compose
+from helpers import DATA
 
 
 def _slow_escape(value: object) -> str:
@@ -57,3 +62,24 @@ def test_an_unsafe_attribute_stays_refused_after_safe_ones_of_its_type(tmp_path:
     with pytest.raises(BriefError, match="模板不允许访问内部属性.*is unsafe"):
         box.render("t.md.j2", d={}, f=Figure("k", "标签", "名", "2名", 2), s="x")
     assert sandbox._SAFE_ATTRIBUTES  # what was checked is remembered
+
+
+def test_a_brief_composes_the_same_after_others_filled_the_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The remembered attribute checks and picture checks change no tree: 英吉沙县 alone, and after
+    the program brief, the summary and another year were composed in the same process."""
+    ds = load_dataset(DATA)
+    target = Target(COUNTY, "yingjisha", 2023)
+    monkeypatch.setattr(sandbox, "_SAFE_ATTRIBUTES", {})
+    monkeypatch.setattr(markdown, "_ACCEPTED", {})
+    decoded: list[Path] = []
+    real_check = markdown.check_image
+    monkeypatch.setattr(markdown, "check_image", lambda p: decoded.append(p) or real_check(p))
+    alone = compose(ds, target, default_templates())
+    assert decoded == []  # its photos were checked when the data was read
+    others = (Target(PROGRAM, "shandong", 2023), Target(SUMMARY, "shandong", 2023), Target(COUNTY, "yingjisha", 2022))
+    for other in others:
+        compose(ds, other, default_templates())
+    assert sandbox._SAFE_ATTRIBUTES
+    again = compose(ds, target, default_templates())
+    assert again == alone and repr(again) == repr(alone)
+    assert any(isinstance(b, model.Figure) for b in again.blocks)
