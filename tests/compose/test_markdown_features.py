@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from helpers import DATA
 META = model.Meta(title="t", author="a", draft=False, subject="s")
 STOCK = MarkdownIt("commonmark", {"html": False}).enable("table")
 PHOTO = DATA / "counties" / "yingjisha" / "photos" / "academy.jpg"
+library_table = sys.modules[escapedSplit.__module__]  # the rule's module (the package exports its function)
 
 
 # -- the conversion as it was, on the stock parser --------------------------------------------------
@@ -242,6 +244,16 @@ def test_what_is_refused_is_refused_in_the_same_line(text: str) -> None:
 ])
 def test_table_edges_compose_as_the_stock_parser_does(text: str) -> None:
     same(text)
+
+
+def test_a_table_stops_where_the_library_stops_filling_in_empty_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows shorter than the header get empty cells up to a limit (65,536 cells; lowered to 5 here)."""
+    assert mdtable._MAX_AUTOCOMPLETED == library_table.MAX_AUTOCOMPLETED_CELLS
+    monkeypatch.setattr(library_table, "MAX_AUTOCOMPLETED_CELLS", 5)
+    monkeypatch.setattr(mdtable, "_MAX_AUTOCOMPLETED", 5)
+    text = "| a | b | c |\n| - | - | - |\n" + "| 1 |\n" * 2 + "| 1 | 2 | 3 | 4 |\n" + "| 1 |\n" * 3
+    doc = same(text)
+    assert len(doc.blocks[0].rows) == 4 and model.plain(doc.blocks[1].inlines) == "| 1 || 1 |"  # type: ignore[union-attr]
 
 
 def _random_document(rng: random.Random) -> str:

@@ -117,11 +117,6 @@ def inlines_of(content: str, env: dict) -> model.Inlines:
     return _convert(children)
 
 
-def inlines(inline: Token) -> model.Inlines:
-    """The inlines of a token parsed by markdown-it in full (children filled in)."""
-    return _convert(inline.children or [])
-
-
 def _convert(children: list[Token]) -> model.Inlines:
     out: list[model.Text] = []
     bold = 0

@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 
 from markdown_it.common import utils
-from markdown_it.rules_block import table as library
 from markdown_it.rules_block.state_block import StateBlock
 
-# The library's own trimming and cell limit, whatever its version (3.x strips with str.strip).
-_trim = getattr(utils, "mdTrim", str.strip)
-_MAX_AUTOCOMPLETED = getattr(library, "MAX_AUTOCOMPLETED_CELLS", None)
+try:  # the library's limit on the empty cells it fills in (a short row gets empty cells), where it has one
+    from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS as _MAX_AUTOCOMPLETED
+except ImportError:  # pragma: no cover - older markdown-it-py
+    _MAX_AUTOCOMPLETED = None
+_trim = getattr(utils, "mdTrim", str.strip)  # the library's own trimming (3.x strips with str.strip)
 
 # The delimiter row: '|', '-' or ':' first, then one of those or a space; a '-' is not followed by a space.
 _DELIMITER_ROW = re.compile(r"(?:[|:][-|: \t]|-[-|:])[-|: \t]*")
