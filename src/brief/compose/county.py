@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import model
 from ..data.dataset import Dataset
+from ..data.records import YearFile
 from ..documents import default_templates  # noqa: F401 - re-exported; it lives where a no-op build can reach it cheaply
 from .context import cited_view, county_view, figures, key_figures, meta, plain, sections
 from .markdown import to_document
@@ -20,6 +21,11 @@ def image_roots(ds: Dataset, sandbox: Sandbox) -> tuple[Path, Path]:
     """Where a template's ``figure`` block may take a picture from: the templates dir (a logo beside
     the template; relative paths are read there) and the data dir (the highlights' photos)."""
     return sandbox.templates, ds.root
+
+
+def accepted_images(*records: YearFile | None) -> frozenset[Path]:
+    """The highlights' photos: the data reader accepted each (check_image) when it read the records."""
+    return frozenset(h.image for r in records if r is not None for h in r.highlights if h.image)
 
 
 def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> dict[str, Any]:
@@ -41,4 +47,5 @@ def compose_county(ds: Dataset, county_id: str, year: int, templates: Path | Non
     markdown = sandbox.render(TEMPLATE, **context)
     office = county_office(ds, county_id, year)
     properties = meta(county_title(ds, county_id, year), office.issuer, record.draft, plain(context["c"].headline))
-    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox),
+                       accepted_images(record))

@@ -12,7 +12,7 @@ from ..data.dataset import Dataset
 from ..data.records import ProgramYear
 from ..errors import BriefError
 from .context import CountyView, cited_view, figures, key_figures, meta, plain, sections
-from .county import TEMPLATE, default_templates, image_roots
+from .county import TEMPLATE, accepted_images, default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, program_title
 from .sandbox import Sandbox
@@ -59,4 +59,5 @@ def compose_program(ds: Dataset, program_id: str, year: int, templates: Path | N
     record = ds.program_years[(program_id, year)]
     properties = meta(program_title(ds, program_id, year), context["office"].issuer, record.draft,
                       plain(context["c"].headline))
-    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox),
+                       accepted_images(record))

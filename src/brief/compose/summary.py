@@ -30,7 +30,7 @@ from .context import (
     sections,
     table_order,
 )
-from .county import default_templates, image_roots
+from .county import accepted_images, default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, summary_title
 from .sandbox import Sandbox
@@ -193,4 +193,5 @@ def compose_summary(ds: Dataset, program_id: str, year: int, templates: Path | N
     title = summary_title(ds, program_id, year)
     drafts = any(c.draft for c in context["columns"]) or bool(own and own.draft)
     properties = meta(title, context["office"].issuer, drafts, plain(context["own"].headline) if own else "")
-    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox))
+    return to_document(markdown, properties, str(sandbox.templates / TEMPLATE), image_roots(ds, sandbox),
+                       accepted_images(own))
