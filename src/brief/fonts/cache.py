@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 from collections.abc import Iterator
 from itertools import chain
@@ -71,6 +72,19 @@ def read_json(path: Path) -> Any | None:
 
 def write_json(path: Path, value: Any) -> None:
     atomic_write(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def read_marshal(path: Path) -> Any | None:
+    """A cached entry of plain values (str, int, list, tuple, dict) written by ``write_marshal``, or
+    None when missing or unreadable. Read faster than JSON: a cold start reads a few large ones."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def write_marshal(path: Path, value: Any) -> None:
+    atomic_write(path, marshal.dumps(value))
 
 
 def to_ranges(codepoints: Iterator[int] | set[int] | frozenset[int]) -> list[list[int]]:
