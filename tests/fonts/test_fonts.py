@@ -440,6 +440,30 @@ def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
     assert entries[0].read_bytes() != b"not a snapshot"
 
 
+@needs_uming
+def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import pdf
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(pdf, "_rl_memo", {})
+    parsed = TTFontFace(UMING, subfontIndex=0)
+    first = pdf._rl_file(UMING, 0)
+    (entry,) = (tmp_path / "info").glob("rl-*.marshal")
+    pdf._rl_memo.clear()
+    again = pdf._rl_file(UMING, 0)  # from the entry
+    for info in (first, again):
+        assert info.ps_name == bytes(parsed.name).decode("ascii")
+        assert 0x6C5F in info.codepoints and 0x6C5F in parsed.charToGlyph  # 江
+        assert info.codepoints == frozenset(pdf._drawable(parsed))
+    for junk in (b"not marshal", __import__("marshal").dumps({"ps": "x"})):  # unreadable, or the old JSON's shape
+        entry.write_bytes(junk)
+        pdf._rl_memo.clear()
+        assert pdf._rl_file(UMING, 0).codepoints == first.codepoints
+        assert entry.read_bytes() != junk
+
+
 def test_glyph_table_slices_without_copying_the_table():
     from brief.fonts.faces import GlyphTable
 
