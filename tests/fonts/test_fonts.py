@@ -132,6 +132,10 @@ def test_gb2312_set():
     assert len(hanzi) == 6763
     base = convert.base_codepoints()
     assert {ord(c) for c in "·—…“”、。《》（）％０①℃㎡"} <= base
+    # the written-out hash the cached fonts are named by is the hash of this very set
+    assert convert.BASE_CHARSET_HASH == convert._charset_hash(base)
+    with_extra = convert._charset_hash(convert.base_codepoints("𠮷"))
+    assert convert._base_charset_hash("𠮷") == with_extra != convert.BASE_CHARSET_HASH
 
 
 def test_converted_font_is_truetype_and_covers_gb2312():
@@ -321,6 +325,29 @@ def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch)
                 if isinstance(node, ast.Attribute) and node.attr in private
                 or isinstance(node, ast.alias) and node.name in private}
     assert reaching == {"fonts/pdf.py"}  # BriefTTFont's mirror of TTFont.__init__ (_asciiReadable)
+
+
+def test_the_bytecode_walk_is_remembered_per_reportlab_and_still_catches_a_change(monkeypatch, tmp_path):
+    from reportlab.pdfbase import ttfonts
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    assert list(rlcompat._bytecode_problems()) == []
+    (marker,) = (tmp_path / "info").glob("rlcheck-*")
+    walks = []
+    real = rlcompat.dis.get_instructions
+    monkeypatch.setattr(rlcompat.dis, "get_instructions", lambda f: walks.append(f) or real(f))
+    assert list(rlcompat._bytecode_problems()) == [] and walks == []  # remembered: not walked again
+
+    original = ttfonts.TTFont.__init__
+
+    def changed_init(self, *args, **kwargs):  # a reportlab that sets one more attribute
+        original(self, *args, **kwargs)
+        self.newAttribute = 1
+
+    monkeypatch.setattr(ttfonts.TTFont, "__init__", changed_init)
+    assert list(rlcompat._bytecode_problems()) == [
+        "reportlab TTFont.__init__ now also sets ['newAttribute'] (update BriefTTFont)"]
+    assert walks and list((tmp_path / "info").glob("rlcheck-*")) == [marker]  # a failed walk leaves no marker
 
 
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
