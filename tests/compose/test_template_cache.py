@@ -123,3 +123,17 @@ def test_two_renders_at_once_on_an_empty_cache_both_succeed(tmp_path: Path) -> N
     outputs = [next((tmp_path / f"out{i}" / "2023").glob("*.docx")).read_bytes() for i in range(2)]
     assert outputs[0] == outputs[1]
     assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".jinja"]  # no temporary left
+
+
+def test_an_error_in_a_cached_template_still_names_its_line(cache: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = templates_with(tmp_path, "一\n二\n{{ who.missing }}\n")
+    for compiled in (True, False):  # compiled now, then loaded from the cache
+        with monkeypatch.context() as m:
+            if not compiled:
+                no_compiling(m)
+            with pytest.raises(BriefError) as caught:
+                Sandbox(folder).render("t.md.j2", who="甲")
+        (problem,) = caught.value.problems
+        assert (problem.file, problem.line) == (str(folder / "t.md.j2"), 3), problem
+        assert "missing" in problem.message
