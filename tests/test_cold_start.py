@@ -72,3 +72,13 @@ def test_a_one_shot_command_imports_with_the_collector_off_then_freezes_and_leav
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+@pytest.mark.slow
+def test_a_pdf_only_render_without_photos_imports_no_docx_writer(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    mods = imported_after("from pathlib import Path\nfrom brief.render import render_county\n"
+                          f"render_county(Path({str(data)!r}), 'shule', 2023, ('pdf',), Path({str(tmp_path)!r}))")
+    assert "brief.writers.pdf.writer" in mods
+    assert "brief.writers.docx" not in mods and "docx" not in mods
+    assert [p.suffix for p in (tmp_path / "2023").iterdir()] == [".pdf"]

@@ -14,8 +14,6 @@ from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Kind, Target
 from .errors import BriefError, check_path
 from .outdir import atomic_write, check_out, check_subdir, clean_temporaries
 from .preflight import check_glyphs
-from .writers.docx import docx_bytes
-from .writers.pdf import pdf_bytes
 
 __all__ = ["FORMATS", "SUFFIXES", "Target", "inputs", "make", "output_path", "stem", "write_outputs"]
 
@@ -29,12 +27,16 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
     out: dict[str, bytes] = {}
     figure_heights: list[float] = []  # the PDF's photo sizes, for the DOCX's pages to break alike
     if "pdf" in formats:
+        from .writers.pdf import pdf_bytes  # lazily: --format pdf need not import python-docx (~70 ms)
+
         role_fonts = fonts.pdf_fonts()
         check_glyphs(doc, role_fonts, sources)
         out["pdf"] = pdf_bytes(doc, role_fonts, figure_heights)
     elif "docx" in formats and any(isinstance(b, model.Figure) for b in doc.blocks):
         figure_heights = _pdf_figure_heights(doc)
     if "docx" in formats:
+        from .writers.docx import docx_bytes  # lazily, as pdf_bytes
+
         reference = templates / "reference.docx"
         if not reference.is_file():
             raise BriefError.at(str(reference), None, "reference.docx", "找不到 Word 样式模板")
@@ -45,6 +47,8 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
 def _pdf_figure_heights(doc: model.Document) -> list[float]:
     """The photo heights of the PDF's layout for a DOCX made alone: the same DOCX either way. Where
     the PDF's fonts are missing, none (each photo at its full size)."""
+    from .writers.pdf import pdf_bytes  # lazily, as in encode
+
     heights: list[float] = []
     try:
         pdf_bytes(doc, fonts.pdf_fonts(), heights)
