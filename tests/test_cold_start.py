@@ -47,3 +47,38 @@ def test_xml_escaping_is_saxutils_byte_for_byte(text: str) -> None:
     assert escape(text) == sax_escape(text)
     assert escape(text, {'"': "&quot;"}) == sax_escape(text, {'"': "&quot;"})
     assert quoteattr(text) == sax_quoteattr(text)
+
+
+def test_a_one_shot_command_imports_with_the_collector_off_then_freezes_and_leaves_it_on() -> None:
+    import gc
+
+    from brief.cli import imports_frozen
+
+    gc.unfreeze()
+    inside = []
+    try:
+        with imports_frozen():
+            inside.append(gc.isenabled())
+            made = [[i] for i in range(1000)]  # what an import leaves behind
+        assert inside == [False] and gc.isenabled()
+        assert gc.get_freeze_count() >= len(made)
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        with imports_frozen():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+@pytest.mark.slow
+def test_a_pdf_only_render_without_photos_imports_no_docx_writer(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    mods = imported_after("from pathlib import Path\nfrom brief.render import render_county\n"
+                          f"render_county(Path({str(data)!r}), 'shule', 2023, ('pdf',), Path({str(tmp_path)!r}))")
+    assert "brief.writers.pdf.writer" in mods
+    assert "brief.writers.docx" not in mods and "docx" not in mods
+    assert [p.suffix for p in (tmp_path / "2023").iterdir()] == [".pdf"]

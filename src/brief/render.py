@@ -9,12 +9,11 @@ from . import fonts, model
 from .compose.county import default_templates
 from .compose.issue import apply_issue
 from .data.dataset import Dataset, load_dataset
+from .data.ids import valid_id
 from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Kind, Target, inputs, output_path, stem
 from .errors import BriefError, check_path
 from .outdir import atomic_write, check_out, check_subdir, clean_temporaries
 from .preflight import check_glyphs
-from .writers.docx import docx_bytes
-from .writers.pdf import pdf_bytes
 
 __all__ = ["FORMATS", "SUFFIXES", "Target", "inputs", "make", "output_path", "stem", "write_outputs"]
 
@@ -28,12 +27,16 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
     out: dict[str, bytes] = {}
     figure_heights: list[float] = []  # the PDF's photo sizes, for the DOCX's pages to break alike
     if "pdf" in formats:
+        from .writers.pdf import pdf_bytes  # lazily: --format pdf need not import python-docx (~70 ms)
+
         role_fonts = fonts.pdf_fonts()
         check_glyphs(doc, role_fonts, sources)
         out["pdf"] = pdf_bytes(doc, role_fonts, figure_heights)
     elif "docx" in formats and any(isinstance(b, model.Figure) for b in doc.blocks):
         figure_heights = _pdf_figure_heights(doc)
     if "docx" in formats:
+        from .writers.docx import docx_bytes  # lazily, as pdf_bytes
+
         reference = templates / "reference.docx"
         if not reference.is_file():
             raise BriefError.at(str(reference), None, "reference.docx", "找不到 Word 样式模板")
@@ -44,6 +47,8 @@ def encode(doc: model.Document, formats: Sequence[str], templates: Path, sources
 def _pdf_figure_heights(doc: model.Document) -> list[float]:
     """The photo heights of the PDF's layout for a DOCX made alone: the same DOCX either way. Where
     the PDF's fonts are missing, none (each photo at its full size)."""
+    from .writers.pdf import pdf_bytes  # lazily, as in encode
+
     heights: list[float] = []
     try:
         pdf_bytes(doc, fonts.pdf_fonts(), heights)
@@ -74,7 +79,11 @@ def render_one(data: Path, kind: Kind | None, ident: str, year: int, formats: Se
     for path, option in ((data, "--data"), (out, "--out"), (templates, "--templates")):
         check_path(path, option)
     check_out(out)
-    ds = load_dataset(data, totals=False)
+    if kind is None and _has_year_file(data, ident, year):
+        # A county's brief: read what it reads, not the whole dir (1,600 counties: seconds).
+        ds, kind = load_dataset(data, totals=False, county=(ident, year)), COUNTY
+    else:  # a program's brief, a summary, or no such file: the whole dir (the messages name the ids there are)
+        ds = load_dataset(data, totals=False)
     if kind is None:
         is_county = any(c == ident for c, _ in ds.counties) or ident not in ds.programs
         kind = COUNTY if is_county else PROGRAM
@@ -85,6 +94,14 @@ def render_one(data: Path, kind: Kind | None, ident: str, year: int, formats: Se
     blobs = make(ds, t, formats, templates or default_templates())
     clean_temporaries(out / str(t.year))  # a killed run's leftovers; a concurrent render's stay
     return write_outputs(ds, t, out, blobs)
+
+
+def _has_year_file(data: Path, ident: str, year: int) -> bool:
+    """Whether ``counties/<ident>/<year>.yaml`` (or ``.yml``) is there: then ``ident`` is a county."""
+    if not valid_id(ident):
+        return False
+    folder = Path(data) / "counties" / ident
+    return any((folder / f"{year}{suffix}").is_file() for suffix in (".yaml", ".yml"))
 
 
 def render_county(data: Path, county_id: str, year: int, formats: Sequence[str], out: Path,

@@ -132,6 +132,10 @@ def test_gb2312_set():
     assert len(hanzi) == 6763
     base = convert.base_codepoints()
     assert {ord(c) for c in "·—…“”、。《》（）％０①℃㎡"} <= base
+    # the written-out hash the cached fonts are named by is the hash of this very set
+    assert convert.BASE_CHARSET_HASH == convert._charset_hash(base)
+    with_extra = convert._charset_hash(convert.base_codepoints("𠮷"))
+    assert convert._base_charset_hash("𠮷") == with_extra != convert.BASE_CHARSET_HASH
 
 
 def test_converted_font_is_truetype_and_covers_gb2312():
@@ -323,6 +327,29 @@ def test_every_reach_into_reportlab_is_in_rlcompat_behind_one_check(monkeypatch)
     assert reaching == {"fonts/pdf.py"}  # BriefTTFont's mirror of TTFont.__init__ (_asciiReadable)
 
 
+def test_the_bytecode_walk_is_remembered_per_reportlab_and_still_catches_a_change(monkeypatch, tmp_path):
+    from reportlab.pdfbase import ttfonts
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    assert list(rlcompat._bytecode_problems()) == []
+    (marker,) = (tmp_path / "info").glob("rlcheck-*")
+    walks = []
+    real = rlcompat.dis.get_instructions
+    monkeypatch.setattr(rlcompat.dis, "get_instructions", lambda f: walks.append(f) or real(f))
+    assert list(rlcompat._bytecode_problems()) == [] and walks == []  # remembered: not walked again
+
+    original = ttfonts.TTFont.__init__
+
+    def changed_init(self, *args, **kwargs):  # a reportlab that sets one more attribute
+        original(self, *args, **kwargs)
+        self.newAttribute = 1
+
+    monkeypatch.setattr(ttfonts.TTFont, "__init__", changed_init)
+    assert list(rlcompat._bytecode_problems()) == [
+        "reportlab TTFont.__init__ now also sets ['newAttribute'] (update BriefTTFont)"]
+    assert walks and list((tmp_path / "info").glob("rlcheck-*")) == [marker]  # a failed walk leaves no marker
+
+
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     subset = [0, *range(32, 128), 0x4E00, 0x2014, 0xFF08]
     assert rlcompat.to_unicode_cmap("AAAAAA+X", subset) == rlcompat.original()("AAAAAA+X", subset)
@@ -438,6 +465,30 @@ def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
     rebuilt = _face(UMING, 0)
     assert rebuilt.charToGlyph == parsed.charToGlyph
     assert entries[0].read_bytes() != b"not a snapshot"
+
+
+@needs_uming
+def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import pdf
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(pdf, "_rl_memo", {})
+    parsed = TTFontFace(UMING, subfontIndex=0)
+    first = pdf._rl_file(UMING, 0)
+    (entry,) = (tmp_path / "info").glob("rl-*.marshal")
+    pdf._rl_memo.clear()
+    again = pdf._rl_file(UMING, 0)  # from the entry
+    for info in (first, again):
+        assert info.ps_name == bytes(parsed.name).decode("ascii")
+        assert 0x6C5F in info.codepoints and 0x6C5F in parsed.charToGlyph  # 江
+        assert info.codepoints == frozenset(pdf._drawable(parsed))
+    for junk in (b"not marshal", __import__("marshal").dumps({"ps": "x"})):  # unreadable, or the old JSON's shape
+        entry.write_bytes(junk)
+        pdf._rl_memo.clear()
+        assert pdf._rl_file(UMING, 0).codepoints == first.codepoints
+        assert entry.read_bytes() != junk
 
 
 def test_glyph_table_slices_without_copying_the_table():

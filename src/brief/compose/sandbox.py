@@ -24,6 +24,7 @@ from markupsafe import Markup
 from ..data.citations import CITATION, PLAIN_TEXT
 from ..errors import BriefError, Problem
 from .numerals import chinese_number
+from .template_cache import template_cache
 
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _NEWLINE = re.compile(r"[ \t]*(?:\r\n|[\r\n])[ \t]*")  # a CR from an escape ("\r") breaks a line too
@@ -287,6 +288,7 @@ class Sandbox:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=template_cache(),  # compiled once per machine, not per run
         )
         self.env.filters["raw"] = _bounded_filter("raw", lambda v: Markup(str(v)))
         # Section numbers for any number of sections: {{ loop.index | cn }} → 十一

@@ -31,6 +31,9 @@ class Dataset:
     # A program's declared totals that its counties do not add up to: they stop the summary (and
     # validate, build), not the county briefs, so a county office is never blocked by them.
     totals_problems: list[Problem] = field(default_factory=list)
+    # (county id, year) when only that county's brief was read (``read_dataset(county=...)``): the
+    # other counties and the program year files are not in it.
+    scope: tuple[str, int] | None = None
 
     def years(self) -> list[int]:
         return sorted({y for _, y in self.counties} | {y for _, y in self.program_years})
@@ -93,8 +96,15 @@ class Dataset:
 NO_DATA_DIR = "数据目录不存在；请用 --data 指定数据目录，例如 --data 我的数据"
 
 
-def read_dataset(root: Path) -> Dataset:
-    """Read everything under ``root``; every problem is collected in ``dataset.problems``."""
+def read_dataset(root: Path, county: tuple[str, int] | None = None) -> Dataset:
+    """Read everything under ``root``; every problem is collected in ``dataset.problems``.
+
+    ``county`` (id, year): only what that county's brief reads (``brief render``), however many
+    counties the dir holds: the shared files (indicators.yaml, programs/*.yaml, issues.yaml,
+    recipients.yaml) and the county's file for the year and the year before. Other counties' files
+    and the program year files are not read, so a mistake in one of them does not stop this brief
+    (validate and build still refuse it); program totals are not reconciled (a county brief never
+    prints them)."""
     root = Path(root)
     catalog_path = root / "indicators.yaml"
     if not root.is_dir():
@@ -104,7 +114,7 @@ def read_dataset(root: Path) -> Dataset:
     catalog, problems = read_catalog(catalog_path)
     if catalog is None:
         raise BriefError(problems)
-    ds = Dataset(root, catalog, problems=list(problems))
+    ds = Dataset(root, catalog, problems=list(problems), scope=county)
     _read_counties(ds)
     _read_programs(ds)
     recipients = root / "recipients.yaml"
@@ -114,7 +124,8 @@ def read_dataset(root: Path) -> Dataset:
         _check_recipients(ds)
     _read_issues(ds)
     _check_parts(ds)
-    _reconcile_totals(ds)
+    if county is None:
+        _reconcile_totals(ds)
     return ds
 
 
@@ -123,17 +134,36 @@ def _read_issues(ds: Dataset) -> None:
 
     path = ds.root / FILE
     ds.issues, problems = read_issues(path)
-    documents = {(cid, y) for cid, y in ds.counties} | {(pid, y) for pid, y in ds.program_years}
-    documents |= {(f"summary:{pid}", y) for pid, prog in ds.programs.items() for cid, y in ds.counties
+    if not ds.issues:  # nothing to check against the documents
+        ds.problems += problems
+        return
+    counties, program_years = (set(ds.counties), set(ds.program_years)) if ds.scope is None else _named(ds)
+    documents = counties | program_years
+    documents |= {(f"summary:{pid}", y) for pid, prog in ds.programs.items() for cid, y in counties
                   if cid in prog.counties}
     ds.problems += problems + check_issues(path, ds.issues, documents)
 
 
-def load_dataset(root: Path, *, totals: bool = True) -> Dataset:
+def _named(ds: Dataset) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """The county years and program years there are files for, by their names (a scoped read does
+    not read them: issues.yaml is checked against what the dir holds)."""
+    def years(folder: Path) -> set[int]:
+        names = (f.name for f in folder.iterdir()) if folder.is_dir() else ()
+        return {int(m.group(1)) for m in map(_YEAR_FILE.match, names) if m}
+
+    folder = ds.root / "counties"
+    dirs = [p for p in folder.iterdir() if p.is_dir() and valid_id(p.name)] if folder.is_dir() else []
+    counties = {(p.name, y) for p in dirs for y in years(p)}
+    program_years = {(pid, y) for pid in ds.programs for y in years(ds.root / "programs" / pid)}
+    return counties, program_years
+
+
+def load_dataset(root: Path, *, totals: bool = True, county: tuple[str, int] | None = None) -> Dataset:
     """Read and refuse on any problem: what render, summary and build use.
 
-    ``totals=False`` (a county brief) lets a program's unreconciled totals pass."""
-    ds = read_dataset(root)
+    ``totals=False`` (a county brief) lets a program's unreconciled totals pass; ``county``: read
+    only what that county's brief reads (see ``read_dataset``)."""
+    ds = read_dataset(root, county)
     problems = ds.problems + (ds.totals_problems if totals else [])
     if problems:
         raise BriefError(sorted(set(problems), key=_order))
@@ -154,9 +184,12 @@ def _outside(path: Path, ds: Dataset) -> bool:
     return False
 
 
-def _year_files(folder: Path, ds: Dataset) -> list[tuple[Path, int]]:
+def _year_files(folder: Path, ds: Dataset, years: tuple[int, ...] | None = None) -> list[tuple[Path, int]]:
+    """The year files of a folder; ``years``: only those (the others are neither read nor checked)."""
     out = []
     for f in sorted(folder.iterdir()):
+        if years is not None and not _one_of(f.name, years):
+            continue
         if f.is_dir() or f.suffix not in (".yaml", ".yml") or _outside(f, ds):
             continue
         m = _YEAR_FILE.match(f.name)
@@ -167,18 +200,29 @@ def _year_files(folder: Path, ds: Dataset) -> list[tuple[Path, int]]:
     return out
 
 
+def _one_of(name: str, years: tuple[int, ...]) -> bool:
+    m = _YEAR_FILE.match(name)
+    return m is not None and int(m.group(1)) in years
+
+
 def _read_counties(ds: Dataset) -> None:
     folder = ds.root / "counties"
     if not folder.is_dir():
         return
-    for county_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+    wanted: tuple[int, ...] | None = None
+    if ds.scope is None:
+        county_dirs = sorted(p for p in folder.iterdir() if p.is_dir())
+    else:  # the county's own folder, this year's file and last year's (year-over-year)
+        cid, year = ds.scope
+        county_dirs, wanted = [p for p in [folder / cid] if p.is_dir()], (year - 1, year)
+    for county_dir in county_dirs:
         if _outside(county_dir, ds):
             continue
         if not valid_id(county_dir.name):
             ds.problems.append(Problem(str(county_dir), None, county_dir.name,
                                        f"县目录名应为{ID_RULE}，例如 yingjisha"))
             continue
-        for path, year in _year_files(county_dir, ds):
+        for path, year in _year_files(county_dir, ds, wanted):
             record, problems = read_county_year(path, county_dir.name, year, ds.catalog, ds.root)
             ds.problems += problems
             if record is not None:
@@ -212,7 +256,7 @@ def _read_programs(ds: Dataset) -> None:
                                            unknown_key_message(cid, county_ids).replace("未知的键", "未知的县")
                                            + "（counties/ 下没有这个目录）"))
         year_dir = folder / program_id
-        if year_dir.is_dir():
+        if year_dir.is_dir() and ds.scope is None:  # a county brief reads no program year file
             for ypath, year in _year_files(year_dir, ds):
                 py, more = read_program_year(ypath, program_id, year, ds.catalog, ds.root)
                 ds.problems += more

@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 from collections.abc import Iterator
-from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from ..outdir import atomic_write
+from ..usercache import user_cache_root
 from .config import CACHE_ENV
 
 
@@ -28,16 +29,7 @@ def cache_dir() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override).expanduser()
-    return _platform_cache_dir(os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", ""))
-
-
-@lru_cache(maxsize=4)
-def _platform_cache_dir(xdg: str, home: str) -> Path:
-    """platformdirs' answer, once per environment: a cold start asks ~40 times (~15 ms)."""
-    del xdg, home  # the key only: platformdirs reads them from the environment itself
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("brief")) / "fonts"
+    return user_cache_root() / "fonts"
 
 
 def file_stamp(path: str | os.PathLike[str]) -> tuple[str, int, int]:
@@ -80,6 +72,19 @@ def read_json(path: Path) -> Any | None:
 
 def write_json(path: Path, value: Any) -> None:
     atomic_write(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def read_marshal(path: Path) -> Any | None:
+    """A cached entry of plain values (str, int, list, tuple, dict) written by ``write_marshal``, or
+    None when missing or unreadable. Read faster than JSON: a cold start reads a few large ones."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def write_marshal(path: Path, value: Any) -> None:
+    atomic_write(path, marshal.dumps(value))
 
 
 def to_ranges(codepoints: Iterator[int] | set[int] | frozenset[int]) -> list[list[int]]:

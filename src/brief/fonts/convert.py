@@ -88,6 +88,15 @@ def _charset_hash(cps: frozenset[int]) -> str:
     return hashlib.sha256(",".join(map(str, sorted(cps))).encode("ascii")).hexdigest()[:16]
 
 
+# _charset_hash(base_codepoints()), written out: naming the cached fonts at each cold start need not
+# decode GB2312 (~7 ms). tests/fonts/test_fonts.py checks it against the computed value.
+BASE_CHARSET_HASH = "440ec7c4416a0225"
+
+
+def _base_charset_hash(extra: str) -> str:
+    return _charset_hash(base_codepoints(extra)) if extra else BASE_CHARSET_HASH
+
+
 def _fonttools_version() -> str:
     import fontTools
 
@@ -101,7 +110,7 @@ def _stem(font: ResolvedFont) -> str:
 def converted_path(font: ResolvedFont, extra: str = "") -> Path:
     """Where the TrueType version of a CFF font is (or will be) cached. Does not convert."""
     key = digest("base", CONVERTER_VERSION, _fonttools_version(), file_stamp(font.path), font.index,
-                 _charset_hash(base_codepoints(extra)))
+                 _base_charset_hash(extra))
     return cache_dir() / f"{_stem(font)}-{font.index}-{key}.ttf"
 
 

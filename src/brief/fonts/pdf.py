@@ -26,6 +26,7 @@ blank or a box.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
@@ -35,13 +36,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from . import faces, rlcompat
-from .cache import cache_dir, digest, file_stamp, from_ranges, read_json, to_ranges, write_json
+from .cache import cache_dir, digest, file_stamp, from_ranges, read_marshal, to_ranges, write_marshal
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
 from .discover import FontSet, ResolvedFont, resolve
 
 PREFIX = "brief-"
-RL_INFO_VERSION = 1
+RL_INFO_VERSION = 2  # 2: marshal, not JSON (JSON cost a cold start ~25 ms for the role fonts)
 LAYOUT_CONTROLS = frozenset("\t\n\r")
 
 
@@ -119,16 +120,18 @@ def _rl_file(path: str, index: int) -> _FontFile:
     import reportlab
 
     stamp = file_stamp(path)
-    entry = cache_dir() / "info" / f"rl-{digest('rl', RL_INFO_VERSION, reportlab.Version, stamp, index)}.json"
-    data = read_json(entry)
-    if not (isinstance(data, dict) and isinstance(data.get("ps"), str) and isinstance(data.get("cps"), list)):
+    # marshal's format belongs to the Python version: each version keeps its own entries
+    key_parts = ("rl", RL_INFO_VERSION, reportlab.Version, list(sys.version_info[:2]), stamp, index)
+    entry = cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
+    data = read_marshal(entry)
+    if not (isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], list)):
         face = TTFontFace(str(path), subfontIndex=index)
-        data = {"ps": bytes(face.name).decode("ascii"), "cps": to_ranges(_drawable(face))}
+        data = (bytes(face.name).decode("ascii"), to_ranges(_drawable(face)))
         try:
-            write_json(entry, data)
+            write_marshal(entry, data)
         except OSError:
             pass
-    font = _rl_memo[key] = _FontFile(str(path), index, data["ps"], data["cps"])
+    font = _rl_memo[key] = _FontFile(str(path), index, data[0], data[1])
     return font
 
 

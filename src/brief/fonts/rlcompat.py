@@ -36,9 +36,11 @@ from __future__ import annotations
 import dis
 import hashlib
 import inspect
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import reportlab
@@ -164,16 +166,48 @@ def _problems() -> Iterator[str]:
     target = getattr(pdfdoc, "PDFZCompress", None)
     if getattr(target, "pdfname", None) != "FlateDecode" or not callable(getattr(type(target), "encode", None)):
         yield "reportlab's pdfdoc.PDFZCompress changed"
-    stored = {i.argval for i in dis.get_instructions(ttfonts.TTFont.__init__) if i.opname == "STORE_ATTR"}
-    if not stored <= TTFONT_ATTRS:
-        yield f"reportlab TTFont.__init__ now also sets {sorted(stored - TTFONT_ATTRS)} (update BriefTTFont)"
     for name in ("_dynFaceNames", "_fonts"):
         if not isinstance(getattr(pdfmetrics, name, None), dict):
             yield f"reportlab pdfmetrics.{name} is gone"
-    parser = {i.argval for f in (ttfonts.TTFontParser.read_tag, ttfonts.TTFontFile.extractInfo)
-              for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR")}
+    yield from _bytecode_problems()
+
+
+def _bytecode_problems() -> Iterator[str]:
+    """What only a walk over reportlab's bytecode shows. The walk costs a cold start ~6 ms, so once
+    it passes, a marker in the font cache, named by that bytecode and what is expected of it, says
+    so: walked again only when reportlab (or Python, or these expectations) changes."""
+    init = ttfonts.TTFont.__init__
+    parsing = (ttfonts.TTFontParser.read_tag, ttfonts.TTFontFile.extractInfo)
+    marker = _marker(init, *parsing)
+    if marker is not None and marker.is_file():
+        return
+    stored = {i.argval for i in dis.get_instructions(init) if i.opname == "STORE_ATTR"}
+    parser = {i.argval for f in parsing for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR")}
+    found = []
+    if not stored <= TTFONT_ATTRS:
+        found.append(f"reportlab TTFont.__init__ now also sets {sorted(stored - TTFONT_ATTRS)} (update BriefTTFont)")
     if not FACE_PRIVATE <= parser:
-        yield f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}"
+        found.append(f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}")
+    yield from found
+    if not found and marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a read-only cache: walk again next time
+
+
+def _marker(*functions: Callable[..., Any]) -> Path | None:
+    from .cache import cache_dir  # lazily: the cache module is not needed until a check runs
+
+    h = hashlib.sha256(repr((reportlab.Version, sys.version, sorted(TTFONT_ATTRS), sorted(FACE_PRIVATE))).encode())
+    for f in functions:
+        code = getattr(f, "__code__", None)
+        if code is None:
+            return None  # not plain Python any more: always walk (and fail there)
+        h.update(code.co_code)
+        h.update(repr(code.co_names).encode())
+    return cache_dir() / "info" / f"rlcheck-{h.hexdigest()[:20]}"
 
 
 def apply() -> None:
