@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from brief.cli_zh import display_width
 from helpers import ROOT, brief
 
 COMMANDS = ["init", "validate", "render", "summary", "build", "distribute", "form", "import", "fonts", "serve"]
@@ -161,18 +162,24 @@ def test_help_is_chinese(command: str | None) -> None:
     assert result.stdout.startswith("用法：")
     assert "选项：" in result.stdout and "显示本帮助并退出。" in result.stdout
     assert not ENGLISH.search(result.stdout), ENGLISH.search(result.stdout)
+    metavars = r"\b(INTEGER|TEXT|PATH|RANGE|BOOLEAN|FILENAME|COUNTY|PROGRAM|DOCUMENT|DIRECTORY|FILES|PATHS)\b"
+    assert not re.search(metavars, result.stdout), result.stdout  # click's English metavars
+    # The option texts start in one column, 汉字 counted as two columns each.
+    heads = [re.match(r"(  -\S.*?\s{2,})\S", line) for line in result.stdout.splitlines()]
+    starts = {display_width(m.group(1)) for m in heads if m}
+    assert len(starts) == 1, result.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["render"], "错误：缺少参数 'COUNTY'"),
+    (["render"], "错误：缺少参数 '县ID'。"),
     (["render", "x", "--year", "abc"], "错误：'--year' 的值无效：'abc' 不是有效的整数。"),
     (["render", "x", "--yeer", "2023"], "错误：没有 '--yeer' 这个选项。"),
-    (["render", "x"], "错误：缺少选项 '--year'"),
+    (["render", "x"], "错误：缺少选项 '--year'。"),
     (["render", "x", "--year"], "错误：选项 '--year' 需要一个值。"),
     (["rendr"], "错误：没有 'rendr' 这个命令。"),
     (["build", "--jobs", "-1"], "错误：'--jobs' 的值无效：-1 不在允许的范围"),
     (["validate", "a", "b", "--data"], "错误：选项 '--data' 需要一个值。"),
-    (["init"], "错误：缺少参数 'DIRECTORY'"),
+    (["init"], "错误：缺少参数 '目录'。"),
     (["init", "a", "b"], "错误：多出了参数（b）"),
 ])
 def test_usage_errors_are_chinese(args: list[str], message: str) -> None:

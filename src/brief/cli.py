@@ -139,7 +139,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="目录", type=click.Path(path_type=Path))
 @handles_errors
 def init(directory: Path) -> None:
     """新建一个数据目录（指标目录、一个项目、一个带注释的县数据文件、分发名单示例），可直接检查和生成。"""
@@ -151,7 +151,7 @@ def init(directory: Path) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="[文件]...", nargs=-1, type=click.Path(path_type=Path))
 @data_option
 @handles_errors
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
@@ -169,7 +169,7 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
 
 
 @main.command()
-@click.argument("county")
+@click.argument("county", metavar="县ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @formats_option
 @data_option
@@ -186,7 +186,7 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
 
 
 @main.command()
-@click.argument("program")
+@click.argument("program", metavar="项目ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @formats_option
 @data_option
@@ -203,7 +203,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 
 
 @main.command()
-@click.argument("document")
+@click.argument("document", metavar="县或项目ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @click.option("--summary", "is_summary", is_flag=True, help="给该项目的年度汇总编号")
 @click.option("--date", "date", default=None, help="签发日期 YYYY-MM-DD（默认今天）")
@@ -277,7 +277,7 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
 
 
 @main.command()
-@click.argument("county")
+@click.argument("county", metavar="县ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @data_option
 @handles_errors
@@ -289,7 +289,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 
 
 @main.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", metavar="表格文件...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--marked", type=click.Path(path_type=Path), default=None,
               help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
 @data_option

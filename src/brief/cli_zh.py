@@ -8,7 +8,11 @@ A string missing from the table stays as click wrote it (never an error).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import click
+import click._compat
 import click.core
 import click.decorators
 import click.exceptions
@@ -91,6 +95,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return ZH_PLURAL.get(singular, singular if n == 1 else plural)
 
 
+# The words --help shows for an option's value (click prints the type's name in capitals: INTEGER).
+TYPE_WORDS: dict[type[click.ParamType], str] = {
+    click.types.IntParamType: "整数",
+    click.types.IntRange: "整数",
+    click.types.Path: "路径",
+    click.types.StringParamType: "文字",
+}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: a 汉字 takes two (click counts characters, which misaligns --help)."""
+    plain = click._compat.strip_ansi(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
+
+
 def install() -> None:
     """Point click's ``_``/``ngettext`` at the tables above; call before the commands are declared,
     since some strings (the help option's text) are looked up when a decorator runs."""
@@ -99,6 +118,20 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    for kind, word in TYPE_WORDS.items():
+        # The metavar, not the type's name: click's own messages use the name.
+        kind.get_metavar = (lambda w: lambda self, param, ctx: w)(word)  # type: ignore[method-assign]
+    click.formatting.term_len = display_width  # help columns line up with 汉字 in them
+    missing = click.exceptions.MissingParameter
+    if not getattr(missing.format_message, "_zh", False):
+        english = missing.format_message
+
+        def format_message(self: click.exceptions.MissingParameter) -> str:
+            # click ends "缺少选项 '--year'" with an English full stop of its own
+            return re.sub(r"'\.( |$)", r"'。\1", english(self), count=1).rstrip()
+
+        format_message._zh = True  # type: ignore[attr-defined]
+        missing.format_message = format_message  # type: ignore[method-assign]
 
 
 class ZhFormatter(click.HelpFormatter):
