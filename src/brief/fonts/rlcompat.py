@@ -29,6 +29,10 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
    to load a Type 1 font of that name).
 5. Face snapshots (fonts/faces.py): a ``TTFontFace`` filled from a cache sets the parser's private
    ``_ttf_data``, ``_pos`` and ``_pdfScale`` (``FACE_PRIVATE``, ``set_face_data``, ``face_data``).
+6. Text output (writers/pdf/cjk.py, ``text_origin``, ``show_text``): ``setTextOrigin`` + ``textOut`` of a text object
+   in a TrueType font, written straight into the object's private ``_code`` with the operators
+   ``_formatText`` writes (``TEXT_PRIVATE``): a brief draws ~700 pieces of text, and ``textOut``
+   measures each one's width for a cursor nobody reads.
 """
 
 from __future__ import annotations
@@ -42,11 +46,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import reportlab
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfgen import textobject
 
 TESTED = ((4, 2), (5, 2))  # reportlab >= 4.2, < 5.2: as pyproject.toml pins it
 TTFONT_ATTRS = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"})
 FACE_PRIVATE = frozenset({"_ttf_data", "_pos", "_pdfScale"})  # the parser's state, set by faces.py
+# what show_text reads and writes of a PDFTextObject (its _formatText and setTextOrigin use them too)
+TEXT_PRIVATE = frozenset({"_code", "_canvas", "_fontname", "_fontsize", "_leading", "_curSubset"})
 
 _MARK = "_brief_utf16_fix"
 CMAP_BLOCK = 100  # PDF/PostScript CMap limit on entries per beginbfchar/beginbfrange block
@@ -174,6 +182,11 @@ def _problems() -> Iterator[str]:
               for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR")}
     if not FACE_PRIVATE <= parser:
         yield f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}"
+    text = textobject.PDFTextObject
+    used = {i.argval for f in (text._formatText, text.setTextOrigin, text.setFont)
+            for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD")}
+    if not TEXT_PRIVATE <= used or not {"splitString", "getSubsetInternalName"} <= used:
+        yield "reportlab's PDFTextObject writes text differently (show_text)"
 
 
 def apply() -> None:
@@ -234,3 +247,33 @@ def set_face_data(face: ttfonts.TTFontFace, data: Any, scale: Callable[[float], 
 
 def face_data(face: ttfonts.TTFontFace) -> Any:
     return face._ttf_data
+
+
+# -- 6. text output -----------------------------------------------------------------------------------
+
+
+def text_origin(txt: Any, x: float, y: float) -> None:
+    """``txt.setTextOrigin(x, y)`` on a bottom-up canvas (brief's), as reportlab writes it."""
+    txt._code.append("1 0 0 1 %s Tm" % fp_str(x, y))  # noqa: UP031 - setTextOrigin's own format
+    txt._x0 = txt._x = x
+    txt._y0 = txt._y = y
+
+
+def show_text(txt: Any, text: str) -> None:
+    """``txt.textOut(text)``: the same operators, for a TrueType font (as ``_formatText`` writes
+    them), without measuring the text for the cursor (``_x`` stays where ``text_origin`` put it:
+    every piece brief draws sets its own origin). Any other font goes the public way."""
+    font = pdfmetrics.getFont(txt._fontname)
+    if not font._dynamicFont:
+        txt.textOut(text)
+        return
+    doc = txt._canvas._doc
+    escape = txt._canvas._escape
+    ops = []
+    for subset, chunk in font.splitString(text, doc):
+        if subset != txt._curSubset:
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(txt._fontsize)} Tf "
+                       f"{fp_str(txt._leading)} TL")
+            txt._curSubset = subset
+        ops.append(f"({escape(chunk)}) Tj")
+    txt._code.append(" ".join(ops))

@@ -25,6 +25,7 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
+from ...fonts.rlcompat import show_text, text_origin
 from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
@@ -622,7 +623,7 @@ class CJKParagraph(Flowable):
                 txt.setHorizScale(h * 100)
             left = x + line.x0
             for p in line.pieces:
-                txt.setTextOrigin(left + p.dx * h, baseline)
+                text_origin(txt, left + p.dx * h, baseline)
                 run = p.run
                 if state.font != (run.font, run.size):
                     state.font = (run.font, run.size)
@@ -631,7 +632,7 @@ class CJKParagraph(Flowable):
                 if want is not state.color:
                     state.color = want
                     txt.setFillColor(want)
-                txt.textOut(p.text)
+                show_text(txt, p.text)
                 left += (p.width + len(p.text) * cs) * h
             baseline -= lead
 
