@@ -33,6 +33,11 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
    in a TrueType font, written straight into the object's private ``_code`` with the operators
    ``_formatText`` writes (``TEXT_PRIVATE``): a brief draws ~700 pieces of text, and ``textOut``
    measures each one's width for a cursor nobody reads.
+7. Number arrays (``apply``, ``format_array``): ``PDFArray.format`` formats every element through
+   ``pdfdoc.format`` (type checks, ``fp_str``, the ``extpdfdoc`` codec). The glyph widths of every
+   font subset are such arrays, ~1,200 numbers a brief; an array of plain numbers is now formatted
+   ten at a time by one ``fp_str`` call, into the same bytes (``fp_str`` output is ASCII, which
+   that codec leaves as it is).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfgen import textobject
@@ -182,6 +188,10 @@ def _problems() -> Iterator[str]:
               for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR")}
     if not FACE_PRIVATE <= parser:
         yield f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}"
+    array_format = getattr(getattr(pdfdoc.PDFArray, "format", None), "__wrapped__", None) or pdfdoc.PDFArray.format
+    if (not {"multiline", "pdfMultiLine", "sequence"} <= set(array_format.__code__.co_names)
+            or not hasattr(rl_config, "pdfMultiLine")):
+        yield "reportlab's PDFArray.format changed"
     text = textobject.PDFTextObject
     used = {i.argval for f in (text._formatText, text.setTextOrigin, text.setFont)
             for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD")}
@@ -199,6 +209,7 @@ def apply() -> None:
     ttfonts._brief_original_SUBSETN = ttfonts.SUBSETN  # type: ignore[attr-defined]
     ttfonts.SUBSETN = subset_tag
     ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
+    pdfdoc.PDFArray.format = _wrap_array_format(pdfdoc.PDFArray.format)
 
 
 def original():  # type: ignore[no-untyped-def]
@@ -277,3 +288,30 @@ def show_text(txt: Any, text: str) -> None:
             txt._curSubset = subset
         ops.append(f"({escape(chunk)}) Tj")
     txt._code.append(" ".join(ops))
+
+
+# -- 7. number arrays ---------------------------------------------------------------------------------
+
+_NUMBER = (int, float)  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
+
+
+def format_array(sequence: list[Any]) -> bytes | None:
+    """``PDFArray.format``'s bytes for a list of plain numbers on one line per ten (reportlab's
+    layout when ``pdfMultiLine`` is off), or None for any other list."""
+    for e in sequence:
+        if type(e) not in _NUMBER:
+            return None
+    rows = [fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10)]
+    return b"[ " + " \n  ".join(rows).encode("ascii") + b" ]"
+
+
+def _wrap_array_format(original: Any) -> Any:
+    def format(self: Any, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: A001, N803 - reportlab's names
+        if not ((self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced") and self.sequence:
+            got = format_array(self.sequence)
+            if got is not None:
+                return got
+        return original(self, document, IND)
+
+    format.__wrapped__ = original  # type: ignore[attr-defined]
+    return format
