@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
 from ...fonts.rlcompat import show_text, text_origin
-from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
+from ..typeset import CLOSING_HALF, MARKS, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
@@ -199,6 +199,8 @@ class _Text:
     run: list[int]  # index into runs
     exact: list[bool]  # layout advance == the font's own advance (else the char is drawn on its own)
     shift: dict[int, float] = field(default_factory=dict)  # char index -> Piece.dx (compressed openers)
+    text: str = ""  # "".join(chars), made once
+    run_end: list[int] = field(default_factory=list)  # run index -> the index after its last char
 
 
 def _flatten(runs: Sequence[Run]) -> _Text:
@@ -206,9 +208,10 @@ def _flatten(runs: Sequence[Run]) -> _Text:
     for ri, run in enumerate(runs):
         text, size = run.text, run.size
         table = _width_table(run.font)
-        for ch in set(text).difference(table):
+        distinct = set(text)
+        for ch in distinct.difference(table):
             _char_width(table, run.font, ch)
-        for ch in set(text).difference(_FLAGS):
+        for ch in distinct.difference(_FLAGS):
             _flags(ch)
         # whole runs at a time through C-level map/extend: this is every character of every paragraph
         t.chars.extend(text)
@@ -221,6 +224,8 @@ def _flatten(runs: Sequence[Run]) -> _Text:
             for k, ch in enumerate(text, first):
                 if ch == _IDEO_SPACE and abs(t.adv[k] - size) > 1e-9:
                     t.adv[k], t.exact[k] = size, False  # the ideographic space is always one full em
+        t.run_end.append(len(t.chars))
+    t.text = runs[0].text if len(runs) == 1 else "".join(run.text for run in runs)
     return t
 
 
@@ -239,7 +244,9 @@ def _halve(t: _Text, k: int) -> None:
 def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     """Adjacent full-width marks share one blank: in ``）。`` ``。“`` ``”，`` the first mark is set in
     half an em; in ``“（`` (two openers) the second."""
-    text = "".join(t.chars)
+    text = t.text
+    if MARKS.isdisjoint(text):
+        return  # most cells: no mark at all
     for k, half in zip(mark_pairs(text), halved_marks(text), strict=True):
         if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
             _halve(t, half)
@@ -270,9 +277,9 @@ def _break_opportunities(flags: list[int]) -> list[bool]:
     return ok
 
 
-def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
+def _keep_figures_whole(text: str, ok: list[bool]) -> None:
     """No line break inside a figure (typeset.FIGURE): 8100万元 / 以上 or 2至 / 3名 read as two."""
-    for start, end in figure_spans("".join(chars)):
+    for start, end in figure_spans(text):
         for k in range(start + 1, end):
             ok[k] = False
 
@@ -280,10 +287,9 @@ def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
 _URL = re.compile(r"(?:https?://|www\.)[!-~]+")
 
 
-def _break_urls(chars: list[str], ok: list[bool]) -> None:
+def _break_urls(text: str, ok: list[bool]) -> None:
     """A web address may break after ``/ . -`` (never inside a number such as 10.5): a long one then
     fills the line instead of moving whole and leaving the line before letter-spaced."""
-    text = "".join(chars)
     if "www." not in text and "://" not in text:
         return
     for m in _URL.finditer(text):
@@ -358,13 +364,17 @@ def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
     """Group chars[a:b] into pieces of one run; a char with a forced width is a piece of its own."""
     out: list[Piece] = []
     j = a
+    exact, text, adv = t.exact, t.text, t.adv
     while j < b:
         r = t.run[j]
         k = j + 1
-        if t.exact[j]:
-            while k < b and t.run[k] == r and t.exact[k]:
-                k += 1
-        out.append(Piece("".join(t.chars[j:k]), runs[r], sum(t.adv[j:k]), t.shift.get(j, 0.0)))
+        if exact[j]:  # up to the end of the run or the first char with a forced width (searched in C)
+            k = min(b, t.run_end[r])
+            try:
+                k = exact.index(False, j, k)
+            except ValueError:
+                pass
+        out.append(Piece(text[j:k], runs[r], sum(adv[j:k]), t.shift.get(j, 0.0)))
         j = k
     return tuple(out)
 
@@ -401,10 +411,10 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
     t = _flatten(runs)
     _compress_pairs(t, runs)
     ok = _break_opportunities(t.flags)
-    _keep_figures_whole(t.chars, ok)
-    _break_urls(t.chars, ok)
+    _keep_figures_whole(t.text, ok)
+    _break_urls(t.text, ok)
     raw = _raw_lines(t, ok, width, style, runs, ragged_end)
-    if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.chars:
+    if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.text:
         raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
     n = len(t.chars)
     lines = []
@@ -454,7 +464,8 @@ def _raw_lines(t: _Text, ok: list[bool], width: float, style: ParaStyle, runs: S
     n = len(t.chars)
     # A newline is a hard break: lay out each section separately, the newline going to the tail.
     raw: list[tuple[int, int, int, bool, bool, bool]] = []
-    newlines = iter([k for k, ch in enumerate(t.chars) if ch == "\n"] + [n])  # hard breaks, in order
+    hard = [k for k, ch in enumerate(t.chars) if ch == "\n"] if "\n" in t.text else []
+    newlines = iter(hard + [n])  # hard breaks, in order
     start, first = 0, True
     while start < n or (start == 0 and n == 0):
         nl = next(newlines)
