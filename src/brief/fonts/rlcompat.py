@@ -270,6 +270,18 @@ def text_origin(txt: Any, x: float, y: float) -> None:
     txt._y0 = txt._y = y
 
 
+_OPERANDS: dict[tuple[float, float], str] = {}  # (size, leading) -> "size Tf leading TL"; a brief has a dozen
+
+
+def _font_operands(size: float, leading: float) -> str:
+    got = _OPERANDS.get((size, leading))
+    if got is None:
+        if len(_OPERANDS) > 256:  # bounded: a long-lived process (serve) sees many table sizes
+            _OPERANDS.clear()
+        got = _OPERANDS[(size, leading)] = f"{fp_str(size)} Tf {fp_str(leading)} TL"
+    return got
+
+
 def show_text(txt: Any, text: str) -> None:
     """``txt.textOut(text)``: the same operators, for a TrueType font (as ``_formatText`` writes
     them), without measuring the text for the cursor (``_x`` stays where ``text_origin`` put it:
@@ -281,10 +293,12 @@ def show_text(txt: Any, text: str) -> None:
     doc = txt._canvas._doc
     escape = txt._canvas._escape
     ops = []
+    tmpl = None
     for subset, chunk in font.splitString(text, doc):
         if subset != txt._curSubset:
-            ops.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(txt._fontsize)} Tf "
-                       f"{fp_str(txt._leading)} TL")
+            if tmpl is None:
+                tmpl = _font_operands(txt._fontsize, txt._leading)
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
             txt._curSubset = subset
         ops.append(f"({escape(chunk)}) Tj")
     txt._code.append(" ".join(ops))

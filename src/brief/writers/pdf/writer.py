@@ -54,6 +54,9 @@ class PdfWriter(Visitor):
     def __init__(self, fonts: PdfFonts) -> None:
         self.fonts = fonts
         self.fits: dict[int, tablefit.Fit] = {}  # id(table) -> its fit, planned for the whole document
+        # (style name, align, scale, balance) -> its ParaStyle: a brief's ~600 paragraphs (mostly table
+        # cells) use a dozen; frozen, so the paragraphs share them
+        self._para_styles: dict[tuple[str, str | None, float, bool], ParaStyle] = {}
 
     def plan_tables(self, blocks: tuple[model.Block, ...]) -> None:
         """Every table's size, widths and page (tablefit.plan: one size per section)."""
@@ -69,13 +72,18 @@ class PdfWriter(Visitor):
         ``balance``: never one character alone on the last line (table cells)."""
         style: Style = STYLES[style_name]
         runs = []
+        size = style.size * scale
         for piece in inlines:
             role = "bold" if piece.bold and style.font == "body" else style.font
             for text, font in self.fonts.split_runs(piece.text, role):
-                runs.append(Run(text, font, style.size * scale, style.color))
-        ps = ParaStyle(leading=style.leading * scale, first_line_indent=style.first_line_indent * scale,
-                       align=align or style.align, tracking=style.tracking * scale,
-                       space_before=style.space_before, space_after=style.space_after, balance=balance)
+                runs.append(Run(text, font, size, style.color))
+        key = (style_name, align, scale, balance)
+        ps = self._para_styles.get(key)
+        if ps is None:
+            ps = self._para_styles[key] = ParaStyle(
+                leading=style.leading * scale, first_line_indent=style.first_line_indent * scale,
+                align=align or style.align, tracking=style.tracking * scale, space_before=style.space_before,
+                space_after=style.space_after, balance=balance)
         return CJKParagraph(runs, ps)
 
     def text(self, text: str, style_name: str) -> CJKParagraph:
