@@ -360,6 +360,19 @@ def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float
     return out
 
 
+def _fits_first_line(t: _Text, width: float, style: ParaStyle) -> bool:
+    """Whether the whole text goes on the first line: _section_breaks's filling loop, without a break."""
+    limit = width - style.left_indent - style.first_line_indent + _EPS
+    adv, flags, track = t.adv, t.flags, style.tracking
+    x = 0.0
+    for i in range(len(adv)):
+        nx = x + adv[i] + track
+        if nx > limit and i > 0 and not flags[i] & _SPACE:
+            return False
+        x = nx
+    return True
+
+
 def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
     """Group chars[a:b] into pieces of one run; a char with a forced width is a piece of its own."""
     out: list[Piece] = []
@@ -410,13 +423,18 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
         raise ValueError(f"unknown align {style.align!r}")
     t = _flatten(runs)
     _compress_pairs(t, runs)
-    ok = _break_opportunities(t.flags)
-    _keep_figures_whole(t.text, ok)
-    _break_urls(t.text, ok)
-    raw = _raw_lines(t, ok, width, style, runs, ragged_end)
-    if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.text:
-        raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
     n = len(t.chars)
+    if "\n" not in t.text and _fits_first_line(t, width, style):
+        # most paragraphs of a brief are table cells of one line: no break to choose, so the break
+        # opportunities are not worked out (the same line _raw_lines would give)
+        raw = [(0, n, n, False, True, ragged_end)]
+    else:
+        ok = _break_opportunities(t.flags)
+        _keep_figures_whole(t.text, ok)
+        _break_urls(t.text, ok)
+        raw = _raw_lines(t, ok, width, style, runs, ragged_end)
+        if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.text:
+            raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
     lines = []
     for s, ce, nxt, hang, fst, ragged in raw:
         cend = ce
