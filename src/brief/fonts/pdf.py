@@ -74,6 +74,21 @@ class _LazyFace(TTFontFace):
         # makeSubset slices single glyphs out of "glyf": serve them from the mapped file, no copy
         return faces.glyph_table(self) if tag == "glyf" else TTFontFace.get_table(self, tag)
 
+    SUBSETS_KEPT = 4  # per face: the subsets a font used only by fixed text (the masthead's) makes
+
+    def makeSubset(self, subset):  # type: ignore[no-untyped-def]  # noqa: N802 - reportlab's name
+        """reportlab's subset font file, remembered: its bytes depend on the face and the characters
+        alone, and a build's briefs make the same subsets of the fonts that set fixed text."""
+        memo = self.__dict__.setdefault("_subset_memo", {})
+        key = tuple(subset)
+        got = memo.pop(key, None)
+        if got is None:
+            got = TTFontFace.makeSubset(self, subset)
+        while len(memo) >= self.SUBSETS_KEPT:
+            del memo[next(iter(memo))]  # the least recently used
+        memo[key] = got  # last: the most recently used
+        return got
+
 
 class BriefTTFont(TTFont):
     """reportlab's TTFont, built from cached facts instead of parsing the file up front."""
