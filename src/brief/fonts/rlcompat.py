@@ -197,6 +197,9 @@ def _problems() -> Iterator[str]:
             for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD")}
     if not TEXT_PRIVATE <= used or not {"splitString", "getSubsetInternalName"} <= used:
         yield "reportlab's PDFTextObject writes text differently (show_text)"
+    split = {i.argval for i in dis.get_instructions(ttfonts.TTFont.splitString) if i.opname in ("LOAD_ATTR",)}
+    if not {"state", "assignments", "subsets", "nextCode"} <= split:
+        yield "reportlab's TTFont.splitString assigns codes differently (show_text)"
 
 
 def apply() -> None:
@@ -282,6 +285,23 @@ def _font_operands(size: float, leading: float) -> str:
     return got
 
 
+def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``. When every character of ``text`` already has its code in one
+    subset (the usual case once a page is set: a table's figures), the codes are looked up at C speed;
+    otherwise (a new character, U+00A0, one missing from the font, several subsets) reportlab's own
+    loop assigns and splits them."""
+    state = font.state.get(doc)
+    if state is not None and text:
+        try:
+            codes = list(map(state.assignments.__getitem__, map(ord, text)))
+        except KeyError:
+            return font.splitString(text, doc)
+        subset = codes[0] >> 8
+        if min(codes) >> 8 == subset == max(codes) >> 8:
+            return [(subset, bytes(codes) if subset == 0 else bytes([c & 0xFF for c in codes]))]
+    return font.splitString(text, doc)
+
+
 def show_text(txt: Any, text: str) -> None:
     """``txt.textOut(text)``: the same operators, for a TrueType font (as ``_formatText`` writes
     them), without measuring the text for the cursor (``_x`` stays where ``text_origin`` put it:
@@ -294,7 +314,7 @@ def show_text(txt: Any, text: str) -> None:
     escape = txt._canvas._escape
     ops = []
     tmpl = None
-    for subset, chunk in font.splitString(text, doc):
+    for subset, chunk in _split_string(font, text, doc):
         if subset != txt._curSubset:
             if tmpl is None:
                 tmpl = _font_operands(txt._fontsize, txt._leading)
