@@ -404,7 +404,8 @@ def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a PDF is made (on again after, unless it was off
     already). A brief allocates some 100,000 objects that live until its PDF is written (the story,
     its lines, the canvas): the collector would walk them again and again as they pile up, for ~8 %
-    of the time, and find nothing to free. What a brief leaves in cycles is collected after it."""
+    of the time, and find nothing to free. What a brief leaves in cycles (a few hundred objects of
+    the PDF's structure) is collected after it."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -435,14 +436,20 @@ def _pdf_bytes(doc: model.Document, fonts: PdfFonts, figure_heights: list[float]
         with deflate.fast_deflate():
             made = _Doc(buffer, doc.meta, fonts)
             made.build(list(story))
-            if _lone_line(made.placed):
+            lone = _lone_line(made.placed)
+            # a doc template refers to itself (reportlab's _nameSpace): without the list of what it
+            # placed, the story is freed when this function is done with it, not by the cyclic collector
+            made.placed.clear()
+            if lone:
                 # the 版记 would share its page with one stray line: keep the last body block (whole,
                 # or what is left of it) with it, so the page carries a full paragraph or more
                 at = next(i for i, f in enumerate(story) if isinstance(f, _AtFoot))
                 for f in story[max(at - 3, 0):at]:
                     f.keepWithNext = 1
                 buffer = io.BytesIO()
-                _Doc(buffer, doc.meta, fonts).build(list(story))
+                again = _Doc(buffer, doc.meta, fonts)
+                again.build(list(story))
+                again.placed.clear()
     except LayoutError:
         raise BriefError.at(f"{doc.meta.title}.pdf", None, "排版",
                             "有一处文字（表格的一行或一个关键数字）一页放不下：请缩短它") from None
