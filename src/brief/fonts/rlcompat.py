@@ -45,6 +45,7 @@ from __future__ import annotations
 import dis
 import hashlib
 import inspect
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,21 +286,22 @@ def _font_operands(size: float, leading: float) -> str:
     return got
 
 
+_SUBSET_OF, _BYTE_OF = (256).__rfloordiv__, (256).__rmod__  # code >> 8 and code & 0xFF, as C calls
+
+
 def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
-    """``font.splitString(text, doc)``. When every character of ``text`` already has its code in one
-    subset (the usual case once a page is set: a table's figures), the codes are looked up at C speed;
-    otherwise (a new character, U+00A0, one missing from the font, several subsets) reportlab's own
-    loop assigns and splits them."""
+    """``font.splitString(text, doc)``. When every character of ``text`` already has its code (the
+    usual case once a page is set), the codes are looked up and cut into runs of one subset by C
+    calls; otherwise (a new character, U+00A0, one missing from the font) reportlab's own loop
+    assigns and splits them."""
     state = font.state.get(doc)
-    if state is not None and text:
-        try:
-            codes = list(map(state.assignments.__getitem__, map(ord, text)))
-        except KeyError:
-            return font.splitString(text, doc)
-        subset = codes[0] >> 8
-        if min(codes) >> 8 == subset == max(codes) >> 8:
-            return [(subset, bytes(codes) if subset == 0 else bytes([c & 0xFF for c in codes]))]
-    return font.splitString(text, doc)
+    if state is None or not text:
+        return font.splitString(text, doc)
+    try:
+        codes = list(map(state.assignments.__getitem__, map(ord, text)))
+    except KeyError:
+        return font.splitString(text, doc)
+    return [(subset, bytes(map(_BYTE_OF, run))) for subset, run in itertools.groupby(codes, _SUBSET_OF)]
 
 
 def show_text(txt: Any, text: str) -> None:
@@ -326,16 +328,24 @@ def show_text(txt: Any, text: str) -> None:
 
 # -- 7. number arrays ---------------------------------------------------------------------------------
 
-_NUMBER = (int, float)  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
+_NUMBER = frozenset({int, float})  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
+# number -> fp_str(number): glyph widths repeat (every 汉字 is 1000 wide); 0 and -0.0 both give "0"
+_FP: dict[float, str] = {}
 
 
 def format_array(sequence: list[Any]) -> bytes | None:
     """``PDFArray.format``'s bytes for a list of plain numbers on one line per ten (reportlab's
     layout when ``pdfMultiLine`` is off), or None for any other list."""
-    for e in sequence:
-        if type(e) not in _NUMBER:
-            return None
-    rows = [fp_str(*sequence[i:i + 10]) for i in range(0, len(sequence), 10)]
+    if not _NUMBER.issuperset(map(type, sequence)):
+        return None
+    texts = list(map(_FP.get, sequence))
+    if None in texts:
+        if len(_FP) > 4096:  # bounded: widths of the fonts in use are a few hundred values
+            _FP.clear()
+        for k, text in enumerate(texts):
+            if text is None:
+                texts[k] = _FP[sequence[k]] = fp_str(sequence[k])
+    rows = [" ".join(texts[i:i + 10]) for i in range(0, len(texts), 10)]  # fp_str(*ten) writes the same
     return b"[ " + " \n  ".join(rows).encode("ascii") + b" ]"
 
 

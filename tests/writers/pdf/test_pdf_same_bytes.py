@@ -72,10 +72,14 @@ def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
         expected = font.splitString(text, doc)
         assert rlcompat._split_string(font, text, doc) == expected  # noqa: SLF001
     assert len(font.state[doc].subsets) >= 2
+    mixed = TEXTS[0] + TEXTS[-1] + TEXTS[0]  # codes of the first subset and of the last, known by now
+    expected = font.splitString(mixed, doc)
+    assert len(expected) >= 3 and rlcompat._split_string(font, mixed, doc) == expected  # noqa: SLF001
 
 
 @pytest.mark.parametrize("n", [0, 1, 9, 10, 11, 20, 256])
 def test_number_arrays_are_formatted_as_reportlab_formats_them(n: int):
+    pdf_fonts()  # installs rlcompat's reaches, this one included
     rng = random.Random(n)
     numbers = [rng.choice([0, 500, 1000, -3.25, rng.random() * 1000, 2.0]) for _ in range(n)]
     array = pdfdoc.PDFArray(numbers)
