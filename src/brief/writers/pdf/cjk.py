@@ -574,6 +574,7 @@ class CJKParagraph(Flowable):
         self._em = _em if _em is not None else max((r.size for r in self._runs), default=0.0)
         self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
         self._cache: dict[float, list[Line]] = {}
+        self._last: tuple[float | None, list[Line]] = (None, [])  # the width asked last, and its lines
 
     @classmethod
     def _part(cls, lines: list[Line], width: float, style: ParaStyle, em: float, ragged_end: bool) -> CJKParagraph:
@@ -597,10 +598,14 @@ class CJKParagraph(Flowable):
         return f"CJKParagraph({text[:20]!r}{'…' if len(text) > 20 else ''})"
 
     def lines(self, width: float) -> list[Line]:
+        last_width, last = self._last
+        if width == last_width:  # wrap, split, draw: asked ~2 times a paragraph, at one width
+            return last
         key = round(width, 6)
         got = self._cache.get(key)
         if got is None:
             got = self._cache[key] = _break(self.runs, width, self.style, self._ragged_end)
+        self._last = (width, got)
         return got
 
     def getSpaceBefore(self) -> float:
