@@ -35,10 +35,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from . import faces, rlcompat
+from . import subset as subset_module
 from .cache import cache_dir, digest, file_stamp, from_ranges, read_json, to_ranges, write_json
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
 from .discover import FontSet, ResolvedFont, resolve
+from .subset import make_subset
 
 PREFIX = "brief-"
 RL_INFO_VERSION = 1
@@ -83,7 +85,7 @@ class _LazyFace(TTFontFace):
         key = tuple(subset)
         got = memo.pop(key, None)
         if got is None:
-            got = TTFontFace.makeSubset(self, subset)
+            got = make_subset(self, subset) if subset_module.SAME else TTFontFace.makeSubset(self, subset)
         while len(memo) >= self.SUBSETS_KEPT:
             del memo[next(iter(memo))]  # the least recently used
         memo[key] = got  # last: the most recently used

@@ -38,6 +38,10 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
    font subset are such arrays, ~1,200 numbers a brief; an array of plain numbers is now formatted
    ten at a time by one ``fp_str`` call, into the same bytes (``fp_str`` output is ASCII, which
    that codec leaves as it is).
+8. Subset font files (fonts/subset.py): ``make_subset`` reproduces ``TTFontFile.makeSubset`` step by
+   step, from the face's ``glyphPos``, ``hmetrics``, ``charToGlyph`` and mapped data, assembled by
+   reportlab's ``TTFontMaker``. It is used only while the source of reportlab's makeSubset is the
+   one it was written from (``subset.SAME``, a hash of that source); otherwise reportlab's runs.
 """
 
 from __future__ import annotations

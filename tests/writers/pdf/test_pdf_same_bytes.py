@@ -4,7 +4,8 @@
   including a piece whose codes are looked up rather than assigned;
 - number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array);
 - a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line);
-- a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset);
+- a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset), and makes new
+  ones from remembered glyphs (fonts/subset.py);
 - the cyclic collector is paused while a PDF is made, and a brief made after another is the brief
   made alone.
 """
@@ -131,6 +132,24 @@ def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():
         assert face.makeSubset(subset) == TTFontFace.makeSubset(face, subset)
     memo = face.__dict__["_subset_memo"]
     assert len(memo) == face.SUBSETS_KEPT and tuple(subsets[-1]) in memo and tuple(subsets[0]) not in memo
+
+
+def test_subset_files_are_reportlabs_on_every_role_font():
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import subset
+
+    assert subset.SAME  # else fonts/pdf.py uses reportlab's makeSubset: check subset.py against it
+    fonts = pdf_fonts()
+    rng = random.Random(7)
+    for name in sorted({fonts.name(role) for role in ("title", "heading", "body", "kai", "pagenum")}):
+        face = pdfmetrics.getFont(name).face
+        codes = sorted(face.charToGlyph)
+        for size in (3, 60, 255):
+            chosen = [0, *rng.sample(codes, min(size, len(codes))), 0x10FFFD]  # one the font lacks
+            made = subset.make_subset(face, chosen)
+            assert made == TTFontFace.makeSubset(face, chosen), (name, size)
+            assert made[:4] == b"\x00\x01\x00\x00" and len(made) > 1000
 
 
 def test_the_collector_is_paused_while_a_pdf_is_made_and_restored_after():
