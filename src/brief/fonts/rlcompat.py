@@ -102,7 +102,9 @@ def _bfchar_blocks(subset: list[int]) -> list[str]:
     for start in range(0, len(subset), CMAP_BLOCK):
         chunk = subset[start:start + CMAP_BLOCK]
         lines.append(f"{len(chunk)} beginbfchar")
-        lines.extend(f"<{start + i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(chunk))
+        # a BMP character (nearly all) formatted inline: ~1,200 lines a brief
+        lines.extend([f"<{k:02X}> <{v:04X}>" if v <= 0xFFFF else f"<{k:02X}> <{_utf16_hex(v)}>"
+                      for k, v in enumerate(chunk, start)])
         lines.append("endbfchar")
     return lines
 
