@@ -42,11 +42,15 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
    step, from the face's ``glyphPos``, ``hmetrics``, ``charToGlyph`` and mapped data, assembled by
    reportlab's ``TTFontMaker``. It is used only while the source of reportlab's makeSubset is the
    one it was written from (``subset.SAME``, a hash of that source); otherwise reportlab's runs.
+9. PDF names (``apply``): ``pdfdoc.PDFName`` escapes its text character by character for every key
+   of every dictionary written (~1,000 a brief, a few dozen distinct); it is a pure function of
+   its text, now remembered (``functools.lru_cache``).
 """
 
 from __future__ import annotations
 
 import dis
+import functools
 import hashlib
 import inspect
 import itertools
@@ -199,6 +203,9 @@ def _problems() -> Iterator[str]:
     if (not {"multiline", "pdfMultiLine", "sequence"} <= set(array_format.__code__.co_names)
             or not hasattr(rl_config, "pdfMultiLine")):
         yield "reportlab's PDFArray.format changed"
+    name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
+    if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
+        yield "reportlab's pdfdoc.PDFName changed"
     text = textobject.PDFTextObject
     used = {i.argval for f in (text._formatText, text.setTextOrigin, text.setFont)
             for i in dis.get_instructions(f) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD")}
@@ -220,6 +227,7 @@ def apply() -> None:
     ttfonts.SUBSETN = subset_tag
     ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
     pdfdoc.PDFArray.format = _wrap_array_format(pdfdoc.PDFArray.format)
+    pdfdoc.PDFName = functools.lru_cache(maxsize=1024)(pdfdoc.PDFName)
 
 
 def original():  # type: ignore[no-untyped-def]

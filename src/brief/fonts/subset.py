@@ -98,9 +98,12 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
         code_to_glyph[code] = glyph_set[original]
 
     # the glyphs composite glyphs are made of, in the order makeSubset finds them
+    glyphs = []  # each glyph's _glyph record, in glyph_map's order
     n = 0
     while n < len(glyph_map):
-        for _, part in _glyph(face, memo, start, glyph_map[n])[1]:
+        record = _glyph(face, memo, start, glyph_map[n])
+        glyphs.append(record)
+        for _, part in record[1]:
             if part not in glyph_set:
                 glyph_set[part] = len(glyph_map)
                 glyph_map.append(part)
@@ -137,9 +140,8 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     offsets = []
     glyf = []
     pos = 0
-    for original in glyph_map:
+    for data, parts, renumber, length in glyphs:
         offsets.append(pos)
-        data, parts, renumber, length = _glyph(face, memo, start, original)
         if renumber:
             for at, part in parts:
                 data = data[:at] + pack(">H", glyph_set[part]) + data[at + 2:]

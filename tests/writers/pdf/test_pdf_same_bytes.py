@@ -2,7 +2,8 @@
 
 - text pieces go into a text object with textOut's operators (rlcompat.text_origin / show_text),
   including a piece whose codes are looked up rather than assigned;
-- number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array);
+- number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array),
+  and PDF names are remembered;
 - a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line);
 - a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset), and makes new
   ones from remembered glyphs (fonts/subset.py);
@@ -88,6 +89,14 @@ def test_number_arrays_are_formatted_as_reportlab_formats_them(n: int):
     assert array.format(None) == original(array, None)
     assert array.format(None).startswith(b"[ ") and array.format(None).count(b"\n") == max(n - 1, 0) // 10
     assert rlcompat.format_array([1, True]) is None and rlcompat.format_array([1, "/Name"]) is None
+
+
+def test_remembered_pdf_names_are_reportlabs():
+    pdf_fonts()  # installs rlcompat's reaches
+    original = pdfdoc.PDFName.__wrapped__
+    for name in ["Type", "FontDescriptor", "a b", "#(x)", "名称", "Type", "F1+0"] * 2:
+        assert pdfdoc.PDFName(name) == original(name)
+    assert pdfdoc.PDFName("a b") == "/a#20b" and pdfdoc.PDFName.cache_info().hits >= 7
 
 
 def _lines_both_ways(runs: list[Run], width: float, style: ParaStyle, monkeypatch: pytest.MonkeyPatch):
