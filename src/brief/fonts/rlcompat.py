@@ -61,9 +61,9 @@ from typing import Any
 
 import reportlab
 from reportlab import rl_config
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
-from reportlab.pdfgen import textobject
+from reportlab.pdfgen import canvas, textobject
 
 TESTED = ((4, 2), (5, 2))  # reportlab >= 4.2, < 5.2: as pyproject.toml pins it
 TTFONT_ATTRS = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"})
@@ -203,6 +203,8 @@ def _problems() -> Iterator[str]:
     if (not {"multiline", "pdfMultiLine", "sequence"} <= set(array_format.__code__.co_names)
             or not hasattr(rl_config, "pdfMultiLine")):
         yield "reportlab's PDFArray.format changed"
+    if "escapePDF" not in canvas.Canvas._escape.__code__.co_names:
+        yield "reportlab's Canvas._escape no longer calls escapePDF (show_text)"
     name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
     if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
         yield "reportlab's pdfdoc.PDFName changed"
@@ -283,11 +285,12 @@ def face_data(face: ttfonts.TTFontFace) -> Any:
 
 def text_origin(txt: Any, x: float, y: float) -> None:
     """``txt.setTextOrigin(x, y)`` on a bottom-up canvas (brief's), as reportlab writes it."""
-    txt._code.append("1 0 0 1 %s Tm" % fp_str(x, y))  # noqa: UP031 - setTextOrigin's own format
+    txt._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # setTextOrigin's '1 0 0 1 %s Tm'
     txt._x0 = txt._x = x
     txt._y0 = txt._y = y
 
 
+_CANVAS_ESCAPE = canvas.Canvas._escape
 _OPERANDS: dict[tuple[float, float], str] = {}  # (size, leading) -> "size Tf leading TL"; a brief has a dozen
 
 
@@ -327,7 +330,8 @@ def show_text(txt: Any, text: str) -> None:
         txt.textOut(text)
         return
     doc = txt._canvas._doc
-    escape = txt._canvas._escape
+    # the canvas's _escape is escapePDF (checked), called here without its method frame
+    escape = escapePDF if type(txt._canvas)._escape is _CANVAS_ESCAPE else txt._canvas._escape
     ops = []
     tmpl = None
     for subset, chunk in _split_string(font, text, doc):
