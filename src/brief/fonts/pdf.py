@@ -36,10 +36,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from . import faces, rlcompat
+from . import subset as subset_module
 from .cache import cache_dir, digest, file_stamp, from_ranges, read_marshal, to_ranges, write_marshal
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
 from .discover import FontSet, ResolvedFont, resolve
+from .subset import make_subset
 
 PREFIX = "brief-"
 RL_INFO_VERSION = 2  # 2: marshal, not JSON (JSON cost a cold start ~25 ms for the role fonts)
@@ -74,6 +76,21 @@ class _LazyFace(TTFontFace):
     def get_table(self, tag: str):  # type: ignore[no-untyped-def]
         # makeSubset slices single glyphs out of "glyf": serve them from the mapped file, no copy
         return faces.glyph_table(self) if tag == "glyf" else TTFontFace.get_table(self, tag)
+
+    SUBSETS_KEPT = 4  # per face: the subsets a font used only by fixed text (the masthead's) makes
+
+    def makeSubset(self, subset):  # type: ignore[no-untyped-def]  # noqa: N802 - reportlab's name
+        """reportlab's subset font file, remembered: its bytes depend on the face and the characters
+        alone, and a build's briefs make the same subsets of the fonts that set fixed text."""
+        memo = self.__dict__.setdefault("_subset_memo", {})
+        key = tuple(subset)
+        got = memo.pop(key, None)
+        if got is None:
+            got = make_subset(self, subset) if subset_module.SAME else TTFontFace.makeSubset(self, subset)
+        while len(memo) >= self.SUBSETS_KEPT:
+            del memo[next(iter(memo))]  # the least recently used
+        memo[key] = got  # last: the most recently used
+        return got
 
 
 class BriefTTFont(TTFont):

@@ -29,13 +29,31 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
    to load a Type 1 font of that name).
 5. Face snapshots (fonts/faces.py): a ``TTFontFace`` filled from a cache sets the parser's private
    ``_ttf_data``, ``_pos`` and ``_pdfScale`` (``FACE_PRIVATE``, ``set_face_data``, ``face_data``).
+6. Text output (writers/pdf/cjk.py, ``text_origin``, ``show_text``): ``setTextOrigin`` + ``textOut`` of a text object
+   in a TrueType font, written straight into the object's private ``_code`` with the operators
+   ``_formatText`` writes (``TEXT_PRIVATE``): a brief draws ~700 pieces of text, and ``textOut``
+   measures each one's width for a cursor nobody reads.
+7. Number arrays (``apply``, ``format_array``): ``PDFArray.format`` formats every element through
+   ``pdfdoc.format`` (type checks, ``fp_str``, the ``extpdfdoc`` codec). The glyph widths of every
+   font subset are such arrays, ~1,200 numbers a brief; an array of plain numbers is now formatted
+   ten at a time by one ``fp_str`` call, into the same bytes (``fp_str`` output is ASCII, which
+   that codec leaves as it is).
+8. Subset font files (fonts/subset.py): ``make_subset`` reproduces ``TTFontFile.makeSubset`` step by
+   step, from the face's ``glyphPos``, ``hmetrics``, ``charToGlyph`` and mapped data, assembled by
+   reportlab's ``TTFontMaker``. It is used only while the source of reportlab's makeSubset is the
+   one it was written from (``subset.SAME``, a hash of that source); otherwise reportlab's runs.
+9. PDF names (``apply``): ``pdfdoc.PDFName`` escapes its text character by character for every key
+   of every dictionary written (~1,000 a brief, a few dozen distinct); it is a pure function of
+   its text, now remembered (``functools.lru_cache``).
 """
 
 from __future__ import annotations
 
 import dis
+import functools
 import hashlib
 import inspect
+import itertools
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -44,11 +62,16 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
+from reportlab import rl_config
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfgen import canvas, textobject
 
 TESTED = ((4, 2), (5, 2))  # reportlab >= 4.2, < 5.2: as pyproject.toml pins it
 TTFONT_ATTRS = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "shapable"})
 FACE_PRIVATE = frozenset({"_ttf_data", "_pos", "_pdfScale"})  # the parser's state, set by faces.py
+# what show_text reads and writes of a PDFTextObject (its _formatText and setTextOrigin use them too)
+TEXT_PRIVATE = frozenset({"_code", "_canvas", "_fontname", "_fontsize", "_leading", "_curSubset"})
 
 _MARK = "_brief_utf16_fix"
 CMAP_BLOCK = 100  # PDF/PostScript CMap limit on entries per beginbfchar/beginbfrange block
@@ -85,7 +108,9 @@ def _bfchar_blocks(subset: list[int]) -> list[str]:
     for start in range(0, len(subset), CMAP_BLOCK):
         chunk = subset[start:start + CMAP_BLOCK]
         lines.append(f"{len(chunk)} beginbfchar")
-        lines.extend(f"<{start + i:02X}> <{_utf16_hex(v)}>" for i, v in enumerate(chunk))
+        # a BMP character (nearly all) formatted inline: ~1,200 lines a brief
+        lines.extend([f"<{k:02X}> <{v:04X}>" if v <= 0xFFFF else f"<{k:02X}> <{_utf16_hex(v)}>"
+                      for k, v in enumerate(chunk, start)])
         lines.append("endbfchar")
     return lines
 
@@ -169,6 +194,9 @@ def _problems() -> Iterator[str]:
     for name in ("_dynFaceNames", "_fonts"):
         if not isinstance(getattr(pdfmetrics, name, None), dict):
             yield f"reportlab pdfmetrics.{name} is gone"
+    name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
+    if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
+        yield "reportlab's pdfdoc.PDFName changed"
     yield from _bytecode_problems()
 
 
@@ -178,7 +206,10 @@ def _bytecode_problems() -> Iterator[str]:
     so: walked again only when reportlab (or Python, or these expectations) changes."""
     init = ttfonts.TTFont.__init__
     parsing = (ttfonts.TTFontParser.read_tag, ttfonts.TTFontFile.extractInfo)
-    marker = _marker(init, *parsing)
+    text = textobject.PDFTextObject
+    text_functions = (text._formatText, text.setTextOrigin, text.setFont)
+    marker = _marker(init, *parsing, *text_functions, _array_format(), canvas.Canvas._escape,
+                     ttfonts.TTFont.splitString)
     if marker is not None and marker.is_file():
         return
     stored = {i.argval for i in dis.get_instructions(init) if i.opname == "STORE_ATTR"}
@@ -188,6 +219,19 @@ def _bytecode_problems() -> Iterator[str]:
         found.append(f"reportlab TTFont.__init__ now also sets {sorted(stored - TTFONT_ATTRS)} (update BriefTTFont)")
     if not FACE_PRIVATE <= parser:
         found.append(f"reportlab's TTFontFace no longer keeps {sorted(FACE_PRIVATE - parser)}")
+    array_format = _array_format()
+    if (not {"multiline", "pdfMultiLine", "sequence"} <= set(array_format.__code__.co_names)
+            or not hasattr(rl_config, "pdfMultiLine")):
+        found.append("reportlab's PDFArray.format changed")
+    if "escapePDF" not in canvas.Canvas._escape.__code__.co_names:
+        found.append("reportlab's Canvas._escape no longer calls escapePDF (show_text)")
+    used = {i.argval for f in text_functions for i in dis.get_instructions(f)
+            if i.opname in ("LOAD_ATTR", "STORE_ATTR", "LOAD_METHOD")}
+    if not TEXT_PRIVATE <= used or not {"splitString", "getSubsetInternalName"} <= used:
+        found.append("reportlab's PDFTextObject writes text differently (show_text)")
+    split = {i.argval for i in dis.get_instructions(ttfonts.TTFont.splitString) if i.opname in ("LOAD_ATTR",)}
+    if not {"state", "assignments", "subsets", "nextCode"} <= split:
+        found.append("reportlab's TTFont.splitString assigns codes differently (show_text)")
     yield from found
     if not found and marker is not None:
         try:
@@ -197,10 +241,15 @@ def _bytecode_problems() -> Iterator[str]:
             pass  # a read-only cache: walk again next time
 
 
+def _array_format() -> Callable[..., Any]:
+    return getattr(getattr(pdfdoc.PDFArray, "format", None), "__wrapped__", None) or pdfdoc.PDFArray.format
+
+
 def _marker(*functions: Callable[..., Any]) -> Path | None:
     from .cache import cache_dir  # lazily: the cache module is not needed until a check runs
 
-    h = hashlib.sha256(repr((reportlab.Version, sys.version, sorted(TTFONT_ATTRS), sorted(FACE_PRIVATE))).encode())
+    expected = (reportlab.Version, sys.version, sorted(TTFONT_ATTRS), sorted(FACE_PRIVATE), sorted(TEXT_PRIVATE))
+    h = hashlib.sha256(repr(expected).encode())
     for f in functions:
         code = getattr(f, "__code__", None)
         if code is None:
@@ -220,6 +269,8 @@ def apply() -> None:
     ttfonts._brief_original_SUBSETN = ttfonts.SUBSETN  # type: ignore[attr-defined]
     ttfonts.SUBSETN = subset_tag
     ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
+    pdfdoc.PDFArray.format = _wrap_array_format(pdfdoc.PDFArray.format)
+    pdfdoc.PDFName = functools.lru_cache(maxsize=1024)(pdfdoc.PDFName)
 
 
 def original():  # type: ignore[no-untyped-def]
@@ -268,3 +319,102 @@ def set_face_data(face: ttfonts.TTFontFace, data: Any, scale: Callable[[float], 
 
 def face_data(face: ttfonts.TTFontFace) -> Any:
     return face._ttf_data
+
+
+# -- 6. text output -----------------------------------------------------------------------------------
+
+
+def text_origin(txt: Any, x: float, y: float) -> None:
+    """``txt.setTextOrigin(x, y)`` on a bottom-up canvas (brief's), as reportlab writes it."""
+    txt._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # setTextOrigin's '1 0 0 1 %s Tm'
+    txt._x0 = txt._x = x
+    txt._y0 = txt._y = y
+
+
+_CANVAS_ESCAPE = canvas.Canvas._escape
+_OPERANDS: dict[tuple[float, float], str] = {}  # (size, leading) -> "size Tf leading TL"; a brief has a dozen
+
+
+def _font_operands(size: float, leading: float) -> str:
+    got = _OPERANDS.get((size, leading))
+    if got is None:
+        if len(_OPERANDS) > 256:  # bounded: a long-lived process (serve) sees many table sizes
+            _OPERANDS.clear()
+        got = _OPERANDS[(size, leading)] = f"{fp_str(size)} Tf {fp_str(leading)} TL"
+    return got
+
+
+_SUBSET_OF, _BYTE_OF = (256).__rfloordiv__, (256).__rmod__  # code >> 8 and code & 0xFF, as C calls
+
+
+def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``. When every character of ``text`` already has its code (the
+    usual case once a page is set), the codes are looked up and cut into runs of one subset by C
+    calls; otherwise (a new character, U+00A0, one missing from the font) reportlab's own loop
+    assigns and splits them."""
+    state = font.state.get(doc)
+    if state is None or not text:
+        return font.splitString(text, doc)
+    try:
+        codes = list(map(state.assignments.__getitem__, map(ord, text)))
+    except KeyError:
+        return font.splitString(text, doc)
+    return [(subset, bytes(map(_BYTE_OF, run))) for subset, run in itertools.groupby(codes, _SUBSET_OF)]
+
+
+def show_text(txt: Any, text: str) -> None:
+    """``txt.textOut(text)``: the same operators, for a TrueType font (as ``_formatText`` writes
+    them), without measuring the text for the cursor (``_x`` stays where ``text_origin`` put it:
+    every piece brief draws sets its own origin). Any other font goes the public way."""
+    font = pdfmetrics.getFont(txt._fontname)
+    if not font._dynamicFont:
+        txt.textOut(text)
+        return
+    doc = txt._canvas._doc
+    # the canvas's _escape is escapePDF (checked), called here without its method frame
+    escape = escapePDF if type(txt._canvas)._escape is _CANVAS_ESCAPE else txt._canvas._escape
+    ops = []
+    tmpl = None
+    for subset, chunk in _split_string(font, text, doc):
+        if subset != txt._curSubset:
+            if tmpl is None:
+                tmpl = _font_operands(txt._fontsize, txt._leading)
+            ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
+            txt._curSubset = subset
+        ops.append(f"({escape(chunk)}) Tj")
+    txt._code.append(" ".join(ops))
+
+
+# -- 7. number arrays ---------------------------------------------------------------------------------
+
+_NUMBER = frozenset({int, float})  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
+# number -> fp_str(number): glyph widths repeat (every 汉字 is 1000 wide); 0 and -0.0 both give "0"
+_FP: dict[float, str] = {}
+
+
+def format_array(sequence: list[Any]) -> bytes | None:
+    """``PDFArray.format``'s bytes for a list of plain numbers on one line per ten (reportlab's
+    layout when ``pdfMultiLine`` is off), or None for any other list."""
+    if not _NUMBER.issuperset(map(type, sequence)):
+        return None
+    texts = list(map(_FP.get, sequence))
+    if None in texts:
+        if len(_FP) > 4096:  # bounded: widths of the fonts in use are a few hundred values
+            _FP.clear()
+        for k, text in enumerate(texts):
+            if text is None:
+                texts[k] = _FP[sequence[k]] = fp_str(sequence[k])
+    rows = [" ".join(texts[i:i + 10]) for i in range(0, len(texts), 10)]  # fp_str(*ten) writes the same
+    return b"[ " + " \n  ".join(rows).encode("ascii") + b" ]"
+
+
+def _wrap_array_format(original: Any) -> Any:
+    def format(self: Any, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: A001, N803 - reportlab's names
+        if not ((self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced") and self.sequence:
+            got = format_array(self.sequence)
+            if got is not None:
+                return got
+        return original(self, document, IND)
+
+    format.__wrapped__ = original  # type: ignore[attr-defined]
+    return format

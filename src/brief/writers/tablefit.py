@@ -14,6 +14,7 @@ them needs (``plan``).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -45,20 +46,30 @@ def both_files(real: Measure) -> Measure:
     run wider than some 仿宋's), plus AUTOSPACE at each change between 汉字 and digits or Latin, so
     that a figure keeps one line in LibreOffice too."""
 
-    # text -> (its estimate at size 1, its changes between 汉字 and the rest): a table is measured
-    # at every size it tries, and these do not depend on the size.
-    shapes: dict[str, tuple[float, int]] = {}
-
     def width(text: str, size: float) -> float:
-        shape = shapes.get(text)
-        if shape is None:
-            wide = [ord(ch) >= 0x2E80 for ch in text]
-            changes = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
-            shape = shapes[text] = (estimated_width(text, 1), changes)
-        estimate, changes = shape
+        estimate, changes = _shape(text)
         return max(real(text, size), estimate * size) + changes * AUTOSPACE * size
 
     return width
+
+
+# text -> (its estimate at size 1, its changes between 汉字 and the rest): a table is measured at every
+# size it tries, and a build's briefs share their labels; neither depends on the size or the fonts.
+_SHAPES: dict[str, tuple[float, int]] = {}
+SHAPES_KEPT = 8192
+_EM = (0.55, 1.0)  # estimated_width's em per character: (narrow, wide)
+
+
+def _shape(text: str) -> tuple[float, int]:
+    shape = _SHAPES.get(text)
+    if shape is None:
+        wide = list(map("\u2e80".__le__, text))  # ord(ch) >= 0x2E80, character by character in C
+        # estimated_width(text, 1): the same terms summed in the same order, so the same float
+        shape = (sum(map(_EM.__getitem__, wide)), sum(map(operator.ne, wide, wide[1:])))
+        if len(_SHAPES) >= SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[text] = shape
+    return shape
 
 
 def base_size(columns: int) -> float:

@@ -22,10 +22,12 @@ FIGURE = re.compile(
     rf"(?:{'|'.join(_LONG_UNITS)}|[\u4e00-\u9fff])?(?:以上|以下|以内)?"
 )
 
+_DIGIT = re.compile("[0-9]")
+
 
 def figure_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every figure in ``text`` longer than one character."""
-    if not any("0" <= ch <= "9" for ch in text):
+    if _DIGIT.search(text) is None:
         return []
     return [m.span() for m in FIGURE.finditer(text) if m.end() - m.start() > 1]
 

@@ -25,7 +25,8 @@ from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.flowables import Flowable
 
-from ..typeset import CLOSING_HALF, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
+from ...fonts.rlcompat import show_text, text_origin
+from ..typeset import CLOSING_HALF, MARKS, MIN_HSCALE, OPENING_HALF, figure_spans, halved_marks, mark_pairs
 
 __all__ = ["Run", "ParaStyle", "Piece", "Line", "CJKParagraph", "TextState", "break_lines", "check_breaks"]
 
@@ -198,6 +199,8 @@ class _Text:
     run: list[int]  # index into runs
     exact: list[bool]  # layout advance == the font's own advance (else the char is drawn on its own)
     shift: dict[int, float] = field(default_factory=dict)  # char index -> Piece.dx (compressed openers)
+    text: str = ""  # "".join(chars), made once
+    run_end: list[int] = field(default_factory=list)  # run index -> the index after its last char
 
 
 def _flatten(runs: Sequence[Run]) -> _Text:
@@ -205,9 +208,10 @@ def _flatten(runs: Sequence[Run]) -> _Text:
     for ri, run in enumerate(runs):
         text, size = run.text, run.size
         table = _width_table(run.font)
-        for ch in set(text).difference(table):
+        distinct = set(text)
+        for ch in distinct.difference(table):
             _char_width(table, run.font, ch)
-        for ch in set(text).difference(_FLAGS):
+        for ch in distinct.difference(_FLAGS):
             _flags(ch)
         # whole runs at a time through C-level map/extend: this is every character of every paragraph
         t.chars.extend(text)
@@ -220,6 +224,8 @@ def _flatten(runs: Sequence[Run]) -> _Text:
             for k, ch in enumerate(text, first):
                 if ch == _IDEO_SPACE and abs(t.adv[k] - size) > 1e-9:
                     t.adv[k], t.exact[k] = size, False  # the ideographic space is always one full em
+        t.run_end.append(len(t.chars))
+    t.text = runs[0].text if len(runs) == 1 else "".join(run.text for run in runs)
     return t
 
 
@@ -238,7 +244,9 @@ def _halve(t: _Text, k: int) -> None:
 def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     """Adjacent full-width marks share one blank: in ``）。`` ``。“`` ``”，`` the first mark is set in
     half an em; in ``“（`` (two openers) the second."""
-    text = "".join(t.chars)
+    text = t.text
+    if MARKS.isdisjoint(text):
+        return  # most cells: no mark at all
     for k, half in zip(mark_pairs(text), halved_marks(text), strict=True):
         if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
             _halve(t, half)
@@ -269,9 +277,9 @@ def _break_opportunities(flags: list[int]) -> list[bool]:
     return ok
 
 
-def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
+def _keep_figures_whole(text: str, ok: list[bool]) -> None:
     """No line break inside a figure (typeset.FIGURE): 8100万元 / 以上 or 2至 / 3名 read as two."""
-    for start, end in figure_spans("".join(chars)):
+    for start, end in figure_spans(text):
         for k in range(start + 1, end):
             ok[k] = False
 
@@ -279,10 +287,9 @@ def _keep_figures_whole(chars: list[str], ok: list[bool]) -> None:
 _URL = re.compile(r"(?:https?://|www\.)[!-~]+")
 
 
-def _break_urls(chars: list[str], ok: list[bool]) -> None:
+def _break_urls(text: str, ok: list[bool]) -> None:
     """A web address may break after ``/ . -`` (never inside a number such as 10.5): a long one then
     fills the line instead of moving whole and leaving the line before letter-spaced."""
-    text = "".join(chars)
     if "www." not in text and "://" not in text:
         return
     for m in _URL.finditer(text):
@@ -353,17 +360,34 @@ def _section_breaks(t: _Text, ok: list[bool], start: int, end: int, width: float
     return out
 
 
+def _fits_first_line(t: _Text, width: float, style: ParaStyle) -> bool:
+    """Whether the whole text goes on the first line: _section_breaks's filling loop, without a break."""
+    limit = width - style.left_indent - style.first_line_indent + _EPS
+    adv, flags, track = t.adv, t.flags, style.tracking
+    x = 0.0
+    for i in range(len(adv)):
+        nx = x + adv[i] + track
+        if nx > limit and i > 0 and not flags[i] & _SPACE:
+            return False
+        x = nx
+    return True
+
+
 def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
     """Group chars[a:b] into pieces of one run; a char with a forced width is a piece of its own."""
     out: list[Piece] = []
     j = a
+    exact, text, adv = t.exact, t.text, t.adv
     while j < b:
         r = t.run[j]
         k = j + 1
-        if t.exact[j]:
-            while k < b and t.run[k] == r and t.exact[k]:
-                k += 1
-        out.append(Piece("".join(t.chars[j:k]), runs[r], sum(t.adv[j:k]), t.shift.get(j, 0.0)))
+        if exact[j]:  # up to the end of the run or the first char with a forced width (searched in C)
+            k = min(b, t.run_end[r])
+            try:
+                k = exact.index(False, j, k)
+            except ValueError:
+                pass
+        out.append(Piece(text[j:k], runs[r], sum(adv[j:k]), t.shift.get(j, 0.0)))
         j = k
     return tuple(out)
 
@@ -399,13 +423,18 @@ def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool
         raise ValueError(f"unknown align {style.align!r}")
     t = _flatten(runs)
     _compress_pairs(t, runs)
-    ok = _break_opportunities(t.flags)
-    _keep_figures_whole(t.chars, ok)
-    _break_urls(t.chars, ok)
-    raw = _raw_lines(t, ok, width, style, runs, ragged_end)
-    if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.chars:
-        raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
     n = len(t.chars)
+    if "\n" not in t.text and _fits_first_line(t, width, style):
+        # most paragraphs of a brief are table cells of one line: no break to choose, so the break
+        # opportunities are not worked out (the same line _raw_lines would give)
+        raw = [(0, n, n, False, True, ragged_end)]
+    else:
+        ok = _break_opportunities(t.flags)
+        _keep_figures_whole(t.text, ok)
+        _break_urls(t.text, ok)
+        raw = _raw_lines(t, ok, width, style, runs, ragged_end)
+        if style.balance and len(raw) > 1 and raw[-1][1] - raw[-1][0] == 1 and "\n" not in t.text:
+            raw = _balanced(t, ok, width, style, runs, ragged_end, raw)
     lines = []
     for s, ce, nxt, hang, fst, ragged in raw:
         cend = ce
@@ -453,7 +482,8 @@ def _raw_lines(t: _Text, ok: list[bool], width: float, style: ParaStyle, runs: S
     n = len(t.chars)
     # A newline is a hard break: lay out each section separately, the newline going to the tail.
     raw: list[tuple[int, int, int, bool, bool, bool]] = []
-    newlines = iter([k for k, ch in enumerate(t.chars) if ch == "\n"] + [n])  # hard breaks, in order
+    hard = [k for k, ch in enumerate(t.chars) if ch == "\n"] if "\n" in t.text else []
+    newlines = iter(hard + [n])  # hard breaks, in order
     start, first = 0, True
     while start < n or (start == 0 and n == 0):
         nl = next(newlines)
@@ -544,6 +574,7 @@ class CJKParagraph(Flowable):
         self._em = _em if _em is not None else max((r.size for r in self._runs), default=0.0)
         self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
         self._cache: dict[float, list[Line]] = {}
+        self._last: tuple[float | None, list[Line]] = (None, [])  # the width asked last, and its lines
 
     @classmethod
     def _part(cls, lines: list[Line], width: float, style: ParaStyle, em: float, ragged_end: bool) -> CJKParagraph:
@@ -567,10 +598,14 @@ class CJKParagraph(Flowable):
         return f"CJKParagraph({text[:20]!r}{'…' if len(text) > 20 else ''})"
 
     def lines(self, width: float) -> list[Line]:
+        last_width, last = self._last
+        if width == last_width:  # wrap, split, draw: asked ~2 times a paragraph, at one width
+            return last
         key = round(width, 6)
         got = self._cache.get(key)
         if got is None:
             got = self._cache[key] = _break(self.runs, width, self.style, self._ragged_end)
+        self._last = (width, got)
         return got
 
     def getSpaceBefore(self) -> float:
@@ -622,7 +657,7 @@ class CJKParagraph(Flowable):
                 txt.setHorizScale(h * 100)
             left = x + line.x0
             for p in line.pieces:
-                txt.setTextOrigin(left + p.dx * h, baseline)
+                text_origin(txt, left + p.dx * h, baseline)
                 run = p.run
                 if state.font != (run.font, run.size):
                     state.font = (run.font, run.size)
@@ -631,7 +666,7 @@ class CJKParagraph(Flowable):
                 if want is not state.color:
                     state.color = want
                     txt.setFillColor(want)
-                txt.textOut(p.text)
+                show_text(txt, p.text)
                 left += (p.width + len(p.text) * cs) * h
             baseline -= lead
 

@@ -1,0 +1,225 @@
+"""The PDF writer's short cuts (issue 19, third round) write what the long way writes, byte for byte:
+
+- text pieces go into a text object with textOut's operators (rlcompat.text_origin / show_text),
+  including a piece whose codes are looked up rather than assigned;
+- number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array),
+  and PDF names are remembered;
+- a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line);
+- a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset), and makes new
+  ones from remembered glyphs (fonts/subset.py);
+- the cyclic collector is paused while a PDF is made, and a brief made after another is the brief
+  made alone.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfgen import canvas
+
+from brief import model
+from brief.fonts import pdf_fonts, rlcompat
+from brief.writers.pdf import cjk, pdf_bytes
+from brief.writers.pdf.cjk import ParaStyle, Run
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# more than 256 distinct characters (several subsets), repeats, U+00A0, ASCII and a PDF-escaped paren
+TEXTS = ["2023年英吉沙县援疆工作简报", "（一）产业援疆", "10.49亿元", "61.36%", "a\u00a0b", "(x)\\y", "",
+         "全县坚持以人民为中心的发展思想统筹推进各项任务", "10.49亿元", "援疆"] + [
+    "".join(chr(0x4E00 + 37 * k + j) for j in range(9)) for k in range(40)]
+
+
+def _draw(font: str, fast: bool) -> tuple[str, bytes]:
+    c = canvas.Canvas(io.BytesIO(), invariant=1)
+    txt = c.beginText()
+    for k, text in enumerate(TEXTS):
+        if k % 7 == 0:
+            txt.setFont(font, 12 + k % 3, 14.4)
+        if fast:
+            rlcompat.text_origin(txt, 10.5 + k, 700.25 - 12 * k)
+            rlcompat.show_text(txt, text)
+        else:
+            txt.setTextOrigin(10.5 + k, 700.25 - 12 * k)
+            txt.textOut(text)
+    code = txt.getCode()
+    c.drawText(txt)
+    c.showPage()
+    return code, c.getpdfdata()
+
+
+def test_text_pieces_are_written_as_textout_writes_them():
+    fonts = pdf_fonts()
+    font = fonts.name("body")
+    code, pdf = _draw(font, fast=True)
+    assert (code, pdf) == _draw(font, fast=False)
+    assert code.count(" Tm") == len(TEXTS) + 1 and " Tf " in code  # + beginText's own
+    text = "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "2023年英吉沙县援疆工作简报" in text and "10.49亿元" in text and "产业援疆" in text
+
+
+def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
+    font = pdfmetrics.getFont(pdf_fonts().name("body"))
+    doc = pdfdoc.PDFDocument()
+    for text in TEXTS * 2:  # the second round finds every code assigned
+        expected = font.splitString(text, doc)
+        assert rlcompat._split_string(font, text, doc) == expected  # noqa: SLF001
+    assert len(font.state[doc].subsets) >= 2
+    mixed = TEXTS[0] + TEXTS[-1] + TEXTS[0]  # codes of the first subset and of the last, known by now
+    expected = font.splitString(mixed, doc)
+    assert len(expected) >= 3 and rlcompat._split_string(font, mixed, doc) == expected  # noqa: SLF001
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 10, 11, 20, 256])
+def test_number_arrays_are_formatted_as_reportlab_formats_them(n: int):
+    pdf_fonts()  # installs rlcompat's reaches, this one included
+    rng = random.Random(n)
+    numbers = [rng.choice([0, 500, 1000, -3.25, rng.random() * 1000, 2.0]) for _ in range(n)]
+    array = pdfdoc.PDFArray(numbers)
+    original = pdfdoc.PDFArray.format.__wrapped__
+    assert array.format(None) == original(array, None)
+    assert array.format(None).startswith(b"[ ") and array.format(None).count(b"\n") == max(n - 1, 0) // 10
+    assert rlcompat.format_array([1, True]) is None and rlcompat.format_array([1, "/Name"]) is None
+
+
+def test_remembered_pdf_names_are_reportlabs():
+    pdf_fonts()  # installs rlcompat's reaches
+    original = pdfdoc.PDFName.__wrapped__
+    for name in ["Type", "FontDescriptor", "a b", "#(x)", "名称", "Type", "F1+0"] * 2:
+        assert pdfdoc.PDFName(name) == original(name)
+    assert pdfdoc.PDFName("a b") == "/a#20b" and pdfdoc.PDFName.cache_info().hits >= 7
+
+
+def _lines_both_ways(runs: list[Run], width: float, style: ParaStyle, monkeypatch: pytest.MonkeyPatch):
+    fast = repr(cjk.break_lines(runs, width, style))
+    with monkeypatch.context() as m:
+        m.setattr(cjk, "_fits_first_line", lambda *a: False)
+        slow = repr(cjk.break_lines(runs, width, style))
+    return fast, slow
+
+
+def _raw_lines(runs: list[Run], width: float, style: ParaStyle) -> list[tuple]:
+    """The breaker's lines the long way: every break opportunity worked out first."""
+    t = cjk._flatten(runs)  # noqa: SLF001
+    cjk._compress_pairs(t, runs)  # noqa: SLF001
+    ok = cjk._break_opportunities(t.flags)  # noqa: SLF001
+    cjk._keep_figures_whole(t.text, ok)  # noqa: SLF001
+    return cjk._raw_lines(t, ok, width, style, runs, True)  # noqa: SLF001
+
+
+def test_a_line_that_fits_is_the_line_the_breaker_sets(monkeypatch: pytest.MonkeyPatch):
+    font = pdf_fonts().name("body")
+    style = ParaStyle(leading=20.0, tracking=-0.207, first_line_indent=8.0, balance=True)
+    one_line = 0
+    for text in ["10.49亿元", "其中：援疆干部", "“十四五”规划。", "产业 援疆 ", "a b c", "（一）", "2670余名"]:
+        natural = cjk.break_lines([Run(text, font, 12.0)], 1e6, style)[0].width
+        for width in (natural - 1, natural + 7.99, natural + 8.0, natural + 8.01, natural + 20, 30.0):
+            fast, slow = _lines_both_ways([Run(text, font, 12.0)], width, style, monkeypatch)
+            assert fast == slow, (text, width)
+            lines = cjk.break_lines([Run(text, font, 12.0)], width, style)
+            assert "".join(line.text for line in lines) == text
+            assert len(lines) == len(_raw_lines([Run(text, font, 12.0)], width, style)), (text, width)
+            one_line += len(lines) == 1
+    assert one_line >= 14  # the short cut was taken, and not only that
+
+
+def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    face = pdfmetrics.getFont(pdf_fonts().name("body")).face
+    subsets = [[0, *range(0x4E00 + 50 * k, 0x4E00 + 50 * k + 40)] for k in range(6)]
+    for subset in subsets + subsets[-1:]:
+        assert face.makeSubset(subset) == TTFontFace.makeSubset(face, subset)
+    memo = face.__dict__["_subset_memo"]
+    assert len(memo) == face.SUBSETS_KEPT and tuple(subsets[-1]) in memo and tuple(subsets[0]) not in memo
+
+
+def test_subset_files_are_reportlabs_on_every_role_font():
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from brief.fonts import subset
+
+    assert subset.SAME  # else fonts/pdf.py uses reportlab's makeSubset: check subset.py against it
+    fonts = pdf_fonts()
+    rng = random.Random(7)
+    for name in sorted({fonts.name(role) for role in ("title", "heading", "body", "kai", "pagenum")}):
+        face = pdfmetrics.getFont(name).face
+        codes = sorted(face.charToGlyph)
+        for size in (3, 60, 255):
+            chosen = [0, *rng.sample(codes, min(size, len(codes))), 0x10FFFD]  # one the font lacks
+            made = subset.make_subset(face, chosen)
+            assert made == TTFontFace.makeSubset(face, chosen), (name, size)
+            assert made[:4] == b"\x00\x01\x00\x00" and len(made) > 1000
+
+
+def test_the_collector_is_paused_while_a_pdf_is_made_and_restored_after():
+    seen: list[bool] = []
+    doc = model.Document(model.Meta("收集"), (model.Paragraph((model.Text("援疆工作简报。"),)),))
+    import brief.writers.pdf.writer as writer
+
+    inner = writer._pdf_bytes  # noqa: SLF001
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return inner(*args)
+
+    writer._pdf_bytes = spy  # noqa: SLF001
+    try:
+        assert gc.isenabled()
+        pdf = pdf_bytes(doc, pdf_fonts())
+        assert gc.isenabled() and seen == [False]
+        gc.disable()
+        try:
+            pdf_bytes(doc, pdf_fonts())
+            assert not gc.isenabled()  # it was off: it stays off
+        finally:
+            gc.enable()
+    finally:
+        writer._pdf_bytes = inner  # noqa: SLF001
+    assert "援疆工作简报" in "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+
+
+_ONE_AFTER_ANOTHER = """
+import hashlib, sys
+from pathlib import Path
+from brief.compose.county import default_templates
+from brief.data.dataset import load_dataset
+from brief.documents import COUNTY, Target
+from brief.fonts import pdf_fonts
+from brief.render import compose
+from brief.writers.pdf import pdf_bytes
+ds = load_dataset(Path(sys.argv[1]))
+docs = {c: compose(ds, Target(COUNTY, c, y), default_templates()) for c, y in ds.counties if y == 2023}
+for c in sys.argv[2:]:
+    pdf = pdf_bytes(docs[c], pdf_fonts())
+print(hashlib.sha256(pdf).hexdigest(), len(pdf))
+"""
+
+
+def test_a_brief_made_after_others_is_the_brief_made_alone():
+    """What the writer remembers between briefs (subset files, font operands, table text shapes)
+    changes no byte of the next brief."""
+    data = ROOT / "data"
+    from brief.data.dataset import load_dataset
+
+    counties = sorted({c for c, y in load_dataset(data).counties if y == 2023})
+    assert len(counties) >= 2
+    last = counties[0]
+
+    def run(*order: str) -> str:
+        return subprocess.run([sys.executable, "-c", _ONE_AFTER_ANOTHER, str(data), *order], check=True,
+                              capture_output=True, text=True, cwd=ROOT).stdout
+
+    alone = run(last)
+    assert alone == run(*counties[1:], last)
+    assert int(alone.split()[1]) > 50_000
+    assert hashlib.sha256(b"").hexdigest() not in alone
