@@ -116,12 +116,9 @@ def imports_frozen() -> Iterator[None]:
 
 def warm_fonts() -> None:
     """Convert OpenType fonts once, up front and in parallel, and say so: it takes seconds."""
-    from .fonts import converted_path, resolve, warm_cache
+    from .fonts.warm import warm_fonts as warm
 
-    roles = resolve().roles
-    if any(f.cff and not converted_path(f).is_file() for f in roles):
-        click.echo("首次使用：正在把 OpenType 字体转换为 TrueType 并缓存（约 15–30 秒，只需一次）…", err=True)
-        warm_cache(roles, jobs=os.cpu_count() or 1)
+    warm(lambda line: click.echo(line, err=True))
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -11,11 +11,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cli import warm_fonts
 from ..distribute import distribute as run
 from ..distribute import format_report
 from ..distribute.run import STATUS_TEXT
 from ..errors import BriefError
+from ..fonts.warm import warm_fonts
 
 PLAN_TIMEOUT = 600
 
@@ -61,7 +61,7 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
 
 
 def _main(data: str, out: str, year: str) -> None:
-    warm_fonts()
+    warm_fonts(lambda line: print(line, file=sys.stderr))
     report = run(Path(data), Path(out), int(year), dry_run=True)
     lines = format_report(report)
     body = {

@@ -1,0 +1,26 @@
+"""fonts/warm.py: the first-use line is said once, before a conversion, and not when all is cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from brief.fonts import warm
+
+
+def test_says_first_use_only_when_a_cff_font_has_no_cached_copy(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    cff = SimpleNamespace(cff=True, name="a")
+    ttf = SimpleNamespace(cff=False, name="b")
+    monkeypatch.setattr(warm, "resolve", lambda: SimpleNamespace(roles=(cff, ttf)))
+    monkeypatch.setattr(warm, "converted_path", lambda f: tmp_path / f"{f.name}.ttf")
+    converted: list[tuple[object, ...]] = []
+    monkeypatch.setattr(warm, "warm_cache", lambda roles, jobs: converted.append(tuple(roles)))
+    said: list[str] = []
+    warm.warm_fonts(said.append)
+    assert said == [warm.FIRST_USE] and converted == [(cff, ttf)]
+    (tmp_path / "a.ttf").write_bytes(b"")  # now cached
+    warm.warm_fonts(said.append)
+    assert said == [warm.FIRST_USE] and len(converted) == 1
