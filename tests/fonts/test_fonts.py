@@ -484,7 +484,12 @@ def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tm
         assert info.ps_name == bytes(parsed.name).decode("ascii")
         assert 0x6C5F in info.codepoints and 0x6C5F in parsed.charToGlyph  # 江
         assert info.codepoints == frozenset(pdf._drawable(parsed))
-    for junk in (b"not marshal", __import__("marshal").dumps({"ps": "x"})):  # unreadable, or the old JSON's shape
+    marshal = __import__("marshal")
+    ps = first.ps_name
+    damaged = [(ps, [[1]]), (ps, [["a", "b"]]), (ps, [[0, 0x110000]]), (ps, [[5, 3]]), (ps, [[1, 2], [1, 2]]),
+               ("", first.ranges), ("a\nb", first.ranges), (ps, [[1, 2.5]]), (ps, [[True, 2]])]
+    # unreadable, the old JSON's shape, or the right shape with values _rl_file never writes
+    for junk in (b"not marshal", marshal.dumps({"ps": "x"}), *map(marshal.dumps, damaged)):
         entry.write_bytes(junk)
         pdf._rl_memo.clear()
         assert pdf._rl_file(UMING, 0).codepoints == first.codepoints
@@ -543,3 +548,19 @@ def test_subset_from_the_mapped_glyph_table_equals_reportlabs(tmp_path, monkeypa
     subset = [ord(c) for c in "ijÀÇÈ— 12 —援疆"]
     assert ours.makeSubset(subset) == stock.makeSubset(subset)
     assert type(ours.get_table("glyf")).__name__ == "GlyphTable"
+
+
+def test_subset_module_imports_where_reportlabs_source_is_not_installed(monkeypatch):
+    """An install of .pyc files only (or a frozen app) has no source to compare: reportlab's own
+    makeSubset is used, not a crash at import."""
+    import inspect
+
+    from brief.fonts import subset
+
+    assert subset._same() is subset.SAME
+
+    def no_source(obj):
+        raise OSError("could not get source code")
+
+    monkeypatch.setattr(inspect, "getsource", no_source)
+    assert subset._same() is False
