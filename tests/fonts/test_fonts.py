@@ -350,6 +350,20 @@ def test_the_bytecode_walk_is_remembered_per_reportlab_and_still_catches_a_chang
     assert walks and list((tmp_path / "info").glob("rlcheck-*")) == [marker]  # a failed walk leaves no marker
 
 
+def test_a_marker_left_by_a_brief_with_fewer_checks_is_not_trusted(monkeypatch, tmp_path):
+    """The marker is named by rlcompat's own source too: a newer brief's added check runs once."""
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    assert list(rlcompat._bytecode_problems()) == []
+    (older,) = (tmp_path / "info").glob("rlcheck-*")
+    monkeypatch.setattr(rlcompat, "_checks_digest", lambda: b"a newer rlcompat.py")
+    walks = []
+    real = rlcompat.dis.get_instructions
+    monkeypatch.setattr(rlcompat.dis, "get_instructions", lambda f: walks.append(f) or real(f))
+    assert list(rlcompat._bytecode_problems()) == [] and walks  # walked again
+    markers = set((tmp_path / "info").glob("rlcheck-*"))
+    assert older in markers and len(markers) == 2  # its own marker, beside the older brief's
+
+
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     subset = [0, *range(32, 128), 0x4E00, 0x2014, 0xFF08]
     assert rlcompat.to_unicode_cmap("AAAAAA+X", subset) == rlcompat.original()("AAAAAA+X", subset)
