@@ -20,6 +20,11 @@ import click.formatting
 import click.parser
 import click.types
 
+try:  # click >= 8.2 measures wrapped help through these names (8.1's wrapper counts characters)
+    import click._textwrap as _textwrap
+except ImportError:  # pragma: no cover - click's own module, there since 7.0
+    _textwrap = None  # type: ignore[assignment]
+
 ZH: dict[str, str] = {
     "Usage:": "用法：",
     "Options": "选项",
@@ -110,6 +115,76 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
 
 
+def _wide(c: str) -> bool:
+    return unicodedata.east_asian_width(c) in "WF"
+
+
+# Chinese text may break between any two characters, but not before a closing mark nor after an opening one.
+_NO_LINE_START = frozenset("，。、：；！？）》」』】〉”’…")
+_NO_LINE_END = frozenset("（《「『【〈“‘")
+
+
+def _pieces(chunk: str) -> list[str]:
+    """``chunk`` (text between spaces) cut where a line may break: between 汉字, and where a 汉字
+    meets a Latin word or a number; a path such as counties/<县>/<年>.yaml stays whole."""
+    out: list[str] = []
+    for c in chunk:
+        if out and _breakable(out[-1][-1], c):
+            out.append(c)
+        elif out:
+            out[-1] += c
+        else:
+            out.append(c)
+    return out
+
+
+def _breakable(before: str, after: str) -> bool:
+    if after in _NO_LINE_START or before in _NO_LINE_END:
+        return False
+    if _wide(before) and _wide(after):
+        return True
+    return (_wide(before) and after.isalnum()) or (_wide(after) and before.isalnum())
+
+
+class ZhTextWrapper(_textwrap.TextWrapper if _textwrap else object):  # type: ignore[misc]
+    """click's help wrapper, for text without spaces: click cuts a 汉字 sentence as one long word
+    at a character count, so a line of 汉字 ran to twice the terminal's width."""
+
+    def _split(self, text: str) -> list[str]:
+        chunks = super()._split(text)  # type: ignore[misc]
+        return [p for chunk in chunks for p in ([chunk] if chunk.isascii() else _pieces(chunk))]
+
+
+def short_help(help: str, max_length: int = 45) -> str:
+    """A command's line in ``brief --help``: click shortens at spaces, so a 汉字 sentence longer
+    than the column came out as "..." alone. Cut between characters instead (counted as click
+    counts them: the line is wrapped after)."""
+    text = " ".join(help.split("\n\n", 1)[0].split())
+    if text.isascii():
+        return _english_short_help(help, max_length)
+    if len(text) <= max_length:
+        return text
+    out = ""
+    for piece in (p for word in re.split(r"( )", text) if word for p in _pieces(word)):
+        if len(out) + len(piece) + 1 > max_length:
+            break
+        out += piece
+    return out.rstrip(" ，、；：") + "…"
+
+
+_english_short_help = click.core.make_default_short_help
+
+
+def _truncate_visible(text: str, n: int) -> str:
+    """The longest start of ``text`` at most ``n`` columns wide (at least one character)."""
+    width = 0
+    for i, c in enumerate(text):
+        width += display_width(c)
+        if width > n:
+            return text[:max(i, 1)]
+    return text
+
+
 def install() -> None:
     """Point click's ``_``/``ngettext`` at the tables above; call before the commands are declared,
     since some strings (the help option's text) are looked up when a decorator runs."""
@@ -122,6 +197,20 @@ def install() -> None:
         # The metavar, not the type's name: click's own messages use the name.
         kind.get_metavar = (lambda w: lambda self, param, ctx: w)(word)  # type: ignore[method-assign]
     click.formatting.term_len = display_width  # help columns line up with 汉字 in them
+    if _textwrap is not None and hasattr(_textwrap, "term_len"):  # wrapped at the terminal's columns
+        _textwrap.term_len = display_width
+        _textwrap._truncate_visible = _truncate_visible
+        _textwrap.TextWrapper = ZhTextWrapper  # click.formatting.wrap_text imports it at each call
+    click.core.make_default_short_help = short_help  # type: ignore[assignment]
+    no_option = click.exceptions.NoSuchOption
+    if not getattr(no_option.format_message, "_zh", False):
+        english_option = no_option.format_message
+
+        def option_message(self: click.exceptions.NoSuchOption) -> str:
+            return english_option(self).replace("。 ", "。")  # "是不是" follows a 。 with no space
+
+        option_message._zh = True  # type: ignore[attr-defined]
+        no_option.format_message = option_message  # type: ignore[method-assign]
     missing = click.exceptions.MissingParameter
     if not getattr(missing.format_message, "_zh", False):
         english = missing.format_message

@@ -350,6 +350,20 @@ def test_the_bytecode_walk_is_remembered_per_reportlab_and_still_catches_a_chang
     assert walks and list((tmp_path / "info").glob("rlcheck-*")) == [marker]  # a failed walk leaves no marker
 
 
+def test_a_marker_left_by_a_brief_with_fewer_checks_is_not_trusted(monkeypatch, tmp_path):
+    """The marker is named by rlcompat's own source too: a newer brief's added check runs once."""
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    assert list(rlcompat._bytecode_problems()) == []
+    (older,) = (tmp_path / "info").glob("rlcheck-*")
+    monkeypatch.setattr(rlcompat, "_checks_digest", lambda: b"a newer rlcompat.py")
+    walks = []
+    real = rlcompat.dis.get_instructions
+    monkeypatch.setattr(rlcompat.dis, "get_instructions", lambda f: walks.append(f) or real(f))
+    assert list(rlcompat._bytecode_problems()) == [] and walks  # walked again
+    markers = set((tmp_path / "info").glob("rlcheck-*"))
+    assert older in markers and len(markers) == 2  # its own marker, beside the older brief's
+
+
 def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     subset = [0, *range(32, 128), 0x4E00, 0x2014, 0xFF08]
     assert rlcompat.to_unicode_cmap("AAAAAA+X", subset) == rlcompat.original()("AAAAAA+X", subset)
@@ -484,7 +498,12 @@ def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tm
         assert info.ps_name == bytes(parsed.name).decode("ascii")
         assert 0x6C5F in info.codepoints and 0x6C5F in parsed.charToGlyph  # 江
         assert info.codepoints == frozenset(pdf._drawable(parsed))
-    for junk in (b"not marshal", __import__("marshal").dumps({"ps": "x"})):  # unreadable, or the old JSON's shape
+    marshal = __import__("marshal")
+    ps = first.ps_name
+    damaged = [(ps, [[1]]), (ps, [["a", "b"]]), (ps, [[0, 0x110000]]), (ps, [[5, 3]]), (ps, [[1, 2], [1, 2]]),
+               ("", first.ranges), ("a\nb", first.ranges), (ps, [[1, 2.5]]), (ps, [[True, 2]])]
+    # unreadable, the old JSON's shape, or the right shape with values _rl_file never writes
+    for junk in (b"not marshal", marshal.dumps({"ps": "x"}), *map(marshal.dumps, damaged)):
         entry.write_bytes(junk)
         pdf._rl_memo.clear()
         assert pdf._rl_file(UMING, 0).codepoints == first.codepoints
@@ -543,3 +562,19 @@ def test_subset_from_the_mapped_glyph_table_equals_reportlabs(tmp_path, monkeypa
     subset = [ord(c) for c in "ijÀÇÈ— 12 —援疆"]
     assert ours.makeSubset(subset) == stock.makeSubset(subset)
     assert type(ours.get_table("glyf")).__name__ == "GlyphTable"
+
+
+def test_subset_module_imports_where_reportlabs_source_is_not_installed(monkeypatch):
+    """An install of .pyc files only (or a frozen app) has no source to compare: reportlab's own
+    makeSubset is used, not a crash at import."""
+    import inspect
+
+    from brief.fonts import subset
+
+    assert subset._same() is subset.SAME
+
+    def no_source(obj):
+        raise OSError("could not get source code")
+
+    monkeypatch.setattr(inspect, "getsource", no_source)
+    assert subset._same() is False

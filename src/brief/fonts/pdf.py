@@ -29,6 +29,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
@@ -130,6 +131,23 @@ class _FontFile:
 _rl_memo: dict[tuple[str, int], _FontFile] = {}
 
 
+def _well_formed(data: Any) -> bool:
+    """Whether a cached entry is what ``_rl_file`` writes: (PostScript name, sorted code point
+    ranges). A damaged or foreign entry is rebuilt: a range of text, or one past U+10FFFF, stopped
+    every PDF with an internal error until the cache was deleted by hand."""
+    if not (type(data) is tuple and len(data) == 2 and type(data[0]) is str and type(data[1]) is list):
+        return False
+    if not (data[0].isascii() and data[0].isprintable() and 0 < len(data[0]) <= 127):
+        return False
+    last = -1
+    for pair in data[1]:
+        if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is int
+                and last < pair[0] <= pair[1] <= 0x10FFFF):
+            return False
+        last = pair[1]
+    return True
+
+
 def _rl_file(path: str, index: int) -> _FontFile:
     key = (str(path), index)
     if key in _rl_memo:
@@ -141,7 +159,7 @@ def _rl_file(path: str, index: int) -> _FontFile:
     key_parts = ("rl", RL_INFO_VERSION, reportlab.Version, list(sys.version_info[:2]), stamp, index)
     entry = cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
     data = read_marshal(entry)
-    if not (isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], list)):
+    if not _well_formed(data):
         face = TTFontFace(str(path), subfontIndex=index)
         data = (bytes(face.name).decode("ascii"), to_ranges(_drawable(face)))
         try:

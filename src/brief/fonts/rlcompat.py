@@ -250,6 +250,7 @@ def _marker(*functions: Callable[..., Any]) -> Path | None:
 
     expected = (reportlab.Version, sys.version, sorted(TTFONT_ATTRS), sorted(FACE_PRIVATE), sorted(TEXT_PRIVATE))
     h = hashlib.sha256(repr(expected).encode())
+    h.update(_checks_digest())
     for f in functions:
         code = getattr(f, "__code__", None)
         if code is None:
@@ -257,6 +258,16 @@ def _marker(*functions: Callable[..., Any]) -> Path | None:
         h.update(code.co_code)
         h.update(repr(code.co_names).encode())
     return cache_dir() / "info" / f"rlcheck-{h.hexdigest()[:20]}"
+
+
+@functools.lru_cache(maxsize=1)
+def _checks_digest() -> bytes:
+    """This module's source: a brief that checks more of reportlab (a new line in
+    ``_bytecode_problems``) walks again, rather than trust a marker an older brief left."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).digest()
+    except OSError:  # no source (a frozen app): the names and expectations above decide alone
+        return b""
 
 
 def apply() -> None:

@@ -30,7 +30,19 @@ from .rlcompat import face_data
 
 # sha256 of the source of the makeSubset this module reproduces (reportlab 5.1.0)
 _SOURCE = "25b6baf3779417677387739826a917c80eabe26c5cb8d271c3c777bdd2cbc6b2"
-SAME = hashlib.sha256(inspect.getsource(ttfonts.TTFontFile.makeSubset).encode()).hexdigest() == _SOURCE
+
+
+def _same() -> bool:
+    """Whether reportlab's makeSubset is the one reproduced here. Without its source (an install
+    of .pyc files only, a frozen app) it cannot be told: reportlab's own is used."""
+    try:
+        source = inspect.getsource(ttfonts.TTFontFile.makeSubset)
+    except (OSError, TypeError):
+        return False
+    return hashlib.sha256(source.encode()).hexdigest() == _SOURCE
+
+
+SAME = _same()
 
 
 def _set_ushort(table: bytes, at: int, value: int) -> bytes:

@@ -57,13 +57,13 @@ def remove_orphans(tmp: Path) -> list[Path]:
     for path in tmp.glob(f"{WORK_PREFIX}*-*"):
         pid = path.name[len(WORK_PREFIX):].split("-", 1)[0]
         try:
-            if not pid.isdigit() or path.is_symlink() or path.lstat().st_uid != os.getuid():
+            if not (pid.isascii() and pid.isdigit()) or path.is_symlink() or path.lstat().st_uid != os.getuid():
                 continue
             os.kill(int(pid), 0)
         except ProcessLookupError:  # that server is gone
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
-        except OSError:  # alive but not ours to signal, or unreadable: leave it
+        except (OSError, OverflowError):  # alive but not ours to signal, unreadable, no pid at all: leave it
             continue
     return removed
 
