@@ -137,3 +137,44 @@ def test_an_error_in_a_cached_template_still_names_its_line(cache: Path, tmp_pat
         (problem,) = caught.value.problems
         assert (problem.file, problem.line) == (str(folder / "t.md.j2"), 3), problem
         assert "missing" in problem.message
+
+
+def test_a_damaged_entry_is_compiled_again_not_run(cache: Path, tmp_path: Path) -> None:
+    folder = templates_with(tmp_path, "{{ who }}同比变动\n")
+    assert Sandbox(folder).render("t.md.j2", who="甲") == "甲同比变动\n"
+    (entry,) = cache.glob("*.jinja")
+    data = entry.read_bytes()
+    changed = data.replace("变动".encode(), "变好".encode())
+    assert changed != data  # the text sits in the cached code
+    entry.write_bytes(changed)
+    assert Sandbox(folder).render("t.md.j2", who="甲") == "甲同比变动\n"
+
+
+def test_an_entry_that_is_a_link_is_not_followed(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = templates_with(tmp_path, TEMPLATE)
+    Sandbox(folder).render("t.md.j2", who="甲")
+    (entry,) = cache.glob("*.jinja")
+    elsewhere = tmp_path / "elsewhere.jinja"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, *args: object, **kwargs: object) -> object:
+        compiled.append("x")
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    assert Sandbox(folder).render("t.md.j2", who="甲") == "一二三 甲\n"
+    assert compiled  # the linked entry was not loaded
+
+
+def test_a_cache_dir_that_is_a_link_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    monkeypatch.setenv(template_cache.CACHE_ENV, str(link))
+    folder = templates_with(tmp_path, TEMPLATE)
+    assert Sandbox(folder).render("t.md.j2", who="甲") == "一二三 甲\n"
+    assert not list(real.glob("*.jinja"))

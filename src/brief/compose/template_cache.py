@@ -9,8 +9,11 @@ template). The code is the same as a fresh compile's, so outputs are too.
 
 Entries live in ``~/.cache/brief/templates`` (``$BRIEF_TEMPLATE_CACHE_DIR`` instead), written to a
 temporary name and renamed into place, so two runs at once never read half a file. A cached entry
-is code this process runs: the dir is used only when it belongs to the user and nobody else can
-write to it. Anything unreadable is compiled again; a cache that cannot be written is skipped.
+is code this process runs: the dir is opened once, without following a link, and used only when that
+open dir belongs to the user and nobody else can write to it; each entry is opened through it, again
+without following a link, and must be the user's own file whose sha256 (its first 32 bytes) matches
+the rest, so a damaged entry is compiled again rather than run. Anything unreadable is compiled
+again; a cache that cannot be written is skipped; without sandbox.py's source there is no cache.
 """
 
 from __future__ import annotations
@@ -32,10 +35,18 @@ CACHE_ENV = "BRIEF_TEMPLATE_CACHE_DIR"
 KEPT = 200  # entries; beyond it the oldest go (each templates dir × tool version makes its own)
 
 
+DIGEST = 32  # bytes of sha256 in front of each entry
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 @lru_cache(maxsize=1)
-def _code_key() -> str:
-    """What besides the template decides its compiled code (see the module doc)."""
-    sandbox = Path(__file__).with_name("sandbox.py").read_bytes()
+def _code_key() -> str | None:
+    """What besides the template decides its compiled code (see the module doc); None when sandbox.py
+    cannot be read (a frozen app): then nothing is cached."""
+    try:
+        sandbox = Path(__file__).with_name("sandbox.py").read_bytes()
+    except OSError:
+        return None
     parts = (jinja2.__version__, sys.version, hashlib.sha256(sandbox).hexdigest())
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -51,32 +62,71 @@ class TemplateCache(jinja2.BytecodeCache):
         return self.directory / f"{bucket.key}.jinja"
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        if not _private(self.directory):
+        if _code_key() is None:
             return
+        data = _read_entry(self.directory, self._path(bucket).name)
+        if data is None or len(data) <= DIGEST or hashlib.sha256(data[DIGEST:]).digest() != data[:DIGEST]:
+            return  # missing, foreign or damaged: compile again
         try:
-            bucket.bytecode_from_string(self._path(bucket).read_bytes())
-        except Exception:  # noqa: BLE001 - a missing, truncated or foreign entry: compile again
+            bucket.bytecode_from_string(data[DIGEST:])
+        except Exception:  # noqa: BLE001 - another Jinja's entry: compile again
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        if _code_key() is None:
+            return
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not _private(self.directory):
+            fd = _open_private_dir(self.directory)
+            if fd is None:
                 return
-            atomic_write(self._path(bucket), bucket.bytecode_to_string())
+            os.close(fd)
+            payload = bucket.bytecode_to_string()
+            atomic_write(self._path(bucket), hashlib.sha256(payload).digest() + payload)
             _prune(self.directory)
         except OSError:
             pass  # a read-only or full disk: compile again next time
 
 
-def _private(directory: Path) -> bool:
-    """The dir is the user's own and no one else may write to it (its entries are run as code)."""
+def _owner() -> int | None:
+    return os.getuid() if hasattr(os, "getuid") else None  # Windows: no owner to compare
+
+
+def _open_private_dir(directory: Path) -> int | None:
+    """The dir opened (not through a link at its own name) when it is the user's own and no one else
+    may write to it, its entries being run as code; None otherwise. Checked on the open handle, so
+    the dir cannot be swapped for another between the check and the reads."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return None  # no dir handles here: no cache
     try:
-        st = directory.stat()
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
     except OSError:
-        return False
-    owner = os.getuid() if hasattr(os, "getuid") else st.st_uid  # Windows: no owner to compare
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        return None
+    st = os.fstat(fd)
+    owner = _owner()
+    if (owner is not None and st.st_uid != owner) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_entry(directory: Path, name: str) -> bytes | None:
+    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
+    dir_fd = _open_private_dir(directory)
+    if dir_fd is None:
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=dir_fd)
+    except OSError:
+        return None
+    finally:
+        os.close(dir_fd)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        owner = _owner()
+        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
+            return None
+        return fh.read()
 
 
 def _prune(directory: Path) -> None:

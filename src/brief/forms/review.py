@@ -237,8 +237,9 @@ def _changes(plan: Plan, catalog: Catalog, data_root: Path) -> list[Change]:
         before_items = [h for h in (old.highlights if old else ()) if h.section == section.key]
         after_items = [h for h in new.highlights if h.section == section.key]
         for i, a, b in _paired(before_items, after_items):
+            number = f"第{i + 1}条" if b is not None else f"原第{i + 1}条"  # a deleted item: its old place
             for name, shown in _FIELD_LABELS.items():
-                add(f"highlights.{section.key}.{i + 1}.{name}", f"{section.title}第{i + 1}条{shown}",
+                add(f"highlights.{section.key}.{i + 1}.{name}", f"{section.title}{number}{shown}",
                     _field(a, name, folder), _field(b, name, folder))
     return out
 
