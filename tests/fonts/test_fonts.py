@@ -482,6 +482,7 @@ def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
 
 
 @needs_uming
+@pytest.mark.slow
 def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tmp_path, monkeypatch):
     from reportlab.pdfbase.ttfonts import TTFontFace
 

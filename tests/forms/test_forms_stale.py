@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from brief.data.dataset import read_dataset
@@ -171,6 +172,7 @@ def test_the_upload_page_shows_the_conflict_and_an_import_pressed_late_writes_no
     assert snapshot(data) == before
 
 
+@pytest.mark.slow
 def test_two_forms_for_a_new_year_do_not_undo_each_other(data: Path, tmp_path: Path) -> None:
     from brief.forms import make_form
 
@@ -189,6 +191,7 @@ def test_two_forms_for_a_new_year_do_not_undo_each_other(data: Path, tmp_path: P
     assert [line.split(": ", 1)[0] for line in problems_of([second], data)] == [f"{second}:{sheet}!{cell}"]
 
 
+@pytest.mark.slow
 def test_import_names_the_newer_values_it_kept(form: Path, data: Path) -> None:
     fill(form, {"pepper_area": "2.5万"})
     edit_file(data, ("orchard_area: 30.89万", "orchard_area: 16.2万"), ("partner: 济宁市", "partner: 济南市"))
