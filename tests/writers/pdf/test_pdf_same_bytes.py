@@ -4,7 +4,8 @@
   including a piece whose codes are looked up rather than assigned;
 - number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array),
   and PDF names are remembered;
-- a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line);
+- a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line), and
+  one of one plain run skips the per-character arrays (cjk._one_line);
 - a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset), and makes new
   ones from remembered glyphs (fonts/subset.py);
 - the cyclic collector is paused while a PDF is made, and a brief made after another is the brief
@@ -30,6 +31,7 @@ from brief import model
 from brief.fonts import pdf_fonts, rlcompat
 from brief.writers.pdf import cjk, pdf_bytes
 from brief.writers.pdf.cjk import ParaStyle, Run
+from brief.writers.pdf.styles import RED
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -103,6 +105,7 @@ def _lines_both_ways(runs: list[Run], width: float, style: ParaStyle, monkeypatc
     fast = repr(cjk.break_lines(runs, width, style))
     with monkeypatch.context() as m:
         m.setattr(cjk, "_fits_first_line", lambda *a: False)
+        m.setattr(cjk, "_one_line", lambda *a: None)
         slow = repr(cjk.break_lines(runs, width, style))
     return fast, slow
 
@@ -130,6 +133,33 @@ def test_a_line_that_fits_is_the_line_the_breaker_sets(monkeypatch: pytest.Monke
             assert len(lines) == len(_raw_lines([Run(text, font, 12.0)], width, style)), (text, width)
             one_line += len(lines) == 1
     assert one_line >= 14  # the short cut was taken, and not only that
+
+
+def test_a_one_run_line_is_the_line_the_long_way_sets(monkeypatch: pytest.MonkeyPatch):
+    """cjk._one_line (one run, no space/newline/mark) gives _break's lines, and declines the rest."""
+    body, bold = pdf_fonts().name("body"), pdf_fonts().name("bold")
+    texts = ["10.49亿元", "援疆干部", "2670余名", "PM2.5", "a b", "产业\n援疆", "援疆\u3000干部", "其中：",
+             "“十四五”", "x", "全县坚持以人民为中心的发展思想统筹推进各项任务"]
+    taken = 0
+    real = cjk._one_line  # noqa: SLF001
+    for text in texts:
+        for runs in ([Run(text, body, 12.0)], [Run(text, bold, 10.5, RED)],
+                     [Run(text, body, 12.0), Run("元", body, 9.0)]):
+            natural = cjk.break_lines(runs, 1e6, ParaStyle(leading=20.0))[0].width
+            for style in (ParaStyle(leading=20.0, tracking=-0.207, first_line_indent=8.0),
+                          ParaStyle(leading=20.0, tracking=0.5, align="center", balance=True),
+                          ParaStyle(leading=20.0, align="right", left_indent=3.0)):
+                for width in (natural - 1, natural + 8.0, natural + 20, 30.0):
+                    for ragged in (True, False):
+                        fast = repr(cjk._break(runs, width, style, ragged))  # noqa: SLF001
+                        with monkeypatch.context() as m:
+                            m.setattr(cjk, "_one_line", lambda *a: None)
+                            slow = repr(cjk._break(runs, width, style, ragged))  # noqa: SLF001
+                        assert fast == slow, (text, width, style, ragged)
+                        taken += real(runs, width, style, ragged) is not None
+    assert taken >= 100  # the short cut was taken, and not only that
+    for text in ("a b", "产业\n援疆", "援疆\u3000干部", "其中：", ""):
+        assert real([Run(text, body, 12.0)], 1e6, ParaStyle(leading=20.0), True) is None
 
 
 def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():

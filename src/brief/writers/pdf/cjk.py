@@ -418,9 +418,48 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
     return Line(pieces, x0, cs, width, hang, ragged, tail, hscale)
 
 
+# Characters known to carry no _SPACE flag: a text made of them only has no trailing space to strip
+# and nothing that may overflow without breaking (grows with the characters seen, like _FLAGS).
+_NONSPACE: set[str] = set()
+
+
+def _one_line(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool) -> list[Line] | None:
+    """The line ``_break`` makes of one run that fits its first line and has nothing the long way
+    adjusts (no newline, space, ideographic space or punctuation mark to compress), made without the
+    per-character arrays; None for any other text. Most paragraphs of a brief are such table cells."""
+    if len(runs) != 1:
+        return None
+    run = runs[0]
+    text = run.text
+    if not text or _IDEO_SPACE in text or not MARKS.isdisjoint(text):
+        return None
+    if not _NONSPACE.issuperset(text):  # "\n" has the _SPACE flag, so this also rules out newlines
+        for ch in set(text).difference(_NONSPACE):
+            if _flags(ch) & _SPACE:
+                return None
+            _NONSPACE.add(ch)
+    table = _width_table(run.font)
+    for ch in set(text).difference(table):
+        _char_width(table, run.font, ch)
+    size, track = run.size, style.tracking
+    adv = [w * size for w in map(table.__getitem__, text)]
+    # _fits_first_line without flags: no character is a space
+    limit = width - style.left_indent - style.first_line_indent + _EPS
+    x = 0.0
+    for i, a in enumerate(adv):
+        nx = x + a + track
+        if nx > limit and i > 0:
+            return None
+        x = nx
+    return [_place((Piece(text, run, sum(adv), 0.0),), (), style, width, True, False, ragged_end)]
+
+
 def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool = True) -> list[Line]:
     if style.align not in ("justify", "left", "center", "right"):
         raise ValueError(f"unknown align {style.align!r}")
+    one = _one_line(runs, width, style, ragged_end)
+    if one is not None:
+        return one
     t = _flatten(runs)
     _compress_pairs(t, runs)
     n = len(t.chars)
