@@ -359,6 +359,8 @@ def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
         codes = list(map(state.assignments.__getitem__, map(ord, text)))
     except KeyError:
         return font.splitString(text, doc)
+    if max(codes) < 256:  # all in subset 0 (the document's first 256 characters): the codes are the bytes
+        return [(0, bytes(codes))]
     return [(subset, bytes(map(_BYTE_OF, run))) for subset, run in itertools.groupby(codes, _SUBSET_OF)]
 
 
