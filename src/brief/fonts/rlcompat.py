@@ -326,7 +326,15 @@ def face_data(face: ttfonts.TTFontFace) -> Any:
 
 def text_origin(txt: Any, x: float, y: float) -> None:
     """``txt.setTextOrigin(x, y)`` on a bottom-up canvas (brief's), as reportlab writes it."""
-    txt._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # setTextOrigin's '1 0 0 1 %s Tm'
+    # setTextOrigin's '1 0 0 1 %s Tm' % fp_str(x, y), each number's text remembered (_FP): a table's
+    # cells share their columns' left edges and their rows' baselines
+    fx, fy = _FP.get(x), _FP.get(y)
+    if fx is None or fy is None:
+        if len(_FP) > _FP_KEPT:
+            _FP.clear()
+        fx = _FP[x] = fp_str(x)
+        fy = _FP[y] = fp_str(y)
+    txt._code.append(f"1 0 0 1 {fx} {fy} Tm")
     txt._x0 = txt._x = x
     txt._y0 = txt._y = y
 
@@ -392,6 +400,7 @@ def show_text(txt: Any, text: str) -> None:
 _NUMBER = frozenset({int, float})  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
 # number -> fp_str(number): glyph widths repeat (every 汉字 is 1000 wide); 0 and -0.0 both give "0"
 _FP: dict[float, str] = {}
+_FP_KEPT = 4096  # bounded: the widths of the fonts in use and a brief's text positions, a few thousand
 
 
 def format_array(sequence: list[Any]) -> bytes | None:
@@ -401,7 +410,7 @@ def format_array(sequence: list[Any]) -> bytes | None:
         return None
     texts = list(map(_FP.get, sequence))
     if None in texts:
-        if len(_FP) > 4096:  # bounded: widths of the fonts in use are a few hundred values
+        if len(_FP) > _FP_KEPT:
             _FP.clear()
         for k, text in enumerate(texts):
             if text is None:

@@ -69,6 +69,19 @@ def test_text_pieces_are_written_as_textout_writes_them():
     assert "2023年英吉沙县援疆工作简报" in text and "10.49亿元" in text and "产业援疆" in text
 
 
+def test_text_origins_are_written_as_set_text_origin_writes_them():
+    """text_origin remembers each number's text (a table repeats its columns' edges and rows' baselines)."""
+    rng = random.Random(19)
+    values = [rng.uniform(-5, 800) for _ in range(300)] + [0.0, -0.0, 1e-8, 72, 1.0, 85.03937007874016]
+    fast, slow = canvas.Canvas(io.BytesIO()).beginText(), canvas.Canvas(io.BytesIO()).beginText()
+    for _ in range(2):  # the second round finds every number remembered
+        for x, y in zip(values, reversed(values), strict=True):
+            rlcompat.text_origin(fast, x, y)
+            slow.setTextOrigin(x, y)
+            assert (fast._x, fast._y, fast._x0, fast._y0) == (slow._x, slow._y, slow._x0, slow._y0)  # noqa: SLF001
+    assert fast.getCode() == slow.getCode()
+
+
 def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
     font = pdfmetrics.getFont(pdf_fonts().name("body"))
     doc = pdfdoc.PDFDocument()
