@@ -78,8 +78,24 @@ CMAP_BLOCK = 100  # PDF/PostScript CMap limit on entries per beginbfchar/beginbf
 _naming = threading.local()  # the font addObjects is naming: (face name, its subsets)
 
 
+_CMAPS: dict[tuple[str, tuple[int, ...]], str] = {}  # the last few CMaps made, most recent last
+CMAPS_KEPT = 16  # the subsets of fixed text (the masthead's fonts) come again in every brief of a build
+
+
 def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
-    """reportlab's ``makeToUnicodeCMap`` with UTF-16BE destinations (surrogate pairs above U+FFFF)."""
+    """reportlab's ``makeToUnicodeCMap`` with UTF-16BE destinations (surrogate pairs above U+FFFF);
+    remembered: a pure function of its arguments (the subset's tag in ``fontname`` names its characters)."""
+    key = (fontname, tuple(subset))
+    got = _CMAPS.pop(key, None)
+    if got is None:
+        got = _to_unicode_cmap(fontname, subset)
+    while len(_CMAPS) >= CMAPS_KEPT:
+        del _CMAPS[next(iter(_CMAPS))]  # the least recently used
+    _CMAPS[key] = got
+    return got
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     cmap = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",

@@ -175,6 +175,26 @@ def test_a_one_run_line_is_the_line_the_long_way_sets(monkeypatch: pytest.Monkey
         assert real([Run(text, body, 12.0)], 1e6, ParaStyle(leading=20.0), True) is None
 
 
+def test_lines_and_pieces_made_by_hand_are_the_dataclasses_own(monkeypatch: pytest.MonkeyPatch):
+    """cjk._made fills every field: its lines equal, hash and print as the dataclass constructor's."""
+    import dataclasses
+
+    body = pdf_fonts().name("body")
+    runs = [Run("援疆干部人才“十四五”规划，", body, 12.0), Run("10.49亿元 ", body, 9.0)]
+    for width in (40.0, 90.0, 1e6):
+        made = cjk.break_lines(runs, width, ParaStyle(leading=20.0, tracking=-0.2))
+        with monkeypatch.context() as m:
+            m.setattr(cjk, "_made", lambda cls, **fields: cls(**fields))
+            real = cjk.break_lines(runs, width, ParaStyle(leading=20.0, tracking=-0.2))
+        assert made == real and repr(made) == repr(real) and hash(tuple(made)) == hash(tuple(real))
+        for line in made:
+            assert vars(line).keys() == {f.name for f in dataclasses.fields(cjk.Line)}
+            for p in line.pieces + line.tail:
+                assert vars(p).keys() == {f.name for f in dataclasses.fields(cjk.Piece)}
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                line.x0 = 1.0  # type: ignore[misc]
+
+
 def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():
     from reportlab.pdfbase.ttfonts import TTFontFace
 

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
@@ -49,6 +49,7 @@ NUMBER_GLUE = frozenset("万亿余多%％‰")
 
 _SPACE, _WORD, _NOSTART, _NOEND, _HANG, _DIGIT, _GLUE, _ATTACH = (1 << k for k in range(8))
 _IDEO_SPACE = "\u3000"
+_T = TypeVar("_T")
 _EPS = 0.01  # pt; absorbs float error such as 28 × (156mm/28) > 156mm by 1e-13
 
 
@@ -184,6 +185,18 @@ class Line:
     @property
     def right(self) -> float:
         return self.x0 + self.width
+
+
+_new = object.__new__
+
+
+def _made(cls: type[_T], **fields: Any) -> _T:
+    """``cls(**fields)`` for Piece and Line, every field given: the instance's dict filled in one C
+    call instead of the frozen dataclass's ``object.__setattr__`` per field (half the cost; a brief
+    makes ~1,300 of them). tests/writers/pdf/test_pdf_same_bytes.py checks it against ``cls(...)``."""
+    obj = _new(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 # --- line breaking ---------------------------------------------------------------------------------
@@ -387,7 +400,7 @@ def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
                 k = exact.index(False, j, k)
             except ValueError:
                 pass
-        out.append(Piece(text[j:k], runs[r], sum(adv[j:k]), t.shift.get(j, 0.0)))
+        out.append(_made(Piece, text=text[j:k], run=runs[r], width=sum(adv[j:k]), dx=t.shift.get(j, 0.0)))
         j = k
     return tuple(out)
 
@@ -415,7 +428,8 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
         x0 += avail - line_w
     elif style.align == "center":
         x0 += (avail - line_w) / 2
-    return Line(pieces, x0, cs, width, hang, ragged, tail, hscale)
+    return _made(Line, pieces=pieces, x0=x0, char_space=cs, avail_right=width, hanging=hang, last=ragged, tail=tail,
+                 hscale=hscale)
 
 
 # Characters known to carry no _SPACE flag: a text made of them only has no trailing space to strip
@@ -451,7 +465,8 @@ def _one_line(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: b
         if nx > limit and i > 0:
             return None
         x = nx
-    return [_place((Piece(text, run, sum(adv), 0.0),), (), style, width, True, False, ragged_end)]
+    return [_place((_made(Piece, text=text, run=run, width=sum(adv), dx=0.0),), (), style, width, True, False,
+                   ragged_end)]
 
 
 def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool = True) -> list[Line]:
