@@ -45,6 +45,10 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
 9. PDF names (``apply``): ``pdfdoc.PDFName`` escapes its text character by character for every key
    of every dictionary written (~1,000 a brief, a few dozen distinct); it is a pure function of
    its text, now remembered (``functools.lru_cache``).
+10. PDF text encoding (``apply``, ``pdfdoc_enc``): ``pdfdoc.pdfdocEnc`` encodes every string of the
+   file (object headers, names, numbers, page content; ~900 a brief) through the ``extpdfdoc``
+   codec, a Python function per call. For ASCII without the eight characters that codec does not
+   map to themselves, ``str.encode("ascii")`` gives the same bytes; anything else goes the codec's way.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ import functools
 import hashlib
 import inspect
 import itertools
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -213,6 +218,9 @@ def _problems() -> Iterator[str]:
     name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
     if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
         yield "reportlab's pdfdoc.PDFName changed"
+    enc = getattr(pdfdoc.pdfdocEnc, "__wrapped__", pdfdoc.pdfdocEnc)
+    if "extpdfdoc" not in getattr(getattr(enc, "__code__", None), "co_consts", ()):
+        yield "reportlab's pdfdoc.pdfdocEnc changed"
     yield from _bytecode_problems()
 
 
@@ -287,6 +295,7 @@ def apply() -> None:
     ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
     pdfdoc.PDFArray.format = _wrap_array_format(pdfdoc.PDFArray.format)
     pdfdoc.PDFName = functools.lru_cache(maxsize=1024)(pdfdoc.PDFName)
+    pdfdoc.pdfdocEnc = _wrap_pdfdoc_enc(pdfdoc.pdfdocEnc)
 
 
 def original():  # type: ignore[no-untyped-def]
@@ -409,6 +418,30 @@ def show_text(txt: Any, text: str) -> None:
             txt._curSubset = subset
         ops.append(f"({escape(chunk)}) Tj")
     txt._code.append(" ".join(ops))
+
+
+# -- 10. PDF text encoding ------------------------------------------------------------------------------
+
+
+def _wrap_pdfdoc_enc(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    # the ASCII characters the codec writes as another byte (or refuses): a string with one goes its way
+    odd = []
+    for code in range(128):
+        try:
+            same = original(chr(code)) == bytes([code])
+        except UnicodeError:
+            same = False
+        if not same:
+            odd.append(re.escape(chr(code)))
+    search = re.compile(f"[{''.join(odd)}]").search if odd else None
+
+    def pdfdoc_enc(x: Any) -> Any:
+        if x.__class__ is str and x.isascii() and (search is None or search(x) is None):
+            return x.encode("ascii")  # the codec's own bytes for these characters, without its frame
+        return original(x)
+
+    pdfdoc_enc.__wrapped__ = original  # type: ignore[attr-defined]
+    return pdfdoc_enc
 
 
 # -- 7. number arrays ---------------------------------------------------------------------------------

@@ -82,6 +82,25 @@ def test_text_origins_are_written_as_set_text_origin_writes_them():
     assert fast.getCode() == slow.getCode()
 
 
+def test_pdf_strings_are_encoded_as_reportlabs_codec_encodes_them():
+    pdf_fonts()  # rlcompat.apply() has run
+    fast = pdfdoc.pdfdocEnc
+    slow = fast.__wrapped__
+    assert fast is not slow
+    rng = random.Random(10)
+    texts = ["/Type /Font", "1 0 obj\n", "(a\\b) Tj\r\n\t", "", "\x18", "ab\x1fc", "é", "€", "˘", "\x7f", "\x00"]
+    texts += ["".join(chr(rng.randrange(0, 140)) for _ in range(rng.randrange(1, 30))) for _ in range(500)]
+    for text in texts:
+        try:
+            want = slow(text)
+        except UnicodeError as e:
+            with pytest.raises(type(e)):
+                fast(text)
+        else:
+            assert fast(text) == want, repr(text)
+    assert fast(b"\x18raw") == b"\x18raw"
+
+
 def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
     font = pdfmetrics.getFont(pdf_fonts().name("body"))
     doc = pdfdoc.PDFDocument()
