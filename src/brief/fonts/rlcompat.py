@@ -408,9 +408,13 @@ def show_text(txt: Any, text: str) -> None:
     doc = txt._canvas._doc
     # the canvas's _escape is escapePDF (checked), called here without its method frame
     escape = escapePDF if type(txt._canvas)._escape is _CANVAS_ESCAPE else txt._canvas._escape
+    chunks = _split_string(font, text, doc)
+    if len(chunks) == 1 and chunks[0][0] == txt._curSubset:  # the usual piece: one subset, already selected
+        txt._code.append(f"({escape(chunks[0][1])}) Tj")
+        return
     ops = []
     tmpl = None
-    for subset, chunk in _split_string(font, text, doc):
+    for subset, chunk in chunks:
         if subset != txt._curSubset:
             if tmpl is None:
                 tmpl = _font_operands(txt._fontsize, txt._leading)

@@ -453,10 +453,13 @@ def _one_line(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: b
                 return None
             _NONSPACE.add(ch)
     table = _width_table(run.font)
-    for ch in set(text).difference(table):
-        _char_width(table, run.font, ch)
     size, track = run.size, style.tracking
-    adv = [w * size for w in map(table.__getitem__, text)]
+    try:
+        adv = [w * size for w in map(table.__getitem__, text)]
+    except KeyError:  # a character not measured yet
+        for ch in set(text).difference(table):
+            _char_width(table, run.font, ch)
+        adv = [w * size for w in map(table.__getitem__, text)]
     # _fits_first_line without flags: no character is a space
     limit = width - style.left_indent - style.first_line_indent + _EPS
     x = 0.0
