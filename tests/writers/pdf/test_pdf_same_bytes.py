@@ -214,6 +214,18 @@ def test_lines_and_pieces_made_by_hand_are_the_dataclasses_own(monkeypatch: pyte
                 line.x0 = 1.0  # type: ignore[misc]
 
 
+def test_a_faces_glyph_widths_are_reportlabs():
+    """_LazyFace.getCharWidth (one C call a code) answers what TTFontFace.getCharWidth answers."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    fonts = pdf_fonts()
+    for role in ("body", "bold", "heading"):
+        face = pdfmetrics.getFont(fonts.name(role)).face
+        codes = [*list(face.charWidths)[:3000], 0x10FFFD, 0xE000, -1]  # the last three: the default
+        assert list(map(face.getCharWidth, codes)) == [TTFontFace.getCharWidth(face, c) for c in codes]
+        assert face.getCharWidth(0x10FFFD) == face.defaultWidth
+
+
 def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():
     from reportlab.pdfbase.ttfonts import TTFontFace
 
