@@ -317,3 +317,22 @@ def test_a_brief_made_after_others_is_the_brief_made_alone():
     assert alone == run(*counties[1:], last)
     assert int(alone.split()[1]) > 50_000
     assert hashlib.sha256(b"").hexdigest() not in alone
+
+
+def test_mark_pairs_are_the_character_by_character_rule():
+    """typeset.mark_pairs finds the second marks by one regex scan: the pairs of the plain rule."""
+    from brief.writers.typeset import CLOSING_HALF, MARKS, OPENING_HALF, halved_marks, mark_pairs
+
+    def by_character(text: str) -> list[int]:
+        return [k for k in range(len(text) - 1) if text[k + 1] in MARKS
+                and (text[k] in CLOSING_HALF or (text[k] in OPENING_HALF and text[k + 1] in OPENING_HALF))]
+
+    alphabet = "".join(sorted(MARKS)) + "援疆a1 \n-]"
+    rng = random.Random(5)
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert mark_pairs(text) == by_character(text), text
+        assert halved_marks(text, mark_pairs(text)) == halved_marks(text)
+        found += bool(mark_pairs(text))
+    assert found > 1000

@@ -260,7 +260,8 @@ def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     text = t.text
     if MARKS.isdisjoint(text):
         return  # most cells: no mark at all
-    for k, half in zip(mark_pairs(text), halved_marks(text), strict=True):
+    pairs = mark_pairs(text)
+    for k, half in zip(pairs, halved_marks(text, pairs), strict=True):
         if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
             _halve(t, half)
 
