@@ -32,7 +32,8 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
 6. Text output (writers/pdf/cjk.py, ``text_origin``, ``show_text``): ``setTextOrigin`` + ``textOut`` of a text object
    in a TrueType font, written straight into the object's private ``_code`` with the operators
    ``_formatText`` writes (``TEXT_PRIVATE``): a brief draws ~700 pieces of text, and ``textOut``
-   measures each one's width for a cursor nobody reads.
+   measures each one's width for a cursor nobody reads. A table's rules (writers/pdf/grid.py,
+   ``lines``) go into the canvas's ``_code`` as ``Canvas.lines`` writes them, numbers remembered.
 7. Number arrays (``apply``, ``format_array``): ``PDFArray.format`` formats every element through
    ``pdfdoc.format`` (type checks, ``fp_str``, the ``extpdfdoc`` codec). The glyph widths of every
    font subset are such arrays, ~1,200 numbers a brief; an array of plain numbers is now formatted
@@ -218,6 +219,10 @@ def _problems() -> Iterator[str]:
     name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
     if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
         yield "reportlab's pdfdoc.PDFName changed"
+    drawn = canvas.Canvas.lines.__code__
+    written = set(drawn.co_consts)  # '%s m %s l' %: Python 3.11 compiles it into its pieces
+    if not {"_code", "fp_str"} <= set(drawn.co_names) or not ({" m ", " l"} <= written or "%s m %s l" in written):
+        yield "reportlab's Canvas.lines changed"
     enc = getattr(pdfdoc.pdfdocEnc, "__wrapped__", pdfdoc.pdfdocEnc)
     if "extpdfdoc" not in getattr(getattr(enc, "__code__", None), "co_consts", ()):
         yield "reportlab's pdfdoc.pdfdocEnc changed"
@@ -362,6 +367,21 @@ def text_origin(txt: Any, x: float, y: float) -> None:
     txt._code.append(f"1 0 0 1 {fx} {fy} Tm")
     txt._x0 = txt._x = x
     txt._y0 = txt._y = y
+
+
+def lines(canv: Any, segments: list[tuple[float, float, float, float]]) -> None:
+    """``canv.lines(segments)``, each number's text remembered (_FP): a table's rules share their
+    ends (its left and right edges, top and bottom)."""
+    code = canv._code
+    code.append("n")
+    for x1, y1, x2, y2 in segments:
+        texts = [_FP.get(x1), _FP.get(y1), _FP.get(x2), _FP.get(y2)]
+        if None in texts:
+            if len(_FP) > _FP_KEPT:
+                _FP.clear()
+            texts = [_FP.setdefault(v, fp_str(v)) for v in (x1, y1, x2, y2)]
+        code.append(f"{texts[0]} {texts[1]} m {texts[2]} {texts[3]} l")  # lines' '%s m %s l' % (fp_str(x1, y1), ...)
+    code.append("S")
 
 
 _CANVAS_ESCAPE = canvas.Canvas._escape

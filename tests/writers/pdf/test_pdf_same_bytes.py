@@ -101,6 +101,17 @@ def test_pdf_strings_are_encoded_as_reportlabs_codec_encodes_them():
     assert fast(b"\x18raw") == b"\x18raw"
 
 
+def test_table_rules_are_written_as_canvas_lines_writes_them():
+    rng = random.Random(7)
+    edges = [rng.uniform(0, 600) for _ in range(12)] + [0.0, 72.0, 1e-9]
+    segments = [tuple(rng.choice(edges) for _ in range(4)) for _ in range(200)]
+    fast, slow = canvas.Canvas(io.BytesIO()), canvas.Canvas(io.BytesIO())
+    for _ in range(2):  # the second time every number is remembered
+        rlcompat.lines(fast, segments)
+        slow.lines(segments)
+    assert fast._code == slow._code  # noqa: SLF001
+
+
 def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
     font = pdfmetrics.getFont(pdf_fonts().name("body"))
     doc = pdfdoc.PDFDocument()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable
 
+from ...fonts.rlcompat import lines
 from ..tablefit import MIN_ROWS
 from .cjk import CJKParagraph, TextState
 
@@ -207,10 +208,10 @@ class Grid(Flowable):
         if rules.kind == "grid":
             canv.setLineWidth(rules.width)
             segments = [(left, y, right, y) for y in ys] + [(x, top, x, bottom) for x in xs]
-            canv.lines(segments)
+            lines(canv, segments)
             return
         canv.setLineWidth(rules.width)
         canv.rect(left, bottom, right - left, top - bottom, stroke=1, fill=0)
         if rules.separator_width and len(xs) > 2:
             canv.setLineWidth(rules.separator_width)
-            canv.lines([(x, top, x, bottom) for x in xs[1:-1]])
+            lines(canv, [(x, top, x, bottom) for x in xs[1:-1]])
