@@ -408,10 +408,17 @@ def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     state = font.state.get(doc)
     if state is None or not text:
         return font.splitString(text, doc)
+    assignments = state.assignments
     try:
-        codes = list(map(state.assignments.__getitem__, map(ord, text)))
+        codes = list(map(assignments.__getitem__, map(ord, text)))
     except KeyError:
-        return font.splitString(text, doc)
+        # reportlab's loop gives the characters new to the document their codes, in the order the
+        # text meets them (all it does for a known one is look it up): only those go through it
+        font.splitString("".join(dict.fromkeys(ch for ch in text if ord(ch) not in assignments)), doc)
+        try:
+            codes = list(map(assignments.__getitem__, map(ord, text)))
+        except KeyError:  # U+00A0 (written as a space) or a character the font lacks (code 0)
+            return font.splitString(text, doc)
     if max(codes) < 256:  # all in subset 0 (the document's first 256 characters): the codes are the bytes
         return [(0, bytes(codes))]
     return [(subset, bytes(map(_BYTE_OF, run))) for subset, run in itertools.groupby(codes, _SUBSET_OF)]

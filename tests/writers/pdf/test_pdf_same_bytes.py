@@ -101,6 +101,23 @@ def test_pdf_strings_are_encoded_as_reportlabs_codec_encodes_them():
     assert fast(b"\x18raw") == b"\x18raw"
 
 
+def test_codes_are_assigned_as_reportlab_assigns_them():
+    """A text with characters new to the document: only those go through splitString first; codes,
+    subsets and chunks stay reportlab's (spaces, U+00A0, characters the font lacks included)."""
+    font = pdfmetrics.getFont(pdf_fonts().name("body"))
+    lacking = next(chr(c) for c in range(0xE000, 0xF900) if c not in font.face.charToGlyph)
+    pool = [chr(0x4E00 + 3 * k) for k in range(400)] + list("0123456789 .%（）。，") + ["\u00a0", lacking]
+    rng = random.Random(11)
+    ours, theirs = pdfdoc.PDFDocument(), pdfdoc.PDFDocument()
+    font.splitString("", ours), font.splitString("", theirs)  # both documents' state made the same way
+    for _ in range(600):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 14)))
+        assert rlcompat._split_string(font, text, ours) == font.splitString(text, theirs), text  # noqa: SLF001
+    a, b = font.state[ours], font.state[theirs]
+    assert a.assignments == b.assignments and a.subsets == b.subsets and a.nextCode == b.nextCode
+    assert len(a.subsets) >= 2
+
+
 def test_table_rules_are_written_as_canvas_lines_writes_them():
     rng = random.Random(7)
     edges = [rng.uniform(0, 600) for _ in range(12)] + [0.0, 72.0, 1e-9]
