@@ -238,7 +238,7 @@ def _bytecode_problems() -> Iterator[str]:
     text = textobject.PDFTextObject
     text_functions = (text._formatText, text.setTextOrigin, text.setFont)
     marker = _marker(init, *parsing, *text_functions, _array_format(), canvas.Canvas._escape,
-                     ttfonts.TTFont.splitString)
+                     ttfonts.TTFont.splitString, ttfonts.TTFont.getSubsetInternalName)
     if marker is not None and marker.is_file():
         return
     stored = {i.argval for i in dis.get_instructions(init) if i.opname == "STORE_ATTR"}
@@ -261,6 +261,9 @@ def _bytecode_problems() -> Iterator[str]:
     split = {i.argval for i in dis.get_instructions(ttfonts.TTFont.splitString) if i.opname in ("LOAD_ATTR",)}
     if not {"state", "assignments", "subsets", "nextCode"} <= split:
         found.append("reportlab's TTFont.splitString assigns codes differently (show_text)")
+    naming = ttfonts.TTFont.getSubsetInternalName.__code__
+    if not {"state", "internalName", "namePrefix"} <= set(naming.co_names) or "/%s+%d" not in naming.co_consts:
+        found.append("reportlab's TTFont.getSubsetInternalName names subsets differently (show_text)")
     yield from found
     if not found and marker is not None:
         try:
@@ -441,11 +444,17 @@ def show_text(txt: Any, text: str) -> None:
         return
     ops = []
     tmpl = None
+    state = None
     for subset, chunk in chunks:
         if subset != txt._curSubset:
             if tmpl is None:
                 tmpl = _font_operands(txt._fontsize, txt._leading)
-            ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
+                state = font.state.get(doc)
+            if state is not None and state.internalName is not None:
+                # getSubsetInternalName's '/%s+%d' once the font has its name in this document (checked)
+                ops.append(f"/{state.internalName}+{subset} {tmpl}")
+            else:
+                ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
             txt._curSubset = subset
         ops.append(f"({escape(chunk)}) Tj")
     txt._code.append(" ".join(ops))
