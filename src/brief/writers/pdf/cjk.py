@@ -629,7 +629,9 @@ class CJKParagraph(Flowable):
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
         # Vertical position uses the paragraph's largest size, so split parts keep the same baseline grid.
-        self._em = _em if _em is not None else max((r.size for r in self._runs), default=0.0)
+        if _em is None:  # most paragraphs (table cells) are one run
+            _em = self._runs[0].size if len(self._runs) == 1 else max((r.size for r in self._runs), default=0.0)
+        self._em = _em
         self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
         self._cache: dict[float, list[Line]] = {}
         self._last: tuple[float | None, list[Line]] = (None, [])  # the width asked last, and its lines
