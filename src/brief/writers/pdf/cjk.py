@@ -15,6 +15,7 @@ Layout model: every character advances ``glyph width + char_space``; ``char_spac
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -411,8 +412,11 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
     """Horizontal placement and character spacing of one line."""
     x0 = style.left_indent + (style.first_line_indent if first else 0.0)
     avail = width - x0
-    n = sum(len(p.text) for p in pieces)
-    glyphs = sum(p.width for p in pieces)
+    if len(pieces) == 1:  # most lines (table cells): the sums of one term, 0 + width being width
+        n, glyphs = len(pieces[0].text), pieces[0].width
+    else:
+        n = sum(len(p.text) for p in pieces)
+        glyphs = sum(p.width for p in pieces)
     cs = style.tracking
     hscale = 1.0
     natural = glyphs + max(n - 1, 0) * cs
@@ -461,14 +465,18 @@ def _one_line(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: b
         for ch in set(text).difference(table):
             _char_width(table, run.font, ch)
         adv = [w * size for w in map(table.__getitem__, text)]
-    # _fits_first_line without flags: no character is a space
+    # _fits_first_line without flags (no character is a space): each character's right edge
+    # x + a + track, summed in that order by accumulate in C (with no tracking, x + a + 0.0 is x + a)
     limit = width - style.left_indent - style.first_line_indent + _EPS
-    x = 0.0
-    for i, a in enumerate(adv):
-        nx = x + a + track
-        if nx > limit and i > 0:
+    if len(adv) > 1:
+        if track == 0.0:
+            ends = list(itertools.accumulate(adv))
+        else:
+            steps = [track] * (2 * len(adv))
+            steps[0::2] = adv
+            ends = list(itertools.accumulate(steps))[1::2]
+        if max(ends[1:]) > limit:  # the first character always goes in
             return None
-        x = nx
     return [_place((_made(Piece, text=text, run=run, width=sum(adv), dx=0.0),), (), style, width, True, False,
                    ragged_end)]
 
