@@ -106,6 +106,10 @@ def test_cell_heights_measured_at_layout_go_with_the_rows_of_a_split():
     for part in (grid, head, rest):
         assert part._contents == [[_content_height(cell) for cell in row] for row in part.rows]
     assert len({c for row in grid._contents for c in row}) >= 3  # one, two and three lines
+    for row in grid.rows:  # a one-paragraph cell's short cut is reportlab's sum
+        for cell in row:
+            total = sum(p.height + p.getSpaceBefore() + p.getSpaceAfter() for p in cell)
+            assert _content_height(cell) == total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")

@@ -49,6 +49,8 @@ def _content_height(cell: Cell) -> float:
     """Wrapped heights and the spacing between them, as reportlab's ``Table`` counts a cell."""
     if not cell:
         return 0.0
+    if len(cell) == 1 and not cell[0].getSpaceBefore() and not cell[0].getSpaceAfter():
+        return cell[0].height  # what the sum below gives: (0 + h + 0.0 + 0.0) - 0.0 - 0.0 is h
     total = sum(p.height + p.getSpaceBefore() + p.getSpaceAfter() for p in cell)
     return total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
 
