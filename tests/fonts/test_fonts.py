@@ -372,6 +372,16 @@ def test_tounicode_bmp_unchanged_and_non_bmp_utf16():
     assert "<20BB7>" in rlcompat.original()("AAAAAA+X", [0, 0x20BB7])  # the upstream bug
 
 
+def test_tounicode_cmaps_are_remembered_few_and_by_name_and_characters():
+    subsets = [[0, *range(0x4E00 + 7 * k, 0x4E00 + 7 * k + 200)] for k in range(rlcompat.CMAPS_KEPT + 3)]
+    first = [rlcompat.to_unicode_cmap(f"TAG{k:03d}+X", s) for k, s in enumerate(subsets)]
+    again = [rlcompat.to_unicode_cmap(f"TAG{k:03d}+X", s) for k, s in enumerate(subsets)]
+    assert first == again == [rlcompat._to_unicode_cmap(f"TAG{k:03d}+X", s) for k, s in enumerate(subsets)]
+    assert len(rlcompat._CMAPS) <= rlcompat.CMAPS_KEPT
+    other = rlcompat.to_unicode_cmap("TAG000+Y", subsets[0])  # another name: its own CMap
+    assert "/CMapName /TAG000+Y def" in other and other != first[0]
+
+
 # -- PDF end to end -------------------------------------------------------------------------------
 
 SAMPLE = [

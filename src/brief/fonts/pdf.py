@@ -52,6 +52,17 @@ LAYOUT_CONTROLS = frozenset("\t\n\r")
 # -- a TTFont that parses its file on first use ---------------------------------------------------
 
 
+class _Widths(dict):  # type: ignore[type-arg]
+    """A face's ``charWidths`` that answers its ``defaultWidth`` for a code it lacks."""
+
+    def __init__(self, widths: dict[int, float], default: float) -> None:
+        super().__init__(widths)
+        self.default = default
+
+    def __missing__(self, code: int) -> float:
+        return self.default
+
+
 class _LazyFace(TTFontFace):
     """A TTFontFace that knows its PostScript name and parses the file on first attribute access."""
 
@@ -77,6 +88,16 @@ class _LazyFace(TTFontFace):
     def get_table(self, tag: str):  # type: ignore[no-untyped-def]
         # makeSubset slices single glyphs out of "glyf": serve them from the mapped file, no copy
         return faces.glyph_table(self) if tag == "glyf" else TTFontFace.get_table(self, tag)
+
+    @property
+    def getCharWidth(self):  # type: ignore[no-untyped-def]  # noqa: N802 - reportlab's name
+        """reportlab's ``getCharWidth(code)`` (``charWidths.get(code, defaultWidth)``) as a C call:
+        ``TTFont.addObjects`` maps it over every code of every subset (~1,800 a brief)."""
+        got = self.__dict__.get("_width_of")
+        if got is None or got[0] is not self.charWidths:
+            got = self.__dict__["_width_of"] = (self.charWidths,
+                                                _Widths(self.charWidths, self.defaultWidth).__getitem__)
+        return got[1]
 
     SUBSETS_KEPT = 4  # per face: the subsets a font used only by fixed text (the masthead's) makes
 

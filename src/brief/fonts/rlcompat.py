@@ -32,7 +32,8 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
 6. Text output (writers/pdf/cjk.py, ``text_origin``, ``show_text``): ``setTextOrigin`` + ``textOut`` of a text object
    in a TrueType font, written straight into the object's private ``_code`` with the operators
    ``_formatText`` writes (``TEXT_PRIVATE``): a brief draws ~700 pieces of text, and ``textOut``
-   measures each one's width for a cursor nobody reads.
+   measures each one's width for a cursor nobody reads. A table's rules (writers/pdf/grid.py,
+   ``lines``) go into the canvas's ``_code`` as ``Canvas.lines`` writes them, numbers remembered.
 7. Number arrays (``apply``, ``format_array``): ``PDFArray.format`` formats every element through
    ``pdfdoc.format`` (type checks, ``fp_str``, the ``extpdfdoc`` codec). The glyph widths of every
    font subset are such arrays, ~1,200 numbers a brief; an array of plain numbers is now formatted
@@ -45,6 +46,10 @@ widen ``TESTED`` and the pin together, once ``check()`` and the tests pass.
 9. PDF names (``apply``): ``pdfdoc.PDFName`` escapes its text character by character for every key
    of every dictionary written (~1,000 a brief, a few dozen distinct); it is a pure function of
    its text, now remembered (``functools.lru_cache``).
+10. PDF text encoding (``apply``, ``pdfdoc_enc``): ``pdfdoc.pdfdocEnc`` encodes every string of the
+   file (object headers, names, numbers, page content; ~900 a brief) through the ``extpdfdoc``
+   codec, a Python function per call. For ASCII without the eight characters that codec does not
+   map to themselves, ``str.encode("ascii")`` gives the same bytes; anything else goes the codec's way.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ import functools
 import hashlib
 import inspect
 import itertools
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -78,8 +84,24 @@ CMAP_BLOCK = 100  # PDF/PostScript CMap limit on entries per beginbfchar/beginbf
 _naming = threading.local()  # the font addObjects is naming: (face name, its subsets)
 
 
+_CMAPS: dict[tuple[str, tuple[int, ...]], str] = {}  # the last few CMaps made, most recent last
+CMAPS_KEPT = 16  # the subsets of fixed text (the masthead's fonts) come again in every brief of a build
+
+
 def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
-    """reportlab's ``makeToUnicodeCMap`` with UTF-16BE destinations (surrogate pairs above U+FFFF)."""
+    """reportlab's ``makeToUnicodeCMap`` with UTF-16BE destinations (surrogate pairs above U+FFFF);
+    remembered: a pure function of its arguments (the subset's tag in ``fontname`` names its characters)."""
+    key = (fontname, tuple(subset))
+    got = _CMAPS.pop(key, None)
+    if got is None:
+        got = _to_unicode_cmap(fontname, subset)
+    while len(_CMAPS) >= CMAPS_KEPT:
+        del _CMAPS[next(iter(_CMAPS))]  # the least recently used
+    _CMAPS[key] = got
+    return got
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     cmap = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -197,6 +219,13 @@ def _problems() -> Iterator[str]:
     name = getattr(pdfdoc.PDFName, "__wrapped__", pdfdoc.PDFName)
     if list(inspect.signature(name).parameters) != ["data", "lo", "hi"]:
         yield "reportlab's pdfdoc.PDFName changed"
+    drawn = canvas.Canvas.lines.__code__
+    written = set(drawn.co_consts)  # '%s m %s l' %: Python 3.11 compiles it into its pieces
+    if not {"_code", "fp_str"} <= set(drawn.co_names) or not ({" m ", " l"} <= written or "%s m %s l" in written):
+        yield "reportlab's Canvas.lines changed"
+    enc = getattr(pdfdoc.pdfdocEnc, "__wrapped__", pdfdoc.pdfdocEnc)
+    if "extpdfdoc" not in getattr(getattr(enc, "__code__", None), "co_consts", ()):
+        yield "reportlab's pdfdoc.pdfdocEnc changed"
     yield from _bytecode_problems()
 
 
@@ -209,7 +238,7 @@ def _bytecode_problems() -> Iterator[str]:
     text = textobject.PDFTextObject
     text_functions = (text._formatText, text.setTextOrigin, text.setFont)
     marker = _marker(init, *parsing, *text_functions, _array_format(), canvas.Canvas._escape,
-                     ttfonts.TTFont.splitString)
+                     ttfonts.TTFont.splitString, ttfonts.TTFont.getSubsetInternalName)
     if marker is not None and marker.is_file():
         return
     stored = {i.argval for i in dis.get_instructions(init) if i.opname == "STORE_ATTR"}
@@ -232,6 +261,9 @@ def _bytecode_problems() -> Iterator[str]:
     split = {i.argval for i in dis.get_instructions(ttfonts.TTFont.splitString) if i.opname in ("LOAD_ATTR",)}
     if not {"state", "assignments", "subsets", "nextCode"} <= split:
         found.append("reportlab's TTFont.splitString assigns codes differently (show_text)")
+    naming = ttfonts.TTFont.getSubsetInternalName.__code__
+    if not {"state", "internalName", "namePrefix"} <= set(naming.co_names) or "/%s+%d" not in naming.co_consts:
+        found.append("reportlab's TTFont.getSubsetInternalName names subsets differently (show_text)")
     yield from found
     if not found and marker is not None:
         try:
@@ -282,6 +314,7 @@ def apply() -> None:
     ttfonts.TTFont.addObjects = _wrap_add_objects(ttfonts.TTFont.addObjects)
     pdfdoc.PDFArray.format = _wrap_array_format(pdfdoc.PDFArray.format)
     pdfdoc.PDFName = functools.lru_cache(maxsize=1024)(pdfdoc.PDFName)
+    pdfdoc.pdfdocEnc = _wrap_pdfdoc_enc(pdfdoc.pdfdocEnc)
 
 
 def original():  # type: ignore[no-untyped-def]
@@ -337,9 +370,32 @@ def face_data(face: ttfonts.TTFontFace) -> Any:
 
 def text_origin(txt: Any, x: float, y: float) -> None:
     """``txt.setTextOrigin(x, y)`` on a bottom-up canvas (brief's), as reportlab writes it."""
-    txt._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # setTextOrigin's '1 0 0 1 %s Tm'
+    # setTextOrigin's '1 0 0 1 %s Tm' % fp_str(x, y), each number's text remembered (_FP): a table's
+    # cells share their columns' left edges and their rows' baselines
+    fx, fy = _FP.get(x), _FP.get(y)
+    if fx is None or fy is None:
+        if len(_FP) > _FP_KEPT:
+            _FP.clear()
+        fx = _FP[x] = fp_str(x)
+        fy = _FP[y] = fp_str(y)
+    txt._code.append(f"1 0 0 1 {fx} {fy} Tm")
     txt._x0 = txt._x = x
     txt._y0 = txt._y = y
+
+
+def lines(canv: Any, segments: list[tuple[float, float, float, float]]) -> None:
+    """``canv.lines(segments)``, each number's text remembered (_FP): a table's rules share their
+    ends (its left and right edges, top and bottom)."""
+    code = canv._code
+    code.append("n")
+    for x1, y1, x2, y2 in segments:
+        texts = [_FP.get(x1), _FP.get(y1), _FP.get(x2), _FP.get(y2)]
+        if None in texts:
+            if len(_FP) > _FP_KEPT:
+                _FP.clear()
+            texts = [_FP.setdefault(v, fp_str(v)) for v in (x1, y1, x2, y2)]
+        code.append(f"{texts[0]} {texts[1]} m {texts[2]} {texts[3]} l")  # lines' '%s m %s l' % (fp_str(x1, y1), ...)
+    code.append("S")
 
 
 _CANVAS_ESCAPE = canvas.Canvas._escape
@@ -366,10 +422,19 @@ def _split_string(font: Any, text: str, doc: Any) -> list[tuple[int, bytes]]:
     state = font.state.get(doc)
     if state is None or not text:
         return font.splitString(text, doc)
+    assignments = state.assignments
     try:
-        codes = list(map(state.assignments.__getitem__, map(ord, text)))
+        codes = list(map(assignments.__getitem__, map(ord, text)))
     except KeyError:
-        return font.splitString(text, doc)
+        # reportlab's loop gives the characters new to the document their codes, in the order the
+        # text meets them (all it does for a known one is look it up): only those go through it
+        font.splitString("".join(dict.fromkeys(ch for ch in text if ord(ch) not in assignments)), doc)
+        try:
+            codes = list(map(assignments.__getitem__, map(ord, text)))
+        except KeyError:  # U+00A0 (written as a space) or a character the font lacks (code 0)
+            return font.splitString(text, doc)
+    if max(codes) < 256:  # all in subset 0 (the document's first 256 characters): the codes are the bytes
+        return [(0, bytes(codes))]
     return [(subset, bytes(map(_BYTE_OF, run))) for subset, run in itertools.groupby(codes, _SUBSET_OF)]
 
 
@@ -384,16 +449,50 @@ def show_text(txt: Any, text: str) -> None:
     doc = txt._canvas._doc
     # the canvas's _escape is escapePDF (checked), called here without its method frame
     escape = escapePDF if type(txt._canvas)._escape is _CANVAS_ESCAPE else txt._canvas._escape
+    chunks = _split_string(font, text, doc)
+    if len(chunks) == 1 and chunks[0][0] == txt._curSubset:  # the usual piece: one subset, already selected
+        txt._code.append(f"({escape(chunks[0][1])}) Tj")
+        return
     ops = []
     tmpl = None
-    for subset, chunk in _split_string(font, text, doc):
+    state = None
+    for subset, chunk in chunks:
         if subset != txt._curSubset:
             if tmpl is None:
                 tmpl = _font_operands(txt._fontsize, txt._leading)
-            ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
+                state = font.state.get(doc)
+            if state is not None and state.internalName is not None:
+                # getSubsetInternalName's '/%s+%d' once the font has its name in this document (checked)
+                ops.append(f"/{state.internalName}+{subset} {tmpl}")
+            else:
+                ops.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
             txt._curSubset = subset
         ops.append(f"({escape(chunk)}) Tj")
     txt._code.append(" ".join(ops))
+
+
+# -- 10. PDF text encoding ------------------------------------------------------------------------------
+
+
+def _wrap_pdfdoc_enc(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    # the ASCII characters the codec writes as another byte (or refuses): a string with one goes its way
+    odd = []
+    for code in range(128):
+        try:
+            same = original(chr(code)) == bytes([code])
+        except UnicodeError:
+            same = False
+        if not same:
+            odd.append(re.escape(chr(code)))
+    search = re.compile(f"[{''.join(odd)}]").search if odd else None
+
+    def pdfdoc_enc(x: Any) -> Any:
+        if x.__class__ is str and x.isascii() and (search is None or search(x) is None):
+            return x.encode("ascii")  # the codec's own bytes for these characters, without its frame
+        return original(x)
+
+    pdfdoc_enc.__wrapped__ = original  # type: ignore[attr-defined]
+    return pdfdoc_enc
 
 
 # -- 7. number arrays ---------------------------------------------------------------------------------
@@ -401,6 +500,7 @@ def show_text(txt: Any, text: str) -> None:
 _NUMBER = frozenset({int, float})  # what pdfdoc.format writes with fp_str (not bool: that is written as True)
 # number -> fp_str(number): glyph widths repeat (every 汉字 is 1000 wide); 0 and -0.0 both give "0"
 _FP: dict[float, str] = {}
+_FP_KEPT = 4096  # bounded: the widths of the fonts in use and a brief's text positions, a few thousand
 
 
 def format_array(sequence: list[Any]) -> bytes | None:
@@ -410,7 +510,7 @@ def format_array(sequence: list[Any]) -> bytes | None:
         return None
     texts = list(map(_FP.get, sequence))
     if None in texts:
-        if len(_FP) > 4096:  # bounded: widths of the fonts in use are a few hundred values
+        if len(_FP) > _FP_KEPT:
             _FP.clear()
         for k, text in enumerate(texts):
             if text is None:

@@ -91,6 +91,27 @@ def test_split_leaves_three_rows_or_more_on_each_side():
     assert grid.least_height(300) == pytest.approx(top + 3 * row)
 
 
+def test_cell_heights_measured_at_layout_go_with_the_rows_of_a_split():
+    """draw places each cell's text by the content height worked out once at layout (grid._contents),
+    which every part of a split carries for its own rows: the height the cell has when drawn."""
+    from brief.writers.pdf.grid import _content_height
+
+    writer = PdfWriter(pdf_fonts())
+    long_cell = "援疆干部人才与当地教师医生结为师徒，并举办专题培训班"
+    rows = [[[writer.text(t, "cell")] for t in ("指标", "数值")]] + [
+        [[writer.text(f"第{i}行" + long_cell * (i % 3), "cell")], [writer.text(f"{i}名", "cell")]] for i in range(9)]
+    grid = Grid(rows, [200.0, 100.0], GridStyle(), header_rows=1, more=writer.text("续表", "cell"))
+    grid.wrap(300, 1000)
+    head, rest = grid.split(300, sum(grid._heights[:5]) + 0.1)
+    for part in (grid, head, rest):
+        assert part._contents == [[_content_height(cell) for cell in row] for row in part.rows]
+    assert len({c for row in grid._contents for c in row}) >= 3  # one, two and three lines
+    for row in grid.rows:  # a one-paragraph cell's short cut is reportlab's sum
+        for cell in row:
+            total = sum(p.height + p.getSpaceBefore() + p.getSpaceAfter() for p in cell)
+            assert _content_height(cell) == total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 def test_numeric_cells_sit_right_and_text_cells_left(tmp_path):
     doc = model.Document(model.Meta("表格"), (_long_table(3),))

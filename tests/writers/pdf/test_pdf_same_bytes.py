@@ -4,7 +4,8 @@
   including a piece whose codes are looked up rather than assigned;
 - number arrays (the subsets' glyph widths) are formatted ten at a time (rlcompat.format_array),
   and PDF names are remembered;
-- a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line);
+- a paragraph that fits its first line skips the break opportunities (cjk._fits_first_line), and
+  one of one plain run skips the per-character arrays (cjk._one_line);
 - a face remembers its last subset font files (fonts/pdf.py _LazyFace.makeSubset), and makes new
   ones from remembered glyphs (fonts/subset.py);
 - the cyclic collector is paused while a PDF is made, and a brief made after another is the brief
@@ -30,6 +31,7 @@ from brief import model
 from brief.fonts import pdf_fonts, rlcompat
 from brief.writers.pdf import cjk, pdf_bytes
 from brief.writers.pdf.cjk import ParaStyle, Run
+from brief.writers.pdf.styles import RED
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -65,6 +67,66 @@ def test_text_pieces_are_written_as_textout_writes_them():
     assert code.count(" Tm") == len(TEXTS) + 1 and " Tf " in code  # + beginText's own
     text = "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "2023年英吉沙县援疆工作简报" in text and "10.49亿元" in text and "产业援疆" in text
+
+
+def test_text_origins_are_written_as_set_text_origin_writes_them():
+    """text_origin remembers each number's text (a table repeats its columns' edges and rows' baselines)."""
+    rng = random.Random(19)
+    values = [rng.uniform(-5, 800) for _ in range(300)] + [0.0, -0.0, 1e-8, 72, 1.0, 85.03937007874016]
+    fast, slow = canvas.Canvas(io.BytesIO()).beginText(), canvas.Canvas(io.BytesIO()).beginText()
+    for _ in range(2):  # the second round finds every number remembered
+        for x, y in zip(values, reversed(values), strict=True):
+            rlcompat.text_origin(fast, x, y)
+            slow.setTextOrigin(x, y)
+            assert (fast._x, fast._y, fast._x0, fast._y0) == (slow._x, slow._y, slow._x0, slow._y0)  # noqa: SLF001
+    assert fast.getCode() == slow.getCode()
+
+
+def test_pdf_strings_are_encoded_as_reportlabs_codec_encodes_them():
+    pdf_fonts()  # rlcompat.apply() has run
+    fast = pdfdoc.pdfdocEnc
+    slow = fast.__wrapped__
+    assert fast is not slow
+    rng = random.Random(10)
+    texts = ["/Type /Font", "1 0 obj\n", "(a\\b) Tj\r\n\t", "", "\x18", "ab\x1fc", "é", "€", "˘", "\x7f", "\x00"]
+    texts += ["".join(chr(rng.randrange(0, 140)) for _ in range(rng.randrange(1, 30))) for _ in range(500)]
+    for text in texts:
+        try:
+            want = slow(text)
+        except UnicodeError as e:
+            with pytest.raises(type(e)):
+                fast(text)
+        else:
+            assert fast(text) == want, repr(text)
+    assert fast(b"\x18raw") == b"\x18raw"
+
+
+def test_codes_are_assigned_as_reportlab_assigns_them():
+    """A text with characters new to the document: only those go through splitString first; codes,
+    subsets and chunks stay reportlab's (spaces, U+00A0, characters the font lacks included)."""
+    font = pdfmetrics.getFont(pdf_fonts().name("body"))
+    lacking = next(chr(c) for c in range(0xE000, 0xF900) if c not in font.face.charToGlyph)
+    pool = [chr(0x4E00 + 3 * k) for k in range(400)] + list("0123456789 .%（）。，") + ["\u00a0", lacking]
+    rng = random.Random(11)
+    ours, theirs = pdfdoc.PDFDocument(), pdfdoc.PDFDocument()
+    font.splitString("", ours), font.splitString("", theirs)  # both documents' state made the same way
+    for _ in range(600):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 14)))
+        assert rlcompat._split_string(font, text, ours) == font.splitString(text, theirs), text  # noqa: SLF001
+    a, b = font.state[ours], font.state[theirs]
+    assert a.assignments == b.assignments and a.subsets == b.subsets and a.nextCode == b.nextCode
+    assert len(a.subsets) >= 2
+
+
+def test_table_rules_are_written_as_canvas_lines_writes_them():
+    rng = random.Random(7)
+    edges = [rng.uniform(0, 600) for _ in range(12)] + [0.0, 72.0, 1e-9]
+    segments = [tuple(rng.choice(edges) for _ in range(4)) for _ in range(200)]
+    fast, slow = canvas.Canvas(io.BytesIO()), canvas.Canvas(io.BytesIO())
+    for _ in range(2):  # the second time every number is remembered
+        rlcompat.lines(fast, segments)
+        slow.lines(segments)
+    assert fast._code == slow._code  # noqa: SLF001
 
 
 def test_a_text_of_known_codes_is_split_as_reportlab_splits_it():
@@ -103,6 +165,7 @@ def _lines_both_ways(runs: list[Run], width: float, style: ParaStyle, monkeypatc
     fast = repr(cjk.break_lines(runs, width, style))
     with monkeypatch.context() as m:
         m.setattr(cjk, "_fits_first_line", lambda *a: False)
+        m.setattr(cjk, "_one_line", lambda *a: None)
         slow = repr(cjk.break_lines(runs, width, style))
     return fast, slow
 
@@ -130,6 +193,65 @@ def test_a_line_that_fits_is_the_line_the_breaker_sets(monkeypatch: pytest.Monke
             assert len(lines) == len(_raw_lines([Run(text, font, 12.0)], width, style)), (text, width)
             one_line += len(lines) == 1
     assert one_line >= 14  # the short cut was taken, and not only that
+
+
+def test_a_one_run_line_is_the_line_the_long_way_sets(monkeypatch: pytest.MonkeyPatch):
+    """cjk._one_line (one run, no space/newline/mark) gives _break's lines, and declines the rest."""
+    body, bold = pdf_fonts().name("body"), pdf_fonts().name("bold")
+    texts = ["10.49亿元", "援疆干部", "2670余名", "PM2.5", "a b", "产业\n援疆", "援疆\u3000干部", "其中：",
+             "“十四五”", "x", "全县坚持以人民为中心的发展思想统筹推进各项任务"]
+    taken = 0
+    real = cjk._one_line  # noqa: SLF001
+    for text in texts:
+        for runs in ([Run(text, body, 12.0)], [Run(text, bold, 10.5, RED)],
+                     [Run(text, body, 12.0), Run("元", body, 9.0)]):
+            natural = cjk.break_lines(runs, 1e6, ParaStyle(leading=20.0))[0].width
+            for style in (ParaStyle(leading=20.0, tracking=-0.207, first_line_indent=8.0),
+                          ParaStyle(leading=20.0, tracking=0.5, align="center", balance=True),
+                          ParaStyle(leading=20.0, align="right", left_indent=3.0)):
+                for width in (natural - 1, natural + 8.0, natural + 20, 30.0):
+                    for ragged in (True, False):
+                        fast = repr(cjk._break(runs, width, style, ragged))  # noqa: SLF001
+                        with monkeypatch.context() as m:
+                            m.setattr(cjk, "_one_line", lambda *a: None)
+                            slow = repr(cjk._break(runs, width, style, ragged))  # noqa: SLF001
+                        assert fast == slow, (text, width, style, ragged)
+                        taken += real(runs, width, style, ragged) is not None
+    assert taken >= 100  # the short cut was taken, and not only that
+    for text in ("a b", "产业\n援疆", "援疆\u3000干部", "其中：", ""):
+        assert real([Run(text, body, 12.0)], 1e6, ParaStyle(leading=20.0), True) is None
+
+
+def test_lines_and_pieces_made_by_hand_are_the_dataclasses_own(monkeypatch: pytest.MonkeyPatch):
+    """cjk._made fills every field: its lines equal, hash and print as the dataclass constructor's."""
+    import dataclasses
+
+    body = pdf_fonts().name("body")
+    runs = [Run("援疆干部人才“十四五”规划，", body, 12.0), Run("10.49亿元 ", body, 9.0)]
+    for width in (40.0, 90.0, 1e6):
+        made = cjk.break_lines(runs, width, ParaStyle(leading=20.0, tracking=-0.2))
+        with monkeypatch.context() as m:
+            m.setattr(cjk, "_made", lambda cls, **fields: cls(**fields))
+            real = cjk.break_lines(runs, width, ParaStyle(leading=20.0, tracking=-0.2))
+        assert made == real and repr(made) == repr(real) and hash(tuple(made)) == hash(tuple(real))
+        for line in made:
+            assert vars(line).keys() == {f.name for f in dataclasses.fields(cjk.Line)}
+            for p in line.pieces + line.tail:
+                assert vars(p).keys() == {f.name for f in dataclasses.fields(cjk.Piece)}
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                line.x0 = 1.0  # type: ignore[misc]
+
+
+def test_a_faces_glyph_widths_are_reportlabs():
+    """_LazyFace.getCharWidth (one C call a code) answers what TTFontFace.getCharWidth answers."""
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    fonts = pdf_fonts()
+    for role in ("body", "bold", "heading"):
+        face = pdfmetrics.getFont(fonts.name(role)).face
+        codes = [*list(face.charWidths)[:3000], 0x10FFFD, 0xE000, -1]  # the last three: the default
+        assert list(map(face.getCharWidth, codes)) == [TTFontFace.getCharWidth(face, c) for c in codes]
+        assert face.getCharWidth(0x10FFFD) == face.defaultWidth
 
 
 def test_a_face_remembers_few_subsets_and_gives_reportlabs_bytes():
@@ -223,3 +345,22 @@ def test_a_brief_made_after_others_is_the_brief_made_alone():
     assert alone == run(*counties[1:], last)
     assert int(alone.split()[1]) > 50_000
     assert hashlib.sha256(b"").hexdigest() not in alone
+
+
+def test_mark_pairs_are_the_character_by_character_rule():
+    """typeset.mark_pairs finds the second marks by one regex scan: the pairs of the plain rule."""
+    from brief.writers.typeset import CLOSING_HALF, MARKS, OPENING_HALF, halved_marks, mark_pairs
+
+    def by_character(text: str) -> list[int]:
+        return [k for k in range(len(text) - 1) if text[k + 1] in MARKS
+                and (text[k] in CLOSING_HALF or (text[k] in OPENING_HALF and text[k + 1] in OPENING_HALF))]
+
+    alphabet = "".join(sorted(MARKS)) + "援疆a1 \n-]"
+    rng = random.Random(5)
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        assert mark_pairs(text) == by_character(text), text
+        assert halved_marks(text, mark_pairs(text)) == halved_marks(text)
+        found += bool(mark_pairs(text))
+    assert found > 1000

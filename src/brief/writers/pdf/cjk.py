@@ -15,11 +15,12 @@ Layout model: every character advances ``glyph width + char_space``; ``char_spac
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from reportlab.lib.colors import black
 from reportlab.pdfbase import pdfmetrics
@@ -49,6 +50,7 @@ NUMBER_GLUE = frozenset("万亿余多%％‰")
 
 _SPACE, _WORD, _NOSTART, _NOEND, _HANG, _DIGIT, _GLUE, _ATTACH = (1 << k for k in range(8))
 _IDEO_SPACE = "\u3000"
+_T = TypeVar("_T")
 _EPS = 0.01  # pt; absorbs float error such as 28 × (156mm/28) > 156mm by 1e-13
 
 
@@ -186,6 +188,18 @@ class Line:
         return self.x0 + self.width
 
 
+_new = object.__new__
+
+
+def _made(cls: type[_T], **fields: Any) -> _T:
+    """``cls(**fields)`` for Piece and Line, every field given: the instance's dict filled in one C
+    call instead of the frozen dataclass's ``object.__setattr__`` per field (half the cost; a brief
+    makes ~1,300 of them). tests/writers/pdf/test_pdf_same_bytes.py checks it against ``cls(...)``."""
+    obj = _new(cls)
+    obj.__dict__.update(fields)
+    return obj
+
+
 # --- line breaking ---------------------------------------------------------------------------------
 
 
@@ -247,7 +261,8 @@ def _compress_pairs(t: _Text, runs: Sequence[Run]) -> None:
     text = t.text
     if MARKS.isdisjoint(text):
         return  # most cells: no mark at all
-    for k, half in zip(mark_pairs(text), halved_marks(text), strict=True):
+    pairs = mark_pairs(text)
+    for k, half in zip(pairs, halved_marks(text, pairs), strict=True):
         if _full_em(t, k, runs) and _full_em(t, k + 1, runs):
             _halve(t, half)
 
@@ -387,7 +402,7 @@ def _pieces(t: _Text, runs: Sequence[Run], a: int, b: int) -> tuple[Piece, ...]:
                 k = exact.index(False, j, k)
             except ValueError:
                 pass
-        out.append(Piece(text[j:k], runs[r], sum(adv[j:k]), t.shift.get(j, 0.0)))
+        out.append(_made(Piece, text=text[j:k], run=runs[r], width=sum(adv[j:k]), dx=t.shift.get(j, 0.0)))
         j = k
     return tuple(out)
 
@@ -397,8 +412,11 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
     """Horizontal placement and character spacing of one line."""
     x0 = style.left_indent + (style.first_line_indent if first else 0.0)
     avail = width - x0
-    n = sum(len(p.text) for p in pieces)
-    glyphs = sum(p.width for p in pieces)
+    if len(pieces) == 1:  # most lines (table cells): the sums of one term, 0 + width being width
+        n, glyphs = len(pieces[0].text), pieces[0].width
+    else:
+        n = sum(len(p.text) for p in pieces)
+        glyphs = sum(p.width for p in pieces)
     cs = style.tracking
     hscale = 1.0
     natural = glyphs + max(n - 1, 0) * cs
@@ -415,12 +433,60 @@ def _place(pieces: tuple[Piece, ...], tail: tuple[Piece, ...], style: ParaStyle,
         x0 += avail - line_w
     elif style.align == "center":
         x0 += (avail - line_w) / 2
-    return Line(pieces, x0, cs, width, hang, ragged, tail, hscale)
+    return _made(Line, pieces=pieces, x0=x0, char_space=cs, avail_right=width, hanging=hang, last=ragged, tail=tail,
+                 hscale=hscale)
+
+
+# Characters known to carry no _SPACE flag: a text made of them only has no trailing space to strip
+# and nothing that may overflow without breaking (grows with the characters seen, like _FLAGS).
+_NONSPACE: set[str] = set()
+
+
+def _one_line(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool) -> list[Line] | None:
+    """The line ``_break`` makes of one run that fits its first line and has nothing the long way
+    adjusts (no newline, space, ideographic space or punctuation mark to compress), made without the
+    per-character arrays; None for any other text. Most paragraphs of a brief are such table cells."""
+    if len(runs) != 1:
+        return None
+    run = runs[0]
+    text = run.text
+    if not text or _IDEO_SPACE in text or not MARKS.isdisjoint(text):
+        return None
+    if not _NONSPACE.issuperset(text):  # "\n" has the _SPACE flag, so this also rules out newlines
+        for ch in set(text).difference(_NONSPACE):
+            if _flags(ch) & _SPACE:
+                return None
+            _NONSPACE.add(ch)
+    table = _width_table(run.font)
+    size, track = run.size, style.tracking
+    try:
+        adv = [w * size for w in map(table.__getitem__, text)]
+    except KeyError:  # a character not measured yet
+        for ch in set(text).difference(table):
+            _char_width(table, run.font, ch)
+        adv = [w * size for w in map(table.__getitem__, text)]
+    # _fits_first_line without flags (no character is a space): each character's right edge
+    # x + a + track, summed in that order by accumulate in C (with no tracking, x + a + 0.0 is x + a)
+    limit = width - style.left_indent - style.first_line_indent + _EPS
+    if len(adv) > 1:
+        if track == 0.0:
+            ends = list(itertools.accumulate(adv))
+        else:
+            steps = [track] * (2 * len(adv))
+            steps[0::2] = adv
+            ends = list(itertools.accumulate(steps))[1::2]
+        if max(ends[1:]) > limit:  # the first character always goes in
+            return None
+    return [_place((_made(Piece, text=text, run=run, width=sum(adv), dx=0.0),), (), style, width, True, False,
+                   ragged_end)]
 
 
 def _break(runs: Sequence[Run], width: float, style: ParaStyle, ragged_end: bool = True) -> list[Line]:
     if style.align not in ("justify", "left", "center", "right"):
         raise ValueError(f"unknown align {style.align!r}")
+    one = _one_line(runs, width, style, ragged_end)
+    if one is not None:
+        return one
     t = _flatten(runs)
     _compress_pairs(t, runs)
     n = len(t.chars)
@@ -571,7 +637,9 @@ class CJKParagraph(Flowable):
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
         # Vertical position uses the paragraph's largest size, so split parts keep the same baseline grid.
-        self._em = _em if _em is not None else max((r.size for r in self._runs), default=0.0)
+        if _em is None:  # most paragraphs (table cells) are one run
+            _em = self._runs[0].size if len(self._runs) == 1 else max((r.size for r in self._runs), default=0.0)
+        self._em = _em
         self._ragged_end = _ragged_end  # False for the first part of a split: its last line stays justified
         self._cache: dict[float, list[Line]] = {}
         self._last: tuple[float | None, list[Line]] = (None, [])  # the width asked last, and its lines

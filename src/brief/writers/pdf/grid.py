@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from reportlab.lib.colors import Color
 from reportlab.platypus import Flowable
 
+from ...fonts.rlcompat import lines
 from ..tablefit import MIN_ROWS
 from .cjk import CJKParagraph, TextState
 
@@ -48,6 +49,8 @@ def _content_height(cell: Cell) -> float:
     """Wrapped heights and the spacing between them, as reportlab's ``Table`` counts a cell."""
     if not cell:
         return 0.0
+    if len(cell) == 1 and not cell[0].getSpaceBefore() and not cell[0].getSpaceAfter():
+        return cell[0].height  # what the sum below gives: (0 + h + 0.0 + 0.0) - 0.0 - 0.0 is h
     total = sum(p.height + p.getSpaceBefore() + p.getSpaceAfter() for p in cell)
     return total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
 
@@ -60,7 +63,8 @@ class Grid(Flowable):
 
     def __init__(self, rows: Sequence[Sequence[Cell]], widths: Sequence[float], style: GridStyle, *,
                  title: CJKParagraph | None = None, header_rows: int = 0, more: CJKParagraph | None = None,
-                 _heights: list[float] | None = None, _continued: bool = False) -> None:
+                 _heights: list[float] | None = None, _contents: list[list[float]] | None = None,
+                 _continued: bool = False) -> None:
         super().__init__()
         if any(len(row) != len(widths) for row in rows):
             raise ValueError("every row needs one cell per column")
@@ -75,6 +79,7 @@ class Grid(Flowable):
         # Row heights depend on the column widths alone, which are fixed: measured once, and handed
         # to the parts of a split (platypus wraps and splits a long table page after page).
         self._heights: list[float] | None = _heights
+        self._contents = _contents  # per row, each cell's _content_height (draw places the text by it)
         self._title_height = 0.0
 
     # -- layout ---------------------------------------------------------------------------------
@@ -86,15 +91,19 @@ class Grid(Flowable):
             self._title_height = max(self.title.wrap(sum(self.widths) - left - right, 1e9)[1], 12.0)
         if self._heights is not None:
             return
-        self._heights = []
+        self._heights, self._contents = [], []
+        inners = [width - left - right for width in self.widths]
         for row in self.rows:
             height = 0.0
-            for cell, width in zip(row, self.widths, strict=True):
-                inner = width - left - right
+            contents = []
+            for cell, inner in zip(row, inners, strict=True):
                 for p in cell:
                     p.wrap(inner, 1e9)
-                height = max(height, _content_height(cell) + top + bottom)
+                content = _content_height(cell)
+                contents.append(content)
+                height = max(height, content + top + bottom)
             self._heights.append(height)
+            self._contents.append(contents)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._layout()
@@ -133,11 +142,12 @@ class Grid(Flowable):
             return []
         if n <= keep:
             return []
+        contents = self._contents or []
         head = Grid(self.rows[:n], self.widths, self.style, title=self.title, header_rows=keep, more=self.more,
-                    _heights=heights[:n], _continued=self._continued)
+                    _heights=heights[:n], _contents=contents[:n], _continued=self._continued)
         rest = Grid(self.rows[:keep] + self.rows[n:], self.widths, self.style,
                     title=None if self.more else self.title, header_rows=keep, more=self.more,
-                    _heights=heights[:keep] + heights[n:], _continued=True)
+                    _heights=heights[:keep] + heights[n:], _contents=contents[:keep] + contents[n:], _continued=True)
         return [head, rest]
 
     def _at_top(self) -> bool:
@@ -169,12 +179,13 @@ class Grid(Flowable):
         if self._continued and self.more is not None:  # where a title row would be, above the top
             self.more.wrap(xs[-1] - left_pad - right_pad, 1e9)
             self.more.emit(txt, left_pad, ys[0] + (max(self.more.height, 12.0) - self.more.height) / 2, state)
+        contents = self._contents or [[_content_height(cell) for cell in row] for row in self.rows]
         for r, row in enumerate(self.rows):
             row_bottom, row_height = ys[r + 1], heights[r]
             for c, cell in enumerate(row):
                 if not cell:
                     continue
-                content = _content_height(cell)
+                content = contents[r][c]
                 if style.valign == "bottom":
                     y = row_bottom + bottom_pad + content
                 elif style.valign == "top":
@@ -199,10 +210,10 @@ class Grid(Flowable):
         if rules.kind == "grid":
             canv.setLineWidth(rules.width)
             segments = [(left, y, right, y) for y in ys] + [(x, top, x, bottom) for x in xs]
-            canv.lines(segments)
+            lines(canv, segments)
             return
         canv.setLineWidth(rules.width)
         canv.rect(left, bottom, right - left, top - bottom, stroke=1, fill=0)
         if rules.separator_width and len(xs) > 2:
             canv.setLineWidth(rules.separator_width)
-            canv.lines([(x, top, x, bottom) for x in xs[1:-1]])
+            lines(canv, [(x, top, x, bottom) for x in xs[1:-1]])
