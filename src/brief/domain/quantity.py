@@ -137,19 +137,23 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
         text = str(text)
     if not isinstance(text, str):
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
-    raw = _one_line(text)  # messages quote the figure: keep each message on one line
+    # messages quote the figure: keep each message on one line (most figures have nothing to escape)
+    raw = _one_line(text) if _LINE_BREAKS.search(text) else text
     text = text.strip()
     if not text:
         raise QuantityError(f"数量为空；{_ACCEPTED}")
     if len(text) > MAX_LENGTH:  # no figure is this long: say so without quoting all of it
         raise QuantityError(f"“{raw[:20]}…”太长（{len(text)} 个字符），不是一个数量；{_ACCEPTED}")
-    other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
+    # An ASCII text has no other digits; the scan is for the rest.
+    other_digit = None if text.isascii() else next(
+        (ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
     if other_digit is not None:  # 𝟗, ٠, ４: Python's Decimal() would read them silently
         raise QuantityError(f"“{raw}”中的“{other_digit}”（U+{ord(other_digit):04X}）不是半角数字：{ASCII_DIGITS}")
-    refusal = _not_a_number(text, raw)
+    # Only a text with one of the characters the two patterns need is looked at (most are not).
+    refusal = _not_a_number(text, raw) if _NOT_A_NUMBER_CHARS.search(text) else ""
     if refusal:
         raise QuantityError(refusal)
-    word = next((w for w in _WORDS if text.endswith(w) and len(text) > len(w)), "")
+    word = next((w for w in _WORDS if text.endswith(w) and len(text) > len(w)), "") if text.endswith(_WORDS) else ""
     body = text[: len(text) - len(word)]
     pre_m = _PRE_MATCH(body)
     pre = pre_m["pre"] or "" if pre_m else ""
@@ -175,9 +179,11 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     for a, b in ((pre, post), (word, post)):
         if a and b:
             raise QuantityError(f"“{raw}”同时有“{a}”和“{b}”，只能用一个")
-    written = Decimal(m["num"])  # exact: the pattern admits only plain ASCII numbers
-    _check_limits(raw, written, m["scale"] or "", percent)
-    value = written * _SCALES[m["scale"] or ""]  # exact within the limits
+    num, scale = m["num"], m["scale"] or ""
+    written = Decimal(num)  # exact: the pattern admits only plain ASCII numbers
+    if not _plainly_within_limits(num, scale):
+        _check_limits(raw, written, scale, percent)
+    value = written * _SCALES[scale] if scale else written  # exact within the limits
     if value < 0 and not change:
         raise QuantityError(f"“{raw}”是负数；只有同比指标（change: true）可以为负")
     bound = post or word or (pre if pre in ("超过", "超") else "")
@@ -185,12 +191,14 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
         raise QuantityError(f"“{raw}”是负数，不能再加“{bound}”：请写确切的数，或在正文里写明下降幅度")
     if value.is_zero():
         value = Decimal(0)
-    qualifier = Qualifier(pre or post or word)
+    qualifier = _QUALIFIERS[pre or post or word]
     # What was written with 万 or 亿 prints as written (49333万, 0.87亿, 420余万); a bare number
     # prints normalized. A percentage keeps its written places (61.30% stays 61.30%).
     shown = body[: len(body) - len(suffix)] if m["scale"] else ""
     written_unit = suffix if suffix and suffix not in (unit, "%") else ""
-    return Quantity(value if percent else _normal(value), qualifier, percent, None, shown, written_unit)
+    # A whole number times 1, 万 or 亿 has no trailing fraction zeros to drop: _normal would give it back.
+    normal = value if percent or "." not in num else _normal(value)
+    return Quantity(normal, qualifier, percent, None, shown, written_unit)
 
 
 def _range(m: re.Match[str], raw: str, unit: str, units_also: tuple[str, ...], qualifier: str,
@@ -252,6 +260,15 @@ def _one_line(text: str) -> str:
     return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def _plainly_within_limits(num: str, scale: str) -> bool:
+    """True when the number as written (``-?digits[.digits]``) is clearly inside every limit of
+    ``_check_limits``: at most two decimals, at most MAX_DIGITS digits, and few enough whole digits.
+    False says nothing: ``_check_limits`` decides (its arithmetic on the Decimal costs more)."""
+    whole, _, fraction = num.partition(".")  # a sign counts as a digit: only ever more careful
+    return (len(fraction) <= MAX_PLACES and len(whole) + len(fraction) <= MAX_DIGITS
+            and len(whole) + _SHIFT[scale] <= MAX_MAGNITUDE)
+
+
 def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None:
     """Refuse what cannot be printed as written or summed exactly (MAX_DIGITS, MAX_MAGNITUDE, MAX_PLACES).
 
@@ -278,6 +295,9 @@ def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"^(?P<n>[一二两三四五六七八九十]+)(?P<rest>.*)$")
 _ORDINAL_OR_DATE = re.compile(r"^(?:首|第)|[0-9一二三四五六七八九十]+\s*(?:年|月|日|号)|(?:月|日|号)(?:前|后|底|初|起)")
+# A character without which neither pattern above can match: most figures have none of them.
+_NOT_A_NUMBER_CHARS = re.compile(r"^[首第一二两三四五六七八九十]|[年月日号]")
+_QUALIFIERS = {q.value: q for q in Qualifier}  # Qualifier(word), without the enum's call machinery
 
 
 def _small_cn_number(text: str) -> int | None:

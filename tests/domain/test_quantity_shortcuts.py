@@ -1,0 +1,73 @@
+"""parse_quantity's short cuts (issue 19) decide as the full checks they stand in front of."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brief.domain.quantity import (
+    _NOT_A_NUMBER_CHARS,
+    MAX_LENGTH,
+    QuantityError,
+    _check_limits,
+    _normal,
+    _not_a_number,
+    _plainly_within_limits,
+    parse_quantity,
+)
+
+_NUMBERS = st.from_regex(r"\A-?(?:0|[1-9][0-9]{0,19})(?:\.[0-9]{1,5})?\Z")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NUMBERS, st.sampled_from(["", "万", "亿"]), st.booleans())
+def test_plainly_within_limits_never_skips_a_refusal(num: str, scale: str, percent: bool) -> None:
+    if _plainly_within_limits(num, scale):
+        _check_limits(num, Decimal(num), scale, percent)  # raises if the short cut was wrong
+
+
+@pytest.mark.parametrize(("num", "scale"), [("999999999999999", ""), ("1.25", "万"), ("99999999.99", "亿")])
+def test_plainly_within_limits_takes_the_usual_figures(num: str, scale: str) -> None:
+    assert _plainly_within_limits(num, scale)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789.首第一二两三四五六七八九十百千年月日号前后底初起个人余万 ", max_size=12))
+def test_not_a_number_is_asked_whenever_it_could_refuse(text: str) -> None:
+    if _not_a_number(text, text):
+        assert _NOT_A_NUMBER_CHARS.search(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NUMBERS)
+def test_a_whole_number_is_already_normal(num: str) -> None:
+    if "." not in num and Decimal(num) != 0:
+        for scale in (1, 10000, 100000000):
+            value = Decimal(num) * scale
+            assert str(_normal(value)) == str(value)
+
+
+def test_figures_parse_as_written() -> None:
+    """What the shortcuts return, printed exactly (value digits and exponent included)."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        whole = str(rng.randint(0, 10 ** rng.randint(1, 7)))
+        frac = rng.choice(["", "." + str(rng.randint(0, 99)).zfill(rng.randint(1, 2))])
+        scale = rng.choice(["", "万", "亿"])
+        text = rng.choice(["", "近", "约", "超过"]) + whole + frac + scale + rng.choice(["", "人"])
+        q = parse_quantity(text, "人")
+        assert str(q.value) == str(_normal(Decimal(whole + frac) * {"": 1, "万": 10000, "亿": 10 ** 8}[scale]))
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("1.234", "小数位太多"), ("12345678901234567", "太大"), ("1234567890123456", "有效数字超过"),
+    ("第3", "序数或日期"), ("三十人", "汉字数字"), ("3月底", "序数或日期"), ("5\n人", "\\n"),
+    ("１２", "不是半角数字"), ("5人以上以上", "位置不对"), ("9" * (MAX_LENGTH + 1), "太长"),
+])
+def test_refusals_still_said(text: str, said: str) -> None:
+    with pytest.raises(QuantityError, match=said.replace("\\", "\\\\")):
+        parse_quantity(text, "人")
