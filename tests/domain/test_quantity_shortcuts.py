@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brief.domain.quantity import (
+    _MAYBE_OTHER_DIGIT,
     _NOT_A_NUMBER_CHARS,
     MAX_LENGTH,
     QuantityError,
@@ -71,3 +72,10 @@ def test_figures_parse_as_written() -> None:
 def test_refusals_still_said(text: str, said: str) -> None:
     with pytest.raises(QuantityError, match=said.replace("\\", "\\\\")):
         parse_quantity(text, "人")
+
+
+def test_other_digits_are_looked_for_wherever_they_can_be() -> None:
+    """Every character that isdigit() but is not 0-9 falls outside what the guard lets pass."""
+    others = [chr(c) for c in range(0x110000) if chr(c).isdigit() and chr(c) not in "0123456789"]
+    assert len(others) > 700  # ４, ٠, ², 𝟗 …
+    assert all(_MAYBE_OTHER_DIGIT.search(ch) for ch in others)

@@ -144,9 +144,9 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
         raise QuantityError(f"数量为空；{_ACCEPTED}")
     if len(text) > MAX_LENGTH:  # no figure is this long: say so without quoting all of it
         raise QuantityError(f"“{raw[:20]}…”太长（{len(text)} 个字符），不是一个数量；{_ACCEPTED}")
-    # An ASCII text has no other digits; the scan is for the rest.
-    other_digit = None if text.isascii() else next(
-        (ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
+    # ASCII and the CJK ideographs hold no other digits: the scan is for a text with anything else.
+    other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"),
+                       None) if _MAYBE_OTHER_DIGIT.search(text) else None
     if other_digit is not None:  # 𝟗, ٠, ４: Python's Decimal() would read them silently
         raise QuantityError(f"“{raw}”中的“{other_digit}”（U+{ord(other_digit):04X}）不是半角数字：{ASCII_DIGITS}")
     # Only a text with one of the characters the two patterns need is looked at (most are not).
@@ -297,6 +297,7 @@ _CN_NUMBER = re.compile(r"^(?P<n>[一二两三四五六七八九十]+)(?P<rest>.
 _ORDINAL_OR_DATE = re.compile(r"^(?:首|第)|[0-9一二三四五六七八九十]+\s*(?:年|月|日|号)|(?:月|日|号)(?:前|后|底|初|起)")
 # A character without which neither pattern above can match: most figures have none of them.
 _NOT_A_NUMBER_CHARS = re.compile(r"^[首第一二两三四五六七八九十]|[年月日号]")
+_MAYBE_OTHER_DIGIT = re.compile("[^\x00-\x7f\u4e00-\u9fff]")  # no character in these ranges isdigit() but 0-9
 _QUALIFIERS = {q.value: q for q in Qualifier}  # Qualifier(word), without the enum's call machinery
 
 
