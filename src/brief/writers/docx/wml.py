@@ -67,6 +67,27 @@ class Paragraphs:
             found = self._spans[text] = tuple(figure_spans(text))
         return found
 
+    def cell(self, key: str, inlines: Inlines, ppr: str, rpr: str, width: int, size: float) -> str:
+        """A table cell's ``w:p`` ``width`` twips wide at ``size`` pt: ``p`` with its last two 汉字
+        joined and its figures scaled to fit (``figure_scale``). A short one-run cell's text is
+        remembered per process (``_CELLS``): a build's briefs share their row labels, headings and
+        many figures, and the same arguments always make the same text."""
+        if len(inlines) != 1 or len(inlines[0].text) > _CELL_TEXT_KEPT:
+            return self.p(key, inlines, ppr, rpr, keep_end=True,
+                          fit=figure_scale(inlines, width, size, self.spans))
+        t = inlines[0]
+        # a text without figures is set at 100 % whatever the cell's width (figure_scale): a label's
+        # text does not depend on the width, which differs from brief to brief
+        fitted = (width, size) if self.spans(t.text) else (0, 0.0)
+        memo = (self.style[key], self.strong.get(key, ""), t.text, t.bold, ppr, rpr, *fitted)
+        found = _CELLS.get(memo)
+        if found is None:
+            found = self.p(key, inlines, ppr, rpr, keep_end=True, fit=figure_scale(inlines, width, size, self.spans))
+            if len(_CELLS) >= CELLS_KEPT:
+                _CELLS.clear()
+            _CELLS[memo] = found
+        return found
+
     def p(self, key: str, inlines: Inlines, ppr: str = "", rpr: str = "", keep_end: bool = False,
           fit: int = 100, tail: str = "") -> str:
         """A ``w:p`` of style ``key`` (``ppr``: more paragraph properties, in schema order after it;
@@ -111,6 +132,13 @@ class Paragraphs:
         return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style[style]}"/>'
                 f'<w:tblW w:type="dxa" w:w="{width or self.text_width}"/><w:jc w:val="center"/>'
                 f'<w:tblLayout w:type="fixed"/>{_TBL_LOOK}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>')
+
+
+# (style id, bold font, text, bold, ppr, rpr, width, size) -> a table cell's w:p (Paragraphs.cell);
+# bounded: emptied when full. Only short texts: a cell's label or figure, not a paragraph.
+_CELLS: dict[tuple[str, str, str, bool, str, str, int, float], str] = {}
+CELLS_KEPT = 8192
+_CELL_TEXT_KEPT = 40
 
 
 def row(widths: list[int], cells: list[str], *, header: bool) -> str:
