@@ -79,3 +79,29 @@ def test_other_digits_are_looked_for_wherever_they_can_be() -> None:
     others = [chr(c) for c in range(0x110000) if chr(c).isdigit() and chr(c) not in "0123456789"]
     assert len(others) > 700  # ４, ٠, ², 𝟗 …
     assert all(_MAYBE_OTHER_DIGIT.search(ch) for ch in others)
+
+
+@pytest.mark.parametrize("text", ["12.50%", "-6.03%", "约40.00%", "-0.01%", "15%～30%", "40%以上", "0.00%"])
+def test_format_change_says_what_replace_said(text: str) -> None:
+    """format_change builds the unsigned figure itself (no dataclasses.replace): the same words."""
+    from dataclasses import replace
+
+    from brief.domain.quantity import format_change, format_number
+
+    q = parse_quantity(text, "%", change=True)
+    if q.value == 0 and not q.is_range:
+        expected = "持平"
+    else:
+        word = "上升" if q.value >= 0 else "下降"
+        expected = word + format_number(replace(q, value=abs(q.value), written=q.written.lstrip("-")))
+    assert format_change(q) == expected
+    assert format_change(q).startswith(("上升", "下降", "持平"))
+
+
+def test_format_change_of_computed_changes() -> None:
+    from brief.domain.aggregate import change
+    from brief.domain.quantity import format_change
+
+    assert format_change(change(parse_quantity("100", "人"), parse_quantity("112.5", "人"))) == "上升12.50%"
+    assert format_change(change(parse_quantity("100", "人"), parse_quantity("93.97", "人"))) == "下降6.03%"
+    assert format_change(change(parse_quantity("近100", "人"), parse_quantity("100", "人"))) == "持平"

@@ -11,7 +11,7 @@ Parsing and formatting are inverse: ``parse(format(q)) == q`` for every quantity
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
@@ -401,6 +401,9 @@ def format_change(q: Quantity) -> str:
     """A change as a report says it: 上升61.36%, 下降6.03%, 上升40%以上, 持平."""
     if q.value == 0 and not q.is_range:
         return "持平"
+    if not q.value.is_signed() and not q.written.startswith("-"):  # nothing to take off: q prints as it is
+        return f"上升{format_number(q)}"
     word = "上升" if q.value >= 0 else "下降"
-    magnitude = replace(q, value=abs(q.value), written=q.written.lstrip("-"))
+    # replace(q, value=abs(q.value), written=q.written.lstrip("-")), without replace's field walk
+    magnitude = Quantity(abs(q.value), q.qualifier, q.percent, q.high, q.written.lstrip("-"), q.unit)
     return f"{word}{format_number(magnitude)}"
