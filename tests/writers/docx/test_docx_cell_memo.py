@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brief.model import Text
 from brief.writers.docx import wml
@@ -47,3 +49,33 @@ def test_other_styles_get_their_own_cells() -> None:
     a = wml.Paragraphs(STYLES, 9000, STRONG).cell("table", (Text("甲乙"),), "", "", 1000, 12.0)
     b = wml.Paragraphs({"table": "Other"}, 9000, STRONG).cell("table", (Text("甲乙"),), "", "", 1000, 12.0)
     assert 'w:val="Table1"' in a and 'w:val="Other"' in b
+
+
+def _segments_the_long_way(text: str, spans, marks, keep) -> list[tuple[str, str]]:  # noqa: ANN001
+    """wml._segments as it was before its short cuts (issue 19), for comparison."""
+    if not (marks or spans or keep):
+        return [(text, "")]
+    cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in spans]
+    cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in spans)]
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for start, end, kind in sorted(cuts):
+        if start < pos:
+            continue
+        if start > pos:
+            out.append((text[pos:start], ""))
+        out.append((wml.joined(text[start:end]) if kind == "figure" else text[start:end], kind))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], ""))
+    return out
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="临时党支部下降约超过余万亿个人次0123456789.%—，。（）“”", min_size=1, max_size=14),
+       st.booleans())
+def test_segments_cut_as_the_long_way_cuts(text: str, keep_end: bool) -> None:
+    spans = tuple(wml.figure_spans(text))
+    marks = wml.halved_marks(text) if wml._MARK_PAIR.search(text) else ()
+    keep = ((len(text) - 2, len(text)),) if keep_end and wml._CJK_END.search(text) else ()
+    assert wml._segments(text, spans, marks, keep) == _segments_the_long_way(text, spans, marks, keep)

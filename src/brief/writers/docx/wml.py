@@ -96,7 +96,7 @@ class Paragraphs:
         its figures, < 100 when one is wider than its cell, as the PDF does; ``tail``: a run after
         the text's, such as a picture)."""
         runs = []
-        full = "".join([t.text for t in inlines])
+        full = inlines[0].text if len(inlines) == 1 else "".join([t.text for t in inlines])
         # across runs too: a bold lead-in's ） and the 。 after it (two adjacent marks, else none)
         squeeze = halved_marks(full) if _MARK_PAIR.search(full) else ()
         keep = ((len(full) - 2, len(full)),) if keep_end and _CJK_END.search(full) else ()
@@ -110,9 +110,12 @@ class Paragraphs:
                 if _BAD_XML.search(text):
                     check_text(text, PARAGRAPH_STYLES[key])  # raises, naming the character
                 n = len(text)
-                local = [k - offset for k in squeeze if 0 <= k - offset < n] if squeeze else ()
-                ends = ([(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= n]
-                        if keep else ())
+                if n == len(full):  # the only run with text: the whole paragraph's marks and ends are its own
+                    local, ends = squeeze, keep
+                else:
+                    local = [k - offset for k in squeeze if 0 <= k - offset < n] if squeeze else ()
+                    ends = ([(a - offset, b - offset) for a, b in keep if 0 <= a - offset and b - offset <= n]
+                            if keep else ())
                 font = (strong if t.bold else "") or fonts
                 plain = font + rpr  # a run of text: no more properties than these
                 for piece, kind in _segments(text, self.spans(text), local, ends):
@@ -270,6 +273,11 @@ def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
     ``keep`` spans to join besides the figures."""
     if not (marks or spans or keep):
         return [(text, "")]  # most text: nothing to cut
+    if not (marks or spans) and len(keep) == 1:  # a table label: only its last two 汉字 joined
+        a, b = keep[0]
+        return _around(text, a, b)
+    if not marks and len(spans) == 1 and all(spans[0][0] < e and s < spans[0][1] for s, e in keep):
+        return _around(text, *spans[0])  # a table's figure: one span, the kept end inside it
     cuts = [(k, k + 1, "mark") for k in marks] + [(a, b, "figure") for a, b in spans]
     cuts += [(a, b, "figure") for a, b in keep if not any(a < e and s < b for s, e in spans)]
     out: list[tuple[str, str]] = []
@@ -284,6 +292,12 @@ def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
     if pos < len(text):
         out.append((text[pos:], ""))
     return out
+
+
+def _around(text: str, a: int, b: int) -> list[tuple[str, str]]:
+    """``_segments`` of a text with one joined span ``a:b`` and nothing else to cut."""
+    return ([(text[:a], "")] if a > 0 else []) + [(joined(text[a:b]), "figure")] + (
+        [(text[b:], "")] if b < len(text) else [])
 
 
 def exact(points: float) -> str:
