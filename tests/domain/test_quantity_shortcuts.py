@@ -105,3 +105,11 @@ def test_format_change_of_computed_changes() -> None:
     assert format_change(change(parse_quantity("100", "人"), parse_quantity("112.5", "人"))) == "上升12.50%"
     assert format_change(change(parse_quantity("100", "人"), parse_quantity("93.97", "人"))) == "下降6.03%"
     assert format_change(change(parse_quantity("近100", "人"), parse_quantity("100", "人"))) == "持平"
+
+
+def test_the_qualifier_tuples_are_the_properties() -> None:
+    from brief.domain.quantity import _AFTER_NUMBER, _AFTER_UNIT, _PREFIXES, Qualifier
+
+    assert {q for q in Qualifier if q.is_prefix} == set(_PREFIXES)
+    assert {q for q in Qualifier if q.is_word_after_unit} == set(_AFTER_UNIT)
+    assert set(_AFTER_NUMBER) == {Qualifier.AT_LEAST, Qualifier.MORE}

@@ -363,10 +363,18 @@ def _scaled(value: Decimal) -> tuple[str, str]:
     return _plain(value), ""
 
 
+# Qualifier.is_prefix and is_word_after_unit as tuples: _head and _word run for every figure printed,
+# and a tuple test is cheaper than the property's call.
+_PREFIXES = (Qualifier.NEARLY, Qualifier.ABOUT, Qualifier.OVER, Qualifier.OVER_SHORT)
+_AFTER_NUMBER = (Qualifier.AT_LEAST, Qualifier.MORE)
+_AFTER_UNIT = (Qualifier.ABOVE, Qualifier.BELOW, Qualifier.WITHIN)
+
+
 def _head(q: Quantity) -> str:
     """The figure up to its unit: 近10万, 420余万, 1.6万余, 2至3, 61.36% (a percentage with its %)."""
-    pre = q.qualifier.value if q.qualifier.is_prefix else ""
-    post = q.qualifier.value if q.qualifier in (Qualifier.AT_LEAST, Qualifier.MORE) else ""
+    qualifier = q.qualifier
+    pre = qualifier.value if qualifier in _PREFIXES else ""
+    post = qualifier.value if qualifier in _AFTER_NUMBER else ""
     if q.written:
         core = q.written  # 余/多 already in place
     elif q.is_range:
@@ -382,7 +390,7 @@ def _head(q: Quantity) -> str:
 
 
 def _word(q: Quantity) -> str:
-    return q.qualifier.value if q.qualifier.is_word_after_unit else ""
+    return q.qualifier.value if q.qualifier in _AFTER_UNIT else ""
 
 
 def format_number(q: Quantity) -> str:
