@@ -70,8 +70,9 @@ class Paragraphs:
     def cell(self, key: str, inlines: Inlines, ppr: str, rpr: str, width: int, size: float) -> str:
         """A table cell's ``w:p`` ``width`` twips wide at ``size`` pt: ``p`` with its last two 汉字
         joined and its figures scaled to fit (``figure_scale``). A short one-run cell's text is
-        remembered per process (``_CELLS``): a build's briefs share their row labels, headings and
-        many figures, and the same arguments always make the same text."""
+        remembered per process (``_CELLS``): a build's briefs share their row labels, header cells and
+        some figures (a fifth of the cells of a 100-county build), and the same arguments always make
+        the same text."""
         if len(inlines) != 1 or len(inlines[0].text) > _CELL_TEXT_KEPT:
             return self.p(key, inlines, ppr, rpr, keep_end=True,
                           fit=figure_scale(inlines, width, size, self.spans))
