@@ -113,3 +113,47 @@ def test_the_qualifier_tuples_are_the_properties() -> None:
     assert {q for q in Qualifier if q.is_prefix} == set(_PREFIXES)
     assert {q for q in Qualifier if q.is_word_after_unit} == set(_AFTER_UNIT)
     assert set(_AFTER_NUMBER) == {Qualifier.AT_LEAST, Qualifier.MORE}
+
+
+def _fields(q):  # noqa: ANN001, ANN202 - a test helper
+    return (str(q.value), q.qualifier, q.percent, q.high, q.written, q.unit)
+
+
+_UNITS = st.sampled_from([("", ()), ("人", ()), ("万元", ()), ("个", ("家",)), ("人次", ("人",)), ("年", ()),
+                          ("余", ()), ("%", ())])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="0123456789.近约超过余多万亿个人次家元年月号以上下内至—-% 第十", min_size=1, max_size=16),
+       _UNITS)
+def test_the_usual_figure_reads_as_the_full_reading_reads_it(text: str, units: tuple) -> None:  # type: ignore[type-arg]
+    from brief.domain.quantity import _parse, _usual
+
+    unit, also = units
+    quick = _usual(text, unit, also)
+    if quick is None:
+        return
+    assert _fields(quick) == _fields(_parse(text, unit, False, also))  # the full reading accepts it too
+
+
+@pytest.mark.parametrize("text", ["9000", "21万余", "超过566.2万", "约4.48万个", "0", "0.00万", "1.50亿人次", "7万多",
+                                  "999999999999", "近10万", "3000余人", "12.5家"])
+def test_usual_figures_take_the_short_cut_and_read_alike(text: str) -> None:
+    from brief.domain.quantity import _parse, _usual
+
+    unit, also = ("人次", ()) if "人次" in text else ("个", ("家",))
+    if text.endswith("人"):
+        unit = "人"
+    quick = _usual(text, unit, also)
+    assert quick is not None
+    assert _fields(quick) == _fields(_parse(text, unit, False, also))
+    assert _fields(parse_quantity(text, unit, units_also=also)) == _fields(quick)
+
+
+@pytest.mark.parametrize(("text", "unit"), [("5余多", "人"), ("约5余", "人"), ("5年", "年"), ("5万以上", "人"),
+                                            ("5人以上", "人"), ("1234567890123", "人"), ("1.234", "人"),
+                                            ("99999999万亿", "人"), ("5", "%"), ("5个", "人"), ("5余余", "余")])
+def test_what_the_short_cut_leaves_to_the_full_reading(text: str, unit: str) -> None:
+    from brief.domain.quantity import _usual
+
+    assert _usual(text, unit, ()) is None

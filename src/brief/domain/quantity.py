@@ -131,6 +131,50 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     ``units_also``). ``change`` allows negative values (year-over-year indicators such as
     次均费用 -6.03%).
     """
+    if type(text) is str:
+        quick = _usual(text, unit, units_also)
+        if quick is not None:
+            return quick
+    return _parse(text, unit, change, units_also)
+
+
+# The usual figure, whole: 9000, 21万余, 超过566.2万, 约4.48万个 (a qualifier, a plain number of at most
+# 12 whole digits and 2 decimals, 余/多 and 万/亿, then 汉字 only). Its groups are _PRE's and _SINGLE's.
+_USUAL = re.compile(r"(?P<pre>近|约|超过|超)?(?P<num>(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?)"
+                    r"(?P<mid>余|多)?(?P<scale>万|亿)?(?P<post>余|多)?(?P<unit>[\u4e00-\u9fff]*)")
+_DATE_WORDS = re.compile("[年月日号]")
+
+
+def _usual(text: str, unit: str, units_also: tuple[str, ...]) -> Quantity | None:
+    """What ``_parse`` makes of a usual figure, without its checks for what cannot occur in one (no
+    space, control character, other digit, sign, range, %, 以上/以下/以内 or date word can match
+    ``_USUAL``); None for anything else, which ``_parse`` reads and, if need be, refuses."""
+    m = _USUAL.fullmatch(text)
+    if m is None or len(text) > MAX_LENGTH or unit == "%":
+        return None
+    pre, num, mid, scale, post, suffix = m.group("pre", "num", "mid", "scale", "post", "unit")
+    if suffix:
+        if (suffix != unit and suffix not in units_also) or text.endswith(_WORDS) or _DATE_WORDS.search(suffix):
+            return None
+        if (mid or post) and suffix[0] in "余多":
+            return None
+    if (pre and (mid or post)) or (mid and post):  # two qualifiers: _parse says which
+        return None
+    scale = scale or ""
+    if not _plainly_within_limits(num, scale):
+        return None
+    value = Decimal(num) * _SCALES[scale] if scale else Decimal(num)
+    if value.is_zero():
+        value = Decimal(0)
+    body = text[len(pre):] if pre else text
+    shown = body[: len(body) - len(suffix)] if scale else ""
+    written_unit = suffix if suffix and suffix != unit else ""
+    return Quantity(_normal(value) if "." in num else value, _QUALIFIERS[pre or mid or post or ""], False,
+                    None, shown, written_unit)
+
+
+def _parse(text: object, unit: str, change: bool, units_also: tuple[str, ...]) -> Quantity:
+    """parse_quantity's full reading: every form and every refusal."""
     if isinstance(text, bool) or text is None:
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
     if isinstance(text, int | Decimal):
