@@ -48,12 +48,15 @@ def _backslashed(m: re.Match[str]) -> str:
 def md_escape(value: Any) -> str:
     """Every printed value is literal text in Markdown: escape all ASCII punctuation. A function
     printed by mistake ({{ range }}, {{ c.county.upper }}) is an error, not its memory address."""
-    if isinstance(value, Markup):
+    if type(value) is str:  # most values: plain text, neither Markup nor a function
+        text = value
+    elif isinstance(value, Markup):
         return str(value)
-    if callable(value) and not isinstance(value, jinja2.Undefined):
+    elif callable(value) and not isinstance(value, jinja2.Undefined):
         name = getattr(value, "__name__", "?")
         raise TemplateLimit(f"模板输出了一个函数（{name}），不是文字：是否少写了括号或写错了名称？")
-    text = str(value)
+    else:
+        text = str(value)
     # a text on one line (nearly every value) has no lines to join: join_lines would only strip it
     text = join_lines(text) if "\n" in text or "\r" in text else text.strip()
     return _PUNCT.sub(_backslashed, text)

@@ -34,6 +34,8 @@ class Dataset:
     # (county id, year) when only that county's brief was read (``read_dataset(county=...)``): the
     # other counties and the program year files are not in it.
     scope: tuple[str, int] | None = None
+    # root.resolve(), worked out once per read (_outside asks it for every folder and file)
+    real_root: Path | None = field(default=None, repr=False, compare=False)
 
     def years(self) -> list[int]:
         return sorted({y for _, y in self.counties} | {y for _, y in self.program_years})
@@ -177,7 +179,9 @@ def _order(p: Problem) -> tuple[str, int, str]:
 def _outside(path: Path, ds: Dataset) -> bool:
     """A link that leads out of the data dir: its target is not read (the data dir is what a user
     hands over; a link in it must not make brief read /etc/passwd or another office's files)."""
-    if not path.resolve().is_relative_to(ds.root.resolve()):
+    if ds.real_root is None:
+        ds.real_root = ds.root.resolve()
+    if not path.resolve().is_relative_to(ds.real_root):
         ds.problems.append(Problem(str(path), None, path.name,
                                    "是指向数据目录以外的链接，不会读取；请把文件本身放进数据目录"))
         return True

@@ -289,7 +289,10 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> None:
         if type(event) is yaml.ScalarEvent:  # nine events in ten: straight to it (a 1,600-county dir has millions)
-            self.check_node(event)
+            if event.anchor is None and event.tag is None and self.nodes < MAX_NODES:
+                self.nodes += 1  # check_node's count, without its call: nothing to refuse here
+            else:
+                self.check_node(event)
             self.add_scalar(event)
             return
         if isinstance(event, yaml.DocumentStartEvent):
@@ -361,6 +364,11 @@ class _Builder:
         return _VALUE_ODD.sub("", value)
 
     def add_key(self, top: YMap, key: str, line: int) -> None:
+        if len(key) <= MAX_KEY and not _KEY_TROUBLE.search(key):  # the usual key: nothing to strip or refuse
+            if key not in top.key_lines:
+                top.key_lines[key] = line
+                self.pending[-1] = key
+                return
         hidden = _ZERO_WIDTH.findall(key)
         if hidden:
             key = _ZERO_WIDTH.sub("", key)
@@ -399,6 +407,10 @@ class _Builder:
 _KEY_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 
 
+# What add_key strips or _refused_key refuses, in one pattern (besides the length).
+_KEY_TROUBLE = re.compile(f"{_ZERO_WIDTH.pattern}|{_KEY_BREAK.pattern}|{_KEY_HIDDEN.pattern}|:")
+
+
 def _refused_key(key: str) -> str | None:
     """Why a key cannot be one (every real key is a short name), or None."""
     if _KEY_BREAK.search(key):
@@ -415,9 +427,11 @@ def _refused_key(key: str) -> str | None:
 
 def _read_events(loader: yaml.BaseLoader, name: str, lines: list[str], problems: list[Problem]) -> YValue | None:
     builder = _Builder(name, lines, problems)
+    feed = builder.feed
     try:
-        while loader.check_event():
-            builder.feed(loader.get_event())
+        # get_event answers None after the stream's end, as check_event answers False: one call an event
+        for event in iter(loader.get_event, None):
+            feed(event)
     finally:
         loader.dispose()
     return builder.root

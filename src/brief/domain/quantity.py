@@ -11,7 +11,7 @@ Parsing and formatting are inverse: ``parse(format(q)) == q`` for every quantity
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
@@ -131,25 +131,73 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     ``units_also``). ``change`` allows negative values (year-over-year indicators such as
     次均费用 -6.03%).
     """
+    if type(text) is str:
+        quick = _usual(text, unit, units_also)
+        if quick is not None:
+            return quick
+    return _parse(text, unit, change, units_also)
+
+
+# The usual figure, whole: 9000, 21万余, 超过566.2万, 约4.48万个 (a qualifier, a plain number of at most
+# 12 whole digits and 2 decimals, 余/多 and 万/亿, then 汉字 only). Its groups are _PRE's and _SINGLE's.
+_USUAL = re.compile(r"(?P<pre>近|约|超过|超)?(?P<num>(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?)"
+                    r"(?P<mid>余|多)?(?P<scale>万|亿)?(?P<post>余|多)?(?P<unit>[\u4e00-\u9fff]*)")
+_DATE_WORDS = re.compile("[年月日号]")
+
+
+def _usual(text: str, unit: str, units_also: tuple[str, ...]) -> Quantity | None:
+    """What ``_parse`` makes of a usual figure, without its checks for what cannot occur in one (no
+    space, control character, other digit, sign, range, %, 以上/以下/以内 or date word can match
+    ``_USUAL``); None for anything else, which ``_parse`` reads and, if need be, refuses."""
+    m = _USUAL.fullmatch(text)
+    if m is None or len(text) > MAX_LENGTH or unit == "%":
+        return None
+    pre, num, mid, scale, post, suffix = m.group("pre", "num", "mid", "scale", "post", "unit")
+    if suffix:
+        if (suffix != unit and suffix not in units_also) or text.endswith(_WORDS) or _DATE_WORDS.search(suffix):
+            return None
+        if (mid or post) and suffix[0] in "余多":
+            return None
+    if (pre and (mid or post)) or (mid and post):  # two qualifiers: _parse says which
+        return None
+    scale = scale or ""
+    if not _plainly_within_limits(num, scale):
+        return None
+    value = Decimal(num) * _SCALES[scale] if scale else Decimal(num)
+    if value.is_zero():
+        value = Decimal(0)
+    body = text[len(pre):] if pre else text
+    shown = body[: len(body) - len(suffix)] if scale else ""
+    written_unit = suffix if suffix and suffix != unit else ""
+    return Quantity(_normal(value) if "." in num else value, _QUALIFIERS[pre or mid or post or ""], False,
+                    None, shown, written_unit)
+
+
+def _parse(text: object, unit: str, change: bool, units_also: tuple[str, ...]) -> Quantity:
+    """parse_quantity's full reading: every form and every refusal."""
     if isinstance(text, bool) or text is None:
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
     if isinstance(text, int | Decimal):
         text = str(text)
     if not isinstance(text, str):
         raise QuantityError(f"不是数量：{text!r}；{_ACCEPTED}")
-    raw = _one_line(text)  # messages quote the figure: keep each message on one line
+    # messages quote the figure: keep each message on one line (most figures have nothing to escape)
+    raw = _one_line(text) if _LINE_BREAKS.search(text) else text
     text = text.strip()
     if not text:
         raise QuantityError(f"数量为空；{_ACCEPTED}")
     if len(text) > MAX_LENGTH:  # no figure is this long: say so without quoting all of it
         raise QuantityError(f"“{raw[:20]}…”太长（{len(text)} 个字符），不是一个数量；{_ACCEPTED}")
-    other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"), None)
+    # ASCII and the CJK ideographs hold no other digits: the scan is for a text with anything else.
+    other_digit = next((ch for ch in text if ch.isdigit() and ch not in "0123456789"),
+                       None) if _MAYBE_OTHER_DIGIT.search(text) else None
     if other_digit is not None:  # 𝟗, ٠, ４: Python's Decimal() would read them silently
         raise QuantityError(f"“{raw}”中的“{other_digit}”（U+{ord(other_digit):04X}）不是半角数字：{ASCII_DIGITS}")
-    refusal = _not_a_number(text, raw)
+    # Only a text with one of the characters the two patterns need is looked at (most are not).
+    refusal = _not_a_number(text, raw) if _NOT_A_NUMBER_CHARS.search(text) else ""
     if refusal:
         raise QuantityError(refusal)
-    word = next((w for w in _WORDS if text.endswith(w) and len(text) > len(w)), "")
+    word = next((w for w in _WORDS if text.endswith(w) and len(text) > len(w)), "") if text.endswith(_WORDS) else ""
     body = text[: len(text) - len(word)]
     pre_m = _PRE_MATCH(body)
     pre = pre_m["pre"] or "" if pre_m else ""
@@ -175,9 +223,11 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
     for a, b in ((pre, post), (word, post)):
         if a and b:
             raise QuantityError(f"“{raw}”同时有“{a}”和“{b}”，只能用一个")
-    written = Decimal(m["num"])  # exact: the pattern admits only plain ASCII numbers
-    _check_limits(raw, written, m["scale"] or "", percent)
-    value = written * _SCALES[m["scale"] or ""]  # exact within the limits
+    num, scale = m["num"], m["scale"] or ""
+    written = Decimal(num)  # exact: the pattern admits only plain ASCII numbers
+    if not _plainly_within_limits(num, scale):
+        _check_limits(raw, written, scale, percent)
+    value = written * _SCALES[scale] if scale else written  # exact within the limits
     if value < 0 and not change:
         raise QuantityError(f"“{raw}”是负数；只有同比指标（change: true）可以为负")
     bound = post or word or (pre if pre in ("超过", "超") else "")
@@ -185,12 +235,14 @@ def parse_quantity(text: object, unit: str = "", *, change: bool = False,
         raise QuantityError(f"“{raw}”是负数，不能再加“{bound}”：请写确切的数，或在正文里写明下降幅度")
     if value.is_zero():
         value = Decimal(0)
-    qualifier = Qualifier(pre or post or word)
+    qualifier = _QUALIFIERS[pre or post or word]
     # What was written with 万 or 亿 prints as written (49333万, 0.87亿, 420余万); a bare number
     # prints normalized. A percentage keeps its written places (61.30% stays 61.30%).
     shown = body[: len(body) - len(suffix)] if m["scale"] else ""
     written_unit = suffix if suffix and suffix not in (unit, "%") else ""
-    return Quantity(value if percent else _normal(value), qualifier, percent, None, shown, written_unit)
+    # A whole number times 1, 万 or 亿 has no trailing fraction zeros to drop: _normal would give it back.
+    normal = value if percent or "." not in num else _normal(value)
+    return Quantity(normal, qualifier, percent, None, shown, written_unit)
 
 
 def _range(m: re.Match[str], raw: str, unit: str, units_also: tuple[str, ...], qualifier: str,
@@ -252,6 +304,15 @@ def _one_line(text: str) -> str:
     return _LINE_BREAKS.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def _plainly_within_limits(num: str, scale: str) -> bool:
+    """True when the number as written (``-?digits[.digits]``) is clearly inside every limit of
+    ``_check_limits``: at most two decimals, at most MAX_DIGITS digits, and few enough whole digits.
+    False says nothing: ``_check_limits`` decides (its arithmetic on the Decimal costs more)."""
+    whole, _, fraction = num.partition(".")  # a sign counts as a digit: only ever more careful
+    return (len(fraction) <= MAX_PLACES and len(whole) + len(fraction) <= MAX_DIGITS
+            and len(whole) + _SHIFT[scale] <= MAX_MAGNITUDE)
+
+
 def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None:
     """Refuse what cannot be printed as written or summed exactly (MAX_DIGITS, MAX_MAGNITUDE, MAX_PLACES).
 
@@ -278,6 +339,10 @@ def _check_limits(raw: str, written: Decimal, scale: str, percent: bool) -> None
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"^(?P<n>[一二两三四五六七八九十]+)(?P<rest>.*)$")
 _ORDINAL_OR_DATE = re.compile(r"^(?:首|第)|[0-9一二三四五六七八九十]+\s*(?:年|月|日|号)|(?:月|日|号)(?:前|后|底|初|起)")
+# A character without which neither pattern above can match: most figures have none of them.
+_NOT_A_NUMBER_CHARS = re.compile(r"^[首第一二两三四五六七八九十]|[年月日号]")
+_MAYBE_OTHER_DIGIT = re.compile("[^\x00-\x7f\u4e00-\u9fff]")  # no character in these ranges isdigit() but 0-9
+_QUALIFIERS = {q.value: q for q in Qualifier}  # Qualifier(word), without the enum's call machinery
 
 
 def _small_cn_number(text: str) -> int | None:
@@ -342,10 +407,18 @@ def _scaled(value: Decimal) -> tuple[str, str]:
     return _plain(value), ""
 
 
+# Qualifier.is_prefix and is_word_after_unit as tuples: _head and _word run for every figure printed,
+# and a tuple test is cheaper than the property's call.
+_PREFIXES = (Qualifier.NEARLY, Qualifier.ABOUT, Qualifier.OVER, Qualifier.OVER_SHORT)
+_AFTER_NUMBER = (Qualifier.AT_LEAST, Qualifier.MORE)
+_AFTER_UNIT = (Qualifier.ABOVE, Qualifier.BELOW, Qualifier.WITHIN)
+
+
 def _head(q: Quantity) -> str:
     """The figure up to its unit: 近10万, 420余万, 1.6万余, 2至3, 61.36% (a percentage with its %)."""
-    pre = q.qualifier.value if q.qualifier.is_prefix else ""
-    post = q.qualifier.value if q.qualifier in (Qualifier.AT_LEAST, Qualifier.MORE) else ""
+    qualifier = q.qualifier
+    pre = qualifier.value if qualifier in _PREFIXES else ""
+    post = qualifier.value if qualifier in _AFTER_NUMBER else ""
     if q.written:
         core = q.written  # 余/多 already in place
     elif q.is_range:
@@ -361,7 +434,7 @@ def _head(q: Quantity) -> str:
 
 
 def _word(q: Quantity) -> str:
-    return q.qualifier.value if q.qualifier.is_word_after_unit else ""
+    return q.qualifier.value if q.qualifier in _AFTER_UNIT else ""
 
 
 def format_number(q: Quantity) -> str:
@@ -380,6 +453,9 @@ def format_change(q: Quantity) -> str:
     """A change as a report says it: 上升61.36%, 下降6.03%, 上升40%以上, 持平."""
     if q.value == 0 and not q.is_range:
         return "持平"
+    if not q.value.is_signed() and not q.written.startswith("-"):  # nothing to take off: q prints as it is
+        return f"上升{format_number(q)}"
     word = "上升" if q.value >= 0 else "下降"
-    magnitude = replace(q, value=abs(q.value), written=q.written.lstrip("-"))
+    # replace(q, value=abs(q.value), written=q.written.lstrip("-")), without replace's field walk
+    magnitude = Quantity(abs(q.value), q.qualifier, q.percent, q.high, q.written.lstrip("-"), q.unit)
     return f"{word}{format_number(magnitude)}"

@@ -158,13 +158,12 @@ class DocxWriter(Visitor):
 
         xml = [self.wml.table_start("grid", widths, width)]
         estimated = hs.half_points(size) / 2  # the size Word sets: whole half-points
-        p = self.wml.p
+        cell = self.wml.cell
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
             key, left = "table_header" if r == 0 else "table", keep + spacing
             right = left + '<w:jc w:val="right"/>' if r else left  # figures flush right, below the header
-            cells = [p(key, inlines, right if numeric[c] else left, rpr, keep_end=True,
-                       fit=wml.figure_scale(inlines, widths[c], estimated, self.wml.spans))
+            cells = [cell(key, inlines, right if numeric[c] else left, rpr, widths[c], estimated)
                      for c, inlines in enumerate(row)]
             xml.append(wml.row(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")
