@@ -521,6 +521,26 @@ def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tm
         assert entry.read_bytes() != junk
 
 
+def test_cache_entries_that_are_damaged_or_not_the_users_own_are_not_read(tmp_path):
+    import marshal
+
+    from brief.fonts.cache import read_marshal, write_marshal
+
+    entry = tmp_path / "e.marshal"
+    write_marshal(entry, ("Name", [[1, 2]]))
+    assert read_marshal(entry) == ("Name", [[1, 2]])
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0x01  # one bit flipped in the payload, its CRC left as it was
+    entry.write_bytes(bytes(data))
+    assert read_marshal(entry) is None
+    entry.write_bytes(marshal.dumps(("Name", [[1, 2]])))  # an entry without its CRC (an older brief's)
+    assert read_marshal(entry) is None
+    write_marshal(entry, ("Name", [[1, 2]]))
+    if os.getuid() == 0:  # root can give the file away: another user's file in our cache is not read
+        os.chown(entry, 12345, -1)
+        assert read_marshal(entry) is None
+
+
 def test_glyph_table_slices_without_copying_the_table():
     from brief.fonts.faces import GlyphTable
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import marshal
 import os
+import zlib
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
@@ -74,17 +75,43 @@ def write_json(path: Path, value: Any) -> None:
     atomic_write(path, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
+def sealed(payload: bytes) -> bytes:
+    """``payload`` with its CRC-32 in front, as the marshal entries of this cache are written."""
+    return zlib.crc32(payload).to_bytes(4, "big") + payload
+
+
+def unsealed(path: Path) -> bytes | None:
+    """The payload of an entry written with ``sealed``; None when missing, unreadable, damaged (its
+    CRC-32 does not match) or not the user's own file. marshal is not made to read damaged data
+    safely, and a damaged face snapshot would make wrong PDFs: such an entry is rebuilt instead. A
+    CRC, not a cryptographic hash: the entries are the user's own (another user's file is refused),
+    and a cold start reads a few MB of them."""
+    try:
+        with open(path, "rb") as fh:
+            if hasattr(os, "getuid") and os.fstat(fh.fileno()).st_uid != os.getuid():
+                return None
+            data = fh.read()
+    except OSError:
+        return None
+    if len(data) < 4 or zlib.crc32(data[4:]).to_bytes(4, "big") != data[:4]:
+        return None
+    return data[4:]
+
+
 def read_marshal(path: Path) -> Any | None:
     """A cached entry of plain values (str, int, list, tuple, dict) written by ``write_marshal``, or
-    None when missing or unreadable. Read faster than JSON: a cold start reads a few large ones."""
+    None when missing, unreadable or damaged. Read faster than JSON: a cold start reads a few."""
+    payload = unsealed(path)
+    if payload is None:
+        return None
     try:
-        return marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
         return None
 
 
 def write_marshal(path: Path, value: Any) -> None:
-    atomic_write(path, marshal.dumps(value))
+    atomic_write(path, sealed(marshal.dumps(value)))
 
 
 def to_ranges(codepoints: Iterator[int] | set[int] | frozenset[int]) -> list[list[int]]:

@@ -28,10 +28,10 @@ from typing import Any
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 
 from ..outdir import atomic_write
-from .cache import cache_dir, digest, file_stamp
+from .cache import cache_dir, digest, file_stamp, sealed, unsealed
 from .rlcompat import FACE_PRIVATE, face_data, set_face_data
 
-VERSION = 1
+VERSION = 2  # 2: sealed with a CRC-32 (cache.sealed)
 _NOT_KEPT = FACE_PRIVATE | {"glyphToChar"}
 
 
@@ -128,14 +128,12 @@ def load_face(face: TTFontFace, path: str, index: int) -> None:
     """Fill ``face`` (a fresh ``TTFontFace`` whose ``__init__`` has not run) from ``path``'s face ``index``."""
     data = map_file(path)
     entry = _entry(path, index)
-    try:
-        state = _load(entry.read_bytes())
-    except OSError:
-        state = None
+    blob = unsealed(entry)
+    state = _load(blob) if blob is not None else None
     if state is None:
         TTFontFace.__init__(face, _MappedFile(path, data), subfontIndex=index)
         try:
-            atomic_write(entry, _dump(face))
+            atomic_write(entry, sealed(_dump(face)))
         except OSError:
             pass  # a read-only cache dir: parse again next time
         face.__dict__.pop("glyphToChar", None)  # the same face either way, and a few MB lighter

@@ -45,7 +45,7 @@ from .discover import FontSet, ResolvedFont, resolve
 from .subset import make_subset
 
 PREFIX = "brief-"
-RL_INFO_VERSION = 2  # 2: marshal, not JSON (JSON cost a cold start ~25 ms for the role fonts)
+RL_INFO_VERSION = 3  # 2: marshal, not JSON (JSON cost a cold start ~25 ms); 3: sealed with a CRC-32
 LAYOUT_CONTROLS = frozenset("\t\n\r")
 
 
