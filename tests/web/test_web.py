@@ -158,9 +158,12 @@ def test_local_server_answers_only_to_local_names(site: tuple[Path, Path]) -> No
 
 def test_names_listed_in_brief_serve_names_are_accepted(site: tuple[Path, Path],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BRIEF_SERVE_NAMES", "Brief.Office.Lan, other")
+    monkeypatch.setenv("BRIEF_SERVE_NAMES", "Brief.Office.Lan, other:8000, third.")
     lan = client(*site, password="pw")
     assert lan.get("/login", headers={"Host": "brief.office.lan:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": "brief.office.lan.:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": "other:8000"}).status_code == 200
+    assert lan.get("/login", headers={"Host": "third"}).status_code == 200
     assert lan.get("/login", headers={"Host": "brief.office.lan.evil:8000"}).status_code == 400
 
 

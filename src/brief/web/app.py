@@ -137,7 +137,8 @@ def host_name(host: str) -> str:
     """The name in a Host header, without the port: ``[::1]:8000`` → ``::1``, ``pc:8000`` → ``pc``."""
     if host.startswith("["):
         return host[1:].split("]", 1)[0]
-    return (host.rsplit(":", 1)[0] if host.count(":") == 1 else host).lower()
+    # A trailing dot is the same name, fully qualified (brief.office.lan. = brief.office.lan).
+    return (host.rsplit(":", 1)[0] if host.count(":") == 1 else host).lower().rstrip(".")
 
 
 def _is_address(name: str) -> bool:
@@ -152,8 +153,9 @@ def server_names() -> frozenset[str]:
     """The names colleagues may use besides an IP address: this computer's name, and whatever
     ``BRIEF_SERVE_NAMES`` lists (comma-separated, e.g. the office's own DNS name for it)."""
     own = socket.gethostname().lower()
-    extra = os.environ.get("BRIEF_SERVE_NAMES", "")
-    return frozenset({own, own.split(".", 1)[0], *(n.strip().lower() for n in extra.split(",") if n.strip())})
+    # Written as a browser shows them, with a port or a trailing dot, they mean the bare name.
+    extra = (host_name(n.strip()) for n in os.environ.get("BRIEF_SERVE_NAMES", "").split(","))
+    return frozenset({own, own.split(".", 1)[0], *(n for n in extra if n)})
 
 
 def check_password(given: str) -> bool:
