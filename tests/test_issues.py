@@ -134,8 +134,8 @@ def test_supplement_and_classification_in_masthead(issued: dict) -> None:
     head = squash(pdftotext(folder / f"{MAIGAITI}.pdf", "-l", "1"))
     # 麦盖提 is a draft: its page 1 says 征求意见稿 once, in the top margin, before the masthead
     assert head.startswith("征求意见稿秘密援疆工作简报2023年增刊第1期")  # no 总第N期: 增刊 does not count
-    assert docx_paragraphs(folder / f"{MAIGAITI}.docx", tables=False)[:3] == [
-        "秘密", "援疆工作简报", "2023年增刊第1期"]
+    assert docx_paragraphs(folder / f"{MAIGAITI}.docx", tables=False)[:4] == [
+        "征求意见稿", "秘密", "援疆工作简报", "2023年增刊第1期"]  # the DOCX too, in the same place
 
 
 BANJI = ["报：自治区党委办公厅。", "送：喀什地区行署。", "发：东营援疆指挥部。", "本期增发：疏勒县委。",

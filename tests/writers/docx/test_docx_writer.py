@@ -159,7 +159,7 @@ def xml(parts: dict[str, bytes], name: str) -> etree._Element:
 def test_paragraph_texts_in_order(written, photo):
     document = docx.Document(str(written))
     texts = [p.text for p in document.paragraphs]
-    assert texts == EXPECTED_PARAGRAPHS
+    assert texts == ["征求意见稿", *EXPECTED_PARAGRAPHS]  # a draft: its mark above the 版心 of page 1
     it = iter(texts)  # what both writers must show, in order
     wanted = [plain(b.inlines) for b in make_document(photo).blocks if isinstance(b, Heading | Paragraph)]
     assert all(any(t == want for t in it) for want in wanted)
@@ -167,7 +167,7 @@ def test_paragraph_texts_in_order(written, photo):
 
 def test_paragraph_styles(written):
     document = docx.Document(str(written))
-    styles = [p.style.name for p in document.paragraphs]
+    styles = [p.style.name for p in document.paragraphs][1:]  # after a draft's 征求意见稿
     assert styles[:9] == [
         "Brief Masthead",
         "Brief Masthead Number",
@@ -188,7 +188,7 @@ def test_paragraph_styles(written):
         "Brief Caption",
     ]
     assert styles[-2:] == ["Brief Note", "Brief Center"]
-    lead_in = document.paragraphs[7].runs
+    lead_in = document.paragraphs[8].runs  # the 8th after the draft mark
     # a bold lead-in in 仿宋 is set in 黑体, as in the PDF (brief.housestyle.STRONG_FONT), not emboldened
     assert lead_in[0].text == "戈壁滩上绽放红玫瑰。"
     assert lead_in[0]._r.find(f"{W}rPr/{W}rFonts").get(f"{W}eastAsia") == "黑体"
@@ -323,6 +323,17 @@ def test_page_setup_and_page_numbers(parts):
         assert ind.get(f"{W}firstLineChars") == "0"
         aligns.add(p.find(f"{W}pPr/{W}jc").get(f"{W}val"))
     assert aligns == {"left", "right"}
+
+
+def test_a_draft_names_itself_once_in_the_top_margin_of_page_1(parts):
+    body = xml(parts, "word/document.xml").find(f"{W}body")
+    first = body[0]
+    assert "".join(t.text for t in first.iter(f"{W}t")) == "征求意见稿"
+    frame = first.find(f"{W}pPr/{W}framePr")  # out of the text's flow: both files break pages alike
+    assert frame is not None and frame.get(f"{W}vAnchor") == "page" and frame.get(f"{W}xAlign") == "right"
+    assert int(frame.get(f"{W}y")) < 37 / 25.4 * 72 * 20  # above the 版心, 37 mm from the top edge
+    texts = ["".join(t.text for t in p.iter(f"{W}t")) for p in body.iter(f"{W}p")]
+    assert texts.count("征求意见稿") == 1
 
 
 def test_watermark_in_odd_and_even_headers(parts, photo):

@@ -7,7 +7,8 @@ from docx.oxml import parse_xml
 
 from brief import housestyle as hs
 from brief.fonts.config import DOCX_FONTS
-from brief.writers.xmltext import quoteattr  # not xml.sax.saxutils: see xmltext
+from brief.writers.docx.wml import font_xml
+from brief.writers.xmltext import escape, quoteattr  # not xml.sax.saxutils: see xmltext
 
 WATERMARK_TEXT = hs.WATERMARK_TEXT
 
@@ -81,3 +82,23 @@ def add_watermark(document: DocxDocument, text: str = WATERMARK_TEXT) -> None:
             paras = header.paragraphs
             p = paras[0] if paras else header.add_paragraph()
             p._p.append(watermark_run(text, DOCX_FONTS["pagenum"], n))
+
+
+def draft_mark_paragraph() -> str:
+    """The one 征求意见稿 a reader can copy, as the PDF sets it: 三号 heading font, right-aligned in
+    the top margin of page 1, just above the text block. A frame anchored to the page holds it, so
+    that it takes no line of the text (both files break their pages alike)."""
+    page = hs.PAGE
+    size = hs.DRAFT_MARK_SIZE
+    # the frame's top edge, from the page's: the PDF's baseline rises draft_mark_rise above the 版心
+    top = hs.pt(page.top) - hs.pt(page.draft_mark_rise) - size
+    return (
+        f'<w:p><w:pPr>'
+        f'<w:framePr w:wrap="around" w:vAnchor="page" w:hAnchor="margin" w:xAlign="right" '
+        f'w:y="{hs.twips(top)}"/>'
+        f'<w:spacing w:before="0" w:after="0" w:line="{hs.twips(size * 1.25)}" w:lineRule="exact"/>'
+        f'<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="right"/></w:pPr>'
+        f'<w:r><w:rPr>{font_xml("heading")}<w:sz w:val="{round(size * 2)}"/>'
+        f'<w:szCs w:val="{round(size * 2)}"/></w:rPr><w:t>{escape(WATERMARK_TEXT)}</w:t></w:r></w:p>'
+    )
+

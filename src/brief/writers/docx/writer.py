@@ -28,7 +28,7 @@ from brief.writers.docx.chart_png import chart_png
 from brief.writers.docx.properties import set_core_properties
 from brief.writers.docx.styles import CELL_MARGIN, DOCX_ROLES, HEADING_STYLES, ROLE_STYLES
 from brief.writers.docx.template import Template, load_template
-from brief.writers.docx.watermark import add_watermark
+from brief.writers.docx.watermark import add_watermark, draft_mark_paragraph
 from brief.writers.docx.wml import exact, font_xml, size_xml
 
 FIGURE_MAX_HEIGHT = Mm(hs.FIGURE_MAX_HEIGHT)
@@ -252,6 +252,7 @@ def _write(doc: Document, reference: Path, figure_heights: Sequence[float]) -> t
     writer = DocxWriter(document, template, figure_heights)
     writer.write(doc.blocks)
     if doc.meta.draft:
+        writer.body.texts.insert(0, draft_mark_paragraph())  # page 1's top margin, as in the PDF
         if writer.body.breaks:
             writer.body.into_tree()  # the watermark reads the sections' w:sectPr from the tree
         add_watermark(document)
