@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 
 from ... import housestyle as hs
 from .styles import BOTTOM, GREY, HEIGHT, LEFT, PAGE, WIDTH
-
-if TYPE_CHECKING:
-    from fontTools.ttLib import TTFont
 
 PAGENUM_SIZE = hs.ROLES["pagenum"].size  # 四号
 WATERMARK = hs.WATERMARK_TEXT
@@ -102,21 +98,26 @@ def _recorder() -> type:
     return _Recorder
 
 
-@functools.cache
 def _outline(path: str, index: int, ch: str) -> tuple[tuple[Op, ...], float] | None:
-    font = _font(path, index)
-    name = font.getBestCmap().get(ord(ch))
-    if name is None or name == ".notdef":
-        return None
-    scale = WATERMARK_SIZE / font["head"].unitsPerEm
-    glyphset = font.getGlyphSet()
-    pen = _recorder()(glyphset, scale)
-    glyphset[name].draw(pen)
-    return tuple(pen.ops), round(glyphset[name].width * scale, 3)
+    return _outlines(path, index).get(ch)
 
 
 @functools.cache
-def _font(path: str, index: int) -> TTFont:
+def _outlines(path: str, index: int) -> dict[str, tuple[tuple[Op, ...], float]]:
+    """The watermark's characters in one face, read at once and the file closed again (a cached open
+    font kept its file open for the life of the process)."""
     from fontTools.ttLib import TTFont  # lazily: see _recorder
 
-    return TTFont(path, fontNumber=index, lazy=True)
+    out: dict[str, tuple[tuple[Op, ...], float]] = {}
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        cmap = font.getBestCmap()
+        scale = WATERMARK_SIZE / font["head"].unitsPerEm
+        glyphset = font.getGlyphSet()
+        for ch in dict.fromkeys(WATERMARK):
+            name = cmap.get(ord(ch))
+            if name is None or name == ".notdef":
+                continue
+            pen = _recorder()(glyphset, scale)
+            glyphset[name].draw(pen)
+            out[ch] = tuple(pen.ops), round(glyphset[name].width * scale, 3)
+    return out
