@@ -269,6 +269,7 @@ def _random_document(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 def test_generated_documents_compose_as_the_stock_parser_does() -> None:
     rng = random.Random(19)
     for _ in range(3000):

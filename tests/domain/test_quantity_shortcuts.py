@@ -24,6 +24,7 @@ from brief.domain.quantity import (
 _NUMBERS = st.from_regex(r"\A-?(?:0|[1-9][0-9]{0,19})(?:\.[0-9]{1,5})?\Z")
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(_NUMBERS, st.sampled_from(["", "万", "亿"]), st.booleans())
 def test_plainly_within_limits_never_skips_a_refusal(num: str, scale: str, percent: bool) -> None:
@@ -43,6 +44,7 @@ def test_not_a_number_is_asked_whenever_it_could_refuse(text: str) -> None:
         assert _NOT_A_NUMBER_CHARS.search(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_NUMBERS)
 def test_a_whole_number_is_already_normal(num: str) -> None:
@@ -126,6 +128,7 @@ _UNITS = st.sampled_from([("", ()), ("人", ()), ("万元", ()), ("个", ("家",
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="0123456789.近约超过余多万亿个人次家元年月号以上下内至—-% 第十", min_size=1, max_size=16),
        _UNITS)
+@pytest.mark.slow
 def test_the_usual_figure_reads_as_the_full_reading_reads_it(text: str, units: tuple) -> None:  # type: ignore[type-arg]
     from brief.domain.quantity import _parse, _usual
 

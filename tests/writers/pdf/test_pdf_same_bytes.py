@@ -327,6 +327,7 @@ print(hashlib.sha256(pdf).hexdigest(), len(pdf))
 """
 
 
+@pytest.mark.slow
 def test_a_brief_made_after_others_is_the_brief_made_alone():
     """What the writer remembers between briefs (subset files, font operands, table text shapes)
     changes no byte of the next brief."""
