@@ -94,7 +94,7 @@ def data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def formats_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--format", "formats", default="pdf,docx", show_default=True,
+    return click.option("--format", "formats", default="pdf,docx", show_default=True, metavar="格式",
                         help="输出格式：pdf、docx 或 pdf,docx")(fn)
 
 
@@ -144,7 +144,8 @@ def init(directory: Path) -> None:
 
     for path in init_data(directory):
         say(f"已写入 {path}")
-    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory}")
+    # the same --out as the README's steps, so the briefs land where it says (简报/<年份>/)
+    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory} --out 简报")
 
 
 @main.command()
@@ -203,7 +204,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 @click.argument("document", metavar="县或项目ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @click.option("--summary", "is_summary", is_flag=True, help="给该项目的年度汇总编号")
-@click.option("--date", "date", default=None, help="签发日期 YYYY-MM-DD（默认今天）")
+@click.option("--date", "date", default=None, metavar="日期", help="签发日期 YYYY-MM-DD（默认今天）")
 @click.option("--supplement", is_flag=True, help="编为增刊（增刊单独编号）")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)
 @handles_errors
@@ -319,10 +320,10 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
 
 @main.command()
 @data_option
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
               help="监听地址；不是本机地址（如 0.0.0.0）时必须设置 --password")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
-@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD",
+@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD", metavar="口令",
               help="访问密码（在局域网内使用时必须设置；也可用环境变量 BRIEF_SERVE_PASSWORD，别人用 ps 看不到）")
 @handles_errors
 def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
