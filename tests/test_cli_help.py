@@ -76,3 +76,17 @@ def test_init_suggests_the_readme_build_command(tmp_path) -> None:  # type: igno
     result = CliRunner().invoke(main, ["init", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
     assert f"然后 brief build --data {tmp_path / 'd'} --out 简报" in result.output, result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "import", "fonts"])
+def test_commands_that_write_nothing_do_not_offer_an_output_dir(command: str) -> None:
+    text = help_text(command, 80)
+    assert "--data 路径" in text and "--out" not in text and "输出目录" not in text, text
+
+
+def test_validate_still_accepts_out(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "d"
+    assert CliRunner().invoke(main, ["init", str(data)]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", "--data", str(data), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0 and "数据无误" in result.output, result.output
+    assert not (tmp_path / "o").exists()

@@ -88,8 +88,15 @@ def _internal(exc: Exception) -> None:
     sys.exit(1)
 
 
-def data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"), help=OUT_HELP)(fn)
+def reads_data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return data_option(fn, writes=False)
+
+
+def data_option(fn: Callable[..., Any], *, writes: bool = True) -> Callable[..., Any]:
+    # A command that writes nothing to --out still accepts it (the same flags can be repeated for every
+    # command) but leaves it out of its --help, where 输出目录 made users look for its output.
+    fn = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"), help=OUT_HELP,
+                      hidden=not writes)(fn)
     return click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)(fn)
 
 
@@ -150,7 +157,7 @@ def init(directory: Path) -> None:
 
 @main.command()
 @click.argument("paths", metavar="[文件]...", nargs=-1, type=click.Path(path_type=Path))
-@data_option
+@reads_data_option
 @handles_errors
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
@@ -290,7 +297,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 @click.argument("files", metavar="表格文件...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--marked", type=click.Path(path_type=Path), default=None,
               help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
-@data_option
+@reads_data_option
 @handles_errors
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
@@ -334,7 +341,7 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> 
 
 
 @main.command()
-@data_option
+@reads_data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:
     """列出每个排版角色（标题、正文等）所用的字体。"""
