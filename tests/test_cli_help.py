@@ -90,3 +90,16 @@ def test_validate_still_accepts_out(tmp_path) -> None:  # type: ignore[no-untype
     result = CliRunner().invoke(main, ["validate", "--data", str(data), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0 and "数据无误" in result.output, result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_usage_names_the_command_the_readme_gives() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    result = subprocess.run([sys.executable, "-m", "brief", "render"], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert "用法：python3 -m brief render [选项] 县ID" in result.stderr, result.stderr
+    assert "运行 'python3 -m brief render --help' 查看帮助。" in result.stderr, result.stderr
