@@ -53,3 +53,53 @@ def test_unknown_option_suggestion_has_no_english_space() -> None:
     result = CliRunner().invoke(main, ["render", "x", "--yea", "2023"])
     assert result.exit_code == 2
     assert "错误：没有 '--yea' 这个选项。是不是 '--year'？" in result.output, result.output
+
+
+def test_help_has_no_english_range_or_semicolon_and_names_each_value() -> None:
+    serve = help_text("serve", 80)
+    assert "--port 整数" in serve and "[默认：8000，1—65535]" in serve, serve
+    assert "--host 地址" in serve and "--password 口令" in serve, serve
+    assert "<=x<=" not in serve and "; " not in serve, serve
+    build = help_text("build", 80)
+    assert "[不小于 0]" in build and "x>=" not in build, build
+    assert "--date 日期" in help_text("issue", 80)
+    assert "--format 格式" in help_text("render", 80)
+
+
+def test_range_error_is_chinese() -> None:
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert "错误：'--port' 的值无效：0 超出范围（1—65535）。" in result.output, result.output
+
+
+def test_init_suggests_the_readme_build_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert f"然后 brief build --data {tmp_path / 'd'} --out 简报" in result.output, result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "import", "fonts"])
+def test_commands_that_write_nothing_do_not_offer_an_output_dir(command: str) -> None:
+    text = help_text(command, 80)
+    assert "--data 路径" in text and "--out" not in text and "输出目录" not in text, text
+
+
+def test_validate_still_accepts_out(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "d"
+    assert CliRunner().invoke(main, ["init", str(data)]).exit_code == 0
+    result = CliRunner().invoke(main, ["validate", "--data", str(data), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0 and "数据无误" in result.output, result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_usage_names_the_command_the_readme_gives() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    result = subprocess.run([sys.executable, "-m", "brief", "render"], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert "用法：python3 -m brief render [选项] 县ID" in result.stderr, result.stderr
+    assert "运行 'python3 -m brief render --help' 查看帮助。" in result.stderr, result.stderr

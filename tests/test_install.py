@@ -177,7 +177,7 @@ def test_help_is_chinese(command: str | None) -> None:
     (["render", "x"], "错误：缺少选项 '--year'。"),
     (["render", "x", "--year"], "错误：选项 '--year' 需要一个值。"),
     (["rendr"], "错误：没有 'rendr' 这个命令。"),
-    (["build", "--jobs", "-1"], "错误：'--jobs' 的值无效：-1 不在允许的范围"),
+    (["build", "--jobs", "-1"], "错误：'--jobs' 的值无效：-1 超出范围（不小于 0）。"),
     (["validate", "a", "b", "--data"], "错误：选项 '--data' 需要一个值。"),
     (["init"], "错误：缺少参数 '目录'。"),
     (["init", "a", "b"], "错误：多出了参数（b）"),

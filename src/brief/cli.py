@@ -88,13 +88,20 @@ def _internal(exc: Exception) -> None:
     sys.exit(1)
 
 
-def data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"), help=OUT_HELP)(fn)
+def reads_data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return data_option(fn, writes=False)
+
+
+def data_option(fn: Callable[..., Any], *, writes: bool = True) -> Callable[..., Any]:
+    # A command that writes nothing to --out still accepts it (the same flags can be repeated for every
+    # command) but leaves it out of its --help, where 输出目录 made users look for its output.
+    fn = click.option("--out", "out", type=click.Path(path_type=Path), default=Path("out"), help=OUT_HELP,
+                      hidden=not writes)(fn)
     return click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)(fn)
 
 
 def formats_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--format", "formats", default="pdf,docx", show_default=True,
+    return click.option("--format", "formats", default="pdf,docx", show_default=True, metavar="格式",
                         help="输出格式：pdf、docx 或 pdf,docx")(fn)
 
 
@@ -144,12 +151,13 @@ def init(directory: Path) -> None:
 
     for path in init_data(directory):
         say(f"已写入 {path}")
-    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory}")
+    # the same --out as the README's steps, so the briefs land where it says (简报/<年份>/)
+    say(f"下一步：brief validate --data {directory}，然后 brief build --data {directory} --out 简报")
 
 
 @main.command()
 @click.argument("paths", metavar="[文件]...", nargs=-1, type=click.Path(path_type=Path))
-@data_option
+@reads_data_option
 @handles_errors
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
@@ -203,7 +211,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 @click.argument("document", metavar="县或项目ID")
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @click.option("--summary", "is_summary", is_flag=True, help="给该项目的年度汇总编号")
-@click.option("--date", "date", default=None, help="签发日期 YYYY-MM-DD（默认今天）")
+@click.option("--date", "date", default=None, metavar="日期", help="签发日期 YYYY-MM-DD（默认今天）")
 @click.option("--supplement", is_flag=True, help="编为增刊（增刊单独编号）")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)
 @handles_errors
@@ -289,7 +297,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 @click.argument("files", metavar="表格文件...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--marked", type=click.Path(path_type=Path), default=None,
               help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
-@data_option
+@reads_data_option
 @handles_errors
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
@@ -319,10 +327,10 @@ def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None)
 
 @main.command()
 @data_option
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
               help="监听地址；不是本机地址（如 0.0.0.0）时必须设置 --password")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="端口")
-@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD",
+@click.option("--password", default=None, envvar="BRIEF_SERVE_PASSWORD", metavar="口令",
               help="访问密码（在局域网内使用时必须设置；也可用环境变量 BRIEF_SERVE_PASSWORD，别人用 ps 看不到）")
 @handles_errors
 def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> None:
@@ -333,7 +341,7 @@ def serve(data: Path, out: Path, host: str, port: int, password: str | None) -> 
 
 
 @main.command()
-@data_option
+@reads_data_option
 @handles_errors
 def fonts(data: Path, out: Path) -> None:
     """列出每个排版角色（标题、正文等）所用的字体。"""

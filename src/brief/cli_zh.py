@@ -51,7 +51,7 @@ ZH: dict[str, str] = {
     "Argument {name!r} takes {nargs} values.": "参数 {name!r} 需要 {nargs} 个值。",
     # Only whole numbers are asked for (years, process counts): say 整数 rather than click's type name.
     "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的整数。",
-    "{value} is not in the range {range}.": "{value} 不在允许的范围 {range} 内。",
+    "{value} is not in the range {range}.": "{value} 超出范围（{range}）。",
     "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是有效的是/否值，可用：{states}",
     "{name} {filename!r} does not exist.": "{filename!r} 不存在。",
     "{name} {filename!r} is a file.": "{filename!r} 是文件，这里需要目录。",
@@ -202,6 +202,8 @@ def install() -> None:
         _textwrap._truncate_visible = _truncate_visible
         _textwrap.TextWrapper = ZhTextWrapper  # click.formatting.wrap_text imports it at each call
     click.core.make_default_short_help = short_help  # type: ignore[assignment]
+    click.types._NumberRangeBase._describe_range = describe_range  # type: ignore[method-assign]
+    click.Option.get_help_record = help_record  # type: ignore[method-assign]
     no_option = click.exceptions.NoSuchOption
     if not getattr(no_option.format_message, "_zh", False):
         english_option = no_option.format_message
@@ -221,6 +223,27 @@ def install() -> None:
 
         format_message._zh = True  # type: ignore[attr-defined]
         missing.format_message = format_message  # type: ignore[method-assign]
+
+
+def describe_range(self: click.types._NumberRangeBase) -> str:
+    """A range as --help and the range error show it: click writes ``1<=x<=65535`` and ``x>=0``."""
+    low = None if self.min is None else f"{'大于' if self.min_open else '不小于'} {self.min}"
+    high = None if self.max is None else f"{'小于' if self.max_open else '不大于'} {self.max}"
+    if low and high and not (self.min_open or self.max_open):
+        return f"{self.min}—{self.max}"
+    return "，".join(p for p in (low, high) if p)
+
+
+def help_record(self: click.Option, ctx: click.Context) -> tuple[str, str] | None:
+    """click joins the [默认：…; …] notes with an English "; "; a Chinese list uses "，"."""
+    record = english_help_record(self, ctx)
+    if record is None or not record[1].endswith("]") or "  [" not in record[1]:
+        return record
+    text, notes = record[1].rsplit("  [", 1)
+    return record[0], f"{text}  [{notes.replace('; ', '，')}"
+
+
+english_help_record = click.Option.get_help_record
 
 
 class ZhFormatter(click.HelpFormatter):
