@@ -434,7 +434,7 @@ def test_no_host_writes_eml_files_to_the_outbox(data: Path, out: Path):
     lines = format_report(report)  # "已发送" alone would make an office believe the mail went out
     note = "未设置邮件服务器（BRIEF_SMTP_HOST），邮件不会真正发出，只写成输出目录 outbox/ 下的 .eml 文件，需另行发送"
     assert lines[-2] == f"注意：{note}"
-    assert lines[-1] == f"已发送 {COPIES}，跳过 0，失败 0，状态不明 0"
+    assert lines[-1] == f"已写入 outbox {COPIES}，跳过 0，失败 0，状态不明 0"
     plan = format_report(distribute(data, out, YEAR, dry_run=True, smtp=None))
     assert plan[0].endswith(f"发送方式：{note}")
     again = distribute(data, out, YEAR)
@@ -578,7 +578,7 @@ def test_example_addresses_are_a_note_in_the_outbox_and_locally(data: Path, out:
     lines = format_report(distribute(data, out, YEAR, smtp=None))
     [note] = [line for line in lines if "示例邮箱" in line]
     assert note.endswith("仍是示例邮箱（example.org 等，不能收信），用真实邮件服务器分发时会被拒绝：请换成真实地址")
-    assert EXAMPLE_LINES in note and lines[-1].startswith("已发送 9")
+    assert EXAMPLE_LINES in note and lines[-1].startswith("已写入 outbox 9")
     assert all(is_example(a) for a in ("a@example.org", "b@Mail.Example.COM", "c@example.net."))
     assert not any(is_example(a) for a in ("a@example.org.cn", "b@myexample.com", "c@gov.cn"))
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))

@@ -433,9 +433,11 @@ def format_report(report: Report) -> list[str]:
     if report.dry_run:
         lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")
     else:
-        if report.transport == "outbox" and c["sent"]:  # "已发送" alone would make an office believe mail went out
+        outbox = report.transport == "outbox"
+        if outbox and c["sent"]:  # "已发送" alone would make an office believe mail went out
             lines.append(f"注意：{OUTBOX_NOTE}")
-        lines.append(f"已发送 {c['sent']}，跳过 {c['skipped']}，失败 {c['failed']}，状态不明 {c['unknown']}")
+        done = "已写入 outbox" if outbox else "已发送"
+        lines.append(f"{done} {c['sent']}，跳过 {c['skipped']}，失败 {c['failed']}，状态不明 {c['unknown']}")
     for p in report.withheld:  # the problem lines say it again on stderr; here in the run's summary
         lines.append(f"未发送（涉密）：{p.message.split(' ')[0]}")
     return lines
