@@ -20,7 +20,10 @@ from brief.forms.review import CellError, review_upload
 from forms.test_forms import cell_of, fill, problems_of, snapshot
 from helpers import brief
 
-AGAIN = "请重新下载填报表（brief form yingjisha --year 2023）后再填"
+
+def again(data: Path) -> str:
+    """The conflict line's advice: the command to type, with the data dir the import was given."""
+    return f"请重新下载填报表（brief form yingjisha --year 2023 --data {data}）后再填"
 
 
 def county_file(data: Path) -> Path:
@@ -48,7 +51,7 @@ def test_a_field_changed_in_both_is_refused_with_both_values(form: Path, data: P
     before = county_file(data).read_bytes()
     sheet, cell = cell_of(form, "orchard_area")
     assert problems_of([form], data) == [
-        f"{form.name}:{sheet}!{cell}: orchard_area: 填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{AGAIN}"]
+        f"{form.name}:{sheet}!{cell}: orchard_area: 填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{again(data)}"]
     assert county_file(data).read_bytes() == before
 
 
@@ -60,8 +63,8 @@ def test_the_cli_refuses_with_exit_1_and_writes_nothing(form: Path, data: Path) 
     assert result.returncode == 1
     sheet, cell = cell_of(form, "orchard_area")
     assert result.stderr.splitlines() == [
-        f"{form.name}:基本情况!B6: partner: 填报表生成后数据文件已改为“济南市”，表中为“泰安市”；{AGAIN}",
-        f"{form.name}:{sheet}!{cell}: orchard_area: 填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{AGAIN}",
+        f"{form.name}:基本情况!B6: partner: 填报表生成后数据文件已改为“济南市”，表中为“泰安市”；{again(data)}",
+        f"{form.name}:{sheet}!{cell}: orchard_area: 填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{again(data)}",
     ]
     assert snapshot(data) == before
 
@@ -106,7 +109,8 @@ def test_highlights_changed_in_both_are_refused(form: Path, data: Path) -> None:
     first_title = text.split("highlights:", 1)[1].split("title: ", 1)[1].split("\n", 1)[0]
     edit_file(data, (f"title: {first_title}\n", "title: 文件里改的标题\n"))
     assert problems_of([form], data) == [
-        f"{form.name}:工作亮点!B4: highlights: 填报表生成后数据文件中的工作亮点已有改动，表中的亮点也改了；{AGAIN}"]
+        f"{form.name}:工作亮点!B4: highlights: 填报表生成后数据文件中的工作亮点已有改动，表中的亮点也改了；"
+        f"{again(data)}"]
 
 
 def test_an_unchanged_data_file_imports_as_before(form: Path, data: Path) -> None:
@@ -136,7 +140,7 @@ def test_review_shows_the_conflict_at_its_cell(form: Path, data: Path) -> None:
     review = review_upload(form, data)
     sheet, cell = cell_of(form, "orchard_area")
     assert review.errors == [CellError(sheet, cell, "orchard_area",
-                                       f"填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{AGAIN}")]
+                                       f"填报表生成后数据文件已改为16.2万亩，表中为15.6万亩；{again(data)}")]
     assert review.changes == []
     assert snapshot(data) == before
 
@@ -206,3 +210,12 @@ def test_import_names_the_newer_values_it_kept(form: Path, data: Path) -> None:
     again = brief("import", str(form), "--data", str(data), cwd=form.parent)
     out = again.stdout + again.stderr
     assert "没有变化" in out and "保留文件中的新值：援助城市、林果种植面积" in out, out
+
+
+@pytest.mark.slow
+def test_the_advice_names_no_data_dir_when_it_is_the_default(form: Path, data: Path) -> None:
+    fill(form, {"orchard_area": "15.6万"})
+    edit_file(data, ("orchard_area: 30.89万", "orchard_area: 16.2万"))
+    result = brief("import", str(form), cwd=data.parent)  # ./data, the default
+    assert result.returncode == 1
+    assert result.stderr.rstrip().endswith("请重新下载填报表（brief form yingjisha --year 2023）后再填"), result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -139,9 +140,10 @@ def _ordered(form: Form, problems: list[Problem]) -> list[Problem]:
 class _Edit:
     """The county file being edited: its round-trip document and, to compare with, the text as written."""
 
-    def __init__(self, target: Path, form: Form):
+    def __init__(self, target: Path, form: Form, data_root: Path = Path("data")):
         self.target = target
         self.form = form
+        self.data_root = data_root
         # The file changed since the form was made: weigh each field three ways (forms/stale.py).
         # A form made before forms remembered their source imports as it always did.
         source = form.meta.source
@@ -187,6 +189,8 @@ class _Edit:
             return False
         meta = self.form.meta
         again = f"brief form {meta.county_id} --year {meta.year}"
+        if Path(self.data_root) != Path("data"):  # the command as the user must type it, not the default's
+            again += f" --data {shlex.quote(str(self.data_root))}"
         self.form.problem(where, key, f"{conflict}；请重新下载填报表（{again}）后再填")
         return True
 
@@ -213,7 +217,7 @@ def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
                                      f"数据目录中没有这个县（{county_dir}）；这份表单是另一个数据目录的吗？"))
         return plan
     try:
-        edit = _Edit(target, form)
+        edit = _Edit(target, form, data_root)
     except Exception:  # the YAML itself is broken: say so the way validate does
         _, problems = read_county_year(target, meta.county_id, meta.year, catalog, data_root)
         plan.problems += problems or [Problem(str(target), None, "-",
