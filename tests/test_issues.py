@@ -296,3 +296,13 @@ def test_banji_never_shares_a_page_with_a_lone_line(monkeypatch: pytest.MonkeyPa
                                                                              if "发：某单位" in x))] if ln.strip()]
         assert len(body) != 1, (extra, body)
     assert any(seen), "no layout put a lone line above the 版记: the test proves nothing"
+
+
+def test_issuing_a_draft_says_it_is_still_a_draft(tmp_path: Path) -> None:
+    data = data_copy(tmp_path)
+    result = brief("issue", "maigaiti", "--year", "2023", "--date", "2023-12-20", "--data", str(data))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout + result.stderr
+    assert "提示：麦盖提县 2023 年的数据仍是征求意见稿（status: draft）" in out, out
+    final = brief("issue", "yingjisha", "--year", "2023", "--date", "2023-12-20", "--data", str(data))
+    assert final.returncode == 0 and "征求意见稿" not in final.stdout + final.stderr

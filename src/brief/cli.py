@@ -225,7 +225,10 @@ def issue(document: str, year: int, is_summary: bool, date: str | None, suppleme
     day = dt.date.today() if date is None else parse_date(date)
     if day is None:
         raise BriefError.at(str(data), None, "--date", f"日期应写成 2023-12-20，不是“{date}”")
-    say(issue_document(data, document, year, is_summary, day, supplement).label)
+    notes: list[str] = []
+    say(issue_document(data, document, year, is_summary, day, supplement, notes).label)
+    for note in notes:  # on stderr: stdout is the number alone, for scripts
+        click.echo(note, err=True)
 
 
 @main.command()

@@ -149,10 +149,11 @@ def _no_document(ds: Dataset, ident: str, year: int) -> str:
 
 
 def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.date,
-                   supplement: bool) -> Entry:
+                   supplement: bool, notes: list[str] | None = None) -> Entry:
     """Give one brief the next number of its publication and append it to issues.yaml.
 
-    The data is read under the lock, so the numbers another ``brief issue`` just wrote are seen."""
+    The data is read under the lock, so the numbers another ``brief issue`` just wrote are seen.
+    ``notes`` gets a 提示 line when the brief is still a draft (a number cannot be taken back)."""
     if not data.is_dir():
         raise BriefError.at(str(data), None, "--data", NO_DATA_DIR)
     with locked(data):
@@ -174,4 +175,8 @@ def issue_document(data: Path, ident: str, year: int, summary: bool, date: dt.da
         entry = next_entry(ds.issues, office_of(ds, t).publication, year, "增刊" if supplement else "正刊",
                            document_id(t), date)
         append_entry(path, entry)
+        record = ds.counties.get((ident, year)) if t.kind == COUNTY else None
+        if notes is not None and record is not None and record.draft:
+            notes.append(f"提示：{record.county} {year} 年的数据仍是征求意见稿（status: draft），简报带水印；"
+                         f"期号已编定、不能撤回，定稿后把 status 改为 final 再生成")
         return entry
