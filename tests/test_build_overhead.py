@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from brief import build
+from brief.collector import collector_paused
 
 texts = st.text(alphabet="ab/\\\"\n中 ’\u2028\x00é", max_size=8)
 entries = st.fixed_dictionaries({"path": texts, "sha256": texts, "inputs": st.lists(texts, max_size=3),
@@ -35,12 +36,12 @@ def test_an_entry_changed_in_place_is_formatted_again() -> None:
 
 
 def test_the_collector_is_paused_inside_and_restored_after() -> None:
-    with build.collector_paused():
+    with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with build.collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__
+from .collector import collector_paused
 from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Target, default_templates, inputs, output_path, stem
 from .errors import BriefError, check_path, os_error_problem
 from .outdir import atomic_write, check_out, clean_temporaries, exclusive
@@ -452,20 +453,6 @@ def _each(todo: list[tuple[Target, str, list[str]]], ds: Dataset, templates: Pat
                 yield futures[future], future.result
         finally:  # a failure stops the rest: what is queued is dropped, what runs is waited for
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The garbage collector off while a build makes objects that live as long as it does (the
-    parsed data, the writers' modules): it would walk them again and again as they arrive (~90 ms
-    of a 100-county build's parent). ``_frozen`` collects once before the workers fork."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 @contextmanager

@@ -19,7 +19,6 @@ anything it cannot read is simply rebuilt.
 
 from __future__ import annotations
 
-import gc
 import marshal
 import mmap
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 
+from ..collector import collector_paused
 from ..outdir import atomic_write
 from .cache import cache_dir, digest, file_stamp, sealed, unsealed
 from .rlcompat import FACE_PRIVATE, face_data, set_face_data
@@ -106,15 +106,11 @@ def _dump(face: TTFontFace) -> bytes:
 
 
 def _load(blob: bytes) -> dict[str, Any] | None:
-    gc_was_on = gc.isenabled()
-    gc.disable()  # tens of thousands of small objects: no point scanning them while they arrive
     try:
-        version, state, names = marshal.loads(blob)
+        with collector_paused():  # tens of thousands of small objects: no point scanning them as they arrive
+            version, state, names = marshal.loads(blob)
     except (ValueError, EOFError, TypeError):
         return None
-    finally:
-        if gc_was_on:
-            gc.enable()
     if version != VERSION or not isinstance(state, dict) or not isinstance(names, dict) or "unitsPerEm" not in state:
         return None
     for key, (raw, text) in names.items():

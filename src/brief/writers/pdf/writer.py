@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from ... import housestyle as hs
 from ... import model
+from ...collector import collector_paused
 from ...errors import BriefError
 from ...fonts import PdfFonts, pdf_fonts
 from .. import barchart, keyband, tablefit
@@ -395,24 +393,10 @@ def _lone_line(placed: list[tuple[Flowable, int]]) -> bool:
 def pdf_bytes(doc: model.Document, fonts: PdfFonts | None = None, figure_heights: list[float] | None = None) -> bytes:
     """The PDF of ``doc``. ``figure_heights``, when given, receives the height (mm) each photo was
     set at, in document order (a photo shrinks to finish a page): the DOCX sets them alike."""
-    with _collector_paused():
+    # A brief's ~100,000 objects (story, lines, canvas) live until its PDF is written: the collector
+    # would walk them as they pile up (~8 % of the time); the few cycles left are collected after.
+    with collector_paused():
         return _pdf_bytes(doc, fonts or pdf_fonts(), figure_heights)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a PDF is made (on again after, unless it was off
-    already). A brief allocates some 100,000 objects that live until its PDF is written (the story,
-    its lines, the canvas): the collector would walk them again and again as they pile up, for ~8 %
-    of the time, and find nothing to free. What a brief leaves in cycles (a few hundred objects of
-    the PDF's structure) is collected after it."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _pdf_bytes(doc: model.Document, fonts: PdfFonts, figure_heights: list[float] | None) -> bytes:
