@@ -80,6 +80,13 @@ UNLOCKED = Protection(locked=False)
 _TOKENS = re.compile(r"[!-~]+|\s|.")
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 LINE_HEIGHT = 15.0  # points per text line at 11 pt, a little generous so nothing is cut off in print
+# Printing (Excel, WPS, LibreOffice): a merged title cell clips its text at the merge's right edge, and a
+# wrapped note shows only as many lines as its row is high. Both are sized from the PRINTED columns
+# (a hidden one takes no room on paper) and from conservative font metrics: the office's 宋体 and
+# LibreOffice's stand-in for it set Latin digits wider than half a 汉字.
+TITLE_COLUMNS = 1.4  # column-width units per display column (汉字 = 2) of the 14 pt bold title
+NOTE_COLUMNS = 1.0  # display columns of 9 pt text per column-width unit (Calc fits ~1.2, Excel ~1.15)
+NOTE_LINE = 13.0  # points per line of 9 pt text
 
 
 class _Source:
@@ -212,9 +219,17 @@ def _heading(ws: Worksheet, title: str, note: str, last_col: int, headers: list[
     ws.row_dimensions[HEADER_ROW].height = 20
 
 
+def _title_fits(title: str, widths: list[float]) -> list[float]:
+    """``widths`` (of the printed columns) with the first one widened so the title fits on one line:
+    a merged cell never lets its text run on past its last column, it cuts it off."""
+    short = display_width(title) * TITLE_COLUMNS + 2 - sum(widths)
+    return [widths[0] + max(0.0, short), *widths[1:]] if widths else widths
+
+
 def _note_height(ws: Worksheet, note: str, widths: list[float]) -> None:
-    lines = _lines(note, sum(widths) * 11 / 9)  # the note is set in 9 pt
-    ws.row_dimensions[NOTE_ROW].height = max(1, lines) * 12 + 4
+    """The note row as high as the note's wrapped lines across the printed columns ``widths``."""
+    lines = _lines(note, sum(widths) * NOTE_COLUMNS)
+    ws.row_dimensions[NOTE_ROW].height = max(1, lines) * NOTE_LINE + 4
 
 
 def _page(ws: Worksheet, last_col: int, last_row: int) -> None:
@@ -297,9 +312,11 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
         f"（放进数据目录的 counties/{county_id}/photos/）。",
         "保存为 .xlsx（Excel 工作簿）；不要另存为 .xls，也不要设置打开密码。",
     ]
-    ws.cell(TITLE_ROW, 1, f"{form_title(year, county_name, genre)} · 填写说明").font = TITLE_FONT
+    title = f"{form_title(year, county_name, genre)} · 填写说明"
+    ws.cell(TITLE_ROW, 1, title).font = TITLE_FONT
     ws.row_dimensions[TITLE_ROW].height = 24
-    width = 70  # LibreOffice does not shrink one very wide column to the page: keep it within A4
+    # LibreOffice does not shrink one very wide column to the page: keep it within A4 unless the title needs more
+    width = _title_fits(title, [70])[0]
     _width(ws, 1, width)
     for i, text in enumerate(lines, start=HEADER_ROW):
         cell = ws.cell(i, 1, f"{i - HEADER_ROW + 1}. {text}")
@@ -318,7 +335,8 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
     _heading(ws, f"{form_title(year, county_name, genre)} · {FACTS_SHEET}", note, F_NOTE,
              ["项目", "填写内容", "说明", "键"])
     doc = source.doc
-    widths = [_fit([f.label for f in FACTS], 12, 16), 50, 26]
+    widths = _title_fits(f"{form_title(year, county_name, genre)} · {FACTS_SHEET}",
+                         [_fit([f.label for f in FACTS], 12, 16), 50, 26])
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
     _width(ws, F_KEY, 9)
@@ -371,12 +389,14 @@ def _indicator_sheet(ws: Worksheet, title: str, indicators: list[Indicator], val
     note = (f"只填“{year}年数值”一列（黄色单元格）。写法：{ACCEPTED}；百分数写 61.36%。"
             "单位已列出，不必再写；留空表示没有这项数据。")
     last_header = f"{year - 1}年数值（参考）" if previous else "上年数值"
-    _heading(ws, f"{form_title(year, county_name, genre)} · {title}", note, COL_LAST,
-             ["指标", "单位", f"{year}年数值", last_header, "指标键"])
-    widths = [_fit([i.label for i in indicators], 14, 40), _fit([i.unit for i in indicators] + ["单位"], 7, 12),
-              16, 18 if previous else 12]
+    heading = f"{form_title(year, county_name, genre)} · {title}"
+    _heading(ws, heading, note, COL_LAST, ["指标", "单位", f"{year}年数值", last_header, "指标键"])
+    widths = [_fit([i.label for i in indicators], 14, 40), _fit([i.unit for i in indicators] + ["单位"], 7, 12), 16]
+    widths = _title_fits(heading, widths + [18] if previous else widths)  # no last year: that column is hidden
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
+    if not previous:
+        _width(ws, COL_LAST, 12)
     _width(ws, COL_KEY, max(10, min(30, max(len(i.key) for i in indicators) * 0.75)))
     _note_height(ws, note, widths)
     prompts: dict[tuple[str, str], DataValidation] = {}
@@ -416,10 +436,10 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
     note = ("每行一条工作亮点：栏目从下拉列表选择，标题和正文必填；正文可用 {{ ind.指标键 }} 引用本年数值。"
             f"图片写 photos/文件名（可不填），图片文件一并交回（放进 counties/{county_id}/photos/）。"
             "不要的亮点清空整行即可。")
-    _heading(ws, f"{form_title(year, county_name, genre)} · {HIGHLIGHTS_SHEET}", note, H_CAPTION,
-             ["栏目", "标题", "正文", "图片", "图片说明"])
+    heading = f"{form_title(year, county_name, genre)} · {HIGHLIGHTS_SHEET}"
+    _heading(ws, heading, note, H_CAPTION, ["栏目", "标题", "正文", "图片", "图片说明"])
     items = _highlight_rows(source, catalog) if source.current else []
-    widths = [_fit(titles, 10, 14), 18, 50, 14, 14]
+    widths = _title_fits(heading, [_fit(titles, 10, 14), 18, 50, 14, 14])
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
     _note_height(ws, note, widths)
