@@ -536,3 +536,146 @@ def test_a_killed_server_s_work_dir_is_removed_at_the_next_start(tmp_path: Path)
         path.mkdir()
     assert remove_orphans(tmp_path) == [dead]
     assert not dead.exists() and alive.is_dir() and other.is_dir() and all(p.is_dir() for p in odd)
+
+
+# -- what serve calls current: templates edited within one tick of a coarse clock ----------------
+
+
+def _same_size_edits(name: str, body: bytes) -> tuple[bytes, bytes]:
+    """Two versions of a template file, each the size of ``body``: a word of brief.md.j2 changed;
+    reference.docx's first zip entry given another time (the zip stays valid, its bytes differ)."""
+    if name.endswith(".j2"):
+        word = "数据来源".encode()
+        assert word in body
+        return body.replace(word, "资料来源".encode(), 1), body.replace(word, "数据出处".encode(), 1)
+    assert body[:4] == b"PK\x03\x04"
+    return body[:10] + b"\x21\x00" + body[12:], body[:10] + b"\x42\x00" + body[12:]
+
+
+def _stage(path: Path, content: bytes, tick: int) -> None:
+    """Write ``content`` in place, its mtime ``tick``: a second save within one tick of FAT's clock."""
+    with open(path, "r+b") as fh:
+        fh.write(content)
+    os.utime(path, ns=(tick, tick))
+
+
+@pytest.mark.slow
+def test_a_template_saved_twice_within_one_mtime_is_not_current(site: tuple[Path, Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve asks the build's own test (statcache: size, mtime, inode and ctime): a second save with
+    the same size and mtime is seen, for the template and for reference.docx; put back, it is current."""
+    from brief.documents import default_templates
+    from brief.web import status
+
+    data, out = site
+    tpl = tmp_path / "templates"
+    shutil.copytree(default_templates(), tpl)
+    monkeypatch.setattr(status, "default_templates", lambda: tpl)
+    tick = time.time_ns() - 100 * 10**9  # past the racy window: the build keeps the stat and trusts it
+    edits = {}
+    for name in ("brief.md.j2", "reference.docx"):
+        edits[name] = _same_size_edits(name, (tpl / name).read_bytes())
+        _stage(tpl / name, edits[name][0], tick)
+    build(data, out, YEAR, jobs=1, templates=tpl)
+    c = client(data, out)
+
+    def state() -> str:
+        return row(text(c.get("/")), "英吉沙县").split()[0]
+
+    assert state() == "已生成"
+    for name in ("brief.md.j2", "reference.docx"):
+        path = tpl / name
+        before = path.stat()
+        _stage(path, edits[name][1], tick)
+        after = path.stat()
+        assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+        assert state() == "已报", name
+        _stage(path, edits[name][0], tick)
+        assert state() == "已生成", name
+
+
+@pytest.mark.slow
+def test_fat_second_save_in_the_same_tick_is_not_current(site: tuple[Path, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """On FAT the ctime is the mtime (2 s steps) and the inode stays: two saves in one tick leave the
+    whole stat as it was. The build keeps no stat of a file written within the last 2 s (or dated in
+    the future: a file server whose clock is ahead), so serve reads such a file again."""
+    from brief import statcache
+    from brief.documents import default_templates
+    from brief.web import status
+
+    data, out = site
+    tpl = tmp_path / "templates"
+    shutil.copytree(default_templates(), tpl)
+    monkeypatch.setattr(status, "default_templates", lambda: tpl)
+    path = tpl / "brief.md.j2"
+    first, second = _same_size_edits(path.name, path.read_bytes())
+    real = os.stat
+
+    def fat(st: os.stat_result) -> os.stat_result:
+        """The stat FAT gives: its ctime is its mtime."""
+        seq = [*st[:9], st[8], st.st_atime, st.st_mtime, st.st_mtime, st.st_atime_ns, st.st_mtime_ns,
+               st.st_mtime_ns, st.st_blksize, st.st_blocks, st.st_rdev]
+        made = os.stat_result(seq[:os.stat_result.n_fields])
+        assert (made.st_ctime_ns, made.st_mtime, made.st_size) == (st.st_mtime_ns, st.st_mtime, st.st_size)
+        return made
+
+    monkeypatch.setattr(statcache.os, "stat",
+                        lambda p, *a, **k: fat(real(p)) if str(p) == str(path) else real(p, *a, **k))
+    tick = time.time_ns() + 60 * 10**9
+    _stage(path, first, tick)
+    build(data, out, YEAR, jobs=1, templates=tpl)
+    c = client(data, out)
+    assert row(text(c.get("/")), "英吉沙县").startswith("已生成")
+    before = os.stat(path)
+    _stage(path, second, tick)
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino, after.st_ctime_ns) == (
+        before.st_size, before.st_mtime_ns, before.st_ino, before.st_ctime_ns)
+    assert row(text(c.get("/")), "英吉沙县").startswith("已报")
+
+
+# -- the distribution page's dry run, kept while nothing changed -------------------------------------
+
+
+@pytest.mark.slow
+def test_the_distribution_plan_is_kept_until_something_it_reads_changes(site: tuple[Path, Path],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from brief.web import views
+
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    runs = []
+    real = views.dry_run_plan
+    monkeypatch.setattr(views, "dry_run_plan", lambda *a: runs.append(a) or real(*a))
+    c = client(data, out)
+
+    def plan() -> str:
+        return text(c.get("/distribute?year=2023"))
+
+    first = plan()
+    assert "济宁援疆指挥部 jining@example.org" in first and len(runs) == 1
+    assert plan() == first and len(runs) == 1  # nothing changed: the kept plan, no second dry run
+    # the distribution list: saved twice within one mtime, the same size
+    recipients = data / "recipients.yaml"
+    st = recipients.stat()
+    recipients.write_text(recipients.read_text(encoding="utf-8").replace("济宁援疆指挥部", "济宁援疆前指部", 1),
+                          encoding="utf-8")
+    os.utime(recipients, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert recipients.stat().st_size == st.st_size
+    page = plan()
+    assert "济宁援疆前指部 jining@example.org" in page and len(runs) == 2
+    # the out dir: a brief removed
+    (out / "2023" / PDF).unlink()
+    page = plan()
+    assert len(runs) == 3
+    assert re.search(rf"{PDF} 发送时编号 新文件，将发送 尚未生成，将先生成", page)
+    # the data: a county's figure changed
+    shule = data / "counties/shule/2023.yaml"
+    shule.write_text(shule.read_text(encoding="utf-8") + "\n# 改动\n", encoding="utf-8")
+    page = plan()
+    assert len(runs) == 4 and "2023年疏勒县援疆工作简报.pdf 发送时编号 新文件，将发送 需重新生成" in page
+    assert plan() == page and len(runs) == 4
+    # another year is a plan of its own; coming back to 2023 with nothing changed keeps its plan
+    c.get("/distribute?year=2022")
+    assert plan() == page and len(runs) == 5

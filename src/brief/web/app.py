@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from ..errors import BriefError
 from .jobs import Jobs
+from .plancache import PlanCache
 from .status import problem_line
 from .uploads import Uploads
 
@@ -71,6 +72,7 @@ def create_app(data: Path, out: Path, password: str | None = None, work: Path | 
     app.extensions["brief.work"] = work
     app.extensions["brief.uploads"] = Uploads(work / "uploads")
     app.extensions["brief.jobs"] = Jobs()
+    app.extensions["brief.plans"] = PlanCache()  # the distribution page's dry run, kept while nothing changed
     # Logins live on the server: the cookie holds only a random id, so logging out ends that login
     # even where a copy of the cookie was kept (a shared PC, a proxy log).
     app.extensions["brief.logins"] = set()

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..distribute import distribute as run
 from ..distribute import format_report
 from ..distribute.run import STATUS_TEXT
+from ..distribute.transport import SmtpSettings
 from ..errors import BriefError
 from ..fonts.warm import warm_fonts
 
@@ -62,7 +63,8 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
 
 def _main(data: str, out: str, year: str) -> None:
     warm_fonts(lambda line: print(line, file=sys.stderr))
-    report = run(Path(data), Path(out), int(year), dry_run=True)
+    # the mail settings the send button's `brief distribute` will use: the plan says how it will send
+    report = run(Path(data), Path(out), int(year), dry_run=True, smtp=SmtpSettings.from_env())
     lines = format_report(report)
     body = {
         "how": lines[0],

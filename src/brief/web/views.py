@@ -27,6 +27,7 @@ from . import previews, status
 from .app import PageError, arg, check_password, form_value, log_in, log_out, not_found, redirect_to, shown_paths
 from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
+from .plancache import PlanCache
 from .uploads import Uploads
 
 _importing = threading.Lock()
@@ -277,7 +278,8 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
             refused = ["数据目录中没有分发名单 recipients.yaml：请先写好名单（见 README）"]
         elif year:
             try:
-                plan = dry_run_plan(_data(), _out(), year, _data().parent)
+                plans: PlanCache = app.extensions["brief.plans"]
+                plan = plans.get(ds, _out(), year, lambda: dry_run_plan(_data(), _out(), year, _data().parent))
             except BriefError as exc:
                 refused = [str(p) if p.file else p.message for p in exc.problems]
         return render_template("distribute.html", year=year, years=years, plan=plan, refused=refused,
