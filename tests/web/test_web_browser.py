@@ -220,6 +220,44 @@ def test_distribution_dry_run_page(site: tuple[str, Path, Path], browser: object
     shot(browser, "distribute")
 
 
+def test_an_old_form_s_kept_values_are_told_on_the_review_and_imported_pages(
+        site: tuple[str, Path, Path], browser: object, tmp_path: Path) -> None:
+    """A form made before the county file was edited: the fields it left alone keep the file's newer
+    values, and both pages say which, in a line a clerk reads without scrolling sideways."""
+    url, data, _ = site
+    form = make_form(data, "yingjisha", 2023, tmp_path)
+    county = data / "counties/yingjisha/2023.yaml"
+    text = county.read_text(encoding="utf-8")
+    for old, new in (("partner: 济宁市", "partner: 济南市"), ("command: 济宁援疆指挥部", "command: 济南援疆指挥部")):
+        assert old in text
+        text = text.replace(old, new)
+    county.write_text(text, encoding="utf-8")  # edited after the form was made
+    sheet, cell = cell_of(form, "free_clinics")
+    wb = load_workbook(form)
+    wb[sheet][cell].value = "52"
+    wb.save(tmp_path / "old.xlsx")
+    upload(browser, url, tmp_path / "old.xlsx")
+    wait_for(browser, "#changes")
+    kept = browser.find_element(By.ID, "kept")  # type: ignore[attr-defined]
+    assert kept.text.endswith("保留文件中的新值：援助城市、援疆指挥部"), kept.text
+    button = browser.find_element(By.ID, "import")  # type: ignore[attr-defined]
+    assert kept.rect["y"] + kept.rect["height"] <= button.rect["y"]  # read before 导入 is pressed, not after
+    shot(browser, "review-kept")
+    wide = "return document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    for page in ("review", "imported"):
+        assert browser.execute_script(wide), page  # type: ignore[attr-defined]
+        box = kept.rect
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 and kept.is_displayed(), (page, box)
+        if page == "review":
+            browser.find_element(By.ID, "import").click()  # type: ignore[attr-defined]
+            wait_for(browser, "#imported")
+            kept = browser.find_element(By.ID, "kept")  # type: ignore[attr-defined]
+            assert "援助城市、援疆指挥部" in kept.text
+    shot(browser, "imported-kept")
+    after = county.read_text(encoding="utf-8")
+    assert "partner: 济南市" in after and "command: 济南援疆指挥部" in after and "free_clinics: 52" in after
+
+
 def test_login_required_with_password(browser: object, tmp_path: Path) -> None:
     proc, url = _start(DATA, tmp_path / "out", "--password", "局域网口令")
     try:
