@@ -676,6 +676,13 @@ def test_the_distribution_plan_is_kept_until_something_it_reads_changes(site: tu
     page = plan()
     assert len(runs) == 4 and "2023年疏勒县援疆工作简报.pdf 发送时编号 新文件，将发送 需重新生成" in page
     assert plan() == page and len(runs) == 4
+    # the ledger: a copy sent meanwhile (by the command, say)
+    yuepuhu = "2023年岳普湖县援疆工作简报.pdf"
+    with Ledger(out / LEDGER) as book:
+        book.mark("聊城援疆指挥部", "liaocheng@example.org", YEAR, [(yuepuhu, file_hash(out / "2023" / yuepuhu))],
+                  "sent")
+    page = plan()
+    assert len(runs) == 5 and f"{yuepuhu} 发送时编号 已发送过，跳过" in page
     # another year is a plan of its own; coming back to 2023 with nothing changed keeps its plan
     c.get("/distribute?year=2022")
-    assert plan() == page and len(runs) == 5
+    assert plan() == page and len(runs) == 6

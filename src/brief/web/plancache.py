@@ -2,9 +2,9 @@
 
 A dry run (``dryrun.plan``) starts a process, loads the data and may render PDFs in memory: seconds,
 on every visit of 分发. Its result depends only on files and settings, so it is kept under a key made
-of all of them: every file of the data dir (recipients.yaml, the county files, issues), of the
-templates dir and of the out dir (the outputs, the manifest, the ledger, the outbox), the pictures a
-brief takes from outside the data dir, the year, the tool and the fonts, and the mail settings. A
+of all of them: every file of the data dir (recipients.yaml, the county files, issues) and of the
+templates dir, the out dir's own files (the manifest, the ledger) and the year's outputs, the pictures
+a brief takes from outside the data dir, the year, the tool and the fonts, and the mail settings. A
 visit with the same key shows the kept plan; any change makes a new one. The files are hashed
 through the build's stat cache (statcache.py): a file whose size, mtime, inode and ctime are as they
 were is not read again, and one written within the last two seconds always is (two edits in one
@@ -55,7 +55,10 @@ class PlanCache:
         cache = StatCache(self._stats)  # a new one per visit: it re-stats every file (its memo is per run)
         templates = default_templates()
         files = {p for root in (ds.root, templates) for p in walk(root, skip=out)}
-        files.update(walk(out))
+        # of the out dir, what a dry run of the year reads: the manifest, the stat cache, the ledger and
+        # the year's outputs; other years' PDFs need not be read after each build
+        files.update(p for p in (os.path.join(out, n) for n in _names(out)) if os.path.isfile(p))
+        files.update(walk(out / str(year)))
         try:  # pictures outside the data dir; a brief that cannot even list its inputs is the dry run's to refuse
             files.update(os.path.abspath(p) for t in targets(ds, year) for p in inputs(ds, t))
         except Exception:  # noqa: BLE001
@@ -74,3 +77,10 @@ def _fonts() -> str:
         return font_fingerprint()
     except Exception:  # noqa: BLE001 - no usable font: the dry run says so in its own words
         return "-"
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:  # no out dir yet: nothing built, nothing sent
+        return []
