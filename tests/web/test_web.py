@@ -686,3 +686,14 @@ def test_the_distribution_plan_is_kept_until_something_it_reads_changes(site: tu
     # another year is a plan of its own; coming back to 2023 with nothing changed keeps its plan
     c.get("/distribute?year=2022")
     assert plan() == page and len(runs) == 6
+
+
+@pytest.mark.slow
+def test_the_plan_says_how_the_send_button_will_send(site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The button runs ``brief distribute`` with the server's BRIEF_SMTP_* settings: the plan above it
+    is made with the same ones (it said 写入 outbox while the send went by mail)."""
+    monkeypatch.setenv("BRIEF_SMTP_HOST", "mail.office.lan")
+    monkeypatch.setenv("BRIEF_SMTP_PORT", "2525")
+    page = text(client(*site).get("/distribute?year=2023"))
+    assert "发送方式：SMTP mail.office.lan:2525" in page
+    assert "真正分发时会被拒绝" in page  # the shipped example.org recipients, as a real run would refuse them
