@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .quantity import Qualifier, Quantity
+from .quantity import Qualifier, Quantity, written_place
 
 
 def combine_qualifiers(a: Qualifier, b: Qualifier) -> Qualifier:
@@ -88,6 +88,45 @@ def aggregate(rule: str, values: Iterable[Quantity]) -> Quantity | None:
     if rule == "none":
         return None
     raise ValueError(f"unknown aggregate rule {rule!r}")
+
+
+def coarsest_place(values: Iterable[Quantity]) -> int | None:
+    """The largest ``written_place`` of the values: the place a sum of them is known to; None when
+    every value is an exact count written in full (their sum is exact)."""
+    places = [p for p in map(written_place, values) if p is not None]
+    return max(places, default=None)
+
+
+def round_to_place(q: Quantity, place: int | None) -> Quantity:
+    """``q`` rounded to the digit at 10**place; a rounded figure says so.
+
+    Half up, and 约 when that changed the value (1.2亿 + 3450万 = 约1.5亿). A bound is rounded the way
+    that keeps it true and keeps its word (at least 1.545亿 is at least 1.5亿: 1.5亿余; at most
+    1.546亿 is at most 1.6亿), as a range's ends are (low down, high up). None: ``q`` as it is."""
+    if place is None or q.percent:
+        return q
+    step = Decimal(10) ** place  # 10**7 is 10000000, 10**-1 is 0.1: never an exponent form
+    if q.high is not None:
+        return Quantity(_rounded(q.value, step, ROUND_FLOOR), q.qualifier, q.percent,
+                        _rounded(q.high, step, ROUND_CEILING))
+    lower, upper = q.qualifier.is_lower_bound, q.qualifier.is_upper_bound
+    value = _rounded(q.value, step, ROUND_FLOOR if lower else ROUND_CEILING if upper else ROUND_HALF_UP)
+    if value == q.value:
+        return q
+    return Quantity(value, q.qualifier if lower or upper else Qualifier.ABOUT, q.percent)
+
+
+def _rounded(value: Decimal, step: Decimal, rounding: str) -> Decimal:
+    return (value / step).quantize(Decimal(1), rounding) * step
+
+
+def stated(rule: str, combined: Quantity | None, values: Iterable[Quantity]) -> Quantity | None:
+    """What a summary prints for ``combined = aggregate(rule, values)``: a sum no more precise than
+    its coarsest addend (``round_to_place``), a maximum as it was written. Only for printing:
+    changes, rankings and checks use the exact ``combined``."""
+    if rule != "sum" or combined is None:
+        return combined
+    return round_to_place(combined, coarsest_place(values))
 
 
 TWO_PLACES = Decimal("0.01")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 
 class Qualifier(Enum):
@@ -459,3 +460,35 @@ def format_change(q: Quantity) -> str:
     # replace(q, value=abs(q.value), written=q.written.lstrip("-")), without replace's field walk
     magnitude = Quantity(abs(q.value), q.qualifier, q.percent, q.high, q.written.lstrip("-"), q.unit)
     return f"{word}{format_number(magnitude)}"
+
+
+# A number of a written form and its 万/亿: 49333万, 0.87亿, 420余万, 21万余, 20—30万 (the 20 takes the 30's 万).
+_WRITTEN_NUMBER = re.compile(r"[0-9]+(?:\.(?P<decimals>[0-9]+))?(?:余|多)?(?P<scale>万|亿)?")
+
+
+def written_place(q: Quantity) -> int | None:
+    """The power of ten of the last digit ``q`` was written to, in base units: 1.2亿 → 7 (0.1亿),
+    3450万 → 4, 0.87亿 → 6, 1600余 → 0, 约12.5 → -1; None for a count written in full and without
+    qualifier (128, 21200, 2至3: exact, whatever digits it ends in). A sum is no more precise than
+    its coarsest addend (``aggregate.stated``)."""
+    if q.percent:
+        return None
+    if q.written:
+        place = _place_of_written(q.written)
+        if place is not None or q.qualifier is Qualifier.EXACT:
+            return place
+    elif q.qualifier is Qualifier.EXACT:
+        return None
+    exponent = q.value.as_tuple().exponent  # a qualified figure written in full: 1600余, 近50, 约12.5
+    assert isinstance(exponent, int)  # a finite number: parse_quantity admits nothing else
+    return min(exponent, 0)
+
+
+@lru_cache(maxsize=4096)  # a large summary asks again for the same few thousand written forms
+def _place_of_written(written: str) -> int | None:
+    """``written_place`` of a written form; None when no 万 or 亿 stands in it (2至3)."""
+    numbers = [(m["decimals"] or "", m["scale"] or "") for m in _WRITTEN_NUMBER.finditer(written)]
+    scale = next((s for _, s in reversed(numbers) if s), "")
+    if not scale:
+        return None
+    return max(_SHIFT[s or scale] - len(decimals) for decimals, s in numbers)
