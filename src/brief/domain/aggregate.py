@@ -100,20 +100,25 @@ def coarsest_place(values: Iterable[Quantity]) -> int | None:
 def round_to_place(q: Quantity, place: int | None) -> Quantity:
     """``q`` rounded to the digit at 10**place; a rounded figure says so.
 
-    Half up, and 约 when that changed the value (1.2亿 + 3450万 = 约1.5亿). A bound is rounded the way
-    that keeps it true and keeps its word (at least 1.545亿 is at least 1.5亿: 1.5亿余; at most
-    1.546亿 is at most 1.6亿), as a range's ends are (low down, high up). None: ``q`` as it is."""
+    Half up, and 约 when that changed the value: 1.2亿 + 3450万 = 约1.5亿; 余 and 多 too (1.6万余 +
+    2万余 = 约4万: such a figure is a little over, not a bound). A bound word (超过, 超, 以上, 以下, 以内)
+    stays, its figure rounded the way that keeps it true: 超过100亿 + 3.25亿 = 超过103亿, 10万以下 +
+    3.46万以内 = 14万以下; a range's low end goes down and its high end up. None: ``q`` as it is."""
     if place is None or q.percent:
         return q
     step = Decimal(10) ** place  # 10**7 is 10000000, 10**-1 is 0.1: never an exponent form
     if q.high is not None:
         return Quantity(_rounded(q.value, step, ROUND_FLOOR), q.qualifier, q.percent,
                         _rounded(q.high, step, ROUND_CEILING))
-    lower, upper = q.qualifier.is_lower_bound, q.qualifier.is_upper_bound
-    value = _rounded(q.value, step, ROUND_FLOOR if lower else ROUND_CEILING if upper else ROUND_HALF_UP)
+    rounding = _BOUND_ROUNDING.get(q.qualifier, ROUND_HALF_UP)
+    value = _rounded(q.value, step, rounding)
     if value == q.value:
         return q
-    return Quantity(value, q.qualifier if lower or upper else Qualifier.ABOUT, q.percent)
+    return Quantity(value, q.qualifier if q.qualifier in _BOUND_ROUNDING else Qualifier.ABOUT, q.percent)
+
+
+_BOUND_ROUNDING = {Qualifier.OVER: ROUND_FLOOR, Qualifier.OVER_SHORT: ROUND_FLOOR, Qualifier.ABOVE: ROUND_FLOOR,
+                   Qualifier.BELOW: ROUND_CEILING, Qualifier.WITHIN: ROUND_CEILING}
 
 
 def _rounded(value: Decimal, step: Decimal, rounding: str) -> Decimal:
