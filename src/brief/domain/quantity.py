@@ -461,7 +461,6 @@ def format_change(q: Quantity) -> str:
     return f"{word}{format_number(magnitude)}"
 
 
-
 def written_place(q: Quantity) -> int | None:
     """The power of ten of the last digit ``q`` was written to, in base units: 1.2亿 → 7 (0.1亿),
     3450万 → 4, 0.87亿 → 6, 1600余 → 0, 约12.5 → -1; None for a count written in full and without
@@ -470,12 +469,12 @@ def written_place(q: Quantity) -> int | None:
     qualifier, written = q.qualifier, q.written
     if q.percent or (qualifier is Qualifier.EXACT and not written):  # most figures: one test
         return None
-    if written and q.high is None:  # 49333万, 0.87亿, 420余万, 21万余: one number and its 万 or 亿
+    if written and q.high is None and ("万" in written or "亿" in written):  # 49333万, 0.87亿, 420余万, 21万余
         scale = "亿" if "亿" in written else "万"
         number = written.partition(scale)[0].rstrip("余多")
         dot = number.find(".")
         return _SHIFT[scale] - (len(number) - dot - 1 if dot >= 0 else 0)
-    if written:
+    if written:  # a range (20—30万), or anything written without 万/亿 (2至3)
         place = _range_place(written)
         if place is not None or qualifier is Qualifier.EXACT:
             return place
