@@ -36,10 +36,11 @@ KNOWN_PAGES: dict[str, tuple[int, int]] = {}  # document: (PDF pages, LibreOffic
 # Page ends differ, page counts do not:
 # - 英吉沙 2023 p. 5: 县医院诊疗能力提升 (…上升61.36%…10.66%…) one line longer: a table row less on p. 5;
 # - 岳普湖 2023 pp. 1–3: paragraphs full of figures, a line longer each;
-# - 疏勒 2023 p. 3: 结亲帮扶办事 (…与310户…) three lines, not two: with its heading, to p. 4.
-# (The 山东 summary 2023 shifted too until its totals were rounded to their coarsest figure: its
-# narrower 合计 column moved its page ends, and they now fall alike.)
-KNOWN_SHIFTED = {"2023年英吉沙县援疆工作简报", "2023年岳普湖县援疆工作简报", "2023年疏勒县援疆工作简报"}
+# - 疏勒 2023 p. 3: 结亲帮扶办事 (…与310户…) three lines, not two: with its heading, to p. 4;
+# - 山东 summary 2023 pp. 9–10: 国学教育进校入村 (…在17所中小学…) a line longer on p. 7: the county
+#   tables below it run one row later until p. 11.
+KNOWN_SHIFTED = {"2023年英吉沙县援疆工作简报", "2023年岳普湖县援疆工作简报", "2023年疏勒县援疆工作简报",
+                 "2023年山东援疆指挥部援疆工作年度汇总"}
 
 
 def _fontconfig(tmp: Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .quantity import Qualifier, Quantity, written_place
 
@@ -98,38 +98,21 @@ def coarsest_place(values: Iterable[Quantity]) -> int | None:
 
 
 def round_to_place(q: Quantity, place: int | None) -> Quantity:
-    """``q`` rounded to the digit at 10**place; a rounded figure says so.
-
-    Half up, and 约 when that changed the value: 1.2亿 + 3450万 = 约1.5亿; 余 and 多 too (1.6万余 +
-    2万余 = 约4万: such a figure is a little over, not a bound). A bound word (超过, 超, 以上, 以下, 以内)
-    stays, its figure rounded the way that keeps it true: 超过100亿 + 3.25亿 = 超过103亿, 10万以下 +
-    3.46万以内 = 14万以下; a range's low end goes down and its high end up. None: ``q`` as it is."""
-    if place is None or q.percent:
+    """``q`` rounded half up to the digit at 10**place; None: ``q`` as it is. For a figure that is
+    already approximate (约): a sum of exact, 余, 近 or bounded figures keeps every digit, as the
+    contract's sums do (2057.6万元, 2090余)."""
+    if place is None or q.percent or q.high is not None:
         return q
     step = Decimal(10) ** place  # 10**7 is 10000000, 10**-1 is 0.1: never an exponent form
-    if q.high is not None:
-        return Quantity(_rounded(q.value, step, ROUND_FLOOR), q.qualifier, q.percent,
-                        _rounded(q.high, step, ROUND_CEILING))
-    rounding = _BOUND_ROUNDING.get(q.qualifier, ROUND_HALF_UP)
-    value = _rounded(q.value, step, rounding)
-    if value == q.value:
-        return q
-    return Quantity(value, q.qualifier if q.qualifier in _BOUND_ROUNDING else Qualifier.ABOUT, q.percent)
-
-
-_BOUND_ROUNDING = {Qualifier.OVER: ROUND_FLOOR, Qualifier.OVER_SHORT: ROUND_FLOOR, Qualifier.ABOVE: ROUND_FLOOR,
-                   Qualifier.BELOW: ROUND_CEILING, Qualifier.WITHIN: ROUND_CEILING}
-
-
-def _rounded(value: Decimal, step: Decimal, rounding: str) -> Decimal:
-    return (value / step).quantize(Decimal(1), rounding) * step
+    value = (q.value / step).quantize(Decimal(1), ROUND_HALF_UP) * step
+    return q if value == q.value else Quantity(value, q.qualifier, q.percent)
 
 
 def stated(rule: str, combined: Quantity | None, values: Iterable[Quantity]) -> Quantity | None:
-    """What a summary prints for ``combined = aggregate(rule, values)``: a sum no more precise than
-    its coarsest addend (``round_to_place``), a maximum as it was written. Only for printing:
-    changes, rankings and checks use the exact ``combined``."""
-    if rule != "sum" or combined is None:
+    """What a summary prints for ``combined = aggregate(rule, values)``: a 约 sum no more precise
+    than its coarsest addend (约1.89658895亿 of figures written to the 万 → 约1.8966亿); every other
+    sum and a maximum as computed. Only for printing: changes, rankings and checks use ``combined``."""
+    if rule != "sum" or combined is None or combined.qualifier is not Qualifier.ABOUT:
         return combined
     return round_to_place(combined, coarsest_place(values))
 
