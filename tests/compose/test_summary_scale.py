@@ -233,8 +233,10 @@ def _headings(doc: object) -> str:
 
 
 # The shipped 山东 summary (four counties) is composed exactly as before issue 19: its Markdown is pinned.
+# 2023 changed on purpose since: two 约 totals are printed no more precisely than their coarsest figure
+# (约80.49万亩 → 约80万亩, 约7.52万人次 → 约7.5万人次).
 SHANDONG_MARKDOWN = {
-    2023: "37af4ce46c34bd38ed667d298ed3d0a4b1b425f2f7abc95432763acca9558249",
+    2023: "8e48690620753cb0108748a67d82d740c517801772e48ff1a8dd9736b2ed710f",
     2022: "3125111fd7f6172e64921af10f4ea2b11bb237216805a3c5013e50a3c39d4e93",
 }
 

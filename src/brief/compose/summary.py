@@ -15,7 +15,7 @@ from .. import model
 from ..data.catalog import Indicator
 from ..data.dataset import Dataset
 from ..data.records import CountyYear
-from ..domain.aggregate import aggregate, change, leading
+from ..domain.aggregate import aggregate, change, leading, stated
 from ..domain.quantity import Quantity, format_change, format_quantity
 from ..errors import BriefError
 from .context import (
@@ -81,9 +81,10 @@ def _row(ind: Indicator, by_county: dict[str, Quantity], total: Quantity | None,
          previous_total: Quantity | None, row_label: str) -> Row:
     comparable = total is not None and previous_total is not None and not ind.cumulative
     delta = change(previous_total, total) if comparable else None  # type: ignore[arg-type]
+    shown = stated(ind.aggregate, total, by_county.values())  # rounded for print; the change is exact
     return Row(ind, {cid: _text(ind, q) for cid, q in by_county.items()},
                {cid: q.value for cid, q in by_county.items()},
-               _text(ind, total) if total is not None else "—", leading(by_county),
+               _text(ind, shown) if shown is not None else "—", leading(by_county),
                format_change(delta) if delta is not None else "", row_label or ind.table_label)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, ProgramYear
-from ..domain.aggregate import aggregate, change, leading
+from ..domain.aggregate import aggregate, change, leading, stated
 from ..domain.quantity import Quantity, format_change
 from ..domain.ranking import Place, ends, ranking
 from .context import quantity_text, table_order
@@ -153,9 +153,10 @@ def _totals(catalog: Catalog, files: dict[str, CountyYear], previous: dict[str, 
             continue
         values = {cid: f.indicators[key] for cid, f in files.items() if key in f.indicators}
         total = aggregate(ind.aggregate, values.values())
+        shown = stated(ind.aggregate, total, values.values())  # rounded for print; the change is exact
         first = leading(values)  # the first place of ``ranking``, without sorting
         rows.setdefault(ind.section, []).append(TotalRow(
-            key, label, _text(ind, total) if total is not None else "—", len(values),
+            key, label, _text(ind, shown) if shown is not None else "—", len(values),
             _yoy(ind, list(values.values()), total, previous), _name(files[first]) if first else "",
             ind.aggregate))
     return [TotalsSection(s.key, s.title, tuple(rows[s.key])) for s in catalog.sections.values() if s.key in rows]
@@ -187,7 +188,8 @@ def _groups(catalog: Catalog, files: dict[str, CountyYear], keys: list[str]) -> 
                 _text(catalog.indicators[k], f.indicators[k]) if k in f.indicators else "—" for k in keys)))
         for k in keys:
             ind = catalog.indicators[k]
-            sub = aggregate(ind.aggregate, (f.indicators[k] for f in group if k in f.indicators))
+            values = [f.indicators[k] for f in group if k in f.indicators]
+            sub = stated(ind.aggregate, aggregate(ind.aggregate, values), values)
             subtotals.append(_text(ind, sub) if sub is not None else "—")
         out.append(Group(name, tuple(lines), tuple(subtotals)))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from .quantity import Qualifier, Quantity
+from .quantity import Qualifier, Quantity, written_place
 
 
 def combine_qualifiers(a: Qualifier, b: Qualifier) -> Qualifier:
@@ -88,6 +88,33 @@ def aggregate(rule: str, values: Iterable[Quantity]) -> Quantity | None:
     if rule == "none":
         return None
     raise ValueError(f"unknown aggregate rule {rule!r}")
+
+
+def coarsest_place(values: Iterable[Quantity]) -> int | None:
+    """The largest ``written_place`` of the values: the place a sum of them is known to; None when
+    every value is an exact count written in full (their sum is exact)."""
+    places = [p for p in map(written_place, values) if p is not None]
+    return max(places, default=None)
+
+
+def round_to_place(q: Quantity, place: int | None) -> Quantity:
+    """``q`` rounded half up to the digit at 10**place; None: ``q`` as it is. For a figure that is
+    already approximate (约): a sum of exact, 余, 近 or bounded figures keeps every digit, as the
+    contract's sums do (2057.6万元, 2090余)."""
+    if place is None or q.percent or q.high is not None:
+        return q
+    step = Decimal(10) ** place  # 10**7 is 10000000, 10**-1 is 0.1: never an exponent form
+    value = (q.value / step).quantize(Decimal(1), ROUND_HALF_UP) * step
+    return q if value == q.value else Quantity(value, q.qualifier, q.percent)
+
+
+def stated(rule: str, combined: Quantity | None, values: Iterable[Quantity]) -> Quantity | None:
+    """What a summary prints for ``combined = aggregate(rule, values)``: a 约 sum no more precise
+    than its coarsest addend (约1.89658895亿 of figures written to the 万 → 约1.8966亿); every other
+    sum and a maximum as computed. Only for printing: changes, rankings and checks use ``combined``."""
+    if rule != "sum" or combined is None or combined.qualifier is not Qualifier.ABOUT:
+        return combined
+    return round_to_place(combined, coarsest_place(values))
 
 
 TWO_PLACES = Decimal("0.01")

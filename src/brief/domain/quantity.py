@@ -459,3 +459,39 @@ def format_change(q: Quantity) -> str:
     # replace(q, value=abs(q.value), written=q.written.lstrip("-")), without replace's field walk
     magnitude = Quantity(abs(q.value), q.qualifier, q.percent, q.high, q.written.lstrip("-"), q.unit)
     return f"{word}{format_number(magnitude)}"
+
+
+def written_place(q: Quantity) -> int | None:
+    """The power of ten of the last digit ``q`` was written to, in base units: 1.2亿 → 7 (0.1亿),
+    3450万 → 4, 0.87亿 → 6, 1600余 → 0, 约12.5 → -1; None for a count written in full and without
+    qualifier (128, 21200, 2至3: exact, whatever digits it ends in). A sum is no more precise than
+    its coarsest addend (``aggregate.stated``)."""
+    qualifier, written = q.qualifier, q.written
+    if q.percent or (qualifier is Qualifier.EXACT and not written):  # most figures: one test
+        return None
+    if written and q.high is None and ("万" in written or "亿" in written):  # 49333万, 0.87亿, 420余万, 21万余
+        scale = "亿" if "亿" in written else "万"
+        number = written.partition(scale)[0].rstrip("余多")
+        dot = number.find(".")
+        return _SHIFT[scale] - (len(number) - dot - 1 if dot >= 0 else 0)
+    if written:  # a range (20—30万), or anything written without 万/亿 (2至3)
+        place = _range_place(written)
+        if place is not None or qualifier is Qualifier.EXACT:
+            return place
+    # a qualified figure written in full (1600余, 近50, 约12.5): the place of its last digit
+    exponent = q.value.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number: parse_quantity admits nothing else
+    return min(exponent, 0)
+
+
+# The ends of a written range and their 万/亿: 20—30万 (the 20 takes the 30's 万), 2万至3.5万.
+_RANGE_END = re.compile(r"[0-9]+(?:\.(?P<decimals>[0-9]+))?(?P<scale>万|亿)?")
+
+
+def _range_place(written: str) -> int | None:
+    """``written_place`` of a range as written: its coarser end; None without 万 or 亿 (2至3)."""
+    ends = [(m["decimals"] or "", m["scale"] or "") for m in _RANGE_END.finditer(written)]
+    scale = next((s for _, s in reversed(ends) if s), "")
+    if not scale:
+        return None
+    return max(_SHIFT[s or scale] - len(decimals) for decimals, s in ends)
