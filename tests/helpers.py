@@ -11,12 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 WJ = "\u2060"  # WORD JOINER: the DOCX writer keeps each figure with its unit by it; text checks drop it
-ZWSP = "\u200b"  # ZERO WIDTH SPACE: before a figure after a 汉字 in the DOCX (no LibreOffice autospace gap)
-
-
-def unjoined(text: str) -> str:
-    """``text`` as a reader sees it: without the DOCX writer's invisible joiners and spaces."""
-    return text.replace(WJ, "").replace(ZWSP, "")
 
 
 def brief(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -68,8 +62,7 @@ def docx_paragraphs(path: Path, tables: bool = True) -> list[str]:
     out = []
     for block in blocks:
         if block.tag.endswith("}p"):
-            text = "".join(t.text or "" for t in block.iter() if t.tag.endswith("}t"))
-            text = unjoined(text)
+            text = "".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")).replace(WJ, "")
             if text.strip():
                 out.append(text)
     return out
@@ -78,7 +71,7 @@ def docx_paragraphs(path: Path, tables: bool = True) -> list[str]:
 def docx_cells(path: Path) -> list[str]:
     import docx
 
-    return [unjoined(cell.text) for table in docx.Document(str(path)).tables for row in table.rows
+    return [cell.text.replace(WJ, "") for table in docx.Document(str(path)).tables for row in table.rows
             for cell in row.cells]
 
 

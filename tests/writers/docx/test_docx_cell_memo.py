@@ -64,7 +64,7 @@ def _segments_the_long_way(text: str, spans, marks, keep) -> list[tuple[str, str
             continue
         if start > pos:
             out.append((text[pos:start], ""))
-        out.append((wml._figure(text, start, end) if kind == "figure" else text[start:end], kind))
+        out.append((wml.joined(text[start:end]) if kind == "figure" else text[start:end], kind))
         pos = end
     if pos < len(text):
         out.append((text[pos:], ""))

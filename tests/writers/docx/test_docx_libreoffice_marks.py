@@ -1,8 +1,10 @@
-"""What LibreOffice 7.4 makes of the DOCX's punctuation and figures (英吉沙 2023, page 1, before):
-a closing mark hung past the margin of a full justified line was not drawn (``落地见效⏎组团式``
-lost its comma), and a figure after a 汉字 stood a quarter em off (``上升 61.36%``), LibreOffice
-ignoring the DOCX's ``autoSpaceDE``/``DN``. The DOCX now asks LibreOffice not to hang marks and
-sets a zero-width space before such a figure (writers/docx/template.py, wml.py)."""
+"""What LibreOffice 7.4 makes of the DOCX's punctuation (英吉沙 2023, page 1, before): a closing mark
+hung past the margin of a full justified line was not drawn (``落地见效⏎组团式`` lost its comma).
+The DOCX now asks LibreOffice not to hang marks (writers/docx/template.py).
+
+LibreOffice also ignores ``autoSpaceDE``/``DN`` and sets a quarter em between a 汉字 and a figure;
+that gap is left alone: a zero-width space would end it but would break Word's Find (上升61.36%) and
+travel with every copied figure into Excel."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def _document() -> Document:
     return Document(Meta(title="题"), (*body, KeyFigures((KeyFigure("三四级手术量同比", "上升61.36%"),))))
 
 
-def test_the_docx_asks_for_no_hanging_and_no_gap():
+def test_the_docx_asks_for_no_hanging():
     """The XML that LibreOffice reads (the rendering itself: the slow test below)."""
     import io
     import zipfile
@@ -41,14 +43,12 @@ def test_the_docx_asks_for_no_hanging_and_no_gap():
         styles, body = z.read("word/styles.xml").decode(), z.read("word/document.xml").decode()
     defaults = re.search(r"<w:pPrDefault>.*?</w:pPrDefault>", styles).group(0)
     assert '<w:overflowPunct w:val="1"/>' in defaults  # Word's default; LibreOffice 7.4: no hanging
-    assert "<w:t>\u200b61.36\u2060%</w:t>" in body  # after 升: a zero-width space, then the figure
-    assert "\u200b2.12" in body
-    assert "<w:t>\u200b" not in body.split("61.36")[0].rsplit("<w:p>", 1)[0]  # none before 甲乙 text
+    assert "\u200b" not in body  # nothing a reader's Find or a copy would trip on
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_draws_line_end_marks_and_no_gap_before_figures(tmp_path: Path):
+def test_libreoffice_draws_line_end_marks(tmp_path: Path):
     path = tmp_path / "marks.docx"
     path.write_bytes(docx_bytes(_document(), reference=REFERENCE))
     profile = tmp_path / "profile"
@@ -60,5 +60,4 @@ def test_libreoffice_draws_line_end_marks_and_no_gap_before_figures(tmp_path: Pa
     flat = re.sub(r"\s+", "", text)
     assert "乙，丙" in flat and "戊。己" in flat, text  # every mark drawn, wherever the line ends
     assert flat.count("，") == COMMA.count("，") + FIGURES.count("，")
-    assert "上升61.36%，" in text and "增收2.12万人次" in text, text  # no gap before the figures
-    assert text.count("上升61.36%") == 2, text  # in the key-figure box too
+    assert flat.count("61.36%") == 2, text  # the figures whole, in the text and the key-figure box

@@ -265,19 +265,6 @@ _MARK_PAIR = re.compile(f"[{re.escape(''.join(sorted(MARKS)))}]{{2}}")
 
 
 _CJK_END = re.compile("[\u4e00-\u9fff]{2}$")
-_HAN = re.compile("[\u4e00-\u9fff]")
-ZWSP = "\u200b"
-
-
-def _figure(text: str, a: int, b: int) -> str:
-    """The figure ``text[a:b]``, joined; after a 汉字, a digit gets a ZERO WIDTH SPACE before it.
-    LibreOffice 7.4 ignores ``autoSpaceDE``/``DN`` (writerfilter drops both) and puts a quarter em
-    between a 汉字 and a digit (``上升 61.36%``); a zero-width character between the two ends that,
-    and this one keeps the break the PDF allows before a figure (a joiner would forbid it)."""
-    piece = joined(text[a:b])
-    if a > 0 and text[a].isdigit() and _HAN.match(text[a - 1]):
-        return ZWSP + piece
-    return piece
 
 
 def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
@@ -301,7 +288,7 @@ def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
             continue  # a mark is never inside a figure; this only guards against overlap
         if start > pos:
             out.append((text[pos:start], ""))
-        out.append((_figure(text, start, end) if kind == "figure" else text[start:end], kind))
+        out.append((joined(text[start:end]) if kind == "figure" else text[start:end], kind))
         pos = end
     if pos < len(text):
         out.append((text[pos:], ""))
@@ -310,7 +297,7 @@ def _segments(text: str, spans: Sequence[tuple[int, int]], marks: Sequence[int],
 
 def _around(text: str, a: int, b: int) -> list[tuple[str, str]]:
     """``_segments`` of a text with one joined span ``a:b`` and nothing else to cut."""
-    return ([(text[:a], "")] if a > 0 else []) + [(_figure(text, a, b), "figure")] + (
+    return ([(text[:a], "")] if a > 0 else []) + [(joined(text[a:b]), "figure")] + (
         [(text[b:], "")] if b < len(text) else [])
 
 
