@@ -41,7 +41,7 @@ from brief.writers.docx import docx_bytes, wml
 from brief.writers.docx._package import package_bytes
 from brief.writers.docx.body import Body
 from brief.writers.docx.chart_png import chart_png
-from brief.writers.docx.template import Template, _widow_control, load_template
+from brief.writers.docx.template import Template, _no_hanging_in_libreoffice, _widow_control, load_template
 from brief.writers.docx.writer import build
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -198,6 +198,7 @@ def test_each_brief_gets_a_fresh_document_from_the_template_read_once() -> None:
     # as unzipping the file for every brief made it
     plain = docx.Document(str(REFERENCE))
     _widow_control(plain)
+    _no_hanging_in_libreoffice(plain)
     for part in plain.part.package.parts:
         if part.partname != "/word/document.xml":
             assert part.blob == next(p for p in second.part.package.parts if p.partname == part.partname).blob

@@ -73,6 +73,7 @@ class Template:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         _widow_control(document)
+        _no_hanging_in_libreoffice(document)
         return document
 
 
@@ -107,3 +108,23 @@ def _widow_control(document: DocxDocument) -> None:
     before = {qn(f"w:{t}") for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr")}
     at = sum(1 for child in ppr if child.tag in before)
     ppr.insert(at, parse_xml(f"<w:widowControl {W_NS}/>"))
+
+
+# pPr children that come before overflowPunct in the schema
+_BEFORE_OVERFLOW = frozenset(qn(f"w:{t}") for t in (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap"))
+
+
+def _no_hanging_in_libreoffice(document: DocxDocument) -> None:
+    """``<w:overflowPunct w:val="1"/>`` in the document defaults: Word's own default (a closing mark
+    may hang past the margin), so nothing changes in Word; LibreOffice 7.4 reads the flag inverted
+    (writerfilter: hanging = ``overflowPunct == 0``) and then keeps the mark inside the line, as the
+    PDF does. Its hanging is what loses marks: in a justified line, a hung ``，`` or ``。`` is not
+    drawn at all when the line's leftover width falls on one value modulo its character count
+    (英吉沙 2023 p. 1 lost ``见效，``'s comma). A reference.docx that sets the flag keeps its own."""
+    ppr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    if ppr is None or ppr.find(qn("w:overflowPunct")) is not None:
+        return
+    at = sum(1 for child in ppr if child.tag in _BEFORE_OVERFLOW)
+    ppr.insert(at, parse_xml(f'<w:overflowPunct {W_NS} w:val="1"/>'))
