@@ -181,14 +181,17 @@ class PackedMap(dict):  # type: ignore[type-arg]
     def __len__(self) -> int:
         return self._count
 
-    def __iter__(self) -> Iterator[Any]:
+    def _all_keys(self) -> Iterator[Any]:
         return iter(range(self._count) if self._keys is None else self._keys)
 
+    def __iter__(self) -> Iterator[Any]:
+        return self._all_keys()
+
     def keys(self):  # type: ignore[no-untyped-def, override]
-        return list(self)
+        return list(self._all_keys())
 
     def items(self):  # type: ignore[no-untyped-def, override]
-        return [(key, self._value(i)) for i, key in enumerate(self)]
+        return [(key, self._value(i)) for i, key in enumerate(self._all_keys())]
 
     def values(self):  # type: ignore[no-untyped-def, override]
         return [self._value(i) for i in range(self._count)]
@@ -200,6 +203,24 @@ class PackedMap(dict):  # type: ignore[type-arg]
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return dict, (self.items(),)  # a copy (deepcopy, pickle) is reportlab's plain dict
+
+
+class PackedList(PackedMap):
+    """``hmetrics``: reportlab's list of (advance, left side bearing) per glyph, read by index."""
+
+    __slots__ = ()
+
+    def __init__(self, count: int, value: Callable[[int], Any]) -> None:
+        super().__init__(None, count, value)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.values())
+
+    def __eq__(self, other: object) -> bool:
+        return self.values() == other
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return list, (self.values(),)
 
 
 class Widths(PackedMap):
@@ -274,7 +295,7 @@ def _unpack_tables(state: dict[str, Any], tables: dict[str, Any]) -> None:
         raise ValueError("packed tables differ in length")
     state["charToGlyph"] = PackedMap(codes, len(codes), glyphs)
     state["charWidths"] = Widths(width_codes, len(width_codes), widths, state["defaultWidth"])
-    state["hmetrics"] = PackedMap(None, count, lambda g: (advances(g), bearings(g)))
+    state["hmetrics"] = PackedList(count, lambda g: (advances(g), bearings(g)))
     state["glyphPos"] = unpack_array(tables["positions"])
 
 
