@@ -86,3 +86,13 @@ def test_a_face_from_its_snapshot_makes_only_the_entries_a_text_uses(tmp_path, m
         assert dict.__len__(face.charToGlyph) < 40 and dict.__len__(face.charWidths) < 40, run
         assert dict.__len__(face.hmetrics) < 60, run
     fonts.forget()
+
+
+def test_needs_shaping_at_the_edges_of_every_shaped_block():
+    from brief.fonts.pdf import _SHAPED_BLOCKS, needs_shaping
+
+    for first, last in _SHAPED_BLOCKS:
+        assert needs_shaping(chr(first)) and needs_shaping(chr(last))
+    for cp in (0x08FF, 0x0E00, 0x0EFF, 0x10A0, 0x1700, 0x18B0, 0x4E2D, 0x41):
+        assert not needs_shaping(chr(cp)), hex(cp)
+    assert needs_shaping("ق") and needs_shaping("א")  # right to left: Arabic (Uyghur), Hebrew

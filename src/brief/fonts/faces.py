@@ -147,19 +147,19 @@ class PackedMap(dict):  # type: ignore[type-arg]
         super().__init__()
         self._keys, self._count, self._value = keys, count, value  # keys None: the key is the index
 
-    def _index(self, key: Any) -> int:
+    def _fetch(self, key: Any) -> Any:
+        """The value of ``key`` made a plain entry, or ``_ABSENT`` when the table has no such key."""
         if type(key) is not int:
-            return -1
+            return _ABSENT
         keys = self._keys
         if keys is None:
-            return key if 0 <= key < self._count else -1
-        i = bisect_left(keys, key)
-        return i if i < self._count and keys[i] == key else -1
-
-    def _fetch(self, key: Any) -> Any:
-        i = self._index(key)
-        if i < 0:
-            return _ABSENT
+            if not 0 <= key < self._count:
+                return _ABSENT
+            i = key
+        else:
+            i = bisect_left(keys, key)
+            if i == self._count or keys[i] != key:
+                return _ABSENT
         value = self[key] = self._value(i)
         return value
 

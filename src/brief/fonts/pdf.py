@@ -262,8 +262,8 @@ def needs_shaping(ch: str) -> bool:
     """Right-to-left (Arabic, Uyghur, Hebrew) or a script that must be shaped: reportlab cannot set it."""
     if unicodedata.bidirectional(ch) in ("R", "AL"):
         return True
-    cp = ord(ch)
-    return any(first <= cp <= last for first, last in _SHAPED_BLOCKS)
+    cp = ord(ch)  # the blocks lie between U+0900 and U+18AF: most text (CJK, Latin) is outside
+    return 0x0900 <= cp <= 0x18AF and any(first <= cp <= last for first, last in _SHAPED_BLOCKS)
 
 
 # -- the API --------------------------------------------------------------------------------------
