@@ -92,3 +92,18 @@ def test_needs_shaping_at_the_edges_of_every_shaped_block():
     for cp in (0x08FF, 0x0E00, 0x0EFF, 0x10A0, 0x1700, 0x18B0, 0x4E2D, 0x41):
         assert not needs_shaping(chr(cp)), hex(cp)
     assert needs_shaping("ق") and needs_shaping("א")  # right to left: Arabic (Uyghur), Hebrew
+
+
+def test_the_fonttools_version_of_the_cache_keys_is_fonttools_own(monkeypatch):
+    """Read from fontTools' __init__.py without importing it: the same string, or the converted
+    fonts of every user would be made again (25 s)."""
+    import fontTools
+
+    from brief.fonts import convert
+
+    convert._fonttools_version.cache_clear()
+    assert convert._fonttools_version() == str(fontTools.version)
+    convert._fonttools_version.cache_clear()
+    monkeypatch.setattr(convert, "_FONTTOOLS_VERSION_LINE", __import__("re").compile("no such line"))
+    assert convert._fonttools_version() == str(fontTools.version)  # anything else: imported and asked
+    convert._fonttools_version.cache_clear()
