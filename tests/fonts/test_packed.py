@@ -107,3 +107,18 @@ def test_the_fonttools_version_of_the_cache_keys_is_fonttools_own(monkeypatch):
     monkeypatch.setattr(convert, "_FONTTOOLS_VERSION_LINE", __import__("re").compile("no such line"))
     assert convert._fonttools_version() == str(fontTools.version)  # anything else: imported and asked
     convert._fonttools_version.cache_clear()
+
+
+@needs_uming
+def test_a_face_whose_tables_do_not_pack_keeps_reportlabs_own(tmp_path, monkeypatch):
+    from brief.fonts.pdf import BriefTTFont
+
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(faces, "pack", lambda values: None)
+    parsed = TTFontFace(UMING, subfontIndex=0)
+    text = "援疆 12"
+    for run in ("writes the snapshot", "reads it"):
+        font = BriefTTFont("brief-test-uming", UMING, 0, bytes(parsed.name).decode("ascii"))
+        assert font.stringWidth(text, 10) == sum(parsed.charWidths[ord(c)] for c in text) / 100, run
+        assert type(font.face.charWidths) is dict and font.face.charToGlyph == parsed.charToGlyph, run
+        assert font.face.getCharWidth(0x10FFFD) == parsed.defaultWidth, run
