@@ -53,10 +53,8 @@ def document_texts(doc: model.Document) -> list[str]:
 
 
 def check_glyphs(doc: model.Document, fonts: PdfFonts, sources: list[Path]) -> None:
-    missing: dict[str, None] = {}
-    for text in document_texts(doc):
-        for ch in fonts.missing(text, "body"):
-            missing.setdefault(ch)
+    # one text: ``missing`` looks at each character alone, and lists each once, in order of first use
+    missing = fonts.missing("".join(document_texts(doc)), "body")
     if missing:
         raise BriefError([_locate(ch, sources) for ch in missing])
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from array import array
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -478,7 +479,8 @@ def test_face_snapshot_matches_reportlab_parse(tmp_path, monkeypatch):
         assert set(face.__dict__) == set(parsed.__dict__) - {"glyphToChar"}
         for key, value in parsed.__dict__.items():
             if key not in {"_ttf_data", "_pos", "_pdfScale", "glyphToChar"}:
-                assert getattr(face, key) == value, key
+                got = getattr(face, key)
+                assert (got.tolist() if isinstance(got, array) else got) == value, key
         assert bytes(face.name) == bytes(parsed.name) and face.name.ustr == parsed.name.ustr
         assert face._pdfScale(1024) == parsed._pdfScale(1024)
     subset = [ord(c) for c in "— 12 —援疆工作简报"]
@@ -508,17 +510,28 @@ def test_reportlab_font_facts_are_kept_as_marshal_and_rebuilt_when_unreadable(tm
     for info in (first, again):
         assert info.ps_name == bytes(parsed.name).decode("ascii")
         assert 0x6C5F in info.codepoints and 0x6C5F in parsed.charToGlyph  # 江
-        assert info.codepoints == frozenset(pdf._drawable(parsed))
+        drawable = frozenset(pdf._drawable(parsed))
+        assert frozenset(info.codepoints) == drawable
+        # membership by bisection, at and around every range's ends
+        probes = {cp + d for cp in drawable for d in (-1, 0, 1)} | {0, 0x10FFFF, 0x110000, -1}
+        assert {cp for cp in probes if cp in info.codepoints} == drawable & probes
     marshal = __import__("marshal")
-    ps = first.ps_name
-    damaged = [(ps, [[1]]), (ps, [["a", "b"]]), (ps, [[0, 0x110000]]), (ps, [[5, 3]]), (ps, [[1, 2], [1, 2]]),
-               ("", first.ranges), ("a\nb", first.ranges), (ps, [[1, 2.5]]), (ps, [[True, 2]])]
-    # unreadable, the old JSON's shape, or the right shape with values _rl_file never writes
-    for junk in (b"not marshal", marshal.dumps({"ps": "x"}), *map(marshal.dumps, damaged)):
-        entry.write_bytes(junk)
+    from brief.fonts.cache import write_marshal
+
+    ps, packed = first.ps_name, first.ranges.tobytes()
+    damaged = [(ps, packed[:-1]), (ps, [[1, 2]]), (ps, "ranges"), ("", packed), ("a\nb", packed),
+               ("x" * 200, packed), (ps, packed, 1), [ps, packed], {"ps": ps}]
+    # unreadable, an older brief's entry (unsealed), or sealed but of a shape _rl_file never writes
+    unsealed = (b"not marshal", marshal.dumps({"ps": "x"}), marshal.dumps((ps, packed)))
+    for junk in (*unsealed, *damaged):
+        if isinstance(junk, bytes):
+            entry.write_bytes(junk)
+        else:
+            write_marshal(entry, junk)
+        before = entry.read_bytes()
         pdf._rl_memo.clear()
-        assert pdf._rl_file(UMING, 0).codepoints == first.codepoints
-        assert entry.read_bytes() != junk
+        assert frozenset(pdf._rl_file(UMING, 0).codepoints) == frozenset(first.codepoints)
+        assert entry.read_bytes() != before
 
 
 def test_cache_entries_that_are_damaged_or_not_the_users_own_are_not_read(tmp_path):
@@ -609,3 +622,51 @@ def test_subset_module_imports_where_reportlabs_source_is_not_installed(monkeypa
 
     monkeypatch.setattr(inspect, "getsource", no_source)
     assert subset._same() is False
+
+
+def _pdf_in_child(cache: Path) -> bytes:
+    """build_pdf's bytes from a new process whose font cache is ``cache``."""
+    code = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_fonts import build_pdf
+        from brief.fonts import pdf_fonts
+        sys.stdout.buffer.write(build_pdf(pdf_fonts()))
+    """)
+    env = {**os.environ, config.CACHE_ENV: str(cache)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env)
+    assert out.returncode == 0, out.stderr.decode()
+    return out.stdout
+
+
+@pytest.mark.slow
+def test_a_cache_entry_naming_another_font_is_rewritten_not_trusted(tmp_path, monkeypatch):
+    """An entry that is well-formed and sealed but names another font than its file (the file
+    facts, or the face snapshot) gave 内部错误 on every PDF; now the file decides and the entry is
+    rewritten, and the PDF is the one a clean cache gives."""
+    import marshal
+
+    from brief.fonts import faces
+    from brief.fonts import pdf as fpdf
+    from brief.fonts.cache import read_marshal, sealed, unsealed, write_marshal
+
+    cache = tmp_path / "cache"
+    shutil.copytree(fonts.convert.cache_dir(), cache, ignore=shutil.ignore_patterns("faces", "info"))
+    clean = _pdf_in_child(cache)  # writes the file facts and snapshots of the copied fonts
+    monkeypatch.setenv(config.CACHE_ENV, str(cache))
+    fonts.forget()
+    body = fonts.resolve()["body"]
+    path, index = (str(fonts.converted_path(body)), 0) if body.cff else (body.path, body.index)
+    rl_entry, face_entry = fpdf._rl_entry(path, index), faces._entry(path, index)
+    name, packed = read_marshal(rl_entry)
+    assert face_entry.is_file()
+
+    write_marshal(rl_entry, ("SomeOtherFont-Regular", packed))
+    assert _pdf_in_child(cache) == clean
+    assert read_marshal(rl_entry) == (name, packed)
+
+    version, state, names, tables = marshal.loads(unsealed(face_entry))
+    names["name"] = (b"SomeOtherFont-Regular", "SomeOtherFont-Regular")
+    face_entry.write_bytes(sealed(marshal.dumps((version, state, names, tables))))
+    assert _pdf_in_child(cache) == clean
+    assert marshal.loads(unsealed(face_entry))[2]["name"][0] == name.encode("ascii")

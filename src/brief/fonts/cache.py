@@ -16,6 +16,7 @@ import marshal
 import os
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,13 @@ from .config import CACHE_ENV
 
 def cache_dir() -> Path:
     """The directory for converted fonts (created on demand)."""
-    override = os.environ.get(CACHE_ENV)
-    if override:
-        return Path(override).expanduser()
-    return user_cache_root() / "fonts"
+    return _cache_dir(os.environ.get(CACHE_ENV) or "", user_cache_root())
+
+
+@lru_cache(maxsize=8)
+def _cache_dir(override: str, root: Path) -> Path:
+    # one Path per environment: a cold start asks ~100 times (names of entries), ~1 ms of Path joins
+    return Path(override).expanduser() if override else root / "fonts"
 
 
 def file_stamp(path: str | os.PathLike[str]) -> tuple[str, int, int]:

@@ -97,7 +97,27 @@ def _base_charset_hash(extra: str) -> str:
     return _charset_hash(base_codepoints(extra)) if extra else BASE_CHARSET_HASH
 
 
+_FONTTOOLS_VERSION_LINE = re.compile(r'^version = __version__ = "([0-9A-Za-z.+_-]+)"$', re.M)
+
+
+@lru_cache(maxsize=1)
 def _fonttools_version() -> str:
+    """``fontTools.version`` (a part of every cache key here), read from the package's
+    ``__init__.py`` while it is the literal line it has always been: importing fontTools (and
+    its logging set-up) for this one string cost every cold start ~1 ms, and a run with all fonts
+    cached needs nothing else of it. Anything else: imported and asked."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("fontTools")
+        origin = spec.origin if spec is not None else None
+        if origin and origin.endswith("__init__.py"):
+            with open(origin, encoding="utf-8") as fh:
+                found = _FONTTOOLS_VERSION_LINE.search(fh.read(4096))
+            if found:
+                return found.group(1)
+    except (OSError, ImportError, ValueError, UnicodeDecodeError):
+        pass
     import fontTools
 
     return str(fontTools.version)

@@ -28,8 +28,12 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain
+from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
@@ -38,29 +42,19 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from . import faces, rlcompat
 from . import subset as subset_module
-from .cache import cache_dir, digest, file_stamp, from_ranges, read_marshal, to_ranges, write_marshal
+from .cache import cache_dir, digest, file_stamp, read_marshal, to_ranges, write_marshal
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
 from .discover import FontSet, ResolvedFont, resolve
 from .subset import make_subset
 
 PREFIX = "brief-"
-RL_INFO_VERSION = 3  # 2: marshal, not JSON (JSON cost a cold start ~25 ms); 3: sealed with a CRC-32
+# 2: marshal, not JSON (JSON cost a cold start ~25 ms); 3: sealed with a CRC-32; 4: the ranges packed
+RL_INFO_VERSION = 4
 LAYOUT_CONTROLS = frozenset("\t\n\r")
 
 
 # -- a TTFont that parses its file on first use ---------------------------------------------------
-
-
-class _Widths(dict):  # type: ignore[type-arg]
-    """A face's ``charWidths`` that answers its ``defaultWidth`` for a code it lacks."""
-
-    def __init__(self, widths: dict[int, float], default: float) -> None:
-        super().__init__(widths)
-        self.default = default
-
-    def __missing__(self, code: int) -> float:
-        return self.default
 
 
 class _LazyFace(TTFontFace):
@@ -76,13 +70,17 @@ class _LazyFace(TTFontFace):
             raise AttributeError(attr)
         expected = self.__dict__["name"]
         try:
-            faces.load_face(self, pending[0], pending[1])
+            faces.load_face(self, *pending)
+            if bytes(self.name) != bytes(expected):
+                # a cache entry naming another font (this face's snapshot, or the file facts the
+                # name came from): the file decides, and whichever entry was wrong is rewritten
+                faces.load_face(self, *pending, fresh=True)
+                if bytes(self.name) != bytes(expected):
+                    _mend_rl_file(*pending, self)
         except BaseException:
             self.__dict__["_pending"] = pending  # report the same error on the next access
             self.__dict__["name"] = expected
             raise
-        if bytes(self.name) != bytes(expected):
-            raise RuntimeError(f"{pending[0]}: PostScript name {self.name!r}, cache said {expected!r}")
         return getattr(self, attr)
 
     def get_table(self, tag: str):  # type: ignore[no-untyped-def]
@@ -93,11 +91,11 @@ class _LazyFace(TTFontFace):
     def getCharWidth(self):  # type: ignore[no-untyped-def]  # noqa: N802 - reportlab's name
         """reportlab's ``getCharWidth(code)`` (``charWidths.get(code, defaultWidth)``) as a C call:
         ``TTFont.addObjects`` maps it over every code of every subset (~1,800 a brief)."""
-        got = self.__dict__.get("_width_of")
-        if got is None or got[0] is not self.charWidths:
-            got = self.__dict__["_width_of"] = (self.charWidths,
-                                                _Widths(self.charWidths, self.defaultWidth).__getitem__)
-        return got[1]
+        widths = self.charWidths
+        if type(widths) is faces.Widths:  # a code it lacks reads as defaultWidth
+            return widths.__getitem__
+        default = self.defaultWidth
+        return lambda code: widths.get(code, default)  # a table that was not packed
 
     SUBSETS_KEPT = 4  # per face: the subsets a font used only by fixed text (the masthead's) makes
 
@@ -128,8 +126,34 @@ class BriefTTFont(TTFont):
         self.shapable = False  # no uharfbuzz shaping: CJK needs none, and output stays stable
         self.brief_source = (filename, subfont_index)
 
+    def stringWidth(self, text, size, encoding="utf8"):  # type: ignore[no-untyped-def]  # noqa: N802
+        """reportlab's, after making the text's characters entries of the face's packed widths
+        (reportlab's C measure reads the dict itself: see ``faces.Widths``)."""
+        widths = self.face.charWidths
+        if type(widths) is faces.Widths:
+            widths.cover(text if type(text) is str else text.decode(encoding))
+        return TTFont.stringWidth(self, text, size, encoding)
+
 
 # -- what reportlab sees in a file (cached) -------------------------------------------------------
+
+
+class Coverage:
+    """Code points kept as sorted ranges (``first, last, first, last, …`` in an ``array``): ``cp in
+    coverage`` bisects them. A CJK face has ~30,000 code points in ~4,000 ranges; a brief asks
+    about ~600 of them, so no set of them all is built (that cost a cold start ~10 ms)."""
+
+    __slots__ = ("_firsts", "_lasts")
+
+    def __init__(self, ranges: array) -> None:  # type: ignore[type-arg]
+        self._firsts, self._lasts = ranges[0::2], ranges[1::2]
+
+    def __contains__(self, cp: object) -> bool:
+        i = bisect_right(self._firsts, cp) - 1  # type: ignore[arg-type]
+        return i >= 0 and cp <= self._lasts[i]  # type: ignore[operator]
+
+    def __iter__(self) -> Iterator[int]:
+        return chain.from_iterable(map(range, self._firsts, (last + 1 for last in self._lasts)))
 
 
 @dataclass
@@ -139,56 +163,74 @@ class _FontFile:
     path: str
     index: int
     ps_name: str
-    ranges: list[list[int]]
-    _cps: frozenset[int] | None = field(default=None, repr=False)
+    ranges: array  # type: ignore[type-arg]  # first, last, first, last, … (array "I")
+    _cps: Coverage | None = field(default=None, repr=False)
 
     @property
-    def codepoints(self) -> frozenset[int]:
+    def codepoints(self) -> Coverage:
         if self._cps is None:
-            self._cps = from_ranges(self.ranges)
+            self._cps = Coverage(self.ranges)
         return self._cps
 
 
 _rl_memo: dict[tuple[str, int], _FontFile] = {}
 
 
-def _well_formed(data: Any) -> bool:
-    """Whether a cached entry is what ``_rl_file`` writes: (PostScript name, sorted code point
-    ranges). A damaged or foreign entry is rebuilt: a range of text, or one past U+10FFFF, stopped
-    every PDF with an internal error until the cache was deleted by hand."""
-    if not (type(data) is tuple and len(data) == 2 and type(data[0]) is str and type(data[1]) is list):
-        return False
-    if not (data[0].isascii() and data[0].isprintable() and 0 < len(data[0]) <= 127):
-        return False
-    last = -1
-    for pair in data[1]:
-        if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is int and type(pair[1]) is int
-                and last < pair[0] <= pair[1] <= 0x10FFFF):
-            return False
-        last = pair[1]
-    return True
+def _read_rl(entry: Path) -> tuple[str, array] | None:  # type: ignore[type-arg]
+    """A cached (PostScript name, packed ranges) entry as ``_rl_file`` writes it, or None (it is then
+    rebuilt): unreadable, damaged (``read_marshal``), or of another shape. Only the shape is checked:
+    the ranges are sealed, the user's own and written sorted, and as packed ints they cannot hold
+    anything but numbers (a range of text once stopped every PDF until the cache was deleted)."""
+    data = read_marshal(entry)
+    if not (type(data) is tuple and len(data) == 2 and type(data[0]) is str and type(data[1]) is bytes):
+        return None
+    name, packed = data
+    if not (name.isascii() and name.isprintable() and 0 < len(name) <= 127) or len(packed) % 8:
+        return None
+    ranges = array("I")
+    ranges.frombytes(packed)
+    return name, ranges
+
+
+def _rl_entry(path: str, index: int) -> Path:
+    import reportlab
+
+    # marshal's format belongs to the Python version, and the array's byte order to the machine
+    key_parts = ("rl", RL_INFO_VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder,
+                 file_stamp(path), index)
+    return cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
+
+
+def _write_rl(entry: Path, face: TTFontFace) -> tuple[str, array]:  # type: ignore[type-arg]
+    """What ``face`` (parsed) gives for the entry, written to it."""
+    name = bytes(face.name).decode("ascii")
+    ranges = array("I", chain.from_iterable(to_ranges(_drawable(face))))
+    try:
+        write_marshal(entry, (name, ranges.tobytes()))
+    except OSError:
+        pass
+    return name, ranges
 
 
 def _rl_file(path: str, index: int) -> _FontFile:
     key = (str(path), index)
     if key in _rl_memo:
         return _rl_memo[key]
-    import reportlab
-
-    stamp = file_stamp(path)
-    # marshal's format belongs to the Python version: each version keeps its own entries
-    key_parts = ("rl", RL_INFO_VERSION, reportlab.Version, list(sys.version_info[:2]), stamp, index)
-    entry = cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
-    data = read_marshal(entry)
-    if not _well_formed(data):
-        face = TTFontFace(str(path), subfontIndex=index)
-        data = (bytes(face.name).decode("ascii"), to_ranges(_drawable(face)))
-        try:
-            write_marshal(entry, data)
-        except OSError:
-            pass
+    entry = _rl_entry(path, index)
+    data = _read_rl(entry)
+    if data is None:
+        data = _write_rl(entry, TTFontFace(str(path), subfontIndex=index))
     font = _rl_memo[key] = _FontFile(str(path), index, data[0], data[1])
     return font
+
+
+def _mend_rl_file(path: str, index: int, face: TTFontFace) -> None:
+    """The cached facts of ``path`` named another font than the file has: rewritten from ``face``
+    (parsed from the file), and the facts this process holds corrected."""
+    name, ranges = _write_rl(_rl_entry(path, index), face)
+    font = _rl_memo.get((str(path), index))
+    if font is not None:
+        font.ps_name, font.ranges, font._cps = name, ranges, None
 
 
 def _drawable(face: TTFontFace) -> set[int]:
@@ -220,8 +262,8 @@ def needs_shaping(ch: str) -> bool:
     """Right-to-left (Arabic, Uyghur, Hebrew) or a script that must be shaped: reportlab cannot set it."""
     if unicodedata.bidirectional(ch) in ("R", "AL"):
         return True
-    cp = ord(ch)
-    return any(first <= cp <= last for first, last in _SHAPED_BLOCKS)
+    cp = ord(ch)  # the blocks lie between U+0900 and U+18AF: most text (CJK, Latin) is outside
+    return 0x0900 <= cp <= 0x18AF and any(first <= cp <= last for first, last in _SHAPED_BLOCKS)
 
 
 # -- the API --------------------------------------------------------------------------------------

@@ -103,7 +103,10 @@ def make_subset(face: Any, subset: list[int]) -> bytes:
     glyph_set = {0: 0}  # old glyph index -> new glyph index
     code_to_glyph = {}  # unicode -> new glyph index
     for code in subset:
-        original = char_to_glyph[code] if code in char_to_glyph else 0
+        try:  # a plain dict read in C (fonts/faces.PackedMap makes an entry on its first read)
+            original = char_to_glyph[code]
+        except KeyError:
+            original = 0
         if original not in glyph_set:
             glyph_set[original] = len(glyph_map)
             glyph_map.append(original)
