@@ -325,17 +325,42 @@ for c in sys.argv[3:]:
     pdf = pdf_bytes(docs[c], pdf_fonts())
 Path(sys.argv[2]).write_bytes(pdf)
 print(hashlib.sha256(pdf).hexdigest(), len(pdf))
+# What the brief was made from, shown when two such runs differ: the code and where it was imported
+# from, the libraries, the cache, and each role font's file and the face reportlab read from it
+import json, marshal, os
+import brief, fontTools, reportlab
+from reportlab.pdfbase import pdfmetrics
+from brief.fonts import PDF_ROLES
+from brief.fonts.cache import cache_dir
+from brief.writers.pdf import deflate
+fonts = pdf_fonts()
+code = hashlib.sha256()
+for f in sorted(Path(brief.__file__).parent.rglob("*.py")):
+    code.update(f.read_bytes())
+faces = {}
+for role in PDF_ROLES:
+    face = pdfmetrics.getFont(fonts.name(role)).face
+    path, index = fonts.font_source(fonts.name(role))
+    st = os.stat(path)
+    parsed = (face.charToGlyph, face.charWidths, face.glyphPos, face.hmetrics, face.bbox, face.flags)
+    # marshal format 2: no back-references, whose use follows reference counts, not the values
+    faces[role] = [path, index, st.st_size, st.st_mtime_ns, hashlib.sha256(marshal.dumps(parsed, 2)).hexdigest()[:12]]
+print(json.dumps({"brief": str(Path(brief.__file__).parent), "code": code.hexdigest()[:12], "faces": faces,
+                  "deflate": deflate.engine(), "isal": getattr(sys.modules.get("isal"), "__version__", None),
+                  "reportlab": reportlab.Version, "fonttools": fontTools.version, "cache": str(cache_dir())},
+                 ensure_ascii=False, sort_keys=True))
 """
 
 
 def _pdf_difference(a: bytes, b: bytes) -> str:
     """Where two PDFs differ, object by object (decompressed), for a failure message: an intermittent
-    difference was seen once in CI and never reproduced, so the message must say what it was."""
+    difference was seen once in CI and never reproduced, so the message must say what it was. An
+    object whose content is the same but whose bytes in the file are not was compressed differently."""
     import io
 
     from pypdf import PdfReader
 
-    def objects(data: bytes) -> dict[int, bytes]:
+    def objects(data: bytes) -> tuple[dict[int, bytes], dict[int, bytes]]:
         reader = PdfReader(io.BytesIO(data))
         numbers = {n for table in reader.xref.values() for n in table} | set(reader.xref_objStm)
         out = {}
@@ -347,16 +372,22 @@ def _pdf_difference(a: bytes, b: bytes) -> str:
                 buf = io.BytesIO()
                 obj.write_to_stream(buf)
                 out[num] = buf.getvalue()
-        return out
+        starts = sorted((at, num) for num, at in reader.xref.get(0, {}).items())
+        ends = [at for at, _ in starts[1:]] + [data.rfind(b"xref")]
+        return out, {num: data[at:end] for (at, num), end in zip(starts, ends, strict=True)}
 
-    one, two = objects(a), objects(b)
+    (one, raw_one), (two, raw_two) = objects(a), objects(b)
     differing = [n for n in sorted(set(one) | set(two)) if one.get(n) != two.get(n)]
+    encoded = [n for n in sorted(set(one) & set(two)) if one[n] == two[n] and raw_one.get(n) != raw_two.get(n)]
     lines = [f"{len(a)} vs {len(b)} bytes; {len(differing)} objects differ"]
     for n in differing[:6]:
         x, y = one.get(n, b""), two.get(n, b"")
         at = next((i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q), min(len(x), len(y)))
         lines.append(f"obj {n}: {len(x)} vs {len(y)} bytes, first difference at {at}: "
                      f"{x[max(at - 40, 0):at + 40]!r} / {y[max(at - 40, 0):at + 40]!r}")
+    for n in encoded[:6]:
+        lines.append(f"obj {n}: the same {len(one[n])} bytes of content, {len(raw_one[n])} vs {len(raw_two[n])} "
+                     "bytes in the file (compressed differently)")
     return "\n".join(lines)
 
 
@@ -371,13 +402,17 @@ def test_a_brief_made_after_others_is_the_brief_made_alone(tmp_path: Path) -> No
     assert len(counties) >= 2
     last = counties[0]
 
-    def run(where: Path, *order: str) -> str:
-        return subprocess.run([sys.executable, "-c", _ONE_AFTER_ANOTHER, str(data), str(where), *order],
-                              check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    def run(where: Path, *order: str) -> tuple[str, str]:
+        """The PDF's sha256 and length, and what it was made from (the first and last lines printed)."""
+        lines = subprocess.run([sys.executable, "-c", _ONE_AFTER_ANOTHER, str(data), str(where), *order],
+                               check=True, capture_output=True, text=True, cwd=ROOT).stdout.splitlines()
+        return lines[0], lines[-1]
 
-    alone = run(tmp_path / "alone.pdf", last)
-    after = run(tmp_path / "after.pdf", *counties[1:], last)
-    assert alone == after, _pdf_difference((tmp_path / "alone.pdf").read_bytes(), (tmp_path / "after.pdf").read_bytes())
+    alone, alone_inputs = run(tmp_path / "alone.pdf", last)
+    after, after_inputs = run(tmp_path / "after.pdf", *counties[1:], last)
+    assert alone == after, "\n".join([
+        _pdf_difference((tmp_path / "alone.pdf").read_bytes(), (tmp_path / "after.pdf").read_bytes()),
+        f"alone made from {alone_inputs}", f"after made from {after_inputs}"])
     assert int(alone.split()[1]) > 50_000
     assert hashlib.sha256(b"").hexdigest() not in alone
 
