@@ -657,7 +657,7 @@ def test_a_cache_entry_naming_another_font_is_rewritten_not_trusted(tmp_path, mo
     fonts.forget()
     body = fonts.resolve()["body"]
     path, index = (str(fonts.converted_path(body)), 0) if body.cff else (body.path, body.index)
-    rl_entry, face_entry = fpdf._rl_entry(path, index), faces._entry(path, index)
+    rl_entry, face_entry = fpdf._rl_entry(path, index), faces._entry(path, index, os.stat(path))
     name, packed = read_marshal(rl_entry)
     assert face_entry.is_file()
 

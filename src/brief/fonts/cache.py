@@ -37,9 +37,11 @@ def _cache_dir(override: str, root: Path) -> Path:
     return Path(override).expanduser() if override else root / "fonts"
 
 
-def file_stamp(path: str | os.PathLike[str]) -> tuple[str, int, int]:
-    """What identifies a font file's content cheaply: absolute path, size, mtime (ns)."""
-    st = os.stat(path)
+def file_stamp(path: str | os.PathLike[str], st: os.stat_result | None = None) -> tuple[str, int, int]:
+    """What identifies a font file's content cheaply: absolute path, size, mtime (ns). ``st``: the
+    ``fstat`` of the handle the bytes were read through, so that a file put in its place meanwhile
+    does not lend its stamp to them."""
+    st = st if st is not None else os.stat(path)
     return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import marshal
 import mmap
+import os
 import sys
 from array import array
 from bisect import bisect_left
@@ -77,13 +78,15 @@ class GlyphTable:
         return bytes(self._data[self._start + start:self._start + max(start, stop)])
 
 
-def map_file(path: str) -> Any:
-    """The file's bytes, mapped read-only (shared between processes), or read when it cannot be mapped."""
+def map_file(path: str) -> tuple[Any, os.stat_result]:
+    """The file's bytes, mapped read-only (shared between processes), or read when it cannot be
+    mapped; and the stat of that same open file (what the snapshot of these bytes is filed under)."""
     with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
         try:
-            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), st
         except (OSError, ValueError):  # an empty file, or a file system without mmap
-            return fh.read()
+            return fh.read(), st
 
 
 # -- packed tables ------------------------------------------------------------------------------------
@@ -307,12 +310,12 @@ def _scale(units_per_em: int):  # type: ignore[no-untyped-def]
     return lambda x: x * factor
 
 
-def _entry(path: str, index: int):  # type: ignore[no-untyped-def]
+def _entry(path: str, index: int, st: os.stat_result):  # type: ignore[no-untyped-def]
     import reportlab
 
     # marshal's format belongs to the Python version: each version keeps its own entries
     # (and the arrays' byte order to the machine)
-    key = digest("face", VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder, file_stamp(path),
+    key = digest("face", VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder, file_stamp(path, st),
                  index)
     return cache_dir() / "faces" / f"{key}.marshal"
 
@@ -352,8 +355,8 @@ def _load(blob: bytes) -> dict[str, Any] | None:
 def load_face(face: TTFontFace, path: str, index: int, *, fresh: bool = False) -> None:
     """Fill ``face`` (a fresh ``TTFontFace`` whose ``__init__`` has not run) from ``path``'s face
     ``index``. ``fresh``: parse the file and rewrite the snapshot, whatever the cache holds."""
-    data = map_file(path)
-    entry = _entry(path, index)
+    data, st = map_file(path)
+    entry = _entry(path, index, st)
     blob = None if fresh else unsealed(entry)
     state = _load(blob) if blob is not None else None
     if state is None:

@@ -201,10 +201,14 @@ def _rl_entry(path: str, index: int) -> Path:
     return cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
 
 
+def _facts(face: TTFontFace) -> tuple[str, array]:  # type: ignore[type-arg]
+    """What an entry holds of ``face`` (parsed): its PostScript name and its drawable ranges."""
+    return bytes(face.name).decode("ascii"), array("I", chain.from_iterable(to_ranges(_drawable(face))))
+
+
 def _write_rl(entry: Path, face: TTFontFace) -> tuple[str, array]:  # type: ignore[type-arg]
     """What ``face`` (parsed) gives for the entry, written to it."""
-    name = bytes(face.name).decode("ascii")
-    ranges = array("I", chain.from_iterable(to_ranges(_drawable(face))))
+    name, ranges = _facts(face)
     try:
         write_marshal(entry, (name, ranges.tobytes()))
     except OSError:
@@ -219,7 +223,9 @@ def _rl_file(path: str, index: int) -> _FontFile:
     entry = _rl_entry(path, index)
     data = _read_rl(entry)
     if data is None:
-        data = _write_rl(entry, TTFontFace(str(path), subfontIndex=index))
+        face = TTFontFace(str(path), subfontIndex=index)
+        # filed under the stamp taken before the parse only if the file did not change meanwhile
+        data = _write_rl(entry, face) if _rl_entry(path, index) == entry else _facts(face)
     font = _rl_memo[key] = _FontFile(str(path), index, data[0], data[1])
     return font
 
