@@ -113,6 +113,17 @@ def imports_frozen() -> AbstractContextManager[None]:
     return collector_paused(freeze=True)
 
 
+def import_writers(formats: tuple[str, ...]) -> None:
+    """The writers a one-shot command will use, imported with the collector off (render.py imports
+    them lazily, where it uses them, for --format pdf to need no python-docx)."""
+    if "pdf" in formats:
+        from .writers.pdf.writer import warm
+
+        warm()
+    if "docx" in formats:
+        import brief.writers.docx  # noqa: F401
+
+
 def warm_fonts() -> None:
     """Convert OpenType fonts once, up front and in parallel, and say so: it takes seconds."""
     from .fonts.warm import warm_fonts as warm
@@ -177,11 +188,13 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
     from .recache import kept  # lazily, as every command's own modules
 
     with kept():  # the regexes it compiles (~60 ms), from the last run's (recache.py)
+        wanted = parse_formats(formats)
         with imports_frozen():
             from .render import render_county
 
             warm_fonts()
-        for path in render_county(data, county, year, parse_formats(formats), out, templates):
+            import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+        for path in render_county(data, county, year, wanted, out, templates):
             say(str(path))
 
 
@@ -197,11 +210,13 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
     from .recache import kept  # lazily, as every command's own modules
 
     with kept():  # the regexes it compiles (~60 ms), from the last run's (recache.py)
+        wanted = parse_formats(formats)
         with imports_frozen():
             from .render import render_summary
 
             warm_fonts()
-        for path in render_summary(data, program, year, parse_formats(formats), out, templates):
+            import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+        for path in render_summary(data, program, year, wanted, out, templates):
             say(str(path))
 
 
