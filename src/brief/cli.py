@@ -185,9 +185,9 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
 @handles_errors
 def render(county: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个县某一年的简报（默认 PDF 与 Word 各一份）；写项目 ID 则生成该项目本身的简报。"""
-    from .recache import kept  # lazily, as every command's own modules
+    from .codecache import kept  # lazily, as every command's own modules
 
-    with kept():  # the regexes it compiles (~60 ms), from the last run's (recache.py)
+    with kept():  # the regexes and dataclass methods it compiles (~90 ms), from the last run's (codecache.py)
         wanted = parse_formats(formats)
         with imports_frozen():
             from .render import render_county
@@ -207,9 +207,9 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
 @handles_errors
 def summary(program: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个援疆指挥部某一年的年度汇总。"""
-    from .recache import kept  # lazily, as every command's own modules
+    from .codecache import kept  # lazily, as every command's own modules
 
-    with kept():  # the regexes it compiles (~60 ms), from the last run's (recache.py)
+    with kept():  # the regexes and dataclass methods it compiles (~90 ms), from the last run's (codecache.py)
         wanted = parse_formats(formats)
         with imports_frozen():
             from .render import render_summary

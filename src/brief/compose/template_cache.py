@@ -14,7 +14,7 @@ open dir belongs to the user and nobody else can write to it; each entry is open
 without following a link, and must be the user's own file whose sha256 (its first 32 bytes) matches
 the rest, so a damaged entry is compiled again rather than run. Anything unreadable is compiled
 again; a cache that cannot be written is skipped; without sandbox.py's source there is no cache.
-These rules live in privatecache.py, shared with the regex cache (recache.py).
+These rules live in privatecache.py, shared with the code cache (codecache.py).
 """
 
 from __future__ import annotations
