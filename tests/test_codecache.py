@@ -26,7 +26,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A cache file of its own, written whatever a run's new entries cost."""
     monkeypatch.setenv(codecache.CACHE_ENV, str(tmp_path / "code"))
     monkeypatch.setattr(codecache, "WORTH_WRITING", 0.0)
-    return codecache.cache_file()
+    return codecache.cache_file("test")
 
 
 def fresh(pattern: str | bytes, flags: int = 0) -> re.Pattern:
@@ -75,7 +75,7 @@ PATTERNS = [(f"(?P<year>[0-9]{{4}})年|{os.getpid()}", int(re.I)),
 
 def test_a_second_command_takes_its_patterns_and_methods_from_the_file_and_they_work_alike(
         cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with codecache.kept():
+    with codecache.kept("test"):
         first = [compile_uncached(p, f) for p, f in PATTERNS]
         made = make_class()
     assert re._compiler.compile is codecache._COMPILE and not hasattr(dataclasses, "exec")  # put back after
@@ -86,7 +86,7 @@ def test_a_second_command_takes_its_patterns_and_methods_from_the_file_and_they_
 
     monkeypatch.setattr(codecache, "_arguments", refuse)
     monkeypatch.setattr(codecache, "_compiled", refuse)
-    with codecache.kept():
+    with codecache.kept("test"):
         served = [compile_uncached(p, f) for p, f in PATTERNS]
         from_file = make_class()
     for a, b, (p, f) in zip(first, served, PATTERNS, strict=True):
@@ -107,13 +107,13 @@ def test_a_second_command_takes_its_patterns_and_methods_from_the_file_and_they_
 
 
 def test_a_damaged_file_is_compiled_afresh_and_written_again(cache: Path) -> None:
-    with codecache.kept():
+    with codecache.kept("test"):
         compile_uncached(*PATTERNS[0])
     data = bytearray(cache.read_bytes())
     data[-3] ^= 0x55
     cache.write_bytes(bytes(data))
     assert codecache._load(cache) == ({}, {})
-    with codecache.kept():
+    with codecache.kept("test"):
         assert same(compile_uncached(*PATTERNS[0]), fresh(*PATTERNS[0]))
     assert PATTERNS[0] in patterns(cache)
 
@@ -123,7 +123,7 @@ def test_an_entry_sre_refuses_or_from_another_build_is_never_used(cache: Path) -
     args = codecache._arguments(pattern, flags)
     bogus = {(pattern, flags): (args[0], [999999], *args[2:])}
     write_sealed(cache, marshal.dumps((codecache._BUILD, bogus, {"x = 1": "not code"})))
-    with codecache.kept():
+    with codecache.kept("test"):
         assert same(compile_uncached(pattern, flags), fresh(pattern, flags))
         ns: dict[str, int] = {}
         dataclasses.exec("x = 1", ns, ns)  # type: ignore[attr-defined]  # as dataclasses runs its methods
@@ -137,12 +137,12 @@ def test_an_entry_sre_refuses_or_from_another_build_is_never_used(cache: Path) -
 
 
 def test_a_dir_others_may_write_to_is_neither_read_nor_written(cache: Path) -> None:
-    with codecache.kept():
+    with codecache.kept("test"):
         compile_uncached(*PATTERNS[0])
     before = cache.read_bytes()
     cache.parent.chmod(0o777)
     assert codecache._load(cache) == ({}, {})
-    with codecache.kept():
+    with codecache.kept("test"):
         compile_uncached(*PATTERNS[1])
     assert cache.read_bytes() == before
 
@@ -152,14 +152,28 @@ def test_only_known_cpython_versions_are_served(monkeypatch: pytest.MonkeyPatch)
     assert not codecache.supported((3, 14), "cpython") and not codecache.supported((3, 10), "cpython")
     assert not codecache.supported((3, 11), "pypy")
     monkeypatch.setattr(codecache, "supported", lambda: False)
-    with codecache.kept():
+    with codecache.kept("test"):
         assert re._compiler.compile is codecache._COMPILE and not hasattr(dataclasses, "exec")
 
 
 def test_re_and_dataclasses_are_put_back_when_the_command_fails(cache: Path) -> None:
-    with pytest.raises(KeyError), codecache.kept():
+    with pytest.raises(KeyError), codecache.kept("test"):
         assert re._compiler.compile is not codecache._COMPILE and hasattr(dataclasses, "exec")
         raise KeyError
+    assert re._compiler.compile is codecache._COMPILE and not hasattr(dataclasses, "exec")
+
+
+def test_each_command_keeps_its_own_file_and_a_light_one_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from brief.cli import main
+
+    monkeypatch.setenv(codecache.CACHE_ENV, str(tmp_path / "code"))
+    monkeypatch.setattr(codecache, "WORTH_WRITING", 0.0)
+    runner = CliRunner()
+    assert runner.invoke(main, ["validate", "--data", str(DATA)]).exit_code == 0
+    assert runner.invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0  # too light to be worth it
+    assert [p.name.split("-")[0] for p in (tmp_path / "code").iterdir()] == ["validate"]
     assert re._compiler.compile is codecache._COMPILE and not hasattr(dataclasses, "exec")
 
 
@@ -183,7 +197,7 @@ def test_a_render_from_the_cache_makes_the_same_files_and_every_kept_entry_equal
     plain = render(tmp_path / "plain", tmp_path / "file")
     filling = render(tmp_path / "filling", cache_dir)
     monkeypatch.setenv(codecache.CACHE_ENV, str(cache_dir))
-    kept_file = codecache.cache_file()
+    kept_file = codecache.cache_file("render")
     written = kept_file.stat().st_mtime_ns
     served = render(tmp_path / "served", cache_dir)
     assert len(plain) == 2 and plain == filling == served

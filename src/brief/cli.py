@@ -88,6 +88,20 @@ def _internal(exc: Exception) -> None:
     sys.exit(1)
 
 
+def keeps_compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """For a command whose libraries compile many regexes and dataclasses at every start (a cold
+    ``render`` ~90 ms, ``validate`` ~40): they come from its last run's (codecache.py)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .codecache import kept  # lazily, as every command's own modules
+
+        with kept(fn.__name__):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def reads_data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return data_option(fn, writes=False)
 
@@ -162,6 +176,7 @@ def init(directory: Path) -> None:
 @click.argument("paths", metavar="[文件]...", nargs=-1, type=click.Path(path_type=Path))
 @reads_data_option
 @handles_errors
+@keeps_compiled
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
     from .check import validate as run
@@ -183,19 +198,17 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def render(county: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个县某一年的简报（默认 PDF 与 Word 各一份）；写项目 ID 则生成该项目本身的简报。"""
-    from .codecache import kept  # lazily, as every command's own modules
+    wanted = parse_formats(formats)
+    with imports_frozen():
+        from .render import render_county
 
-    with kept():  # the regexes and dataclass methods it compiles (~90 ms), from the last run's (codecache.py)
-        wanted = parse_formats(formats)
-        with imports_frozen():
-            from .render import render_county
-
-            warm_fonts()
-            import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
-        for path in render_county(data, county, year, wanted, out, templates):
-            say(str(path))
+        warm_fonts()
+        import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+    for path in render_county(data, county, year, wanted, out, templates):
+        say(str(path))
 
 
 @main.command()
@@ -205,19 +218,17 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def summary(program: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个援疆指挥部某一年的年度汇总。"""
-    from .codecache import kept  # lazily, as every command's own modules
+    wanted = parse_formats(formats)
+    with imports_frozen():
+        from .render import render_summary
 
-    with kept():  # the regexes and dataclass methods it compiles (~90 ms), from the last run's (codecache.py)
-        wanted = parse_formats(formats)
-        with imports_frozen():
-            from .render import render_summary
-
-            warm_fonts()
-            import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
-        for path in render_summary(data, program, year, wanted, out, templates):
-            say(str(path))
+        warm_fonts()
+        import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+    for path in render_summary(data, program, year, wanted, out, templates):
+        say(str(path))
 
 
 @main.command()
@@ -228,6 +239,7 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 @click.option("--supplement", is_flag=True, help="编为增刊（增刊单独编号）")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)
 @handles_errors
+@keeps_compiled
 def issue(document: str, year: int, is_summary: bool, date: str | None, supplement: bool, data: Path) -> None:
     """给一份简报编期号（写入 data/issues.yaml），例如 2023年第12期。"""
     import datetime as dt
@@ -250,6 +262,7 @@ def issue(document: str, year: int, is_summary: bool, date: str | None, suppleme
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | None) -> None:
     """生成全部简报和年度汇总（只重建有变化的），并写出 out/manifest.json。"""
     from .build import build as run
@@ -276,6 +289,7 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, templates: Path | None) -> None:
     """按 recipients.yaml 分发当年的 PDF（每份加盖份号和收件单位）。
 
@@ -302,6 +316,7 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @data_option
 @handles_errors
+@keeps_compiled
 def form(county: str, year: int, data: Path, out: Path) -> None:
     """生成一个县某一年的 Excel 填报表（填好后用 brief import 导入）。"""
     from .forms import make_form
@@ -315,6 +330,7 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
               help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
 @reads_data_option
 @handles_errors
+@keeps_compiled
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
     from .forms.review import change_line, import_with_changes, kept_line

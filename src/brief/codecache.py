@@ -1,7 +1,7 @@
-"""Code a one-shot command (``render``, ``summary``) compiles at every start, kept between runs:
-its ~240 regular expressions and the methods of its ~70 dataclasses, the same every time. A cold
-render spends ~60 ms of CPU compiling the first (reportlab's URL pattern, paragraph.py, ~24 ms
-alone) and ~30 ms the second.
+"""Code a command compiles at every start, kept between runs: the regular expressions and the
+dataclass methods of the libraries it imports, the same every time. A cold ``render`` compiles ~240
+of the first (~60 ms of CPU; reportlab's URL pattern, paragraph.py, ~24 ms alone) and ~70
+dataclasses (~30 ms); ``validate`` ~40 ms in all, ``distribute`` ~110 ms.
 
 - CPython compiles a pattern in two steps: parsing and code generation in Python (the cost), then
   ``_sre.compile(pattern, flags, code, groups, groupindex, indexgroup)`` in C. The arguments of that
@@ -13,13 +13,14 @@ alone) and ~30 ms the second.
 What comes out is equal to a fresh compile's (a pattern's flags and code, a code object's
 bytecode and constants: tests/test_codecache.py compares every entry), so outputs are too. This
 reaches into ``re._compiler.compile`` and ``dataclasses``' one ``exec``, alike from 3.11 to 3.13: on
-another version or interpreter nothing is kept. The entries live in one marshal file per Python
-build in ``~/.cache/brief/code`` (``$BRIEF_CODE_CACHE_DIR`` instead), read and written under the
-template cache's rules (privatecache.py: a private dir of the user's, the user's own file, sealed
-by its sha256); an entry that is damaged, foreign or for another build is compiled afresh and the
-file rewritten. It is rewritten only when a run's new entries took >= 10 ms of CPU to compile (a
-first run: ~90): a few patterns are built anew each run from a set whose order follows the hash
-seed (tokenize's, reportlab's rl_safe_eval's: ~3 ms) and would otherwise rewrite it every time.
+another version or interpreter nothing is kept. The entries live in one marshal file per command
+and Python build in ``~/.cache/brief/code`` (``$BRIEF_CODE_CACHE_DIR`` instead), read and written
+under the template cache's rules (privatecache.py: a private dir of the user's, the user's own
+file, sealed by its sha256); an entry that is damaged, foreign or for another build is compiled
+afresh and the file rewritten. It is rewritten only when a run's new entries took >= 10 ms of CPU
+to compile (a first render: ~90): a few patterns are built anew each run from a set whose order
+follows the hash seed (tokenize's, reportlab's rl_safe_eval's: ~3 ms) and would otherwise rewrite
+it every time.
 """
 
 from __future__ import annotations
@@ -58,11 +59,12 @@ def supported(version: tuple[int, int] = sys.version_info[:2], implementation: s
     return implementation == "cpython" and (3, 11) <= version <= (3, 13)
 
 
-def cache_file() -> Path:
+def cache_file(command: str) -> Path:
     override = os.environ.get(CACHE_ENV)
     directory = Path(override).expanduser() if override else user_cache_root() / "code"
-    # one file per Python build, so that two Pythons sharing the dir do not rewrite each other's
-    return directory / f"{hashlib.sha256(repr(_BUILD).encode()).hexdigest()[:16]}.marshal"
+    # a file per command, which loads only what it uses; per Python build, so that two Pythons
+    # sharing the dir do not rewrite each other's
+    return directory / f"{command}-{hashlib.sha256(repr(_BUILD).encode()).hexdigest()[:16]}.marshal"
 
 
 def _arguments(pattern: str | bytes, flags: int) -> Args:
@@ -145,13 +147,13 @@ def _load(path: Path) -> tuple[dict[Key, Args], dict[str, CodeType]]:
 
 
 @contextmanager
-def kept() -> Iterator[None]:
+def kept(command: str) -> Iterator[None]:
     """Inside, the patterns ``re`` compiles and the methods ``dataclasses`` writes come from the
     cache file when it has them; after, the file gains those it lacked, when worth it (module doc)."""
     if not supported() or _compiler.compile is not _COMPILE or hasattr(dataclasses, "exec"):
         yield  # another version, or already inside
         return
-    path = cache_file()
+    path = cache_file(command)
     served = _Served(*_load(path))
     _compiler.compile = served.compile
     dataclasses.exec = served.exec  # type: ignore[attr-defined]  # a module global before the builtin
