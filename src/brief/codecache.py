@@ -43,7 +43,7 @@ from .privatecache import read_sealed, write_sealed
 from .usercache import user_cache_root
 
 CACHE_ENV = "BRIEF_CODE_CACHE_DIR"
-KEPT = 1000  # entries of each kind (a render makes ~240 + ~380); beyond it only the last run's are kept
+KEPT = 1000  # entries of each kind (a render: ~240 patterns, ~440 methods); past it only the last run's are kept
 WORTH_WRITING = 0.010  # CPU seconds a run's new entries took to compile before the file is rewritten
 _COMPILE = _compiler.compile  # re's own, put back after each command
 # What decides the compiled code besides its source: this file's layout and the exact Python build.
