@@ -110,7 +110,7 @@ class _Served:
         start = time.process_time()
         args = _arguments(pattern, flags)
         self.new_cost += time.process_time() - start
-        self.used_patterns[key] = args
+        self.patterns[key] = self.used_patterns[key] = args
         return _sre.compile(pattern, *args)
 
     def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:  # noqa: A002 - exec's names
@@ -119,7 +119,7 @@ class _Served:
         code = self.methods.get(source)
         if type(code) is not CodeType:
             start = time.process_time()
-            code = _compiled(source)
+            code = self.methods[source] = _compiled(source)  # two classes alike write the same text
             self.new_cost += time.process_time() - start
         self.used_methods[source] = code
         return exec(code, globals, locals)
