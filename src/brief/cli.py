@@ -179,8 +179,9 @@ def init(directory: Path) -> None:
 @keeps_compiled
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
-    from .check import validate as run
-    from .data.unlisted import unlisted_notes
+    with imports_frozen():
+        from .check import validate as run
+        from .data.unlisted import unlisted_notes
 
     problems, files = run(list(paths), data)
     for root in [p for p in paths if (p / "indicators.yaml").is_file()] if paths else [data]:
@@ -242,10 +243,11 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 @keeps_compiled
 def issue(document: str, year: int, is_summary: bool, date: str | None, supplement: bool, data: Path) -> None:
     """给一份简报编期号（写入 data/issues.yaml），例如 2023年第12期。"""
-    import datetime as dt
+    with imports_frozen():
+        import datetime as dt
 
-    from .compose.issue import issue_document
-    from .issues import parse_date
+        from .compose.issue import issue_document
+        from .issues import parse_date
 
     day = dt.date.today() if date is None else parse_date(date)
     if day is None:
@@ -294,9 +296,10 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
     """按 recipients.yaml 分发当年的 PDF（每份加盖份号和收件单位）。
 
     设置了 BRIEF_SMTP_HOST 时经 SMTP 发送，否则把邮件写成 out/outbox/ 下的 .eml 文件。"""
-    from .distribute import SmtpSettings, format_report
-    from .distribute import distribute as run
-    from .progress import Reporter
+    with imports_frozen():
+        from .distribute import SmtpSettings, format_report
+        from .distribute import distribute as run
+        from .progress import Reporter
 
     smtp = SmtpSettings.from_env()
     warm_fonts()  # a dry run renders the out-of-date PDFs in memory, to tell what would change
@@ -319,7 +322,8 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
 @keeps_compiled
 def form(county: str, year: int, data: Path, out: Path) -> None:
     """生成一个县某一年的 Excel 填报表（填好后用 brief import 导入）。"""
-    from .forms import make_form
+    with imports_frozen():
+        from .forms import make_form
 
     say(str(make_form(data, county, year, out)))
 
@@ -333,7 +337,8 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
 @keeps_compiled
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
-    from .forms.review import change_line, import_with_changes, kept_line
+    with imports_frozen():
+        from .forms.review import change_line, import_with_changes, kept_line
 
     try:
         written = import_with_changes(list(files), data)
