@@ -119,3 +119,12 @@ def test_a_cli_render_loads_its_writers_and_fonts_with_the_collector_off_and_out
     _, mods = cli_run(["render", "shule", "--year", "2023", "--format", "pdf", "--data", str(data),
                        "--out", str(tmp_path / "pdf")])
     assert "brief.writers.pdf.writer" in mods and "docx" not in mods  # only the writers it uses
+
+
+@pytest.mark.slow
+def test_validate_and_form_import_with_the_collector_off_and_out_of_its_reach(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    walked, _ = cli_run(["validate", "--data", str(data)])
+    assert walked < 30_000, walked  # ~62,000 when its modules and font tables were walked
+    walked, _ = cli_run(["form", "yingjisha", "--year", "2023", "--data", str(data), "--out", str(tmp_path)])
+    assert walked < 30_000, walked
