@@ -46,8 +46,9 @@ CACHE_ENV = "BRIEF_CODE_CACHE_DIR"
 KEPT = 1000  # entries of each kind (a render: ~240 patterns, ~440 methods); past it only the last run's are kept
 WORTH_WRITING = 0.010  # CPU seconds a run's new entries took to compile before the file is rewritten
 _COMPILE = _compiler.compile  # re's own, put back after each command
-# What decides the compiled code besides its source: this file's layout and the exact Python build.
-_BUILD = (2, sys.version, _sre.MAGIC, _sre.CODESIZE, sys.maxunicode)
+# What decides the compiled code besides its source: this file's layout, the exact Python build and
+# its -O level (compile() drops asserts under it).
+_BUILD = (2, sys.version, _sre.MAGIC, _sre.CODESIZE, sys.maxunicode, sys.flags.optimize)
 
 Key = tuple[str | bytes, int]
 Args = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]  # _sre.compile's, after the pattern
