@@ -147,6 +147,20 @@ def test_a_dir_others_may_write_to_is_neither_read_nor_written(cache: Path) -> N
     assert cache.read_bytes() == before
 
 
+def test_files_of_other_python_builds_beyond_a_few_are_removed(cache: Path) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    stale = [cache.parent / f"test-{i:016x}.marshal" for i in range(codecache.BUILDS_KEPT + 1)]
+    for i, path in enumerate(stale):
+        path.write_bytes(b"")
+        os.utime(path, ns=(i * 10**9, i * 10**9))  # older than this run's
+    other_command = cache.parent / "validate-0000000000000000.marshal"
+    other_command.write_bytes(b"")
+    with codecache.kept("test"):
+        compile_uncached(*PATTERNS[0])
+    left = sorted(p.name for p in cache.parent.iterdir())
+    assert left == sorted([cache.name, other_command.name, *(p.name for p in stale[-codecache.BUILDS_KEPT + 1:])])
+
+
 def test_only_known_cpython_versions_are_served(monkeypatch: pytest.MonkeyPatch) -> None:
     assert codecache.supported((3, 11), "cpython") and codecache.supported((3, 13), "cpython")
     assert not codecache.supported((3, 14), "cpython") and not codecache.supported((3, 10), "cpython")

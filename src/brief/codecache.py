@@ -45,6 +45,7 @@ from .usercache import user_cache_root
 CACHE_ENV = "BRIEF_CODE_CACHE_DIR"
 KEPT = 1000  # entries of each kind (a render: ~240 patterns, ~440 methods); past it only the last run's are kept
 WORTH_WRITING = 0.010  # CPU seconds a run's new entries took to compile before the file is rewritten
+BUILDS_KEPT = 3  # files per command: a Python upgrade leaves the old build's behind
 _COMPILE = _compiler.compile  # re's own, put back after each command
 # What decides the compiled code besides its source: this file's layout, the exact Python build and
 # its -O level (compile() drops asserts under it).
@@ -165,6 +166,14 @@ def kept(command: str) -> Iterator[None]:
         del dataclasses.exec  # type: ignore[attr-defined]
         if served.new_cost >= WORTH_WRITING:
             try:
-                write_sealed(path, served.payload())
+                if write_sealed(path, served.payload()):
+                    _prune(command, path.parent)
             except (OSError, ValueError):
                 pass  # a read-only or full disk: compile again next time
+
+
+def _prune(command: str, directory: Path) -> None:
+    """The newest BUILDS_KEPT files of ``command``; an older one still in use is simply written again."""
+    files = sorted(directory.glob(f"{command}-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
+    for old in files[:-BUILDS_KEPT]:
+        old.unlink(missing_ok=True)
