@@ -82,3 +82,49 @@ def test_a_pdf_only_render_without_photos_imports_no_docx_writer(tmp_path: Path)
     assert "brief.writers.pdf.writer" in mods
     assert "brief.writers.docx" not in mods and "docx" not in mods
     assert [p.suffix for p in (tmp_path / "2023").iterdir()] == [".pdf"]
+
+
+WALKS = """
+import gc, sys
+walked = [0]
+def seen(phase, info):  # how many objects each collection walks: the generations it collects
+    if phase == "start":
+        walked[0] = max(walked[0], sum(len(gc.get_objects(g)) for g in range(info["generation"] + 1)))
+gc.callbacks.append(seen)
+from brief.cli import main
+try:
+    main({args!r})
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("--walked--", walked[0])
+print("\\n".join(sys.modules))
+"""
+
+
+def cli_run(args: list[str]) -> tuple[int, set[str]]:
+    """The most objects one collection walked in a CLI run, and the modules the run imported."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    out = subprocess.run([sys.executable, "-c", WALKS.format(args=args)], capture_output=True, text=True, env=env,
+                         check=True).stdout.split("--walked--")[1].split()
+    return int(out[0]), set(out[1:])
+
+
+@pytest.mark.slow
+def test_a_cli_render_loads_its_writers_and_fonts_with_the_collector_off_and_out_of_its_reach(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    walked, mods = cli_run(["render", "yingjisha", "--year", "2023", "--data", str(data), "--out", str(tmp_path)])
+    assert {"brief.writers.pdf.writer", "brief.writers.docx.writer"} <= mods
+    # the role fonts' tables (~60,000 tuples) were made under the freeze: no collection walks them
+    assert walked < 30_000, walked
+    _, mods = cli_run(["render", "shule", "--year", "2023", "--format", "pdf", "--data", str(data),
+                       "--out", str(tmp_path / "pdf")])
+    assert "brief.writers.pdf.writer" in mods and "docx" not in mods  # only the writers it uses
+
+
+@pytest.mark.slow
+def test_validate_and_form_import_with_the_collector_off_and_out_of_its_reach(tmp_path: Path) -> None:
+    data = Path(__file__).resolve().parents[1] / "data"
+    walked, _ = cli_run(["validate", "--data", str(data)])
+    assert walked < 30_000, walked  # ~62,000 when its modules and font tables were walked
+    walked, _ = cli_run(["form", "yingjisha", "--year", "2023", "--data", str(data), "--out", str(tmp_path)])
+    assert walked < 30_000, walked

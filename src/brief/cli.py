@@ -88,6 +88,20 @@ def _internal(exc: Exception) -> None:
     sys.exit(1)
 
 
+def keeps_compiled(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """For a command whose libraries compile many regexes and dataclasses at every start (a cold
+    ``render`` ~90 ms, ``validate`` ~40): they come from its last run's (codecache.py)."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .codecache import kept  # lazily, as every command's own modules
+
+        with kept(fn.__name__):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 def reads_data_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return data_option(fn, writes=False)
 
@@ -111,6 +125,17 @@ def imports_frozen() -> AbstractContextManager[None]:
     never walks those ~300,000 objects again (~60 ms of a cold ``render``). The work after runs
     with it on."""
     return collector_paused(freeze=True)
+
+
+def import_writers(formats: tuple[str, ...]) -> None:
+    """The writers a one-shot command will use, imported with the collector off (render.py imports
+    them lazily, where it uses them, for --format pdf to need no python-docx)."""
+    if "pdf" in formats:
+        from .writers.pdf.writer import warm
+
+        warm()
+    if "docx" in formats:
+        import brief.writers.docx  # noqa: F401
 
 
 def warm_fonts() -> None:
@@ -151,10 +176,12 @@ def init(directory: Path) -> None:
 @click.argument("paths", metavar="[文件]...", nargs=-1, type=click.Path(path_type=Path))
 @reads_data_option
 @handles_errors
+@keeps_compiled
 def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
     """检查数据文件；每个问题一行：文件:行: 键: 问题。"""
-    from .check import validate as run
-    from .data.unlisted import unlisted_notes
+    with imports_frozen():
+        from .check import validate as run
+        from .data.unlisted import unlisted_notes
 
     problems, files = run(list(paths), data)
     for root in [p for p in paths if (p / "indicators.yaml").is_file()] if paths else [data]:
@@ -172,13 +199,16 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def render(county: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个县某一年的简报（默认 PDF 与 Word 各一份）；写项目 ID 则生成该项目本身的简报。"""
+    wanted = parse_formats(formats)
     with imports_frozen():
         from .render import render_county
 
         warm_fonts()
-    for path in render_county(data, county, year, parse_formats(formats), out, templates):
+        import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+    for path in render_county(data, county, year, wanted, out, templates):
         say(str(path))
 
 
@@ -189,13 +219,16 @@ def render(county: str, year: int, formats: str, data: Path, out: Path, template
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def summary(program: str, year: int, formats: str, data: Path, out: Path, templates: Path | None) -> None:
     """生成一个援疆指挥部某一年的年度汇总。"""
+    wanted = parse_formats(formats)
     with imports_frozen():
         from .render import render_summary
 
         warm_fonts()
-    for path in render_summary(data, program, year, parse_formats(formats), out, templates):
+        import_writers(wanted)  # after warm_fonts: the PDF's fonts must be converted first
+    for path in render_summary(data, program, year, wanted, out, templates):
         say(str(path))
 
 
@@ -207,12 +240,14 @@ def summary(program: str, year: int, formats: str, data: Path, out: Path, templa
 @click.option("--supplement", is_flag=True, help="编为增刊（增刊单独编号）")
 @click.option("--data", "data", type=click.Path(path_type=Path), default=Path("data"), help=DATA_HELP)
 @handles_errors
+@keeps_compiled
 def issue(document: str, year: int, is_summary: bool, date: str | None, supplement: bool, data: Path) -> None:
     """给一份简报编期号（写入 data/issues.yaml），例如 2023年第12期。"""
-    import datetime as dt
+    with imports_frozen():
+        import datetime as dt
 
-    from .compose.issue import issue_document
-    from .issues import parse_date
+        from .compose.issue import issue_document
+        from .issues import parse_date
 
     day = dt.date.today() if date is None else parse_date(date)
     if day is None:
@@ -229,6 +264,7 @@ def issue(document: str, year: int, is_summary: bool, date: str | None, suppleme
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | None) -> None:
     """生成全部简报和年度汇总（只重建有变化的），并写出 out/manifest.json。"""
     from .build import build as run
@@ -255,13 +291,15 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
+@keeps_compiled
 def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, templates: Path | None) -> None:
     """按 recipients.yaml 分发当年的 PDF（每份加盖份号和收件单位）。
 
     设置了 BRIEF_SMTP_HOST 时经 SMTP 发送，否则把邮件写成 out/outbox/ 下的 .eml 文件。"""
-    from .distribute import SmtpSettings, format_report
-    from .distribute import distribute as run
-    from .progress import Reporter
+    with imports_frozen():
+        from .distribute import SmtpSettings, format_report
+        from .distribute import distribute as run
+        from .progress import Reporter
 
     smtp = SmtpSettings.from_env()
     warm_fonts()  # a dry run renders the out-of-date PDFs in memory, to tell what would change
@@ -281,9 +319,11 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @data_option
 @handles_errors
+@keeps_compiled
 def form(county: str, year: int, data: Path, out: Path) -> None:
     """生成一个县某一年的 Excel 填报表（填好后用 brief import 导入）。"""
-    from .forms import make_form
+    with imports_frozen():
+        from .forms import make_form
 
     say(str(make_form(data, county, year, out)))
 
@@ -294,9 +334,11 @@ def form(county: str, year: int, data: Path, out: Path) -> None:
               help="有错时，把每份出错的表单另存到此目录（<名称>.marked.xlsx）：出错的单元格标红，批注写明原因")
 @reads_data_option
 @handles_errors
+@keeps_compiled
 def import_(files: tuple[Path, ...], data: Path, out: Path, marked: Path | None) -> None:
     """把填好的填报表导入 counties/<县>/<年>.yaml：与 validate 同样检查，有任何问题则什么也不写。"""
-    from .forms.review import change_line, import_with_changes, kept_line
+    with imports_frozen():
+        from .forms.review import change_line, import_with_changes, kept_line
 
     try:
         written = import_with_changes(list(files), data)

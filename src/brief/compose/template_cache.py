@@ -14,13 +14,13 @@ open dir belongs to the user and nobody else can write to it; each entry is open
 without following a link, and must be the user's own file whose sha256 (its first 32 bytes) matches
 the rest, so a damaged entry is compiled again rather than run. Anything unreadable is compiled
 again; a cache that cannot be written is skipped; without sandbox.py's source there is no cache.
+These rules live in privatecache.py, shared with the code cache (codecache.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -28,15 +28,11 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-from ..outdir import atomic_write
+from ..privatecache import read_sealed, write_sealed
 from ..usercache import user_cache_root
 
 CACHE_ENV = "BRIEF_TEMPLATE_CACHE_DIR"
 KEPT = 200  # entries; beyond it the oldest go (each templates dir × tool version makes its own)
-
-
-DIGEST = 32  # bytes of sha256 in front of each entry
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @lru_cache(maxsize=1)
@@ -64,11 +60,11 @@ class TemplateCache(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: Bucket) -> None:
         if _code_key() is None:
             return
-        data = _read_entry(self.directory, self._path(bucket).name)
-        if data is None or len(data) <= DIGEST or hashlib.sha256(data[DIGEST:]).digest() != data[:DIGEST]:
+        data = read_sealed(self._path(bucket))
+        if data is None:
             return  # missing, foreign or damaged: compile again
         try:
-            bucket.bytecode_from_string(data[DIGEST:])
+            bucket.bytecode_from_string(data)
         except Exception:  # noqa: BLE001 - another Jinja's entry: compile again
             bucket.reset()
 
@@ -76,57 +72,10 @@ class TemplateCache(jinja2.BytecodeCache):
         if _code_key() is None:
             return
         try:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = _open_private_dir(self.directory)
-            if fd is None:
-                return
-            os.close(fd)
-            payload = bucket.bytecode_to_string()
-            atomic_write(self._path(bucket), hashlib.sha256(payload).digest() + payload)
-            _prune(self.directory)
+            if write_sealed(self._path(bucket), bucket.bytecode_to_string()):
+                _prune(self.directory)
         except OSError:
             pass  # a read-only or full disk: compile again next time
-
-
-def _owner() -> int | None:
-    return os.getuid() if hasattr(os, "getuid") else None  # Windows: no owner to compare
-
-
-def _open_private_dir(directory: Path) -> int | None:
-    """The dir opened (not through a link at its own name) when it is the user's own and no one else
-    may write to it, its entries being run as code; None otherwise. Checked on the open handle, so
-    the dir cannot be swapped for another between the check and the reads."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return None  # no dir handles here: no cache
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
-    except OSError:
-        return None
-    st = os.fstat(fd)
-    owner = _owner()
-    if (owner is not None and st.st_uid != owner) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        os.close(fd)
-        return None
-    return fd
-
-
-def _read_entry(directory: Path, name: str) -> bytes | None:
-    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
-    dir_fd = _open_private_dir(directory)
-    if dir_fd is None:
-        return None
-    try:
-        fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=dir_fd)
-    except OSError:
-        return None
-    finally:
-        os.close(dir_fd)
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        owner = _owner()
-        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
-            return None
-        return fh.read()
 
 
 def _prune(directory: Path) -> None:
