@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,15 @@ def form(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = make_form(data, "yingjisha", 2023, out)
     monkeypatch.chdir(out)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _nothing_stays_frozen() -> Iterator[None]:
+    """A command run in-process (CliRunner) freezes what it imported (cli.imports_frozen: a one-shot
+    process exits right after); in the test process that would keep every test's cycles for good."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True, scope="session")
