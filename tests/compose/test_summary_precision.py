@@ -9,7 +9,7 @@ import pytest
 
 from brief.compose.summary_scaled import SCALE_FROM, scale_view
 from brief.data.dataset import load_dataset
-from helpers import brief, docx_paragraphs, pdf_body
+from helpers import brief, data_copy, docx_paragraphs, pdf_body
 
 CATALOG = """\
 sections:
@@ -77,3 +77,17 @@ def test_a_large_summary_rounds_its_totals_and_subtotals(tmp_path: Path) -> None
     assert [f.total_text for f in view.ranked] == ["约11.6亿元"]  # the first summed figure of the section
     # 喀什地区: 约1.2亿 + 15 × 3450万 = 约6.375亿 → 约6.4亿; 和田地区: 15 × 3450万 = 5.175亿, exact
     assert [g.subtotals for g in view.groups] == [("约6.4亿元",), ("5.175亿元",)]
+
+
+@pytest.mark.parametrize(("declared", "accepted"), [
+    ("约80.49万", True),  # the exact sum: 15.6万 + 近22万 + 30.89万 + 约12万
+    ("约80万", True),  # as the summary prints it (rounded to the 万 of 约12万): copied from it
+    ("约81万", False),
+])
+def test_a_declared_total_may_be_the_printed_one(tmp_path: Path, declared: str, accepted: bool) -> None:
+    data = data_copy(tmp_path, {"programs/shandong/2023.yaml": (
+        "  paired_families: 1010", f"  paired_families: 1010\n  orchard_area: {declared}")})
+    problems = [p for p in load_dataset(data, totals=False).totals_problems if p.key == "orchard_area"]
+    assert (problems == []) is accepted, problems
+    if not accepted:
+        assert f"申报合计 {declared}亩 与各县之和 约80万亩 不符" in problems[0].message

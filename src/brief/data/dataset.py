@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.aggregate import aggregate, parts_exceed
+from ..domain.aggregate import aggregate, parts_exceed, stated
 from ..domain.quantity import format_quantity
 from ..errors import BriefError, Problem
 from .catalog import Catalog, read_catalog
@@ -329,10 +329,12 @@ def _reconcile_totals(ds: Dataset) -> None:
             ind = ds.catalog.indicators[key]
             files = [ds.counties[(c, year)] for c in program.counties if (c, year) in ds.counties]
             values = [f.indicators[key] for f in files if key in f.indicators]
-            computed = aggregate(ind.aggregate if ind.aggregate != "none" else "sum", values)
-            if computed == declared:
+            rule = ind.aggregate if ind.aggregate != "none" else "sum"
+            computed = aggregate(rule, values)
+            printed = stated(rule, computed, values)  # a 约 sum as the summary prints it, which may be copied
+            if declared in (computed, printed):
                 continue
-            shown = format_quantity(computed, ind.unit) if computed else "无数据"
+            shown = format_quantity(printed, ind.unit) if printed else "无数据"
             sources = "、".join(f"{f.path.parent.name}/{f.path.name}" for f in files if key in f.indicators)
             ds.totals_problems.append(Problem(str(py.path), py.total_lines.get(key), key,
                                               f"申报合计 {format_quantity(declared, ind.unit)} 与各县之和 {shown} 不符"
