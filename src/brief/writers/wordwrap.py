@@ -77,12 +77,12 @@ def _greedy(text: str, cuts: Sequence[int], width: Width, room: float) -> tuple[
     return tuple(lines)
 
 
-def _cell(text: str, cuts: Sequence[int], width: Width, room: float) -> tuple[str, ...] | None:
+def _cell(text: str, cuts: Sequence[int], width: Width, room: float, even: bool = False) -> tuple[str, ...] | None:
     """A table cell's lines, as the PDF breaker sets them: greedy; when that leaves one character
-    alone on the last line, greedy at the narrowest room that keeps the number of lines (even lines),
-    if that helps."""
+    alone on the last line (or ``even``), greedy at the narrowest room that keeps the number of
+    lines (even lines), if that leaves none alone."""
     lines = _greedy(text, cuts, width, room)
-    if lines is None or len(lines) < 2 or len(lines[-1]) > 1:
+    if lines is None or len(lines) < 2 or (len(lines[-1]) > 1 and not even):
         return lines
     rooms = sorted({w for a in (0, *cuts) for b in (*cuts, len(text)) if b > a
                     for w in (width(text[a:b]),) if w <= room})
@@ -95,23 +95,27 @@ def _cell(text: str, cuts: Sequence[int], width: Width, room: float) -> tuple[st
 
 def cell(text: str, width: Width, room: float) -> tuple[str, ...] | None:
     """The lines of a table cell of 汉字 only (every font sets them one em wide, so both writers
-    measure them alike) when breaking between words changes them; None: break as before (a text
-    that fits, has no better break, or holds other characters, whose widths differ between the
-    PDF's fonts and Word's)."""
+    measure them alike): the PDF breaker's (each line as full as it can be; even lines rather than
+    one character alone on the last), broken between words, else among characters no word covers,
+    when that keeps the number of lines; else as before. None when they are the lines of an engine
+    that fills each line as full as it can (Word's), and for a text that fits or holds other
+    characters, whose widths differ between the PDF's fonts and Word's."""
     if not _HANZI.fullmatch(text) or width(text) <= room:
         return None
     everywhere = list(range(1, len(text)))
-    before = _cell(text, everywhere, width, room)
+    full = _greedy(text, everywhere, width, room)
+    lines = before = _cell(text, everywhere, width, room)
     if before is None:
         return None
-    cuts = _cuts(before)
+    cuts, even = _cuts(before), before != full  # even: the PDF evened out a lone last character
     for tier in _tiers(positions(text)):
         if cuts.issubset(tier):
-            return None  # the old breaks are as good
-        lines = _cell(text, tier, width, room)
-        if lines is not None and len(lines) == len(before) and min(map(len, lines)) > 1:
-            return lines
-    return None
+            break  # the old breaks are as good
+        better = _cell(text, tier, width, room, even)
+        if better is not None and len(better) == len(before) and min(map(len, better)) > 1:
+            lines = better
+            break
+    return None if lines == full else lines
 
 
 def _cuts(lines: Sequence[str]) -> set[int]:
