@@ -43,23 +43,24 @@ def _lines(text: str, cuts: Sequence[int]) -> tuple[str, ...]:
 
 def even(text: str, count: int, width: Width, room: float) -> tuple[str, ...] | None:
     """``text`` on ``count`` lines, each ``room`` wide at most and of two characters or more, broken
-    between words (then among characters no word covers) where the widest line is narrowest, the
-    longer lines first; None when no such break fits (the caller splits as before)."""
+    between words (then among characters no word covers) where the lines are most even (the widest
+    narrowest, then the least spread), the longer lines first; None when no such break fits (the
+    caller splits as before)."""
     if count < 2:
         return None
     allowed = positions(text)
     for tier in _tiers(allowed):
-        best: tuple[float, tuple[int, ...], tuple[str, ...]] | None = None
+        best: tuple[tuple[float, float, tuple[int, ...]], tuple[str, ...]] | None = None
         for cuts in combinations(tier, count - 1):
             lines = _lines(text, cuts)
             if min(map(len, lines)) < 2:
                 continue
-            widest = max(map(width, lines))
-            key = (widest, tuple(-len(line) for line in lines))
-            if widest <= room and (best is None or key < best[:2]):
-                best = (*key, lines)
+            widths = [width(line) for line in lines]
+            key = (max(widths), sum(w * w for w in widths), tuple(-len(line) for line in lines))
+            if key[0] <= room and (best is None or key < best[0]):
+                best = (key, lines)
         if best is not None:
-            return best[2]
+            return best[1]
     return None
 
 
