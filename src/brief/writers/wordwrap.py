@@ -85,13 +85,20 @@ def _cell(text: str, cuts: Sequence[int], width: Width, room: float, even: bool 
     lines = _greedy(text, cuts, width, room)
     if lines is None or len(lines) < 2 or (len(lines[-1]) > 1 and not even):
         return lines
+    # the narrowest room is the width of some line: the narrowest of them that still holds the text on
+    # as many lines (a wider room never needs more lines, so a bisection finds it)
     rooms = sorted({w for a in (0, *cuts) for b in (*cuts, len(text)) if b > a
                     for w in (width(text[a:b]),) if w <= room})
-    for narrower in rooms:
-        even_lines = _greedy(text, cuts, width, narrower)
-        if even_lines is not None and len(even_lines) == len(lines):
-            return even_lines if len(even_lines[-1]) > 1 else lines
-    return lines
+    lo, hi = 0, len(rooms) - 1  # rooms[-1] is room's own greedy's widest line: it holds them
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tried = _greedy(text, cuts, width, rooms[mid])
+        if tried is not None and len(tried) <= len(lines):
+            hi = mid
+        else:
+            lo = mid + 1
+    even_lines = _greedy(text, cuts, width, rooms[lo])
+    return even_lines if even_lines is not None and len(even_lines[-1]) > 1 else lines
 
 
 def cell(text: str, width: Width, room: float) -> tuple[str, ...] | None:
