@@ -78,12 +78,12 @@ def _greedy(text: str, cuts: Sequence[int], width: Width, room: float) -> tuple[
     return tuple(lines)
 
 
-def _cell(text: str, cuts: Sequence[int], width: Width, room: float, even: bool = False) -> tuple[str, ...] | None:
+def _cell(text: str, cuts: Sequence[int], width: Width, room: float, balance: bool = False) -> tuple[str, ...] | None:
     """A table cell's lines, as the PDF breaker sets them: greedy; when that leaves one character
-    alone on the last line (or ``even``), greedy at the narrowest room that keeps the number of
+    alone on the last line (or ``balance``), greedy at the narrowest room that keeps the number of
     lines (even lines), if that leaves none alone."""
     lines = _greedy(text, cuts, width, room)
-    if lines is None or len(lines) < 2 or (len(lines[-1]) > 1 and not even):
+    if lines is None or len(lines) < 2 or (len(lines[-1]) > 1 and not balance):
         return lines
     # the narrowest room is the width of some line: the narrowest of them that still holds the text on
     # as many lines (a wider room never needs more lines, so a bisection finds it)
@@ -115,11 +115,11 @@ def cell(text: str, width: Width, room: float) -> tuple[str, ...] | None:
     lines = before = _cell(text, everywhere, width, room)
     if before is None:
         return None
-    cuts, even = _cuts(before), before != full  # even: the PDF evened out a lone last character
+    cuts, balance = _cuts(before), before != full  # the PDF evened out a lone last character
     for tier in _tiers(positions(text)):
         if cuts.issubset(tier):
             break  # the old breaks are as good
-        better = _cell(text, tier, width, room, even)
+        better = _cell(text, tier, width, room, balance)
         if better is not None and len(better) == len(before) and min(map(len, better)) > 1:
             lines = better
             break
