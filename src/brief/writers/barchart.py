@@ -14,6 +14,7 @@ from typing import Protocol
 
 from .. import housestyle as hs
 from ..model import Chart
+from . import wordwrap
 
 # Series colours: 公文 red first, then greys and a muted blue (readable when printed grey).
 COLOURS: tuple[str, ...] = ("#C00000", "#7F7F7F", "#2F5597", "#BF9000", "#404040")
@@ -90,8 +91,12 @@ def ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 def wrap_name(text: str, per_line: int) -> list[str]:
     """A category name on up to three lines of at most ``per_line`` characters (so neighbours never
-    overlap), as even as they can be: 临时党⏎支部, never 临时党支⏎部 with one character alone."""
+    overlap), broken between words (wordwrap.even: 临时⏎党支部, 专题⏎培训班), else as even as they
+    can be (临时党⏎支部), never 临时党支⏎部 with one character alone."""
     count = min(3, -(-len(text) // per_line)) if text else 0
+    words = wordwrap.even(text, count, len, per_line)
+    if words is not None:
+        return list(words)
     out, start = [], 0
     for k in range(count):
         size = min(per_line, -(-(len(text) - start) // (count - k)))  # the longer lines first

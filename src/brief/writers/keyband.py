@@ -9,15 +9,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .cjkwords import Break, breaks
+from . import wordwrap
+from .cjkwords import Break
 
 SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)  # the sizes tried, largest first
 # The labels of a band are set this much smaller at most to keep each on one line (``累计培养培训干部人才``
 # at 9.9 pt beside its neighbours) rather than broken on two: a shrink the eye does not notice.
 SLIGHT = 0.9
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
-_NO_LINE_START = set("，。、；：！？）》」』”’%％·")  # closing marks stay with what they close
-_WORD = re.compile(r"[A-Za-z0-9.]")
 
 Width = Callable[[str, float], float]  # text, size in pt -> width in pt
 
@@ -35,15 +34,9 @@ def em_width(text: str, size: float) -> float:
 
 
 def _breaks(label: str) -> list[tuple[int, Break]]:
-    """Where a label may break, and how well (between two words, or inside one): not inside a Latin
-    word or number, not before a closing mark, and never leaving a lone character on either line."""
-    kind = breaks(label)
-    out = []
-    for i in range(2, len(label) - 1):
-        if label[i] in _NO_LINE_START or (_WORD.match(label[i - 1]) and _WORD.match(label[i])):
-            continue
-        out.append((i, kind[i - 1]))
-    return out
+    """Where a label may break, and how well (between two words, or inside one; wordwrap.positions),
+    never leaving a lone character on either line."""
+    return [(i, kind) for i, kind in wordwrap.positions(label) if 2 <= i <= len(label) - 2]
 
 
 def split_label(label: str, width: Callable[[str], float], avail: float) -> tuple[str, ...] | None:

@@ -18,7 +18,8 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..model import Block, Heading, Inlines, Paragraph, Table, plain
+from ..model import Block, Heading, Inlines, Paragraph, Table, Text, plain
+from . import wordwrap
 
 BASE_SIZE, WIDE_SIZE, MIN_SIZE = 12.0, 10.5, 9.0  # pt
 WIDE = 4  # columns
@@ -70,6 +71,25 @@ def _shape(text: str) -> tuple[float, int]:
             _SHAPES.clear()
         _SHAPES[text] = shape
     return shape
+
+
+EPS = 0.01  # pt: the PDF breaker's tolerance (a line exactly as wide as its cell fits)
+
+
+def broken(cell: Inlines, measure: Measure, size: float, room: float) -> Inlines:
+    """A cell of one run of 汉字 with a newline where it breaks between words rather than where a
+    line filled as full as it can be would break (wordwrap.cell; ``room``: its width inside the
+    padding), so that both writers break it at the same word boundary; else the cell unchanged."""
+    if len(cell) != 1:
+        return cell
+
+    def width(text: str) -> float:
+        return measure(text, size)
+
+    lines = wordwrap.cell(cell[0].text, width, room + EPS)
+    if lines is None:
+        return cell
+    return (Text(wordwrap.hard_breaks(lines, width, room + EPS), cell[0].bold),)
 
 
 def base_size(columns: int) -> float:

@@ -305,8 +305,9 @@ def test_balanced_cell_lines_never_leave_one_character(body_font: str, text: str
 def test_chart_category_names_wrap_evenly() -> None:
     from brief.writers.barchart import wrap_name
 
-    assert wrap_name("专题培训班", 4) == ["专题培", "训班"]
-    assert wrap_name("临时党支部", 4) == ["临时党", "支部"]
+    assert wrap_name("专题培训班", 4) == ["专题", "培训班"]  # between words (tests/writers/test_cell_words.py)
+    assert wrap_name("临时党支部", 4) == ["临时", "党支部"]
+    assert wrap_name("甲乙丙丁戊", 4) == ["甲乙丙", "丁戊"]  # no word: evenly
     assert wrap_name("农技推广培训人次", 4) == ["农技推广", "培训人次"]
     assert wrap_name("党小组", 4) == ["党小组"]
 

@@ -69,10 +69,10 @@ class Paragraphs:
 
     def cell(self, key: str, inlines: Inlines, ppr: str, rpr: str, width: int, size: float) -> str:
         """A table cell's ``w:p`` ``width`` twips wide at ``size`` pt: ``p`` with its last two 汉字
-        joined and its figures scaled to fit (``figure_scale``). A short one-run cell's text is
-        remembered per process (``_CELLS``): a build's briefs share their row labels, header cells and
-        some figures (a fifth of the cells of a 100-county build), and the same arguments always make
-        the same text."""
+        joined (unless a line break places its last line) and its figures scaled to fit
+        (``figure_scale``). A short one-run cell's text is remembered per process (``_CELLS``): a
+        build's briefs share their row labels, header cells and some figures (a fifth of the cells of
+        a 100-county build), and the same arguments always make the same text."""
         if len(inlines) != 1 or len(inlines[0].text) > _CELL_TEXT_KEPT:
             return self.p(key, inlines, ppr, rpr, keep_end=True,
                           fit=figure_scale(inlines, width, size, self.spans))
@@ -100,7 +100,8 @@ class Paragraphs:
         full = inlines[0].text if len(inlines) == 1 else "".join([t.text for t in inlines])
         # across runs too: a bold lead-in's ） and the 。 after it (two adjacent marks, else none)
         squeeze = halved_marks(full) if _MARK_PAIR.search(full) else ()
-        keep = ((len(full) - 2, len(full)),) if keep_end and _CJK_END.search(full) else ()
+        # a cell broken by a line break (tablefit.broken) has its last line already: no joiner
+        keep = ((len(full) - 2, len(full)),) if keep_end and _CJK_END.search(full) and "\n" not in full else ()
         strong = self.strong.get(key, "")
         fonts, rpr = _split_fonts(rpr)  # w:rFonts comes first in w:rPr
         figure = _FIGURE_PROPS if fit >= 100 else _scaled_figure(fit)

@@ -159,11 +159,15 @@ class DocxWriter(Visitor):
         xml = [self.wml.table_start("grid", widths, width)]
         estimated = hs.half_points(size) / 2  # the size Word sets: whole half-points
         cell = self.wml.cell
+        measure = _table_measure()
+        rooms = [(w - 2 * CELL_MARGIN) / 20 for w in widths]  # pt inside the cell margins
         for r, row in enumerate(rows):
             keep = "<w:keepNext/>" if r == 0 or (r - 1) in kept else ""
             key, left = "table_header" if r == 0 else "table", keep + spacing
             right = left + '<w:jc w:val="right"/>' if r else left  # figures flush right, below the header
-            cells = [cell(key, inlines, right if numeric[c] else left, rpr, widths[c], estimated)
+            # broken between words where the PDF breaks them (a line break where Word would not)
+            cells = [cell(key, tablefit.broken(inlines, measure, estimated, rooms[c]), right if numeric[c] else left,
+                          rpr, widths[c], estimated)
                      for c, inlines in enumerate(row)]
             xml.append(wml.row(widths, cells, header=(r == 0)))
         xml.append("</w:tbl>")

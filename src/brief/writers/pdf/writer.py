@@ -130,11 +130,18 @@ class PdfWriter(Visitor):
         fit = self.fits.get(id(node)) or tablefit.fit(node, WIDTH, 2 * CELL_PAD, self._measure())
         widths = list(fit.widths)
         scale = fit.size / STYLES[cell].size
+        measure = self._measure()
+        rooms = [w - 2 * CELL_PAD for w in widths]
+
+        def words(c: model.Inlines, i: int) -> model.Inlines:  # broken between words, as the DOCX
+            return tablefit.broken(c, measure, fit.size, rooms[i])
+
         rows: list[list[list[CJKParagraph]]] = []
         if node.header:
-            rows.append([[self.para(c, f"{cell}_head", scale=scale, balance=True)] for c in node.header])
+            rows.append([[self.para(words(c, i), f"{cell}_head", scale=scale, balance=True)]
+                         for i, c in enumerate(node.header)])
         for row in node.rows:
-            rows.append([[self.para(c, f"{cell}_num" if numeric[i] else cell, scale=scale, balance=True)]
+            rows.append([[self.para(words(c, i), f"{cell}_num" if numeric[i] else cell, scale=scale, balance=True)]
                          for i, c in enumerate(row)])
         title = self.text(node.caption, "center") if node.caption else None  # repeats with the header
         look = hs.GRID
