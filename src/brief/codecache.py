@@ -173,7 +173,11 @@ def kept(command: str) -> Iterator[None]:
 
 
 def _prune(command: str, directory: Path) -> None:
-    """The newest BUILDS_KEPT files of ``command``; an older one still in use is simply written again."""
+    """The newest BUILDS_KEPT files of ``command``; an older one still in use is simply written again.
+    A temporary a killed run left behind goes too (one still being written is flocked: kept)."""
+    from .outdir import clean_temporaries
+
+    clean_temporaries(directory)
     files = sorted(directory.glob(f"{command}-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
     for old in files[:-BUILDS_KEPT]:
         old.unlink(missing_ok=True)
