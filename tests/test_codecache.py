@@ -254,3 +254,16 @@ def test_a_temporary_a_killed_run_left_goes_when_the_file_is_next_written(cache:
     with codecache.kept("test"):
         compile_uncached(*PATTERNS[0])
     assert not left.exists() and PATTERNS[0] in patterns(cache)
+
+
+def test_only_its_own_temporaries_go_and_only_beside_it(cache: Path) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    others = [cache.parent / f".notes.txt.{int(dead.stdout)}.k9x2ab.tmp",  # another program's, named alike
+              cache.parent / "sub" / f".{cache.name}.{int(dead.stdout)}.k9x2ab.tmp"]
+    for path in others:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"not ours")
+    with codecache.kept("test"):
+        compile_uncached(*PATTERNS[0])
+    assert all(path.exists() for path in others)
