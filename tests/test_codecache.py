@@ -224,3 +224,46 @@ def test_a_render_from_the_cache_makes_the_same_files_and_every_kept_entry_equal
         assert same(_sre.compile(pattern, *args), fresh(pattern, flags)), pattern
     for source, code in kept_methods.items():
         assert code == compile(source, "<string>", "exec", dont_inherit=True), source
+
+
+@pytest.mark.parametrize("odd", ["fifo", "dir"])
+def test_a_fifo_or_dir_at_the_files_name_neither_hangs_nor_fails_a_command(cache: Path, odd: str) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    os.mkfifo(cache) if odd == "fifo" else cache.mkdir()
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r}); from pathlib import Path; "
+            f"from brief import codecache; print(codecache._load(Path({str(cache)!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0 and done.stdout.strip() == "({}, {})", done.stderr  # open() once hung on a FIFO
+    with codecache.kept("test"):
+        assert same(compile_uncached(*PATTERNS[0]), fresh(*PATTERNS[0]))
+
+
+def test_an_entry_too_big_to_be_ours_is_not_read(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with codecache.kept("test"):
+        compile_uncached(*PATTERNS[0])
+    assert patterns(cache)
+    monkeypatch.setattr("brief.privatecache.MAX_ENTRY", cache.stat().st_size - 1)
+    assert codecache._load(cache) == ({}, {})
+
+
+def test_a_temporary_a_killed_run_left_goes_when_the_file_is_next_written(cache: Path) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = cache.parent / f".{cache.name}.{int(dead.stdout)}.k9x2ab.tmp"  # as atomic_write names it
+    left.write_bytes(b"half a file")
+    with codecache.kept("test"):
+        compile_uncached(*PATTERNS[0])
+    assert not left.exists() and PATTERNS[0] in patterns(cache)
+
+
+def test_only_its_own_temporaries_go_and_only_beside_it(cache: Path) -> None:
+    cache.parent.mkdir(mode=0o700, parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    others = [cache.parent / f".notes.txt.{int(dead.stdout)}.k9x2ab.tmp",  # another program's, named alike
+              cache.parent / "sub" / f".{cache.name}.{int(dead.stdout)}.k9x2ab.tmp"]
+    for path in others:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"not ours")
+    with codecache.kept("test"):
+        compile_uncached(*PATTERNS[0])
+    assert all(path.exists() for path in others)

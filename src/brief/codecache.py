@@ -173,7 +173,13 @@ def kept(command: str) -> Iterator[None]:
 
 
 def _prune(command: str, directory: Path) -> None:
-    """The newest BUILDS_KEPT files of ``command``; an older one still in use is simply written again."""
+    """The newest BUILDS_KEPT files of ``command``; an older one still in use is simply written again.
+    A temporary of these files a killed run left behind goes too (one still being written is flocked:
+    kept); only theirs, in this dir only: $BRIEF_CODE_CACHE_DIR may name a dir with much else in it."""
+    from .outdir import _remove_if_abandoned
+
+    for left in directory.glob(f".{command}-*.marshal.*.tmp"):
+        _remove_if_abandoned(left)
     files = sorted(directory.glob(f"{command}-*.marshal"), key=lambda p: p.stat().st_mtime_ns)
     for old in files[:-BUILDS_KEPT]:
         old.unlink(missing_ok=True)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 DIGEST = 32  # bytes of sha256 in front of each entry
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+MAX_ENTRY = 64 << 20  # bytes; a bigger entry (the code cache's largest is under 1 MB) is not ours: not read
 
 
 def _owner() -> int | None:
@@ -43,17 +45,23 @@ def _read_entry(directory: Path, name: str) -> bytes | None:
     if dir_fd is None:
         return None
     try:
-        fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=dir_fd)
+        # non-blocking: a FIFO left at an entry's name must not hang the command on its open
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=dir_fd)
     except OSError:
         return None
     finally:
         os.close(dir_fd)
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    try:
+        st = os.fstat(fd)  # before fdopen, which fails on a dir
         owner = _owner()
-        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
+        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner) or st.st_size > MAX_ENTRY:
             return None
-        return fh.read()
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError:
+        return None  # unreadable (a bad disk block): made afresh
+    finally:
+        os.close(fd)
 
 
 def read_sealed(path: Path) -> bytes | None:

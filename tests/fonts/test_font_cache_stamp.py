@@ -50,3 +50,31 @@ def test_a_face_snapshot_takes_the_stamp_of_the_open_file(font: Path) -> None:
     assert faces._entry(str(font), 0, st) != faces._entry(str(font), 0, os.stat(font))
     assert st.st_mtime_ns != 10**18
     del data
+
+
+def widths_of(path: Path, text: str) -> list[float]:
+    face = faces.TTFontFace.__new__(faces.TTFontFace)
+    faces.load_face(face, str(path), 0)
+    return [face.charWidths[ord(ch)] for ch in text]
+
+
+def test_a_font_rewritten_in_place_with_its_old_size_and_mtime_is_read_afresh(font: Path) -> None:
+    import struct
+
+    from fontTools.ttLib import TTFont
+
+    before = widths_of(font, "17")  # snapshot made
+    st = os.stat(font)
+    tt = TTFont(str(font), lazy=True)
+    gid = tt.getGlyphOrder().index(tt.getBestCmap()[ord("1")])
+    offset = tt.reader.tables["hmtx"].offset + 4 * gid
+    tt.close()
+    data = bytearray(font.read_bytes())
+    advance = struct.unpack_from(">H", data, offset)[0]
+    struct.pack_into(">H", data, offset, advance * 2)
+    with open(font, "r+b") as fh:  # in place, same size; the old mtime put back
+        fh.write(data)
+    os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (os.stat(font).st_size, os.stat(font).st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    after = widths_of(font, "17")
+    assert after == [before[0] * 2, before[1]] == [faces.TTFontFace(str(font)).charWidths[ord(c)] for c in "17"]

@@ -697,3 +697,26 @@ def test_the_plan_says_how_the_send_button_will_send(site: tuple[Path, Path], mo
     page = text(client(*site).get("/distribute?year=2023"))
     assert "发送方式：SMTP mail.office.lan:2525" in page
     assert "真正分发时会被拒绝" in page  # the shipped example.org recipients, as a real run would refuse them
+
+
+def test_a_plan_made_while_a_file_changed_is_not_kept(tmp_path: Path) -> None:
+    """A dry run reads the files after its key was taken: an edit during it, put back after, must not
+    bring that run's plan back for the state the key names (plancache.PlanCache.get)."""
+    from brief.data.dataset import load_dataset
+    from brief.web.plancache import PlanCache
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(DATA, data)
+    recipients = data / "recipients.yaml"
+    before = recipients.read_text(encoding="utf-8")
+    ds, plans = load_dataset(data), PlanCache()
+
+    def edited_meanwhile() -> str:
+        recipients.write_text(before + "\n# 改动\n", encoding="utf-8")
+        return "the edited list's plan"
+
+    assert plans.get(ds, out, YEAR, edited_meanwhile) == "the edited list's plan"
+    recipients.write_text(before, encoding="utf-8")  # put back: the state the first key was taken of
+    assert plans.get(ds, out, YEAR, lambda: "the plan of the list as it is") == "the plan of the list as it is"
+    assert plans.get(ds, out, YEAR, lambda: "a third run") == "the plan of the list as it is"  # now kept
+    assert plans.computed == 2

@@ -45,6 +45,15 @@ def file_stamp(path: str | os.PathLike[str], st: os.stat_result | None = None) -
     return (os.path.abspath(path), st.st_size, st.st_mtime_ns)
 
 
+def content_stamp(path: str | os.PathLike[str], st: os.stat_result | None = None) -> tuple[str, int, int, int, int]:
+    """``file_stamp`` and the file's inode and ctime, for facts read from its bytes as they are (a
+    face's tables, its drawable ranges): a file rewritten in place or put in place with its old size
+    and mtime (``touch -r``, ``rsync -t``, mtime-0 images) has a new ctime or inode, and a stale snapshot
+    would measure and draw the new bytes with the old tables."""
+    st = st if st is not None else os.stat(path)
+    return (*file_stamp(path, st), st.st_ino, st.st_ctime_ns)
+
+
 def digest(*parts: Any) -> str:
     """A short, stable hash of JSON-able parts (for cache file names)."""
     blob = json.dumps(parts, ensure_ascii=True, separators=(",", ":"), sort_keys=True)

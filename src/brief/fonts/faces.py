@@ -37,7 +37,7 @@ from typing import Any
 from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 
 from ..outdir import atomic_write
-from .cache import cache_dir, digest, file_stamp, sealed, unsealed
+from .cache import cache_dir, content_stamp, digest, sealed, unsealed
 from .rlcompat import FACE_PRIVATE, face_data, set_face_data
 
 VERSION = 3  # 2: sealed with a CRC-32 (cache.sealed); 3: the big tables packed
@@ -315,8 +315,8 @@ def _entry(path: str, index: int, st: os.stat_result):  # type: ignore[no-untype
 
     # marshal's format belongs to the Python version: each version keeps its own entries
     # (and the arrays' byte order to the machine)
-    key = digest("face", VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder, file_stamp(path, st),
-                 index)
+    key = digest("face", VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder,
+                 content_stamp(path, st), index)
     return cache_dir() / "faces" / f"{key}.marshal"
 
 

@@ -42,7 +42,7 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from . import faces, rlcompat
 from . import subset as subset_module
-from .cache import cache_dir, digest, file_stamp, read_marshal, to_ranges, write_marshal
+from .cache import cache_dir, content_stamp, digest, read_marshal, to_ranges, write_marshal
 from .config import PDF_ROLES
 from .convert import convert_cff, convert_chars, source_coverage
 from .discover import FontSet, ResolvedFont, resolve
@@ -197,7 +197,7 @@ def _rl_entry(path: str, index: int) -> Path:
 
     # marshal's format belongs to the Python version, and the array's byte order to the machine
     key_parts = ("rl", RL_INFO_VERSION, reportlab.Version, list(sys.version_info[:2]), sys.byteorder,
-                 file_stamp(path), index)
+                 content_stamp(path), index)
     return cache_dir() / "info" / f"rl-{digest(*key_parts)}.marshal"
 
 

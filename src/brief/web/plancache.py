@@ -48,7 +48,12 @@ class PlanCache:
                 return kept[1]  # type: ignore[return-value]
             self.computed += 1
             plan = compute()
-            self._plans[year] = (key, plan)
+            # kept only if nothing changed while it ran: else it may show a state the key does not name
+            # (a file saved during the run and put back after would bring this plan back for the old state)
+            if self.key(ds, out, year) == key:
+                self._plans[year] = (key, plan)
+            else:
+                self._plans.pop(year, None)
             return plan
 
     def key(self, ds: Dataset, out: Path, year: int) -> str:

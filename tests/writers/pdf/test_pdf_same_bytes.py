@@ -342,7 +342,9 @@ for role in PDF_ROLES:
     face = pdfmetrics.getFont(fonts.name(role)).face
     path, index = fonts.font_source(fonts.name(role))
     st = os.stat(path)
-    parsed = (face.charToGlyph, face.charWidths, face.glyphPos, face.hmetrics, face.bbox, face.flags)
+    # as plain dicts and lists: a snapshot's tables are packed (faces.PackedMap, array), which marshal refuses
+    parsed = (dict(face.charToGlyph), dict(face.charWidths), list(face.glyphPos), list(face.hmetrics), face.bbox,
+              face.flags)
     # marshal format 2: no back-references, whose use follows reference counts, not the values
     faces[role] = [path, index, st.st_size, st.st_mtime_ns, hashlib.sha256(marshal.dumps(parsed, 2)).hexdigest()[:12]]
 print(json.dumps({"brief": str(Path(brief.__file__).parent), "code": code.hexdigest()[:12], "faces": faces,
