@@ -40,10 +40,9 @@ KNOWN_PAGES: dict[str, tuple[int, int]] = {}  # document: (PDF pages, LibreOffic
 # - 岳普湖 2023 pp. 1–3: paragraphs full of figures, a line longer each;
 # - 疏勒 2023 pp. 1–3: the lead's last line (…持续投入。) ends with 。 at column 29: LibreOffice sets
 #   入。 on a line of its own, and the pages after end a line earlier;
-# - 山东 summary 2023 pp. 7, 9–10: paragraphs full of figures a line longer: the county tables below
-#   run one row later.
-KNOWN_SHIFTED = {"2023年英吉沙县援疆工作简报", "2023年岳普湖县援疆工作简报", "2023年疏勒县援疆工作简报",
-                 "2023年山东援疆指挥部援疆工作年度汇总"}
+# (the 山东 summary 2023 shifted on pp. 7–10 until its 约 totals were rounded and its cells broke
+# between words, at the same places in both files.)
+KNOWN_SHIFTED = {"2023年英吉沙县援疆工作简报", "2023年岳普湖县援疆工作简报", "2023年疏勒县援疆工作简报"}
 
 
 def _fontconfig(tmp: Path) -> Path:
