@@ -452,8 +452,9 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
                                 showInputMessage=True, showErrorMessage=True, promptTitle="栏目",
                                 prompt="从列表中选择这条亮点所属的栏目。", errorTitle="栏目",
                                 error=f"请从列表中选择：{'、'.join(titles)}")
+    example = _example_key(catalog)
     text_dv = DataValidation(showInputMessage=True, promptTitle="正文",
-                             prompt=f"可用 {{{{ ind.指标键 }}}} 引用本年数值，如 {{{{ ind.{_example_key(catalog)} }}}}；"
+                             prompt=f"可用 {{{{ ind.指标键 }}}} 引用本年数值，如 {{{{ ind.{example} }}}}；"
                                     "可换行（Alt+Enter）。")
     ws.add_data_validation(section_dv)
     ws.add_data_validation(text_dv)
