@@ -250,10 +250,18 @@ def _check_same_names(ds: Dataset) -> None:
         if len(records) < 2:
             continue
         for record in records:
-            others = "、".join(str(r.path) for r in records if r is not record)
+            others = "、".join(_in_data(r.path, ds) for r in records if r is not record)
             ds.problems.append(Problem(str(record.path), _line_of_county(record.path), "county",
                                        f"县名“{name}”与 {others} 相同：两份简报会同名、后生成的覆盖先生成的；"
                                        "从别的县复制来的文件请改成本县的县名"))
+
+
+def _in_data(path: Path, ds: Dataset) -> str:
+    """A file named by its place in the data dir (counties/jiange/2023.yaml), wherever the command runs."""
+    try:
+        return path.relative_to(ds.root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _line_of_county(path: Path) -> int | None:
