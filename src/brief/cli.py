@@ -183,6 +183,7 @@ def validate(paths: tuple[Path, ...], data: Path, out: Path) -> None:
         from .check import validate as run
         from .data.unlisted import unlisted_notes
 
+        warm_fonts()  # the glyph check reads the converted fonts: a first run would be silent for seconds
     problems, files = run(list(paths), data)
     for root in [p for p in paths if (p / "indicators.yaml").is_file()] if paths else [data]:
         for note in unlisted_notes(root):

@@ -85,10 +85,18 @@ NOT_IN_SUMMARY = ("data/counties/xinxian/2023.yaml: 提示：该县不在任何�
                   "（如需计入，请加到 programs/p.yaml 的 counties）")
 
 
+def _new_county(mini: Path) -> None:
+    """A second county, its file copied from the first and given its own name (two of one name are refused)."""
+    (mini / "counties" / "xinxian").mkdir()
+    text = (mini / "counties" / "good" / "2023.yaml").read_text(encoding="utf-8")
+    assert "county: 测试县" in text
+    (mini / "counties" / "xinxian" / "2023.yaml").write_text(text.replace("county: 测试县", "county: 新县"),
+                                                             encoding="utf-8")
+
+
 def test_a_county_no_program_lists_is_a_note_not_an_error(mini: Path) -> None:
     """Allowed by the contract, but out of every 年度汇总: validate says so in one line, still exit 0."""
-    (mini / "counties" / "xinxian").mkdir()
-    shutil.copyfile(mini / "counties" / "good" / "2023.yaml", mini / "counties" / "xinxian" / "2023.yaml")
+    _new_county(mini)
     result = run_validate(mini)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [NOT_IN_SUMMARY, "数据无误（检查了 4 个文件）"]
@@ -104,8 +112,7 @@ def test_build_says_the_same_note(mini: Path, monkeypatch: pytest.MonkeyPatch) -
     import brief.build
     from brief.cli import main
 
-    (mini / "counties" / "xinxian").mkdir()
-    shutil.copyfile(mini / "counties" / "good" / "2023.yaml", mini / "counties" / "xinxian" / "2023.yaml")
+    _new_county(mini)
     monkeypatch.setattr(brief.build, "build", lambda *a, **k: [])
     monkeypatch.chdir(mini.parent)
     result = CliRunner().invoke(main, ["build", "--data", "data", "--out", "out"])

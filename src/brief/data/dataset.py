@@ -12,7 +12,7 @@ from ..errors import BriefError, Problem
 from .catalog import Catalog, read_catalog
 from .files import read_county_year, read_program, read_program_year, read_recipients
 from .ids import ID_RULE, valid_id
-from .records import CountyYear, Program, ProgramYear, Recipient
+from .records import DEFAULT_GENRE, CountyYear, Program, ProgramYear, Recipient
 from .schema import unknown_key_message
 
 _YEAR_FILE = re.compile(r"^([0-9]{4})\.ya?ml$")  # not \d: int() would read ２０２３.yaml as 2023
@@ -119,6 +119,8 @@ def read_dataset(root: Path, county: tuple[str, int] | None = None) -> Dataset:
     ds = Dataset(root, catalog, problems=list(problems), scope=county)
     _read_counties(ds)
     _read_programs(ds)
+    if county is None:
+        _check_same_names(ds)
     recipients = root / "recipients.yaml"
     if recipients.is_file():
         ds.recipients, more = read_recipients(recipients)
@@ -231,6 +233,45 @@ def _read_counties(ds: Dataset) -> None:
             ds.problems += problems
             if record is not None:
                 ds.counties[(county_dir.name, year)] = record
+
+
+_COUNTY_LINE = re.compile(r"^county[ \t]*:", re.MULTILINE)
+
+
+def _check_same_names(ds: Dataset) -> None:
+    """Two counties of one year and genre with one ``county:`` name would write one file name, the later
+    brief over the earlier (a county file copied to a new folder with its name left as it was)."""
+    seen: dict[tuple[str, int, str], list[CountyYear]] = {}
+    for (cid, year), record in sorted(ds.counties.items()):
+        program = ds.program_of(cid)
+        genre = program.genre if program else DEFAULT_GENRE
+        seen.setdefault((record.county, year, genre), []).append(record)
+    for (name, _, _), records in seen.items():
+        if len(records) < 2:
+            continue
+        for record in records:
+            others = "、".join(_in_data(r.path, ds) for r in records if r is not record)
+            ds.problems.append(Problem(str(record.path), _line_of_county(record.path), "county",
+                                       f"县名“{name}”与 {others} 相同：两份简报会同名、后生成的覆盖先生成的；"
+                                       "从别的县复制来的文件请改成本县的县名"))
+
+
+def _in_data(path: Path, ds: Dataset) -> str:
+    """A file named by its place in the data dir (counties/jiange/2023.yaml), wherever the command runs."""
+    try:
+        return path.relative_to(ds.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _line_of_county(path: Path) -> int | None:
+    """The ``county:`` line (records keep only the indicators' lines): the file was just read, it is small."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    m = _COUNTY_LINE.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
 
 
 def _read_programs(ds: Dataset) -> None:

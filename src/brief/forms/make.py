@@ -295,6 +295,11 @@ def _prompt(ind: Indicator) -> tuple[str, str]:
     return "填写数量", f"例如 {ACCEPTED}。{unit}不填表示没有这项数据。"
 
 
+def _example_key(catalog: Catalog) -> str:
+    """A key to show in the citation example: one of this office's own (another office's key would be refused)."""
+    return next(iter(catalog.indicators), "指标键")
+
+
 def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, catalog: Catalog,
                  genre: str) -> None:
     sections = "、".join(s.title for s in catalog.sections.values())
@@ -307,7 +312,7 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
         "单位已在“单位”列列出，不必再写；写了也可以（如 2.12万人次），但必须与该单位一致。",
         "单元格留空表示没有这项数据；要删去某项数据，清空该单元格即可。“上年数值”仅供参考，不会导入。",
         "请不要改工作表名称，不要插入、删除、合并或移动指标行；“指标键”列用于导入时识别指标。",
-        "工作亮点的正文可用 {{ ind.指标键 }} 引用本年数值，例如 {{ ind.cadres_dispatched }}；"
+        f"工作亮点的正文可用 {{{{ ind.指标键 }}}} 引用本年数值，例如 {{{{ ind.{_example_key(catalog)} }}}}；"
         f"图片写 photos/文件名，例如 photos/flower_field.jpg，并把图片文件一并交回"
         f"（放进数据目录的 counties/{county_id}/photos/）。",
         "保存为 .xlsx（Excel 工作簿）；不要另存为 .xls，也不要设置打开密码。",
@@ -447,8 +452,9 @@ def _highlights_sheet(ws: Worksheet, source: _Source, catalog: Catalog, year: in
                                 showInputMessage=True, showErrorMessage=True, promptTitle="栏目",
                                 prompt="从列表中选择这条亮点所属的栏目。", errorTitle="栏目",
                                 error=f"请从列表中选择：{'、'.join(titles)}")
+    example = _example_key(catalog)
     text_dv = DataValidation(showInputMessage=True, promptTitle="正文",
-                             prompt="可用 {{ ind.指标键 }} 引用本年数值，如 {{ ind.cadres_dispatched }}；"
+                             prompt=f"可用 {{{{ ind.指标键 }}}} 引用本年数值，如 {{{{ ind.{example} }}}}；"
                                     "可换行（Alt+Enter）。")
     ws.add_data_validation(section_dv)
     ws.add_data_validation(text_dv)

@@ -14,12 +14,12 @@ import re
 _LONG_UNITS = ("平方米", "人次", "场次", "台次", "公斤", "公里")
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _TAIL = r"[余多]?[万亿]?[余多]?%?"
-# A figure as the contract writes it (近/约/超/超过 before it, 余/多/万/亿 after the digits, a range
-# with 至 — ～ ~ -, a unit, then 以上/以下/以内): 约2.5万人次, 8100万元以上, 2至3名, 15%～30%, 2021—2025年.
+# A figure as the contract writes it (上升/下降 of a change, 近/约/超/超过 before it, 余/多/万/亿 after the digits,
+# a range with 至 — ～ ~ -, a unit, then 以上/以下/以内): 约2.5万人次, 8100万元以上, 2至3名, 15%～30%, 2021—2025年.
 FIGURE = re.compile(
-    rf"(?:近|约|超过|超)?{_NUM}{_TAIL}"
+    rf"(?:上升|下降)?(?:近|约|超过|超)?{_NUM}{_TAIL}"
     rf"(?:(?:至|——|—|～|~|-){_NUM}{_TAIL})?"
-    rf"(?:{'|'.join(_LONG_UNITS)}|[\u4e00-\u9fff])?(?:以上|以下|以内)?"
+    rf"(?:{'|'.join(_LONG_UNITS)}|(?!以[上下内])[\u4e00-\u9fff])?(?:以上|以下|以内)?"  # 40%以上: 以 is no unit
 )
 
 _DIGIT = re.compile("[0-9]")
