@@ -1,0 +1,87 @@
+"""Charts kept between runs (chart_png's store): a kept chart is the PNG a fresh drawing makes, a
+damaged or foreign entry is drawn again, another chart gets its own entry, and the DOCX holds it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from docx.shared import Twips
+
+from brief.compose.county import default_templates
+from brief.model import Chart, Document, Meta, Series
+from brief.writers.docx import chart_png as C
+from brief.writers.docx import docx_bytes
+from brief.writers.docx.template import load_template
+
+REFERENCE = default_templates() / "reference.docx"
+CHART = Chart("图", ("甲县", "乙县"), (Series("数量", (1.5, 2.0)),), unit="个")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache dir in use, and no chart remembered by this process."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(C._STORE, "used", True)  # another test's cache_clear() turned it off
+    C._chart_png.cache_clear()
+    yield tmp_path / "cache" / "brief" / "charts"
+    C._chart_png.cache_clear()
+
+
+def _fresh(chart: Chart) -> bytes:
+    return C._painted(C.layout(chart, C.fonts.pdf_fonts().metrics("heading"), C.WIDTH, C.HEIGHT))
+
+
+def _not_painted(picture: object) -> bytes:
+    raise AssertionError("drawn again, not read from the store")
+
+
+def test_a_kept_chart_is_read_back_as_drawn(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = C.chart_png(CHART)
+    assert drawn == _fresh(CHART)
+    assert len(list(store.glob("*.png"))) == 1
+    C._chart_png.cache_clear()  # as a new process: only the store remembers it
+    monkeypatch.setattr(C, "_painted", _not_painted)
+    assert C.chart_png(CHART) == drawn
+
+
+def test_another_chart_gets_its_own_entry(store: Path) -> None:
+    first = C.chart_png(CHART)
+    other = Chart("图", ("甲县", "乙县"), (Series("数量", (1.5, 2.5)),), unit="个")
+    second = C.chart_png(other)
+    assert second != first and second == _fresh(other)
+    assert len(list(store.glob("*.png"))) == 2
+
+
+def test_a_damaged_entry_is_drawn_again(store: Path) -> None:
+    drawn = C.chart_png(CHART)
+    (entry,) = store.glob("*.png")
+    data = bytearray(entry.read_bytes())
+    data[100] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    C._chart_png.cache_clear()
+    assert C.chart_png(CHART) == drawn
+    assert entry.read_bytes() != bytes(data)  # written again, whole
+
+
+def test_cache_clear_stops_using_the_store(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    C.chart_png(CHART)
+    C.chart_png.cache_clear()
+    calls = []
+    monkeypatch.setattr(C, "_painted", lambda picture: calls.append(picture) or b"drawn")
+    assert C.chart_png(CHART) == b"drawn" and len(calls) == 1
+
+
+def test_the_docx_holds_the_kept_chart(store: Path) -> None:
+    doc = Document(Meta(title="简报"), (CHART,))
+    first = docx_bytes(doc, reference=REFERENCE)
+    C._chart_png.cache_clear()
+    second = docx_bytes(doc, reference=REFERENCE)  # the chart read from the store
+    assert second == first
+    images = [r.target_part.blob for r in docx.Document(io.BytesIO(second)).part.rels.values()
+              if r.reltype.endswith("/image")]
+    width = Twips(load_template(REFERENCE).text_width).mm  # the writer's: the template's text width
+    fresh = C._painted(C.layout(CHART, C.fonts.pdf_fonts().metrics("heading"), width, C.HEIGHT))
+    assert images == [fresh]
