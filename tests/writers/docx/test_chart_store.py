@@ -105,7 +105,7 @@ def test_the_first_brief_takes_the_document_the_template_read_parsed() -> None:
 
 
 def test_the_store_keeps_at_most_kept_entries(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(C, "KEPT", 4)
+    monkeypatch.setattr(C._STORE, "kept", 4)
     charts = [Chart("图", ("甲县",), (Series("数量", (float(n),)),)) for n in range(1, 7)]
     drawn = [C.chart_png(chart) for chart in charts]
     assert 2 <= len(list(store.glob("*.png"))) <= 4  # the oldest went when a fifth came

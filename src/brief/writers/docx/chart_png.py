@@ -14,21 +14,17 @@ drawing modules at all (they are imported when a chart is drawn, not with the wr
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import math
-import os
 import zlib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brief import fonts
 from brief import housestyle as hs
-from brief.fonts.cache import file_stamp, sealed, unsealed
+from brief.fonts.cache import file_stamp
 from brief.model import Chart
-from brief.outdir import atomic_write
-from brief.usercache import user_cache_root
 from brief.writers.barchart import AXIS, COLOURS, GRID, HEIGHT, TEXT, WIDTH, Picture, Rule, layout
+from brief.writers.docx.kept import Kept, key, source_digest
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -109,12 +105,12 @@ def _chart_png(chart: Chart, width_mm: float, height_mm: float) -> bytes:
     picture = layout(chart, fonts.pdf_fonts().metrics("heading"), width_mm, height_mm)
     if not _STORE.used:
         return _painted(picture)
-    key = _key(picture)
-    png = _STORE.get(key) if key else None
-    if png is None:
+    name = _key(picture)
+    png = _STORE.get(name) if name else None
+    if png is None or not png.startswith(b"\x89PNG\r\n\x1a\n"):
         png = _painted(picture)
-        if key:
-            _STORE.put(key, png)
+        if name:
+            _STORE.put(name, png)
     return png
 
 
@@ -146,16 +142,16 @@ def chart_png(chart: Chart, *, width_mm: float = WIDTH, height_mm: float = HEIGH
     return _chart_png(chart, width_mm, height_mm)
 
 
-# -- the charts kept between runs -----------------------------------------------------------------
+# -- the charts kept between runs (kept.py) -------------------------------------------------------
 
-KEPT = 400  # entries (~25 KB each); beyond it the oldest half goes
+_STORE = Kept("charts", ".png", kept=400)  # ~25 KB each
 
 
 def _key(picture: Picture) -> str | None:
     """The name of ``picture``'s entry: a hash of everything its pixels depend on (the layout holds
-    the chart, its size and the fonts' metrics); None when this module's source cannot be read (a
-    frozen app: nothing is kept). A FreeType or FriBiDi library replaced under the same Pillow is
-    not seen: deleting the charts dir draws every chart again."""
+    the chart, its size and the fonts' metrics); None when it cannot be told (nothing is kept). A
+    FreeType or FriBiDi library replaced under the same Pillow is not seen: deleting the charts dir
+    draws every chart again."""
     code = _code_key()
     if code is None:
         return None
@@ -163,8 +159,7 @@ def _key(picture: Picture) -> str | None:
         font = file_stamp(_font_file())
     except OSError:
         return None
-    parts = (code, repr(picture), font)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return key(code, repr(picture), font)
 
 
 @functools.cache
@@ -173,44 +168,10 @@ def _code_key() -> str | None:
     and the palette, millimetres in pixels, Pillow and zlib."""
     import PIL
 
-    try:
-        source = Path(__file__).read_bytes()
-    except OSError:
+    source = source_digest("chart_png.py")
+    if source is None:
         return None
-    return repr((hashlib.sha256(source).hexdigest(), (TEXT, GRID, AXIS, COLOURS), hs.MM_PER_INCH,
-                 PIL.__version__, zlib.ZLIB_RUNTIME_VERSION))
-
-
-class _Store:
-    """Entries ``<key>.png`` in the user's cache dir, each sealed with its CRC-32 (fonts.cache): a
-    damaged entry, or one that is not the user's own file, is drawn again. A dir that cannot be
-    written is skipped. ``used``: off once ``chart_png.cache_clear()`` was called."""
-
-    used = True
-
-    def directory(self) -> Path:
-        return user_cache_root() / "charts"
-
-    def get(self, key: str) -> bytes | None:
-        png = unsealed(self.directory() / f"{key}.png")
-        return png if png is not None and png.startswith(b"\x89PNG\r\n\x1a\n") else None
-
-    def put(self, key: str, png: bytes) -> None:
-        directory = self.directory()
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(directory / f"{key}.png", sealed(png))
-            with os.scandir(directory) as listing:  # counted each time: a third of a glob's cost
-                count = sum(1 for _ in listing)
-            if count > KEPT:
-                entries = list(directory.glob("*.png"))
-                for path in sorted(entries, key=lambda p: p.stat().st_mtime)[: len(entries) - KEPT // 2]:
-                    path.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only or full disk: drawn again next time
-
-
-_STORE = _Store()
+    return repr((source, (TEXT, GRID, AXIS, COLOURS), hs.MM_PER_INCH, PIL.__version__, zlib.ZLIB_RUNTIME_VERSION))
 
 
 def _forget() -> None:
