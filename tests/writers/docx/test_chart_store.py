@@ -1,5 +1,6 @@
-"""Charts kept between runs (chart_png's store): a kept chart is the PNG a fresh drawing makes, a
-damaged or foreign entry is drawn again, another chart gets its own entry, and the DOCX holds it."""
+"""What the DOCX writer keeps between runs (kept.py): a kept chart is the PNG a fresh drawing makes, a
+damaged entry is drawn again, another chart gets its own entry, and the DOCX holds it; a kept
+template makes the DOCX a freshly read one makes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from docx.shared import Twips
 
 from brief.compose.county import default_templates
-from brief.model import Chart, Document, Meta, Series
+from brief.model import Chart, Document, Meta, Paragraph, Series, Text
 from brief.writers.docx import chart_png as C
 from brief.writers.docx import docx_bytes
 from brief.writers.docx.template import load_template
@@ -87,9 +88,9 @@ def test_the_docx_holds_the_kept_chart(store: Path) -> None:
     assert images == [fresh]
 
 
-def test_the_first_brief_takes_the_document_the_template_read_parsed() -> None:
-    """Template.read parses the reference to find its styles; the first brief's document is that
-    parse (not parsed again), the next ones are parsed afresh: the same DOCX either way."""
+def test_the_first_brief_takes_the_document_the_template_read_parsed(store: Path) -> None:
+    """Template.read parses the reference to find its styles (none kept yet); the first brief's
+    document is that parse (not parsed again), the next ones are parsed afresh: the same DOCX."""
     from brief.writers.docx._package import package_bytes
     from brief.writers.docx.template import Template
 
@@ -111,3 +112,52 @@ def test_the_store_keeps_at_most_kept_entries(store: Path, monkeypatch: pytest.M
     assert 2 <= len(list(store.glob("*.png"))) <= 4  # the oldest went when a fifth came
     C._chart_png.cache_clear()
     assert C.chart_png(charts[-1]) == drawn[-1]
+
+
+def test_a_kept_template_makes_the_same_docx(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from brief.writers.docx import _package, template
+
+    doc = Document(Meta(title="简报"), (Paragraph((Text("正文"),), "body"), CHART))
+    monkeypatch.setattr(template, "_TEMPLATES", {})
+    fresh = template.Template.read(REFERENCE)
+    assert fresh.spare and len(list((store.parent / "docx-templates").glob("*.marshal"))) == 1
+    first = docx_bytes(doc, reference=REFERENCE)
+
+    def unzipped(blob: bytes) -> None:
+        raise AssertionError("unzipped again, not read from the kept entry")
+
+    monkeypatch.setattr(template, "_TEMPLATES", {})  # as a new process
+    monkeypatch.setattr(template, "read_package", unzipped)
+    kept = template.load_template(REFERENCE)
+    assert isinstance(kept.reader, _package.KeptReader) and not kept.spare
+    assert (kept.style_ids, kept.text_width, kept.left_margin) == (fresh.style_ids, fresh.text_width, fresh.left_margin)
+    second = docx_bytes(doc, reference=REFERENCE)
+    assert second == first
+    text = [p.text for p in docx.Document(io.BytesIO(second)).paragraphs]
+    assert "正文" in text
+
+
+def test_a_damaged_kept_template_is_read_again(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from brief.writers.docx import template
+
+    template.Template.read(REFERENCE)
+    (entry,) = (store.parent / "docx-templates").glob("*.marshal")
+    entry.write_bytes(entry.read_bytes()[:-10])
+    again = template.Template.read(REFERENCE)
+    assert again.spare  # parsed from the zip
+    assert template.Template.read(REFERENCE).reader is not None and not template.Template.read(REFERENCE).spare
+
+
+def test_another_template_gets_its_own_entry(store: Path, tmp_path: Path) -> None:
+    from brief.writers.docx import template
+
+    other = tmp_path / "reference.docx"
+    other.write_bytes(REFERENCE.read_bytes())
+    template.Template.read(REFERENCE)
+    template.Template.read(other)  # the same bytes elsewhere: the same entry
+    assert len(list((store.parent / "docx-templates").glob("*.marshal"))) == 1
+    d = docx.Document(str(REFERENCE))
+    d.core_properties.title = "另一个"
+    d.save(str(other))
+    template.Template.read(other)
+    assert len(list((store.parent / "docx-templates").glob("*.marshal"))) == 2

@@ -24,7 +24,7 @@ from brief import housestyle as hs
 from brief.fonts.cache import file_stamp
 from brief.model import Chart
 from brief.writers.barchart import AXIS, COLOURS, GRID, HEIGHT, TEXT, WIDTH, Picture, Rule, layout
-from brief.writers.docx.kept import Kept, key, source_digest
+from brief.writers.docx.kept import Kept, entry_name, source_digest
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -159,7 +159,7 @@ def _key(picture: Picture) -> str | None:
         font = file_stamp(_font_file())
     except OSError:
         return None
-    return key(code, repr(picture), font)
+    return entry_name(code, repr(picture), font)
 
 
 @functools.cache

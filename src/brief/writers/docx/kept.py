@@ -32,7 +32,7 @@ def source_digest(*modules: str) -> str | None:
     return digest.hexdigest()
 
 
-def key(*parts: object) -> str:
+def entry_name(*parts: object) -> str:
     """An entry's name: a hash of the repr of what it was made from (plain values, in order)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
