@@ -51,7 +51,7 @@ class Template:
         (``_KEPT``), else unzipped and parsed (and then kept)."""
         blob = path.read_bytes()
         name = _entry_name(blob)
-        kept = _kept(name) if name else None
+        kept = _kept(name, blob) if name else None
         if kept is not None:
             return kept
         template = cls._parsed(path, blob)
@@ -115,14 +115,14 @@ def _entry_name(blob: bytes) -> str | None:
     return entry_name(code, docx.__version__, sys.version_info[:2], hashlib.sha256(blob).hexdigest())
 
 
-def _kept(name: str) -> Template | None:
-    """The Template of a kept entry; None when there is none or it cannot be read."""
+def _kept(name: str, blob: bytes) -> Template | None:
+    """The Template of ``blob`` from its kept entry; None when there is none or it cannot be read."""
     data = _KEPT.get(name)
     if data is None:
         return None
     try:
         ids, width, left, parts, rels = marshal.loads(data)
-        return Template(b"", ids, width, left, KeptReader(parts, rels))
+        return Template(blob, ids, width, left, KeptReader(parts, rels))
     except (ValueError, EOFError, TypeError):
         return None
 
