@@ -23,11 +23,16 @@ CHART = Chart("图", ("甲县", "乙县"), (Series("数量", (1.5, 2.0)),), unit
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty cache dir in use, and no chart remembered by this process."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    """Empty dirs for the kept charts and templates (the fonts' stay: converting them takes 30 s),
+    and no chart remembered by this process."""
+    from brief.writers.docx import template
+
+    root = tmp_path / "cache"
+    monkeypatch.setattr(C._STORE, "directory", lambda: root / "charts")
+    monkeypatch.setattr(template._KEPT, "directory", lambda: root / "docx-templates")
     monkeypatch.setattr(C._STORE, "used", True)  # another test's cache_clear() turned it off
     C._chart_png.cache_clear()
-    yield tmp_path / "cache" / "brief" / "charts"
+    yield root / "charts"
     C._chart_png.cache_clear()
 
 
@@ -161,3 +166,31 @@ def test_another_template_gets_its_own_entry(store: Path, tmp_path: Path) -> Non
     d.save(str(other))
     template.Template.read(other)
     assert len(list((store.parent / "docx-templates").glob("*.marshal"))) == 2
+
+
+_RENDER = """
+import sys
+from brief.compose.county import default_templates
+from brief.model import Chart, Document, Meta, Series
+from brief.writers.docx import docx_bytes
+imported = "PIL.ImageDraw" in sys.modules
+chart = Chart("图", ("甲县", "乙县"), (Series("数量", (1.5, 2.0)),), unit="个")
+png = docx_bytes(Document(Meta(title="简报"), (chart,)), reference=default_templates() / "reference.docx")
+print(imported, "PIL.ImageDraw" in sys.modules)
+"""
+
+
+def test_pillow_draws_only_a_chart_not_kept(tmp_path: Path) -> None:
+    """Importing the writer imports none of Pillow's drawing; a chart drawn before is not drawn again."""
+    import os
+    import subprocess
+    import sys
+
+    from brief.fonts.cache import cache_dir
+
+    # a new cache dir, but the fonts converted already (30 s to convert again)
+    env = dict(os.environ, PYTHONPATH=str(Path(C.__file__).parents[3]), XDG_CACHE_HOME=str(tmp_path),
+               BRIEF_FONT_CACHE_DIR=str(cache_dir()))
+    runs = [subprocess.run([sys.executable, "-c", _RENDER], capture_output=True, text=True, env=env,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs == [["False", "True"], ["False", "False"]]
