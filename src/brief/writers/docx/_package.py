@@ -9,12 +9,13 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.package import OpcPackage, Unmarshaller
-from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import PartFactory
 from docx.opc.pkgreader import PackageReader
 from docx.opc.pkgwriter import _ContentTypesItem
@@ -104,7 +105,49 @@ def read_package(blob: bytes) -> PackageReader:
     return PackageReader.from_file(io.BytesIO(blob))
 
 
-def open_document(reader: PackageReader) -> DocxDocument:
+class _Rel:
+    """A relationship as Unmarshaller reads it from a PackageReader's serialized one (a plain class:
+    a NamedTuple costs 0.2 ms to make at import)."""
+
+    __slots__ = ("rId", "reltype", "target_ref", "is_external", "target_partname")
+
+    def __init__(self, rid: str, reltype: str, target_ref: str, is_external: bool, target_partname: PackURI | None):
+        self.rId = rid
+        self.reltype = reltype
+        self.target_ref = target_ref
+        self.is_external = is_external
+        self.target_partname = target_partname
+
+
+def reader_values(reader: PackageReader) -> tuple[list[Any], list[Any]]:
+    """``reader``'s parts (partname, content type, reltype, bytes) and relationships (source,
+    rId, reltype, target, external) as plain values, to keep between runs (template.py)."""
+    parts = [(str(name), content_type, reltype, blob) for name, content_type, reltype, blob in reader.iter_sparts()]
+    rels = [(str(source), rel.rId, rel.reltype, rel.target_ref, rel.is_external) for source, rel in reader.iter_srels()]
+    return parts, rels
+
+
+class KeptReader:
+    """A package's parts and relationships from ``reader_values``, handed to python-docx's
+    Unmarshaller as a PackageReader hands them (iter_sparts, iter_srels): no zip to read, no
+    relationship XML to parse (1.2 ms of a fresh process)."""
+
+    def __init__(self, parts: list[Any], rels: list[Any]) -> None:
+        self._parts = [(PackURI(name), content_type, reltype, blob) for name, content_type, reltype, blob in parts]
+        self._rels = []
+        for source, rid, reltype, target, external in rels:
+            uri = PACKAGE_URI if source == "/" else PackURI(source)
+            partname = None if external else PackURI.from_rel_ref(uri.baseURI, target)
+            self._rels.append((uri, _Rel(rid, reltype, target, external, partname)))
+
+    def iter_sparts(self) -> Iterator[tuple[PackURI, str, str, bytes]]:
+        return iter(self._parts)
+
+    def iter_srels(self) -> Iterator[tuple[PackURI, _Rel]]:
+        return iter(self._rels)
+
+
+def open_document(reader: PackageReader | KeptReader) -> DocxDocument:
     """A new python-docx document of ``reader``'s parts, as ``docx.Document(file)`` makes it
     (``OpcPackage.open`` with the zip already read): each part parsed afresh from its bytes."""
     package = Package()
