@@ -122,3 +122,19 @@ def test_libreoffice_breaks_the_docx_cells_where_the_pdf_does(tmp_path: Path):
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "t.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert _label_lines(text) == _expected(), text
+
+
+def test_a_long_cell_breaks_as_before_and_quickly() -> None:
+    """The search for word breaks grows with the square of a text's length: past LONGEST a text is
+    left to the old rule (a 20,000-character cell in a hostile template took minutes)."""
+    import time
+
+    from brief.writers import wordwrap
+
+    start = time.process_time()
+    assert wordwrap.cell("很长的说明" * 4000, len, 10) is None
+    assert wordwrap.even("很长的说明" * 4000, 3, len, 10) is None
+    longest = "专题培训班临时党支部" * (wordwrap.LONGEST // 10) + "培训" * (wordwrap.LONGEST % 10 // 2)
+    wordwrap.cell(longest, len, 9)
+    wordwrap.even(longest, 3, len, len(longest) // 3 + 2)
+    assert time.process_time() - start < 1.0

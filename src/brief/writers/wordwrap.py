@@ -19,6 +19,9 @@ Width = Callable[[str], float]  # a line's width, in the unit of the room it mus
 _NO_LINE_START = frozenset("，。、；：！？）》」』”’%％·")  # closing marks stay with what they close
 _WORD = re.compile(r"[A-Za-z0-9.]")
 _HANZI = re.compile(r"[\u4e00-\u9fff]+")
+# Longer texts break as before: a label of a few lines is what a better break is for, and the search
+# below grows with the square of the length (a 20,000-character cell took minutes).
+LONGEST = 64
 
 
 def positions(text: str) -> list[tuple[int, Break]]:
@@ -46,7 +49,7 @@ def even(text: str, count: int, width: Width, room: float) -> tuple[str, ...] | 
     between words (then among characters no word covers) where the lines are most even (the widest
     narrowest, then the least spread), the longer lines first; None when no such break fits (the
     caller splits as before)."""
-    if count < 2:
+    if count < 2 or len(text) > LONGEST:
         return None
     allowed = positions(text)
     for tier in _tiers(allowed):
@@ -108,7 +111,7 @@ def cell(text: str, width: Width, room: float) -> tuple[str, ...] | None:
     when that keeps the number of lines; else as before. None when they are the lines of an engine
     that fills each line as full as it can (Word's), and for a text that fits or holds other
     characters, whose widths differ between the PDF's fonts and Word's."""
-    if not _HANZI.fullmatch(text) or width(text) <= room:
+    if len(text) > LONGEST or not _HANZI.fullmatch(text) or width(text) <= room:
         return None
     everywhere = list(range(1, len(text)))
     full = _greedy(text, everywhere, width, room)
