@@ -9,7 +9,7 @@ from collections.abc import Callable
 from .convert import converted_path, warm_cache
 from .discover import resolve
 
-FIRST_USE = "首次使用：正在把 OpenType 字体转换为 TrueType 并缓存（约 15–30 秒，只需一次）…"
+FIRST_USE = "首次使用：正在把 OpenType 字体转换为 TrueType 并缓存（约半分钟到一分钟，只需一次）…"
 
 
 def warm_fonts(say: Callable[[str], None]) -> None:
