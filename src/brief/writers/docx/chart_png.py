@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from brief import fonts
 from brief import housestyle as hs
 from brief.fonts.cache import file_stamp
+from brief.keptfiles import Kept, entry_name, source_digest
 from brief.model import Chart
 from brief.writers.barchart import AXIS, COLOURS, GRID, HEIGHT, TEXT, WIDTH, Picture, Rule, layout
-from brief.writers.docx.kept import Kept, entry_name, source_digest
 
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw, ImageFont
@@ -142,7 +142,7 @@ def chart_png(chart: Chart, *, width_mm: float = WIDTH, height_mm: float = HEIGH
     return _chart_png(chart, width_mm, height_mm)
 
 
-# -- the charts kept between runs (kept.py) -------------------------------------------------------
+# -- the charts kept between runs (brief/keptfiles.py) -------------------------------------------------------
 
 _STORE = Kept("charts", ".png", kept=400)  # ~25 KB each
 
@@ -168,7 +168,7 @@ def _code_key() -> str | None:
     and the palette, millimetres in pixels, Pillow and zlib."""
     import PIL
 
-    source = source_digest("chart_png.py")
+    source = source_digest(__file__)
     if source is None:
         return None
     return repr((source, (TEXT, GRID, AXIS, COLOURS), hs.MM_PER_INCH, PIL.__version__, zlib.ZLIB_RUNTIME_VERSION))

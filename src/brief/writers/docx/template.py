@@ -23,8 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 
 from brief.errors import BriefError
+from brief.keptfiles import Kept, entry_name, source_digest
 from brief.writers.docx._package import KeptReader, open_document, read_package, reader_values
-from brief.writers.docx.kept import Kept, entry_name, source_digest
 from brief.writers.docx.styles import PARAGRAPH_STYLES, TABLE_STYLES
 from brief.writers.docx.wml import W_NS
 
@@ -102,14 +102,14 @@ class Template:
 
 
 # What reading a template finds (style ids, text width and margin, its parts and relationships),
-# kept between runs (kept.py): a fresh process neither unzips the template nor parses its styles to
+# kept between runs (brief/keptfiles.py): a fresh process neither unzips the template nor parses its styles to
 # find them (~2 ms of a cold ``brief render``); each brief's document is parsed from the kept parts,
 # as from the zip's. Named by the template's bytes and the code that reads them.
 _KEPT = Kept("docx-templates", ".marshal", kept=50)
 
 
 def _entry_name(blob: bytes) -> str | None:
-    code = source_digest("template.py", "_package.py", "styles.py")
+    code = source_digest(__file__, "_package.py", "styles.py")
     if code is None:
         return None
     return entry_name(code, docx.__version__, sys.version_info[:2], hashlib.sha256(blob).hexdigest())

@@ -1,6 +1,7 @@
-"""What the DOCX writer keeps between runs in the user's cache dir (``~/.cache/brief/<name>``): drawn
-charts (chart_png.py) and read templates (template.py), each saving a fresh process work it would
-otherwise do again for the same input.
+"""What is kept between runs in the user's cache dir (``~/.cache/brief/<name>``): the DOCX writer's
+drawn charts (writers/docx/chart_png.py) and read templates (writers/docx/template.py), each saving a
+fresh process work it would otherwise do again for the same input. (Here, not in writers/: a writer
+writes no file; render.py writes its outputs.)
 
 An entry is named by a hash of everything it was made from, so a changed input or a new version of
 the code making it simply files a new entry. It is written to a temporary name and renamed into
@@ -20,13 +21,15 @@ from brief.outdir import atomic_write
 from brief.usercache import user_cache_root
 
 
-def source_digest(*modules: str) -> str | None:
-    """sha256 of the source files next to this one named ``modules`` (code that decides an entry's
-    content); None when one cannot be read (a frozen app): then nothing is kept."""
+def source_digest(module: str, *siblings: str) -> str | None:
+    """sha256 of the source file ``module`` (a ``__file__``) and of the files ``siblings`` beside it
+    (code that decides an entry's content); None when one cannot be read (a frozen app): then
+    nothing is kept."""
     digest = hashlib.sha256()
+    here = Path(module)
     try:
-        for name in modules:
-            digest.update(Path(__file__).with_name(name).read_bytes())
+        for path in (here, *(here.with_name(name) for name in siblings)):
+            digest.update(path.read_bytes())
     except OSError:
         return None
     return digest.hexdigest()
