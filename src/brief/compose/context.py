@@ -110,8 +110,9 @@ def yoy_chart(catalog: Catalog, ind: dict[str, Figure]) -> list[Figure]:
     """The year-over-year chart's indicators: those that moved most (by the size of the change as
     printed, two decimals), unchanged ones left out, largest rise first down to largest fall; ties
     in catalog order. Empty without last year's figures."""
-    changes = [(ind[k], ind[k].yoy_change) for k in catalog.indicators if k in ind and ind[k].yoy_change is not None]
-    return [f for f, _ in largest_changes(changes, CHART_BARS)]  # type: ignore[arg-type]
+    changes = [(f, f.yoy_change) for k in catalog.indicators
+               if (f := ind.get(k)) is not None and f.yoy_change is not None]
+    return [f for f, _ in largest_changes(changes, CHART_BARS)]
 
 
 KEY_FIGURES_DEFAULT = 4  # boxes taken from the catalog's ``key: true`` when a file lists none
