@@ -20,6 +20,7 @@ from ..data.catalog import Catalog, Indicator
 from ..data.records import CountyYear, Highlight, Program, ProgramYear, YearFile
 from ..domain.aggregate import change
 from ..domain.quantity import Quantity, format_change, format_quantity
+from ..domain.ranking import largest_changes
 from .sandbox import Sandbox, md_escape, md_unescape
 
 
@@ -29,7 +30,7 @@ class Figure:
 
     ``previous_text``: last year's figure; ``yoy``: 上升12.50% / 下降6.03% / 持平 against last
     year; ``yoy_percent``: the same as a bare number (12.50, -6.03), for chart heights. Each is
-    empty when there is no last year."""
+    empty when there is no last year; ``yoy_change`` the same as a Decimal (None without one)."""
 
     key: str
     label: str
@@ -41,6 +42,7 @@ class Figure:
     yoy: str = ""
     yoy_percent: str = ""
     row_label: str = ""  # the label in a table: 其中：… for a part, （2014年以来累计） for a running total
+    yoy_change: Decimal | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -60,6 +62,7 @@ def figure(ind: Indicator, q: Quantity, prev: Quantity | None, row_label: str = 
         yoy=format_change(delta) if delta is not None else "",
         yoy_percent=format(delta.value, "f") if delta is not None else "",
         row_label=row_label or ind.table_label,
+        yoy_change=delta.value if delta is not None else None,
     )
 
 
@@ -98,6 +101,18 @@ def figures(catalog: Catalog, values: dict[str, Quantity],
     previous = previous or {}
     return {key: figure(catalog.indicators[key], values[key], previous.get(key), label)
             for key, label in table_order(catalog, set(values))}
+
+
+CHART_BARS = 8  # the year-over-year chart's bars at most: more would not fit their labels
+
+
+def yoy_chart(catalog: Catalog, ind: dict[str, Figure]) -> list[Figure]:
+    """The year-over-year chart's indicators: those that moved most (by the size of the change as
+    printed, two decimals), unchanged ones left out, largest rise first down to largest fall; ties
+    in catalog order. Empty without last year's figures."""
+    changes = [(f, f.yoy_change) for k in catalog.indicators
+               if (f := ind.get(k)) is not None and f.yoy_change is not None]
+    return [f for f, _ in largest_changes(changes, CHART_BARS)]
 
 
 KEY_FIGURES_DEFAULT = 4  # boxes taken from the catalog's ``key: true`` when a file lists none

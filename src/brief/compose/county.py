@@ -9,7 +9,7 @@ from .. import model
 from ..data.dataset import Dataset
 from ..data.records import YearFile
 from ..documents import default_templates  # noqa: F401 - re-exported; it lives where a no-op build can reach it cheaply
-from .context import cited_view, county_view, figures, key_figures, meta, plain, sections
+from .context import cited_view, county_view, figures, key_figures, meta, plain, sections, yoy_chart
 from .markdown import to_document
 from .names import county_office, county_title
 from .sandbox import Sandbox
@@ -35,7 +35,7 @@ def county_context(ds: Dataset, county_id: str, year: int, sandbox: Sandbox) -> 
     ind = figures(ds.catalog, record.indicators, prev.indicators if prev else None)
     return {"c": cited_view(county_view(record), sandbox, ind, record), "ind": ind,
             "sections": sections(sandbox, ds.catalog, record, ind),
-            "key_figures": key_figures(ds.catalog, record, ind),
+            "key_figures": key_figures(ds.catalog, record, ind), "yoy_chart": yoy_chart(ds.catalog, ind),
             "previous_year": prev.year if prev else None, "office": county_office(ds, county_id, year),
             "kind": "county"}
 

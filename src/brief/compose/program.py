@@ -11,7 +11,7 @@ from .. import model
 from ..data.dataset import Dataset
 from ..data.records import ProgramYear
 from ..errors import BriefError
-from .context import CountyView, cited_view, figures, key_figures, meta, plain, sections
+from .context import CountyView, cited_view, figures, key_figures, meta, plain, sections, yoy_chart
 from .county import TEMPLATE, accepted_images, default_templates, image_roots
 from .markdown import to_document
 from .names import program_office, program_title
@@ -47,7 +47,7 @@ def program_context(ds: Dataset, program_id: str, year: int, sandbox: Sandbox) -
                       prefecture=program.prefecture, partner=program.province, command=office.issuer)
     return {"c": cited_view(view, sandbox, ind, record), "ind": ind,
             "sections": sections(sandbox, ds.catalog, record, ind),
-            "key_figures": key_figures(ds.catalog, record, ind),
+            "key_figures": key_figures(ds.catalog, record, ind), "yoy_chart": yoy_chart(ds.catalog, ind),
             "previous_year": prev.year if prev and prev.indicators else None, "office": office,
             "kind": "program"}
 

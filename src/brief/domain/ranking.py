@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
 
 from .aggregate import top_value
 from .quantity import Quantity
@@ -32,3 +34,16 @@ def ends(places: list[Place], n: int) -> tuple[list[Place], list[Place]]:
     if len(places) <= 2 * n:
         return list(places), []
     return places[:n], places[-n:]
+
+
+K = TypeVar("K")
+
+
+def largest_changes(changes: Iterable[tuple[K, Decimal]], n: int) -> list[tuple[K, Decimal]]:
+    """The ``n`` largest changes by size (absolute value), ordered largest rise first down to the
+    largest fall: the order of the values themselves, so a chart reads rises, then falls, and no
+    bar of zero (an unchanged figure) is chosen. A tie, in size or in value, keeps the given order
+    (give them in catalog order and the choice never depends on anything else)."""
+    moved = [(key, value) for key, value in changes if value != 0]
+    chosen = sorted(range(len(moved)), key=lambda i: -abs(moved[i][1]))[:n]  # stable: ties keep order
+    return sorted((moved[i] for i in sorted(chosen)), key=lambda kv: -kv[1])
