@@ -638,10 +638,10 @@ def test_an_issued_brief_changed_after_sending_is_refused_then_replaced_on_reque
     assert result.exit_code == 1, result.output
     refusals = [x for x in result.output.splitlines() if "--resend-changed" in x]
     assert refusals == [
-        f"data/issues.yaml:1: yingjisha: {YINGJISHA}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容，"
+        f"data/issues.yaml:2: yingjisha: {YINGJISHA}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容，"
         "本次未发送任何邮件。更正请另编一期或增刊（brief issue yingjisha --year 2023 --supplement）；"
         "确要替换已发出的原件，加 --resend-changed 再发"], result.output
-    assert str(line) == refusals[0].replace("data/", str(tmp_path / "data") + "/", 1)
+    assert refusals[0].endswith(line.message)  # the dry run's line is the real run's
     assert len(handler.messages) == sent and ledger_rows(out) == rows  # nothing sent, nothing recorded
 
     result = CliRunner().invoke(main, ["distribute", "--year", str(YEAR), "--data", "data", "--out", str(out),

@@ -49,7 +49,7 @@ SECRET = ("秘密", "机密")  # never emailed
 LOCK = ".distribute.lock"
 OUTBOX = "outbox"
 OUTBOX_DETAIL = "已写入 "  # the ledger's detail of a copy written to the outbox, not mailed
-OWED = ("new", "changed", "retry", "resend", "written")
+OWED = ("new", "changed", "replace", "retry", "resend", "written")
 STATUS_TEXT = {
     "new": "新文件，将发送",
     "changed": "内容有变化，将作为新版本发送",
