@@ -289,11 +289,13 @@ def build(year: int | None, jobs: int, data: Path, out: Path, templates: Path | 
 @click.option("--year", type=int, required=True, help="年份，例如 2023")
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么：不生成、不发送、不写分发记录")
 @click.option("--resend", is_flag=True, help="重发状态不明（可能已送达）的邮件")
+@click.option("--resend-changed", is_flag=True, help="已发出的编号简报内容有变化时，仍以同一期号发出新版本替换原件")
 @data_option
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="模板目录")
 @handles_errors
 @keeps_compiled
-def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, templates: Path | None) -> None:
+def distribute(year: int, dry_run: bool, resend: bool, resend_changed: bool, data: Path, out: Path,
+               templates: Path | None) -> None:
     """按 recipients.yaml 分发当年的 PDF（每份加盖份号和收件单位）。
 
     设置了 BRIEF_SMTP_HOST 时经 SMTP 发送，否则把邮件写成 out/outbox/ 下的 .eml 文件。"""
@@ -305,10 +307,12 @@ def distribute(year: int, dry_run: bool, resend: bool, data: Path, out: Path, te
     smtp = SmtpSettings.from_env()
     warm_fonts()  # a dry run renders the out-of-date PDFs in memory, to tell what would change
     if dry_run:
-        report = run(data, out, year, dry_run=True, resend=resend, smtp=smtp, templates=templates)
+        report = run(data, out, year, dry_run=True, resend=resend, resend_changed=resend_changed, smtp=smtp,
+                     templates=templates)
     else:
         with Reporter() as reporter:
-            report = run(data, out, year, resend=resend, smtp=smtp, templates=templates, progress=reporter.update)
+            report = run(data, out, year, resend=resend, resend_changed=resend_changed, smtp=smtp,
+                         templates=templates, progress=reporter.update)
     for line in format_report(report):
         say(line)
     if report.problems:

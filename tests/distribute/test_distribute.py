@@ -583,3 +583,99 @@ def test_example_addresses_are_a_note_in_the_outbox_and_locally(data: Path, out:
     assert not any(is_example(a) for a in ("a@example.org.cn", "b@myexample.com", "c@gov.cn"))
     assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("mail.example.org", "10.0.0.1", "0.0.0.0"))
+
+
+# -- a numbered brief is a record ----------------------------------------------------------------------
+
+
+def _issued(data: Path, tmp_path: Path, *counties: str) -> Path:
+    import datetime as dt
+
+    from brief.compose.issue import issue_document
+
+    own = tmp_path / "data"
+    shutil.copytree(data, own)
+    for county in counties:
+        issue_document(own, county, YEAR, summary=False, date=dt.date(2023, 12, 20), supplement=False)
+    return own
+
+
+def _edit(data: Path, county: str, old: str, new: str) -> None:
+    source = data / "counties" / county / f"{YEAR}.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    source.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_issued_brief_changed_after_sending_is_refused_then_replaced_on_request(
+        data: Path, out: Path, smtp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """英吉沙 is numbered 2023年第1期 and sent; its data changes. Sending the new text under the same
+    number is refused: one line naming the brief, its 期号 and what to do, nothing sent, exit 1.
+    --resend-changed sends it, and says it replaced the copy that went out."""
+    from click.testing import CliRunner
+
+    from brief.cli import main
+
+    own = _issued(data, tmp_path, "yingjisha")
+    handler = Recorder()
+    port = smtp_server(handler)
+    assert distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST).ok
+    sent, rows = len(handler.messages), ledger_rows(out)
+    assert "2023年第1期" in pdftotext(out / str(YEAR) / YINGJISHA, "-l", "1")
+    _edit(own, "yingjisha", "headline: 第十一批济宁援疆团队开局之年", "headline: 第十一批济宁援疆团队开局之年（修订）")
+
+    # the dry run (the web page's plan) says it first, and names each refused copy
+    plan = distribute(own, out, YEAR, dry_run=True, smtp=settings(port))
+    [line] = plan.problems
+    lines = format_report(plan)
+    assert lines[-1] == "演练：实际运行将拒绝发送：1 份已编号简报发出后内容有变化，不发送任何邮件（见下方说明）"
+    assert sum("已发出的编号简报内容有变化，不发送" in x and "（2023年第1期）" in x for x in lines) == 2
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEF_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BRIEF_SMTP_PORT", str(port))
+    result = CliRunner().invoke(main, ["distribute", "--year", str(YEAR), "--data", "data", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    refusals = [x for x in result.output.splitlines() if "--resend-changed" in x]
+    assert refusals == [
+        f"data/issues.yaml:2: yingjisha: {YINGJISHA}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容，"
+        "本次未发送任何邮件。更正请另编一期或增刊（brief issue yingjisha --year 2023 --supplement）；"
+        "确要替换已发出的原件，加 --resend-changed 再发"], result.output
+    assert refusals[0].endswith(line.message)  # the dry run's line is the real run's
+    assert len(handler.messages) == sent and ledger_rows(out) == rows  # nothing sent, nothing recorded
+
+    result = CliRunner().invoke(main, ["distribute", "--year", str(YEAR), "--data", "data", "--out", str(out),
+                                       "--resend-changed"])
+    assert result.exit_code == 0, result.output
+    assert (f"已替换：{YINGJISHA}（2023年第1期）已发出的原件由新版本替换，2 份（--resend-changed）"
+            in result.output.splitlines())
+    assert f"{YINGJISHA}（份号 000001，替换已发出的2023年第1期原件）" in result.output
+    for rcpt in ("office@example.org", "jining@example.org"):
+        latest = parse(handler.to(rcpt)[-1])
+        copy = tmp_path / "copy.pdf"
+        copy.write_bytes(attachments(latest)[YINGJISHA])
+        assert "（修订）" in "".join(pdftotext(copy).split())
+        assert "更新版" in latest.get_body(("plain",)).get_content()
+    assert len(handler.messages) == sent + 2
+
+    # the replacement is now what went out under 2023年第1期: a rerun sends nothing and refuses nothing
+    again = distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert again.ok and again.counts["sent"] == 0 and len(handler.messages) == sent + 2
+
+
+def test_a_changed_draft_is_sent_again_as_before_even_when_numbered(data: Path, out: Path, smtp_server,
+                                                                     tmp_path: Path):
+    """麦盖提 is a draft (watermark): numbered or not, a changed version goes out as the new version."""
+    own = _issued(data, tmp_path, "maigaiti")
+    handler = Recorder()
+    port = smtp_server(handler)
+    assert distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST).ok
+    _edit(own, "maigaiti", "纺织与文旅融合发展（示例）", "纺织与文旅融合发展（修订）")
+    assert distribute(own, out, YEAR, dry_run=True, smtp=settings(port)).ok
+    report = distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert report.ok, report.problems
+    [f] = [f for r in report.recipients if r.email == "heze@example.org" for f in r.files]
+    assert f.status == "changed" and len(handler.to("heze@example.org")) == 2
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(attachments(parse(handler.to("heze@example.org")[-1]))[f.file])
+    assert "（修订）" in "".join(pdftotext(copy).split())

@@ -720,3 +720,32 @@ def test_a_plan_made_while_a_file_changed_is_not_kept(tmp_path: Path) -> None:
     assert plans.get(ds, out, YEAR, lambda: "the plan of the list as it is") == "the plan of the list as it is"
     assert plans.get(ds, out, YEAR, lambda: "a third run") == "the plan of the list as it is"  # now kept
     assert plans.computed == 2
+
+
+@pytest.mark.slow  # two dry runs and one send, each a brief subprocess
+def test_a_changed_numbered_brief_is_refused_on_the_page_and_replaced_only_on_request(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """英吉沙县 (2023年第1期) went out, then its data changed: the page shows the line `brief distribute`
+    refuses with, no plain send button, and a replace button that runs --resend-changed."""
+    from brief.distribute import distribute
+
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    assert distribute(data, out, YEAR).ok  # to the outbox: counts as sent
+    source = data / "counties/yingjisha/2023.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("开局之年", "开局之年（修订）", 1), encoding="utf-8")
+    c = client(data, out)
+    html = c.get("/distribute?year=2023").get_data(as_text=True)
+    page = text(c.get("/distribute?year=2023"))
+    assert f"{PDF}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容" in page
+    assert "演练：实际运行将拒绝发送：1 份已编号简报" in page
+    assert page.count("已发出的编号简报内容有变化，不发送") == 2  # 喀什地委办公室, 济宁援疆指挥部
+    assert 'id="send"' not in html and 'id="replace"' in html and 'name="resend_changed" value="1"' in html
+    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend_changed": "1"})
+    state = _wait(c, r.headers["Location"])
+    assert state["ok"], state
+    assert any(line.startswith(f"已替换：{PDF}（2023年第1期）") for line in state["lines"]), state
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
+    html = c.get("/distribute?year=2023").get_data(as_text=True)
+    assert 'id="send"' in html and 'id="replace"' not in html  # the replacement is now what went out

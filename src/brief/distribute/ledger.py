@@ -11,6 +11,10 @@ sends it again). Every state change is committed at once and also appended to ``
 Copy numbers (份号) live in ``copies``, one per (recipient, file) whatever the version: a corrected
 brief reaches a recipient under the number its first version had. Numbers count up per file, as
 an office numbers the copies of one document.
+
+``issued`` names each version of a numbered (issued, final) brief that a run decided to send, with
+its 期号: once one of them was delivered, another version of that file is a different text under
+the same number, which ``distribute`` refuses unless told to replace it (``--resend-changed``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ CREATE TABLE IF NOT EXISTS copies (
     copy_no INTEGER NOT NULL,
     PRIMARY KEY (email, file),
     UNIQUE (file, copy_no)
+);
+CREATE TABLE IF NOT EXISTS issued (
+    file   TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    number TEXT NOT NULL,
+    PRIMARY KEY (file, sha256)
 );
 CREATE TABLE IF NOT EXISTS events (
     at     TEXT NOT NULL,
@@ -129,6 +139,26 @@ class Ledger:
         r = self.db.execute("SELECT copy_no FROM copies WHERE email=? AND file=?", (key(email), file)).fetchone()
         return int(r[0]) if r else None
 
+    def issued_elsewhere(self, file: str, sha256: str) -> str | None:
+        """The 期号 under which another version of ``file`` than ``sha256`` was delivered (sent,
+        written to the outbox, or maybe delivered) as a numbered brief, when ``sha256`` itself was
+        never chosen to go out under it; else None."""
+        if self.db is None or not self._has("issued"):
+            return None
+        if self.db.execute("SELECT 1 FROM issued WHERE file=? AND sha256=?", (file, sha256)).fetchone():
+            return None
+        r = self.db.execute(
+            "SELECT i.number FROM issued i JOIN deliveries d ON d.file=i.file AND d.sha256=i.sha256"
+            " WHERE i.file=? AND i.sha256<>? AND d.state IN ('sent', 'unknown', 'sending')"
+            " ORDER BY d.updated DESC LIMIT 1", (file, sha256)).fetchone()
+        return str(r[0]) if r else None
+
+    def _has(self, table: str) -> bool:
+        # a read-only ledger written before the table existed (a dry run never creates it)
+        assert self.db is not None
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()
+        return found is not None
+
     def rows(self) -> list[Row]:
         if self.db is None:
             return []
@@ -157,6 +187,12 @@ class Ledger:
                 else:
                     out[file] = known
         return out
+
+    def record_issued(self, file: str, sha256: str, number: str) -> None:
+        """This version of ``file`` goes out as the numbered brief ``number`` (2023年第12期)."""
+        assert self.db is not None and not self.readonly
+        with self._tx():
+            self.db.execute("INSERT OR IGNORE INTO issued VALUES (?, ?, ?)", (file, sha256, number))
 
     def mark(self, recipient: str, email: str, year: int, items: Iterable[tuple[str, str]], state: str,
              detail: str = "", message_id: str | None = None, tries: int | None = None) -> None:

@@ -12,6 +12,12 @@ original PDF) and is
   sending): held, since the recipient may have it; ``resend=True`` sends it again (``resend``).
 
 A recipient owed nothing gets no message. The counts are per copy (one file to one recipient).
+
+A numbered brief (issued in ``issues.yaml`` and final) is a record once delivered: a different
+version of it (its data changed after sending) is ``refused``, and then the whole run sends nothing,
+one line per such brief, until the office gives the correction a new number or 增刊, or says
+``resend_changed=True`` (``--resend-changed``): the copies go out as ``replace``, named so. Drafts and
+unnumbered briefs are sent again when changed, as before.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from ..data.records import DEFAULT_GENRE, Recipient
 from ..data.schema import email_problem, name_problem, shown
 from ..documents import COUNTY, PROGRAM, SUMMARY, Target, output_path
 from ..errors import BriefError, Problem, check_path, os_error_problem
+from ..issues import FILE as ISSUES_FILE
 from ..outdir import check_out, check_subdir, exclusive
 from .ledger import LEDGER, Ledger
 from .message import Attachment, compose, envelope_sender, safe_name, to_bytes
@@ -42,7 +49,7 @@ SECRET = ("秘密", "机密")  # never emailed
 LOCK = ".distribute.lock"
 OUTBOX = "outbox"
 OUTBOX_DETAIL = "已写入 "  # the ledger's detail of a copy written to the outbox, not mailed
-OWED = ("new", "changed", "retry", "resend", "written")
+OWED = ("new", "changed", "replace", "retry", "resend", "written")
 STATUS_TEXT = {
     "new": "新文件，将发送",
     "changed": "内容有变化，将作为新版本发送",
@@ -51,6 +58,8 @@ STATUS_TEXT = {
     "sent": "已发送过，跳过",
     "written": "上次只写入 outbox（未真正发出），将通过邮件发送",
     "unknown": "状态不明，不重发（确认对方未收到后可用 --resend）",
+    "refused": "已发出的编号简报内容有变化，不发送（见下方说明）",
+    "replace": "内容有变化，将替换已发出的原件（--resend-changed）",
 }
 
 
@@ -63,6 +72,7 @@ class FileStatus:
     copy_no: int | None = None
     stale: bool = False  # dry run: build would (re)make it first
     exists: bool = True  # dry run: the PDF is on disk already
+    number: str = ""  # refused | replace: the 期号 an earlier version was delivered under
 
     @property
     def owed(self) -> bool:
@@ -96,6 +106,7 @@ class Report:
     transport: str = "outbox"  # smtp host:port, or outbox
     withheld: list[Problem] = field(default_factory=list)  # 秘密/机密 briefs: never emailed, one line each
     example_note: str = ""  # recipients still at example.org, in a run that does not refuse them
+    reissued: list[Problem] = field(default_factory=list)  # numbered briefs changed after delivery: nothing sent
 
     @property
     def counts(self) -> dict[str, int]:
@@ -117,7 +128,7 @@ class Report:
     @property
     def problems(self) -> list[Problem]:
         """One line per recipient that failed or whose delivery is in doubt, one per withheld brief."""
-        out = list(self.withheld)
+        out = list(self.withheld) + list(self.reissued)
         for r in self.recipients:
             where = (str(self.recipients_file), r.line or None, r.name)
             if r.outcome == "failed":
@@ -136,7 +147,8 @@ class Report:
 
 
 def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: bool = False,
-               smtp: SmtpSettings | None = None, retry_delays: Sequence[float] = (0.5, 1.0), timeout: float = 10,
+               resend_changed: bool = False, smtp: SmtpSettings | None = None,
+               retry_delays: Sequence[float] = (0.5, 1.0), timeout: float = 10,
                templates: Path | None = None, progress: Callable[[object], None] | None = None) -> Report:
     """Send ``year``'s PDFs per ``data/recipients.yaml``; ``smtp=None`` writes ``out/outbox/*.eml``.
 
@@ -160,14 +172,20 @@ def distribute(data: Path, out: Path, year: int, dry_run: bool = False, resend: 
         raise BriefError(refusal(examples, recipients_file))
     report.example_note = note(examples, recipients_file, smtp) if examples else ""
     if dry_run:
-        _plan(ds, out, year, wanted, report, resend, templates, by_mail=smtp is not None)
+        _plan(ds, out, year, wanted, report, resend, resend_changed, templates, by_mail=smtp is not None)
         return report
     with _lock(out):
         outcomes = build(data, out, year, templates=templates, progress=progress)
         report.built = sum(1 for o in outcomes if not o.skipped)
         with Ledger(out / LEDGER) as ledger:
+            asked = list(dict.fromkeys(t for r in ds.recipients for t in wanted(r)[0]))
+            changed = _reissued(ledger, ds, {t: _sha256(output_path(ds, t, "pdf", out)) for t in asked}, out)
+            if changed and not resend_changed:  # before any message: one decision for the whole run
+                report.reissued = _refusals(ds, changed)
+                return report
             for r in ds.recipients:
-                report.recipients.append(_serve(ledger, ds, out, year, r, wanted, resend, smtp, retry_delays, timeout))
+                report.recipients.append(_serve(ledger, ds, out, year, r, wanted, resend, smtp, retry_delays, timeout,
+                                                changed))
     return report
 
 
@@ -264,11 +282,71 @@ def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend:
     return "retry", copy_no  # pending (never handed over) or failed
 
 
+# -- a numbered brief is a record -------------------------------------------------------------------
+
+
+def numbered(ds: Dataset, t: Target) -> str:
+    """The 期号 (2023年第12期) of a brief issued and final; "" for a draft or an unnumbered brief,
+    which may go out again when changed."""
+    e = entry_of(ds, t)
+    return e.label if e is not None and not _draft(ds, t) else ""
+
+
+def _draft(ds: Dataset, t: Target) -> bool:
+    """Whether the brief prints as a draft (watermark): its county file, or for a program's
+    briefs its own year file, and for a summary any of its counties' (as compose.summary decides)."""
+    if t.kind is COUNTY:
+        return ds.county(t.id, t.year).draft
+    own = ds.program_years.get((t.id, t.year))
+    program = ds.programs.get(t.id)
+    counties = program.counties if t.kind is SUMMARY and program is not None else []
+    return bool(own and own.draft) or any(ds.counties[(c, t.year)].draft for c in counties
+                                          if (c, t.year) in ds.counties)
+
+
+def _reissued(ledger: Ledger, ds: Dataset, shas: dict[Target, str | None],
+              out: Path) -> dict[str, tuple[Target, str]]:
+    """Per file name: the numbered briefs whose version ``shas`` differs from one already delivered
+    under the same 期号, with that 期号."""
+    found: dict[str, tuple[Target, str]] = {}
+    for t, sha in shas.items():
+        name = output_path(ds, t, "pdf", out).name
+        if sha and numbered(ds, t):
+            earlier = ledger.issued_elsewhere(name, sha)
+            if earlier:
+                found[name] = (t, earlier)
+    return found
+
+
+def _refusals(ds: Dataset, changed: dict[str, tuple[Target, str]]) -> list[Problem]:
+    """One line per numbered brief changed after it went out, saying what to do."""
+    out = []
+    for name, (t, number) in changed.items():
+        e = entry_of(ds, t)
+        doc = e.document if e is not None else t.id
+        summary = " --summary" if t.kind is SUMMARY else ""
+        how = f"brief issue {doc.removeprefix('summary:')}{summary} --year {t.year} --supplement"
+        out.append(Problem(str(ds.root / ISSUES_FILE), e.line if e is not None and e.line else None, doc,
+                           f"{name}（{number}）已发出，此后内容有变化：同一期号不能改发不同的内容，本次未发送任何邮件。"
+                           f"更正请另编一期或增刊（{how}）；确要替换已发出的原件，加 --resend-changed 再发"))
+    return out
+
+
+def _guarded(status: str, name: str, changed: dict[str, tuple[Target, str]], resend_changed: bool) -> tuple[str, str]:
+    """A copy's status once the numbered-brief rule is applied, and the 期号 it concerns."""
+    if name not in changed or status not in ("new", "changed"):
+        return status, ""
+    number = changed[name][1]
+    if not resend_changed:
+        return "refused", number
+    return ("replace" if status == "changed" else status), number
+
+
 # -- a dry run: read only ---------------------------------------------------------------------------
 
 
 def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple[list[Target], list[str]]],
-          report: Report, resend: bool, templates: Path | None, by_mail: bool) -> None:
+          report: Report, resend: bool, resend_changed: bool, templates: Path | None, by_mail: bool) -> None:
     """What a real run would do, decided as it decides: the build's own staleness test, and for a
     PDF it would remake, the bytes it would write (rendered in memory), so a copy whose bytes
     change is announced as the new version the real run will send."""
@@ -282,15 +360,20 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
         if t in remade:
             report.to_build.append(output_path(ds, t, "pdf", out).name)
     with Ledger(out / LEDGER, readonly=True) as ledger:
+        shas = {t: would_be[t] if t in remade else _sha256(output_path(ds, t, "pdf", out)) for t in asked}
+        changed = _reissued(ledger, ds, shas, out)
+        if changed and not resend_changed:
+            report.reissued = _refusals(ds, changed)
         for r in ds.recipients or []:
             result = RecipientResult(r.name, r.email, r.line, outcome="planned")
             found, result.missing = wanted(r)
             for t in found:
                 path = output_path(ds, t, "pdf", out)
                 name = path.name
-                sha = would_be[t] if t in remade else _sha256(path)
+                sha = shas[t]
                 status, copy_no = _file_status(ledger, r.email, name, sha, resend, by_mail)
-                result.files.append(FileStatus(name, path, sha, status, copy_no, t in remade, path.is_file()))
+                status, number = _guarded(status, name, changed, resend_changed)
+                result.files.append(FileStatus(name, path, sha, status, copy_no, t in remade, path.is_file(), number))
             if not result.files:
                 result.outcome = "nothing"
             elif not any(f.owed for f in result.files):
@@ -298,8 +381,8 @@ def _plan(ds: Dataset, out: Path, year: int, wanted: Callable[[Recipient], tuple
             report.recipients.append(result)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 # -- a real run -------------------------------------------------------------------------------------
@@ -319,7 +402,8 @@ def _lock(out: Path) -> AbstractContextManager[None]:
 
 def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
            wanted: Callable[[Recipient], tuple[list[Target], list[str]]], resend: bool, smtp: SmtpSettings | None,
-           retry_delays: Sequence[float], timeout: float) -> RecipientResult:
+           retry_delays: Sequence[float], timeout: float,
+           changed: dict[str, tuple[Target, str]]) -> RecipientResult:
     result = RecipientResult(r.name, r.email, r.line)
     found, result.missing = wanted(r)
     originals: dict[str, bytes] = {}
@@ -332,8 +416,9 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
         row = ledger.get(r.email, name, sha)
         if row is not None and row.state == "sending":  # left by a killed run: say what it is
             ledger.mark(r.name, r.email, year, [(name, sha)], UNKNOWN, "上次运行在发送途中中断，可能已送达")
+        status, number = _guarded(status, name, changed, resend_changed=True)  # refusals returned earlier
         originals[name] = blob
-        result.files.append(FileStatus(name, path, sha, status, copy_no))
+        result.files.append(FileStatus(name, path, sha, status, copy_no, number=number))
     owed = [f for f in result.files if f.owed]
     if not result.files:
         result.outcome = "nothing"
@@ -344,12 +429,16 @@ def _serve(ledger: Ledger, ds: Dataset, out: Path, year: int, r: Recipient,
 
     items = [(f.file, f.sha256 or "") for f in owed]
     numbers = ledger.allocate(r.email, [f.file for f in owed], _preferred(ds, found, r, out))
+    for t in found:  # the version each numbered brief goes out as: a later change is refused
+        name = output_path(ds, t, "pdf", out).name
+        if numbered(ds, t) and name in (f.file for f in owed):
+            ledger.record_issued(name, next(f.sha256 or "" for f in owed if f.file == name), numbered(ds, t))
     ledger.mark(r.name, r.email, year, items, "pending")
     attachments = []
     for f in owed:
         f.copy_no = numbers[f.file]
         attachments.append(Attachment(f.file, f.sha256 or "", f.copy_no, stamp(originals[f.file], f.copy_no, r.name),
-                                      changed=f.status == "changed"))
+                                      changed=f.status in ("changed", "replace")))
     sender = smtp.sender if smtp else None
     msg = compose(r.name, r.email, year, attachments, sender, _genre(ds, found))
     blob = to_bytes(msg)
@@ -384,7 +473,23 @@ def _preferred(ds: Dataset, found: list[Target], r: Recipient, out: Path) -> dic
 
 
 def _copies(files: list[FileStatus]) -> str:
-    return "、".join(f"{f.file}（份号 {f.copy_no:06d}）" if f.copy_no else f.file for f in files)
+    return "、".join(f"{f.file}（份号 {f.copy_no:06d}{_replaces(f)}）" if f.copy_no else f.file for f in files)
+
+
+def _replaces(f: FileStatus) -> str:
+    return f"，替换已发出的{f.number}原件" if f.status == "replace" else ""
+
+
+def _replaced(report: Report) -> list[str]:
+    """One line per numbered brief this run replaced (--resend-changed), with its copies."""
+    done: dict[tuple[str, str], int] = {}
+    for r in report.recipients:
+        if r.outcome == SENT:
+            for f in r.files:
+                if f.status == "replace":
+                    done[(f.file, f.number)] = done.get((f.file, f.number), 0) + 1
+    return [f"已替换：{file}（{number}）已发出的原件由新版本替换，{n} 份（--resend-changed）"
+            for (file, number), n in done.items()]
 
 
 def format_report(report: Report) -> list[str]:
@@ -404,6 +509,7 @@ def format_report(report: Report) -> list[str]:
             for f in r.files:
                 extra = "（尚未生成，将先生成）" if not f.exists else "（需重新生成）" if f.stale else ""
                 number = f"，份号 {f.copy_no:06d}" if f.copy_no else ""
+                number += f"（{f.number}）" if f.number else ""
                 lines.append(f"  {f.file}：{STATUS_TEXT[f.status]}{number}{extra}")
         else:
             owed = [f for f in r.files if f.owed]
@@ -429,8 +535,14 @@ def format_report(report: Report) -> list[str]:
             lines.append(f"  注意：没有{m}，未发送")
     if report.example_note:  # before the counts: the runs' last lines stay the counts
         lines.append(report.example_note)
+    refused = f"{len(report.reissued)} 份已编号简报发出后内容有变化，不发送任何邮件（见下方说明）"
+    if report.reissued and not report.dry_run:
+        lines.append(f"未发送：{refused}")
+    lines += _replaced(report)
     c = report.counts
-    if report.dry_run:
+    if report.dry_run and report.reissued:
+        lines.append(f"演练：实际运行将拒绝发送：{refused}")
+    elif report.dry_run:
         lines.append(f"演练：将发送 {c['planned']}，跳过 {c['skipped']}，状态不明 {c['unknown']}")
     else:
         outbox = report.transport == "outbox"

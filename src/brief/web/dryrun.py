@@ -45,6 +45,7 @@ class Plan:
     summary: str
     withheld: list[str]
     note: str = ""  # recipients still at example.org (distribute.placeholder)
+    reissued: tuple[str, ...] = ()  # numbered briefs changed after they went out: the send is refused
 
 
 def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
@@ -58,7 +59,8 @@ def plan(data: Path, out: Path, year: int, cwd: Path) -> Plan:
     raw = json.loads(proc.stdout)
     recipients = [PlannedRecipient(r["name"], r["email"], [PlannedCopy(**c) for c in r["copies"]], r["missing"])
                   for r in raw["recipients"]]
-    return Plan(raw["how"], raw["to_build"], recipients, raw["summary"], raw["withheld"], raw.get("note", ""))
+    return Plan(raw["how"], raw["to_build"], recipients, raw["summary"], raw["withheld"], raw.get("note", ""),
+                tuple(raw.get("reissued", ())))
 
 
 def _main(data: str, out: str, year: str) -> None:
@@ -79,6 +81,8 @@ def _main(data: str, out: str, year: str) -> None:
         "summary": next((x for x in lines if x.startswith("演练：")), ""),
         "withheld": [p.message for p in report.withheld],
         "note": report.example_note,
+        # the lines `brief distribute` would refuse with: the page offers no plain send then
+        "reissued": [p.message for p in report.reissued],
     }
     print(json.dumps(body, ensure_ascii=False))
 

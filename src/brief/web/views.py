@@ -293,7 +293,11 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
         resend = form_value("resend") == "1"
         if resend:
             args.append("--resend")
-        title = f"分发 {year} 年简报" + ("（重发状态不明的邮件）" if resend else "")
+        replace = form_value("resend_changed") == "1"  # the page's replace button, under its own check box
+        if replace:
+            args.append("--resend-changed")
+        title = (f"分发 {year} 年简报" + ("（重发状态不明的邮件）" if resend else "")
+                 + ("（替换已发出的编号简报）" if replace else ""))
         total = len(targets(ds, year)) if not ds.problems else 0
         job = _jobs().start(title, args, total, cwd=str(_data().parent), after=url_for("ledger", year=year))
         if job is None:
