@@ -40,12 +40,15 @@ class Fact:
     long: bool = False
 
 
+SAMPLE = {"prefecture": "喀什地区", "partner": "济宁市", "command": "济宁援疆指挥部"}  # the seed office's
+
+
 def office_facts(genre: str = DEFAULT_GENRE, examples: Mapping[str, str] | None = None) -> tuple[Fact, ...]:
     """The facts sheet's rows in the office's own words: 援疆 (and 援藏, …) calls its partner 援助城市 and its
     command 援疆指挥部; 东西部协作 and other genres say 帮扶 as their briefs do (``Office.aid``).
     ``examples`` (prefecture, partner, command: the office's own data) fill the 说明 column; without
     them 援疆's sample (喀什地区, 济宁市, 济宁援疆指挥部) is shown, as forms always did."""
-    words = examples if examples is not None else {"prefecture": "喀什地区", "partner": "济宁市", "command": "济宁援疆指挥部"}
+    words = examples if examples is not None else SAMPLE
     if genre.startswith("援"):
         partner, command, batch = "援助城市", f"{genre}指挥部", f"{genre}批次"
     else:
