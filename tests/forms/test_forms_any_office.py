@@ -143,3 +143,17 @@ def test_a_yuanjiang_form_keeps_its_words(tmp_path: Path) -> None:
     assert shown["command"] == ("援疆指挥部", "例如 济宁援疆指挥部")
     assert shown["prefecture"] == ("所属地区", "例如 喀什地区")
     assert shown["batch"] == ("援疆批次", "例如 第十一批")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # werkzeug's spooled upload
+def test_the_upload_page_lists_changes_in_the_offices_words(office: Path, tmp_path: Path) -> None:
+    from brief.web import create_app
+
+    path = fill(make_form(office, "jiange", 2023, tmp_path / "forms"), {"partner": "嘉兴市"})
+    c = create_app(office, tmp_path / "out", None, work=tmp_path / "work").test_client()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/forms").get_data(as_text=True)).group(1)
+    with open(path, "rb") as fh:
+        r = c.post("/forms/upload", data={"csrf": csrf, "form": (fh, path.name)}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.get(r.headers["Location"]).get_data(as_text=True)))
+    assert "帮扶城市 partner 湖州市 嘉兴市" in page and "援助城市" not in page
