@@ -442,6 +442,22 @@ def test_no_host_writes_eml_files_to_the_outbox(data: Path, out: Path):
     assert not any(line.startswith("注意：未设置邮件服务器") for line in format_report(again))  # nothing sent now
 
 
+def test_a_rerun_without_a_server_says_copies_were_only_written_to_the_outbox(data: Path, out: Path):
+    """The ledger's detail (已写入 out/outbox/…) tells a copy no mail server sent: a rerun skips it
+    without calling it 已发送过, which would make an office believe it was mailed."""
+    distribute(data, out, YEAR, smtp=None)
+    again = distribute(data, out, YEAR, smtp=None)
+    lines = format_report(again)
+    assert again.counts["skipped"] == COPIES and not any("已发送过" in line for line in lines)
+    skipped = [line for line in lines if "跳过" in line and "（已写入 outbox，未真正发出）" in line]
+    assert len(skipped) == len(EXPECTED)
+    assert lines[-1] == f"已写入 outbox 0，跳过 {COPIES}，失败 0，状态不明 0"
+    plan = format_report(distribute(data, out, YEAR, dry_run=True, smtp=None))
+    statuses = [line for line in plan if line.startswith("  ") and ".pdf：" in line]
+    assert len(statuses) == COPIES and all("已写入 outbox（未设邮件服务器，未真正发出），跳过" in line
+                                           for line in statuses)
+
+
 def test_copies_only_written_to_the_outbox_are_mailed_once_a_server_is_set(data: Path, out: Path, smtp_server):
     """Without BRIEF_SMTP_HOST nothing left the machine: once IT sets up the mail server, the same
     command must send those copies (under the 份号 they had), and only once."""

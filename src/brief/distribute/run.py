@@ -6,6 +6,8 @@ original PDF) and is
 - ``new`` / ``changed`` (an earlier version went out) / ``retry`` (an earlier attempt failed):
   owed, and attached to this run's message;
 - ``sent``: skipped, never sent twice;
+- ``outboxed`` (written to ``out/outbox/`` by an earlier run, and still no mail server): skipped, and
+  said so, since an office must not believe it was mailed;
 - ``written`` (only written to ``out/outbox/`` by an earlier run without a mail server): skipped
   while there is still no mail server, owed once ``BRIEF_SMTP_HOST`` is set, since nothing left;
 - ``unknown`` (a connection lost after the server took the message, or a run killed while
@@ -56,6 +58,7 @@ STATUS_TEXT = {
     "retry": "上次发送失败，将重发",
     "resend": "状态不明，将重发（--resend）",
     "sent": "已发送过，跳过",
+    "outboxed": "已写入 outbox（未设邮件服务器，未真正发出），跳过",
     "written": "上次只写入 outbox（未真正发出），将通过邮件发送",
     "unknown": "状态不明，不重发（确认对方未收到后可用 --resend）",
     "refused": "已发出的编号简报内容有变化，不发送（见下方说明）",
@@ -68,7 +71,7 @@ class FileStatus:
     file: str  # e.g. 2023年英吉沙县援疆工作简报.pdf
     path: Path
     sha256: str | None  # of the original (in a dry run: of the PDF the build would make)
-    status: str  # new | changed | retry | resend | sent | unknown
+    status: str  # new | changed | retry | resend | sent | outboxed | written | unknown
     copy_no: int | None = None
     stale: bool = False  # dry run: build would (re)make it first
     exists: bool = True  # dry run: the PDF is on disk already
@@ -113,7 +116,7 @@ class Report:
         c = {"sent": 0, "skipped": 0, "failed": 0, "unknown": 0, "planned": 0}
         for r in self.recipients:
             owed = r.count(*OWED)
-            c["skipped"] += r.count("sent")
+            c["skipped"] += r.count("sent", "outboxed")
             c["unknown"] += r.count("unknown")
             if r.outcome == "sent":
                 c["sent"] += owed
@@ -276,7 +279,10 @@ def _file_status(ledger: Ledger, email: str, file: str, sha: str | None, resend:
         return ("changed" if any(v.state in ("sent", "unknown", "sending") for v in earlier) else "new"), copy_no
     if row.state == "sent":
         # a copy only written to the outbox never left the machine: owed once there is a mail server
-        return ("written" if by_mail and row.detail.startswith(OUTBOX_DETAIL) else "sent"), copy_no
+        # (the ledger's detail says where a copy went: 已写入 out/outbox/… when no mail server sent it)
+        if row.detail.startswith(OUTBOX_DETAIL):
+            return ("written" if by_mail else "outboxed"), copy_no
+        return "sent", copy_no
     if row.state in ("unknown", "sending"):  # sending: a run died mid-send; it may have arrived
         return ("resend" if resend else "unknown"), copy_no
     return "retry", copy_no  # pending (never handed over) or failed
@@ -525,9 +531,12 @@ def format_report(report: Report) -> list[str]:
             elif r.outcome == "nothing":
                 parts.append("无可发送的简报")
             done = [f for f in r.files if f.status == "sent"]
+            filed = [f for f in r.files if f.status == "outboxed"]
             held = [f for f in r.files if f.status == "unknown"]
             if done:
                 parts.append(f"跳过 {len(done)} 份（已发送过）：{_copies(done)}")
+            if filed:
+                parts.append(f"跳过 {len(filed)} 份（已写入 outbox，未真正发出）：{_copies(filed)}")
             if held:
                 parts.append(f"未重发 {len(held)} 份（状态不明）：{_copies(held)}")
             lines.append(f"{who}：" + "；".join(parts))

@@ -21,13 +21,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..data.catalog import Catalog
 from ..data.dataset import read_dataset
 from ..data.files import COUNTY_KEYS, HIGHLIGHT_KEYS, read_county_year
-from ..data.records import CountyYear
+from ..data.records import DEFAULT_GENRE, CountyYear
 from ..data.yamlfile import YMap, load_yaml
 from ..domain.quantity import Quantity, QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
 from . import stale
 from .cells import cell_text
-from .layout import FACTS, FIRST_ROW, H_FIELDS, H_TEXT, H_TITLE, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS
+from .layout import FIRST_ROW, H_FIELDS, H_TEXT, H_TITLE, HIGHLIGHTS_SHEET, STATUS_KEYS, STATUS_WORDS, office_facts
 from .reader import Form, Where, cell_problem, read_form
 from .yamledit import Figure, delete_key, dump_text, encode, load_text, read_source, set_key, text_value
 
@@ -45,6 +45,7 @@ class Plan:
     # Fields the form left as it had them while the data file changed since: the file's newer value
     # stays, and the user is told which (labels, as the brief prints them).
     kept: list[str] = field(default_factory=list)
+    genre: str = DEFAULT_GENRE  # the county's program's (援疆, 东西部协作): the change list names fields in its words
 
 
 def import_forms(paths: list[Path], data_root: Path) -> list[Path]:
@@ -70,11 +71,11 @@ def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], dict[P
     for path in map(Path, paths):
         mine = problems.setdefault(path, [])
         try:
-            form = read_form(path, ds.catalog)
+            form = read_form(path, ds.catalog, lambda county_id: _genre(ds, county_id))
         except BriefError as exc:
             mine += exc.problems
             continue
-        plan = _plan(form, data_root, ds.catalog)
+        plan = _plan(form, data_root, ds.catalog, _genre(ds, form.meta.county_id))
         ident = (form.meta.county_id, form.meta.year)
         if ident in taken:
             plan.problems.append(Problem(str(path), None, "-", f"与 {taken[ident].name} 是同一县同一年的表单"
@@ -83,6 +84,12 @@ def plan_imports(paths: list[Path], data_root: Path) -> tuple[list[Plan], dict[P
         mine += _ordered(form, form.problems + plan.problems)
         plans.append(plan)
     return plans, problems, ds.catalog
+
+
+def _genre(ds: Any, county_id: str) -> str:
+    """The county's genre as its briefs name it: its program's, else 援疆."""
+    program = ds.program_of(county_id)
+    return program.genre if program is not None else DEFAULT_GENRE
 
 
 def write_plans(plans: list[Plan]) -> list[Path]:
@@ -140,10 +147,11 @@ def _ordered(form: Form, problems: list[Problem]) -> list[Problem]:
 class _Edit:
     """The county file being edited: its round-trip document and, to compare with, the text as written."""
 
-    def __init__(self, target: Path, form: Form, data_root: Path = Path("data")):
+    def __init__(self, target: Path, form: Form, data_root: Path = Path("data"), genre: str = DEFAULT_GENRE):
         self.target = target
         self.form = form
         self.data_root = data_root
+        self.genre = genre
         # The file changed since the form was made: weigh each field three ways (forms/stale.py).
         # A form made before forms remembered their source imports as it always did.
         source = form.meta.source
@@ -161,7 +169,7 @@ class _Edit:
             self.doc = CommentedMap()
             # One comment line: names from the workbook may hold line breaks (\r, U+0085) that would
             # end the comment and start YAML of their own.
-            comment = f"{form.meta.county_name} {form.meta.year}年援疆工作数据（由填报表 {form.path.name} 导入）"
+            comment = f"{form.meta.county_name} {form.meta.year}年{genre}工作数据（由填报表 {form.path.name} 导入）"
             self.doc.yaml_set_start_comment(" ".join(comment.split()))
             self.raw = YMap()
 
@@ -202,12 +210,12 @@ class _Edit:
         return value
 
 
-def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
+def _plan(form: Form, data_root: Path, catalog: Catalog, genre: str = DEFAULT_GENRE) -> Plan:
     meta = form.meta
     counties = data_root / "counties"
     county_dir = counties / meta.county_id  # the reader has checked the id and year against their grammar
     target = county_dir / f"{meta.year}.yaml"
-    plan = Plan(form, target)
+    plan = Plan(form, target, genre=genre)
     if not _inside(target, counties):
         plan.problems.append(Problem(str(form.path), None, meta.county_id,
                                      f"{target} 不在数据目录 {counties} 之内（是指向别处的链接？）；不能导入"))
@@ -217,7 +225,7 @@ def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
                                      f"数据目录中没有这个县（{county_dir}）；这份表单是另一个数据目录的吗？"))
         return plan
     try:
-        edit = _Edit(target, form, data_root)
+        edit = _Edit(target, form, data_root, genre)
     except Exception:  # the YAML itself is broken: say so the way validate does
         _, problems = read_county_year(target, meta.county_id, meta.year, catalog, data_root)
         plan.problems += problems or [Problem(str(target), None, "-",
@@ -245,7 +253,7 @@ def _plan(form: Form, data_root: Path, catalog: Catalog) -> Plan:
 
 def _facts(form: Form, edit: _Edit) -> None:
     order = list(COUNTY_KEYS)
-    for fact in FACTS:
+    for fact in office_facts(edit.genre):
         if fact.key not in form.facts:
             continue
         new, where = form.facts[fact.key]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..compose.names import Office
 from ..data.records import DEFAULT_GENRE
 
 FORM_VERSION = 1
@@ -38,18 +40,40 @@ class Fact:
     long: bool = False
 
 
-FACTS = (
-    Fact("county", "县（市）名称", "必填", required=True),
-    Fact("prefecture", "所属地区", "例如 喀什地区"),
-    Fact("partner", "援助城市", "必填，例如 济宁市", required=True),
-    Fact("command", "援疆指挥部", "例如 济宁援疆指挥部"),
-    Fact("year", "年份", "由表单确定，不能修改"),
-    Fact("batch", "援疆批次", "例如 第十一批"),
-    Fact("status", "稿件状态", "定稿，或 征求意见稿（简报带水印）"),
-    Fact("source", "数据来源", "简报中印作“数据来源：…”"),
-    Fact("headline", "简报标题", "可不填"),
-    Fact("summary", "导语", "一段文字，可不填", long=True),
-)
+SAMPLE = {"prefecture": "喀什地区", "partner": "济宁市", "command": "济宁援疆指挥部"}  # the seed office's
+
+
+def office_facts(genre: str = DEFAULT_GENRE, examples: Mapping[str, str] | None = None) -> tuple[Fact, ...]:
+    """The facts sheet's rows in the office's own words: 援疆 (and 援藏, …) calls its partner 援助城市 and its
+    command 援疆指挥部; 东西部协作 and other genres say 帮扶 as their briefs do (``Office.aid``).
+    ``examples`` (prefecture, partner, command: the office's own data) fill the 说明 column; without
+    them 援疆's sample (喀什地区, 济宁市, 济宁援疆指挥部) is shown, as forms always did."""
+    words = examples if examples is not None else SAMPLE
+    if genre.startswith("援"):
+        partner, command, batch = "援助城市", f"{genre}指挥部", f"{genre}批次"
+    else:
+        verb = Office(genre, "", "").aid.removeprefix("对口")  # 帮扶
+        partner, command, batch = f"{verb}城市", f"{verb}工作机构", "选派批次"
+
+    def example(key: str, before: str = "") -> str:
+        shown = f"例如 {words[key]}" if words.get(key) else ""
+        return "，".join(t for t in (before, shown) if t)
+
+    return (
+        Fact("county", "县（市）名称", "必填", required=True),
+        Fact("prefecture", "所属地区", example("prefecture")),
+        Fact("partner", partner, example("partner", "必填"), required=True),
+        Fact("command", command, example("command")),
+        Fact("year", "年份", "由表单确定，不能修改"),
+        Fact("batch", batch, "例如 第十一批"),
+        Fact("status", "稿件状态", "定稿，或 征求意见稿（简报带水印）"),
+        Fact("source", "数据来源", "简报中印作“数据来源：…”"),
+        Fact("headline", "简报标题", "可不填"),
+        Fact("summary", "导语", "一段文字，可不填", long=True),
+    )
+
+
+FACTS = office_facts()  # the keys and rows, the same for every office; labels: office_facts(genre)
 STATUS_WORDS = {"final": "定稿", "draft": "征求意见稿"}
 STATUS_KEYS = {v: k for k, v in STATUS_WORDS.items()}
 

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..data.catalog import Catalog, Indicator
 from ..data.dataset import read_dataset
-from ..data.records import DEFAULT_GENRE, CountyYear
+from ..data.records import DEFAULT_GENRE, CountyYear, Program
 from ..data.yamlfile import load_yaml
 from ..domain.quantity import QuantityError, format_number, parse_quantity
 from ..errors import BriefError, Problem
@@ -36,7 +36,6 @@ from .layout import (
     F_MARK,
     F_NOTE,
     F_VALUE,
-    FACTS,
     FACTS_SHEET,
     FIRST_ROW,
     GUIDE_SHEET,
@@ -55,11 +54,13 @@ from .layout import (
     STATUS_KEYS,
     STATUS_WORDS,
     TITLE_ROW,
+    Fact,
     Meta,
     display_width,
     form_file_name,
     form_title,
     marker,
+    office_facts,
     sheet_name,
 )
 
@@ -111,14 +112,15 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     county_name = str(source.doc.get("county") or "") or ds.county_name(county_id)
     program = ds.program_of(county_id)
     genre = program.genre if program is not None else DEFAULT_GENRE  # 援疆, 东西部协作: as the briefs say
+    facts_rows = office_facts(genre, _examples(source.record, program))
 
     wb = Workbook()
     meta = Meta(county_id, year, county_name)
     taken = {GUIDE_SHEET, FACTS_SHEET, HIGHLIGHTS_SHEET, META_SHEET}
     guide = wb.active
     guide.title = GUIDE_SHEET
-    _guide_sheet(guide, year, county_name, county_id, catalog, genre)
-    facts = _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id, genre)
+    _guide_sheet(guide, year, county_name, county_id, catalog, genre, facts_rows)
+    facts = _facts_sheet(wb.create_sheet(FACTS_SHEET), source, year, county_name, county_id, genre, facts_rows)
     values = _raw_values(source, catalog) if source.current else {}
     _remember(meta, data_root / "counties" / county_id / f"{year}.yaml", source, catalog, facts, values)
     for section in catalog.sections.values():
@@ -141,6 +143,14 @@ def make_form(data_root: Path, county_id: str, year: int, out_dir: Path) -> Path
     wb.active = 0
     _all_text(wb)
     return _save(wb, out_dir, form_file_name(year, county_name, genre))
+
+
+def _examples(record: CountyYear, program: Program | None) -> dict[str, str]:
+    """The facts sheet's examples from the office's own data (its county file, else its program file),
+    never another office's: a 东西部协作 form shows 广元市 and its 工作队, not 喀什地区 and 济宁援疆指挥部."""
+    return {"prefecture": record.prefecture or (program.prefecture if program else ""),
+            "partner": record.partner,
+            "command": record.command or (program.name if program else "")}
 
 
 def _remember(meta: Meta, target: Path, source: _Source, catalog: Catalog, facts: dict[str, str],
@@ -301,11 +311,11 @@ def _example_key(catalog: Catalog) -> str:
 
 
 def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, catalog: Catalog,
-                 genre: str) -> None:
+                 genre: str, facts: tuple[Fact, ...]) -> None:
     sections = "、".join(s.title for s in catalog.sections.values())
     lines = [
         f"本表用于填报{year}年{county_name}{genre}工作数据，填好后交回，由 brief import 导入数据文件。",
-        f"“{FACTS_SHEET}”填县名、援助城市等基本情况；{sections}各一张表，每行一个指标；"
+        f"“{FACTS_SHEET}”填县名、{_partner(facts)}等基本情况；{sections}各一张表，每行一个指标；"
         f"“{HIGHLIGHTS_SHEET}”每行一条工作亮点。",
         "只需填写黄色单元格，其余部分已锁定（工作表保护未设密码）。",
         f"数量的写法：{ACCEPTED}；百分数写 61.36%，同比下降写 -6.03%。",
@@ -333,15 +343,19 @@ def _guide_sheet(ws: Worksheet, year: int, county_name: str, county_id: str, cat
     ws.freeze_panes = None
 
 
+def _partner(facts: tuple[Fact, ...]) -> str:
+    return next(f.label for f in facts if f.key == "partner")
+
+
 def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, county_id: str,
-                 genre: str) -> dict[str, str]:
-    """Write the facts sheet; return the value written for each fact."""
-    note = "黄色单元格可以修改；县名与援助城市必填。年份由表单确定，要填其他年份请另行生成表单。"
+                 genre: str, facts: tuple[Fact, ...]) -> dict[str, str]:
+    """Write the facts sheet, in the office's words (``facts``); return the value written for each fact."""
+    note = f"黄色单元格可以修改；县名与{_partner(facts)}必填。年份由表单确定，要填其他年份请另行生成表单。"
     _heading(ws, f"{form_title(year, county_name, genre)} · {FACTS_SHEET}", note, F_NOTE,
              ["项目", "填写内容", "说明", "键"])
     doc = source.doc
     widths = _title_fits(f"{form_title(year, county_name, genre)} · {FACTS_SHEET}",
-                         [_fit([f.label for f in FACTS], 12, 16), 50, 26])
+                         [_fit([f.label for f in facts], 12, 16), 50, 26])
     for col, w in enumerate(widths, start=1):
         _width(ws, col, w)
     _width(ws, F_KEY, 9)
@@ -354,7 +368,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
     ws.add_data_validation(status_dv)
     ws.add_data_validation(text_dv)
     written: dict[str, str] = {}
-    for i, fact in enumerate(FACTS):
+    for i, fact in enumerate(facts):
         row = FIRST_ROW + i
         if fact.key == "year":
             value = str(year)
@@ -384,7 +398,7 @@ def _facts_sheet(ws: Worksheet, source: _Source, year: int, county_name: str, co
         ws.row_dimensions[row].height = max(lines * LINE_HEIGHT + 4, 80 if fact.long else 20)
     _hide_marker(ws, F_MARK, marker(county_id, year, "facts"))
     _protect(ws)
-    _page(ws, F_NOTE, FIRST_ROW + len(FACTS) - 1)
+    _page(ws, F_NOTE, FIRST_ROW + len(facts) - 1)
     return written
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..data.catalog import Catalog
 from ..data.ids import valid_id
+from ..data.records import DEFAULT_GENRE
 from ..errors import BriefError, Problem
 from .cells import CellError, cell_text, decode_escapes, figure_text
 from .guard import MAX_CELL_CHARS, MAX_FILE_BYTES, GuardError, check_zip
@@ -46,8 +48,10 @@ from .layout import (
     HIGHLIGHTS_SHEET,
     META_SHEET,
     TITLE_ROW,
+    Fact,
     Meta,
     name_in_file_name,
+    office_facts,
     parse_marker,
     safe_name,
 )
@@ -201,8 +205,10 @@ class _Values:
         return value, cell.number_format
 
 
-def read_form(path: Path, catalog: Catalog) -> Form:
-    """Read one filled form; raise BriefError when the workbook cannot be read as this form at all."""
+def read_form(path: Path, catalog: Catalog, genre_of: Callable[[str], str] = lambda county_id: DEFAULT_GENRE
+              ) -> Form:
+    """Read one filled form; raise BriefError when the workbook cannot be read as this form at all.
+    ``genre_of`` gives a county's genre (援疆, 东西部协作): messages name its facts in its own words."""
     path = Path(path)
     wb, data = open_workbook(path)
     meta = _meta(path, wb)
@@ -213,7 +219,7 @@ def read_form(path: Path, catalog: Catalog) -> Form:
         _check_rows(form, wb)
     if form.problems:
         raise BriefError(form.problems)
-    _read_facts(form, wb[FACTS_SHEET], values)
+    _read_facts(form, wb[FACTS_SHEET], values, office_facts(genre_of(meta.county_id)))
     _read_indicators(form, wb, values, catalog)
     _read_highlights(form, wb[HIGHLIGHTS_SHEET], values, catalog)
     return form
@@ -336,10 +342,10 @@ def _key_at(ws: Worksheet, row: int, col: int) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _read_facts(form: Form, ws: Worksheet, values: _Values) -> None:
+def _read_facts(form: Form, ws: Worksheet, values: _Values, facts: tuple[Fact, ...]) -> None:
     merged = _merged_rows(form, ws, F_KEY, F_KEY)
     rows = {_key_at(ws, r, F_KEY): r for r in range(FIRST_ROW, ws.max_row + 1) if r not in merged}
-    for i, fact in enumerate(FACTS):
+    for i, fact in enumerate(facts):
         row = rows.get(fact.key)
         if row is None:
             if FIRST_ROW + i not in merged:

@@ -33,7 +33,7 @@ from ..data.records import CountyYear, Highlight
 from ..domain.quantity import Quantity
 from ..errors import BriefError, Problem
 from .importer import Plan, cannot_write, plan_imports, write_plans
-from .layout import FACTS, STATUS_WORDS
+from .layout import STATUS_WORDS, office_facts
 from .make import INPUT_FILL
 from .reader import DAMAGED, CellProblem, Where, checked_bytes
 
@@ -225,7 +225,7 @@ def _changes(plan: Plan, catalog: Catalog, data_root: Path) -> list[Change]:
         if before != after:
             out.append(Change(meta.county_id, meta.year, key, label, before, after))
 
-    for fact in FACTS:
+    for fact in office_facts(plan.genre):
         if fact.key != "year":
             add(fact.key, fact.label, _fact(old, fact.key), _fact(new, fact.key))
     for key, ind in catalog.indicators.items():
