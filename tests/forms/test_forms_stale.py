@@ -219,3 +219,13 @@ def test_the_advice_names_no_data_dir_when_it_is_the_default(form: Path, data: P
     result = brief("import", str(form), cwd=data.parent)  # ./data, the default
     assert result.returncode == 1
     assert result.stderr.rstrip().endswith("请重新下载填报表（brief form yingjisha --year 2023）后再填"), result.stderr
+
+
+def test_the_advice_types_a_chinese_data_dir_bare_and_quotes_one_with_a_blank() -> None:
+    """The --data of the advice is typed as a shell needs it: 汉字 bare (cmd.exe knows no single
+    quotes), a blank or a shell character quoted."""
+    from brief.forms.importer import _typed
+
+    assert _typed("广元协作") == "广元协作"
+    assert _typed("/srv/广元 协作") == "'/srv/广元 协作'"
+    assert _typed("a$b") == "'a$b'"

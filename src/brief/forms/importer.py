@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shlex
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
@@ -198,7 +199,7 @@ class _Edit:
         meta = self.form.meta
         again = f"brief form {meta.county_id} --year {meta.year}"
         if Path(self.data_root) != Path("data"):  # the command as the user must type it, not the default's
-            again += f" --data {shlex.quote(str(self.data_root))}"
+            again += f" --data {_typed(str(self.data_root))}"
         self.form.problem(where, key, f"{conflict}；请重新下载填报表（{again}）后再填")
         return True
 
@@ -471,3 +472,14 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
     except OSError:  # it was never written (read-only dir): nothing to remove
         pass
+
+
+# What a shell leaves alone in a bare word: 汉字 too (shlex.quote would put '广元协作' in quotes that
+# cmd.exe does not know); anything else is quoted as shlex quotes it.
+_BARE = re.compile(r"[^\s'\"$`\\!&|;<>()*?\[\]{}~#]+")
+
+
+def _typed(path: str) -> str:
+    """``path`` as a user types it after ``--data``: bare where no shell would change it."""
+    return path if _BARE.fullmatch(path) else shlex.quote(path)
+
