@@ -103,7 +103,9 @@ def test_docx_chart_picture_is_those_bars(outputs: dict[str, Path]) -> None:
     with zipfile.ZipFile(outputs[".docx"]) as z:
         pngs = [z.read(n) for n in z.namelist() if n.startswith("word/media/") and n.endswith(".png")]
         document = z.read("word/document.xml").decode("utf-8")
-    assert f'descr="{TITLE}"' in document  # the chart's alt text: its title
+    # the chart's alt text: its title, then each bar as printed, so a screen reader (and Find) gets them
+    bars = "；".join(f"{name} {value}" for name, value in EXPECTED)
+    assert f'descr="{TITLE}：{bars}（单位：%）"' in document
     width = Twips(Template.read(default_templates() / "reference.docx").text_width).mm  # as the writer draws it
     assert chart_png(expected, width_mm=width) in pngs
 

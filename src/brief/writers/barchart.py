@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .. import housestyle as hs
-from ..model import Chart
+from ..model import Chart, Series
 from . import wordwrap
 
 # Series colours: 公文 red first, then greys and a muted blue (readable when printed grey).
@@ -77,6 +77,24 @@ class Metrics(Protocol):
 def value_label(value: float) -> str:
     """A bar label: integers without '.0', others with up to 10 significant digits."""
     return str(int(value)) if float(value).is_integer() else f"{value:.10g}"
+
+
+def bar_label(s: Series, i: int) -> str:
+    """The label printed on the series' ``i``-th bar: the value as the template wrote it."""
+    return s.labels[i] if len(s.labels) == len(s.values) else value_label(s.values[i])
+
+
+def description(chart: Chart) -> str:
+    """What a screen reader says for the chart's picture (the DOCX's only form of it): the title,
+    then each category with its values as printed on the bars, and the unit."""
+    items = []
+    for i, name in enumerate(chart.categories):
+        if len(chart.series) == 1:
+            items.append(f"{name} {bar_label(chart.series[0], i)}")
+        else:
+            items.append(f"{name}：" + "，".join(f"{s.name} {bar_label(s, i)}" for s in chart.series))
+    unit = f"（单位：{chart.unit}）" if chart.unit else ""
+    return f"{chart.title}：{'；'.join(items)}{unit}" if items else chart.title
 
 
 def ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -149,7 +167,7 @@ def layout(chart: Chart, metrics: Metrics, width: float = WIDTH, height: float =
         x0 = left + i * slot + inset
         for j, s in enumerate(chart.series):
             v = s.values[i]
-            text = s.labels[i] if len(s.labels) == len(s.values) else value_label(v)
+            text = bar_label(s, i)
             xa, xb = x0 + j * bar + bar * 0.04, x0 + (j + 1) * bar - bar * 0.04
             rects.append(Rect(xa, min(zero, y_of(v)), xb, max(zero, y_of(v)), COLOURS[j % len(COLOURS)]))
             baseline = (bottom_at(y_of(v) - 0.8, VALUE_SIZE) if v >= 0 else top_at(y_of(v) + 0.8, VALUE_SIZE))

@@ -118,7 +118,8 @@ def test_body_text_is_what_the_tree_writes(photo: Path, draft: bool) -> None:
     assert len(read.sections) == 5  # portrait, landscape, portrait, landscape, and the last page
     assert len(read.inline_shapes) == 3
     descr = [s._inline.docPr.get("descr") for s in read.inline_shapes]
-    assert descr == ["图1　照片 <A&B>", None, "图2　对比"]
+    chart = "图2　对比：甲地区某某乡：2023年 1.5，2024年 2；乙：2023年 -2，2024年 3（单位：%）"  # every bar
+    assert descr == ["图1　照片 <A&B>", None, chart]
     ids = [s._inline.docPr.get("id") for s in read.inline_shapes]
     assert ids == ["1", "2", "3"]
     assert len({s._inline.graphic.graphicData.pic.blipFill.blip.embed for s in read.inline_shapes}) == 2

@@ -19,7 +19,7 @@ from brief import fonts
 from brief import housestyle as hs
 from brief.errors import BriefError
 from brief.model import Chart, Document, Figure, Heading, Inlines, KeyFigures, Masthead, Paragraph, Record, Table, Text
-from brief.writers import keyband, tablefit
+from brief.writers import barchart, keyband, tablefit
 from brief.writers.base import Visitor
 from brief.writers.docx import wml
 from brief.writers.docx._package import package_bytes
@@ -204,7 +204,7 @@ class DocxWriter(Visitor):
         wml.check_text(node.title + node.unit + "".join(node.categories) + "".join(s.name for s in node.series),
                        "chart")
         png = chart_png(node, width_mm=Twips(self.text_width).mm)
-        self._picture(io.BytesIO(png), node.title, '<w:spacing w:before="0" w:after="0"/>')
+        self._picture(io.BytesIO(png), barchart.description(node), '<w:spacing w:before="0" w:after="0"/>')
         if node.title:
             self._para("caption", (Text(node.title),))
 
