@@ -62,6 +62,14 @@ def token(c, path: str = "/briefs") -> str:  # type: ignore[no-untyped-def]
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
+def form_of(c, path: str, button: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The hidden fields of the form holding the button ``id="<button>"`` on ``path``, as the browser
+    would post them (the CSRF token, the year, the key of the plan shown)."""
+    html = c.get(path).get_data(as_text=True)
+    form = next(f for f in re.findall(r"<form.*?</form>", html, re.S) if f'id="{button}"' in f)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
 def row(page: str, county: str) -> str:
     """The overview's table row of one county, as text."""
     return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
@@ -339,7 +347,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     assert "新文件，将发送" in plan and "演练：将发送 9，跳过 0，状态不明 0" in plan
     assert "data/recipients.yaml 第 3、6、9、12、15、18 行仍是示例邮箱" in plan  # the shipped names: a note
     assert not (out / LEDGER).exists()  # a dry run writes nothing
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
+    r = c.post("/distribute", data=form_of(c, "/distribute?year=2023", "send"))
     state = _wait(c, r.headers["Location"])
     assert state["ok"], state
     ledger = text(c.get("/distribute/ledger?year=2023"))
@@ -355,7 +363,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     overview = text(c.get("/"))
     yingjisha = row(overview, "英吉沙县")  # sent to one recipient, in doubt for another
     assert yingjisha.startswith("已分发 2023年第1期") and "有收件单位发送状态不明" in yingjisha
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend": "1"})
+    r = c.post("/distribute", data=form_of(c, "/distribute/ledger?year=2023", "resend"))
     assert _wait(c, r.headers["Location"])["ok"]
     with Ledger(out / LEDGER, readonly=True) as book:
         assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
@@ -741,7 +749,7 @@ def test_a_changed_numbered_brief_is_refused_on_the_page_and_replaced_only_on_re
     assert "演练：实际运行将拒绝发送：1 份已编号简报" in page
     assert page.count("已发出的编号简报内容有变化，不发送") == 2  # 喀什地委办公室, 济宁援疆指挥部
     assert 'id="send"' not in html and 'id="replace"' in html and 'name="resend_changed" value="1"' in html
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend_changed": "1"})
+    r = c.post("/distribute", data=form_of(c, "/distribute?year=2023", "replace"))
     state = _wait(c, r.headers["Location"])
     assert state["ok"], state
     assert any(line.startswith(f"已替换：{PDF}（2023年第1期）") for line in state["lines"]), state
