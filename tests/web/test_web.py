@@ -757,3 +757,75 @@ def test_a_changed_numbered_brief_is_refused_on_the_page_and_replaced_only_on_re
         assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
     html = c.get("/distribute?year=2023").get_data(as_text=True)
     assert 'id="send"' in html and 'id="replace"' not in html  # the replacement is now what went out
+
+
+@pytest.mark.slow  # three dry runs and one send, each a brief subprocess
+def test_a_send_from_a_plan_that_changed_since_it_was_shown_sends_nothing(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk checked a plan, then the distribution list changed: the old page's send button sends
+    nothing and shows the new plan with one line; its own send button then sends that plan."""
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    c = client(data, out)
+    shown = form_of(c, "/distribute?year=2023", "send")
+    assert len(shown["plan"]) == 64
+    recipients = data / "recipients.yaml"
+    recipients.write_text(recipients.read_text(encoding="utf-8").replace("济宁援疆指挥部", "济宁援疆前指部", 1),
+                          encoding="utf-8")
+    for posted in (shown, {**shown, "plan": ""}, {k: v for k, v in shown.items() if k != "plan"}):
+        r = c.post("/distribute", data=posted)
+        assert r.status_code == 409
+        page = text(r)
+        assert "分发计划已变化（数据、名单或已发记录有改动），请核对新的计划后再发送" in page
+        assert "济宁援疆前指部 jining@example.org" in page and "济宁援疆指挥部 jining" not in page  # the new plan
+    assert not (out / LEDGER).exists() and not (out / "outbox").exists()  # nothing sent, nothing recorded
+    again = form_of(c, "/distribute?year=2023", "send")
+    assert again["plan"] != shown["plan"]
+    # a PDF changed (rebuilt by hand, say): refused again, even with the list as shown
+    pdf = out / "2023" / PDF
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    r = c.post("/distribute", data=again)
+    assert r.status_code == 409 and "分发计划已变化" in text(r)
+    pdf.write_bytes(pdf.read_bytes()[:-1])  # put back: the key is that of the files, the plan holds again
+    state = _wait(c, c.post("/distribute", data=again).headers["Location"])
+    assert state["ok"], state
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, file_hash(pdf)).state == "sent"
+    assert len(list((out / "outbox").glob("*.eml"))) == 6  # one message per recipient
+    assert "济宁援疆前指部 jining@example.org" in text(c.get("/distribute/ledger?year=2023"))
+
+
+@pytest.mark.slow  # a send and two dry runs, each a brief subprocess
+def test_no_resend_while_the_plan_refuses_a_changed_numbered_brief(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivery in doubt, then 英吉沙县 (2023年第1期) changed: `brief distribute --resend` would refuse,
+    so the ledger page shows the refusal and no 重发 button; a 重发 form from before the change sends
+    nothing and says the plan changed."""
+    from brief.distribute import distribute
+
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    assert distribute(data, out, YEAR).ok  # to the outbox: counts as sent
+    with Ledger(out / LEDGER) as book:
+        book.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "unknown",
+                  "连接中断")
+    c = client(data, out)
+    sha = file_hash(out / "2023" / PDF)  # the copy in doubt; the PDF is not rebuilt by a dry run
+    before = form_of(c, "/distribute/ledger?year=2023", "resend")
+    assert before["resend"] == "1" and len(before["plan"]) == 64
+    source = data / "counties/yingjisha/2023.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("开局之年", "开局之年（修订）", 1), encoding="utf-8")
+    html = c.get("/distribute/ledger?year=2023").get_data(as_text=True)
+    page = text(c.get("/distribute/ledger?year=2023"))
+    assert 'id="resend"' not in html
+    assert f"{PDF}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容" in page
+    assert "现在不能重发：请先在 分发计划 中处理上面的问题。" in page
+    eml = sorted(p.name for p in (out / "outbox").glob("*.eml"))
+    r = c.post("/distribute", data=before)
+    assert r.status_code == 409
+    page = text(r)
+    assert "分发计划已变化（数据、名单或已发记录有改动），请核对新的计划后再发送" in page
+    assert 'id="resend"' not in r.get_data(as_text=True) and "现在不能重发" in page
+    assert sorted(p.name for p in (out / "outbox").glob("*.eml")) == eml  # nothing resent
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, sha).state == "unknown"
