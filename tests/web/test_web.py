@@ -776,7 +776,7 @@ def test_a_send_from_a_plan_that_changed_since_it_was_shown_sends_nothing(
         r = c.post("/distribute", data=posted)
         assert r.status_code == 409
         page = text(r)
-        assert "分发计划已变化（数据、名单或已发记录有改动），请核对新的计划后再发送" in page
+        assert "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送" in page
         assert "济宁援疆前指部 jining@example.org" in page and "济宁援疆指挥部 jining" not in page  # the new plan
     assert not (out / LEDGER).exists() and not (out / "outbox").exists()  # nothing sent, nothing recorded
     again = form_of(c, "/distribute?year=2023", "send")
@@ -819,12 +819,12 @@ def test_no_resend_while_the_plan_refuses_a_changed_numbered_brief(
     page = text(c.get("/distribute/ledger?year=2023"))
     assert 'id="resend"' not in html
     assert f"{PDF}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容" in page
-    assert "现在不能重发：请先在 分发计划 中处理上面的问题。" in page
+    assert "现在不能重发：请先在 分发计划 中处理上面的问题。" in page and "确认对方未收到后点上方" not in page
     eml = sorted(p.name for p in (out / "outbox").glob("*.eml"))
     r = c.post("/distribute", data=before)
     assert r.status_code == 409
     page = text(r)
-    assert "分发计划已变化（数据、名单或已发记录有改动），请核对新的计划后再发送" in page
+    assert "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送" in page
     assert 'id="resend"' not in r.get_data(as_text=True) and "现在不能重发" in page
     assert sorted(p.name for p in (out / "outbox").glob("*.eml")) == eml  # nothing resent
     with Ledger(out / LEDGER, readonly=True) as book:

@@ -39,7 +39,7 @@ STATE_CLASS = {status.MISSING: "missing", status.BAD: "bad", status.FILED: "file
                status.SENT: "sent"}
 LEDGER_TEXT = {"sent": "已发送", "failed": "发送失败", "unknown": "状态不明", "sending": "发送中断",
                "pending": "待发送"}
-STALE_PLAN = "分发计划已变化（数据、名单或已发记录有改动），请核对新的计划后再发送"
+STALE_PLAN = "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送"
 
 
 def _data() -> Path:
