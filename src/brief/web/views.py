@@ -315,6 +315,8 @@ def _plan(ds: Dataset, year: int) -> tuple[str, Plan | None, list[str]]:
     lines it was refused with."""
     if ds.recipients is None:
         return "", None, ["数据目录中没有分发名单 recipients.yaml：请先写好名单（见 README）"]
+    if not year:  # no county file of any year yet: nothing to plan
+        return "", None, []
     try:
         plans: PlanCache = current_app.extensions["brief.plans"]
         key, plan = plans.keyed(ds, _out(), year, lambda: dry_run_plan(_data(), _out(), year, _data().parent))
@@ -324,7 +326,7 @@ def _plan(ds: Dataset, year: int) -> tuple[str, Plan | None, list[str]]:
 
 
 def _distribute_page(ds: Dataset, year: int, years: list[int], stale: str = "") -> str:
-    key, plan, refused = _plan(ds, year) if year else ("", None, [])
+    key, plan, refused = _plan(ds, year)
     return render_template("distribute.html", year=year, years=years, plan=plan, plan_key=key, refused=refused,
                            stale=stale, job=_jobs().running())
 
