@@ -679,6 +679,50 @@ def test_an_issued_brief_changed_after_sending_is_refused_then_replaced_on_reque
     assert again.ok and again.counts["sent"] == 0 and len(handler.messages) == sent + 2
 
 
+@pytest.mark.parametrize("summary, file", [(True, SUMMARY), (False, PROGRAM)], ids=["summary", "program"])
+def test_an_issued_summary_or_program_brief_changed_after_sending_is_refused_then_replaced(
+        data: Path, out: Path, smtp_server, tmp_path: Path, summary: bool, file: str):
+    """A numbered 年度汇总 or program brief is a record as a county brief is: its data changes after
+    it went out, and distribute sends nothing, naming it, its 期号 and the --summary to number a 增刊;
+    --resend-changed sends the new version to its two offices under the same 期号."""
+    import datetime as dt
+
+    from brief.compose.issue import issue_document
+
+    own = tmp_path / "data"
+    shutil.copytree(data, own)
+    if summary:  # a summary is a draft while one of its counties is: 麦盖提 signed off first
+        _edit(own, "maigaiti", "status: draft", "status: final")
+    issue_document(own, "shandong", YEAR, summary=summary, date=dt.date(2023, 12, 30), supplement=False)
+    handler = Recorder()
+    port = smtp_server(handler)
+    assert distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST).ok
+    sent, rows = len(handler.messages), ledger_rows(out)
+    source = own / "programs/shandong" / f"{YEAR}.yaml"  # the headline both print
+    text = source.read_text(encoding="utf-8")
+    assert "headline: 山东援疆喀什四县工作综述\n" in text
+    source.write_text(text.replace("工作综述\n", "工作综述（修订）\n", 1), encoding="utf-8")
+
+    report = distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert not report.ok
+    how = f"brief issue shandong{' --summary' if summary else ''} --year 2023 --supplement"
+    assert [p.message for p in report.reissued] == [
+        f"{file}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容，本次未发送任何邮件。"
+        f"更正请另编一期或增刊（{how}）；确要替换已发出的原件，加 --resend-changed 再发"]
+    assert len(handler.messages) == sent and ledger_rows(out) == rows  # nothing sent, nothing recorded
+
+    report = distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST, resend_changed=True)
+    assert report.ok, report.problems
+    assert f"已替换：{file}（2023年第1期）已发出的原件由新版本替换，2 份（--resend-changed）" in format_report(report)
+    for rcpt in ("office@example.org", "shandong-aid@example.org"):
+        copy = tmp_path / "copy.pdf"
+        copy.write_bytes(attachments(parse(handler.to(rcpt)[-1]))[file])
+        words = "".join(pdftotext(copy).split())
+        assert "2023年第1期" in words and "工作综述（修订）" in words
+    again = distribute(own, out, YEAR, smtp=settings(port), retry_delays=FAST)
+    assert again.ok and not again.reissued and again.counts["sent"] == 0
+
+
 def test_a_changed_draft_is_sent_again_as_before_even_when_numbered(data: Path, out: Path, smtp_server,
                                                                      tmp_path: Path):
     """麦盖提 is a draft (watermark): numbered or not, a changed version goes out as the new version."""

@@ -62,6 +62,14 @@ def token(c, path: str = "/briefs") -> str:  # type: ignore[no-untyped-def]
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
+def form_of(c, path: str, button: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The hidden fields of the form holding the button ``id="<button>"`` on ``path``, as the browser
+    would post them (the CSRF token, the year, the key of the plan shown)."""
+    html = c.get(path).get_data(as_text=True)
+    form = next(f for f in re.findall(r"<form.*?</form>", html, re.S) if f'id="{button}"' in f)
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+
+
 def row(page: str, county: str) -> str:
     """The overview's table row of one county, as text."""
     return re.search(rf"{county} (?:[a-z]+ )?(\S+ .*?)(?:下载填报表|无往年数据)", page).group(1)
@@ -339,7 +347,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     assert "新文件，将发送" in plan and "演练：将发送 9，跳过 0，状态不明 0" in plan
     assert "data/recipients.yaml 第 3、6、9、12、15、18 行仍是示例邮箱" in plan  # the shipped names: a note
     assert not (out / LEDGER).exists()  # a dry run writes nothing
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023"})
+    r = c.post("/distribute", data=form_of(c, "/distribute?year=2023", "send"))
     state = _wait(c, r.headers["Location"])
     assert state["ok"], state
     ledger = text(c.get("/distribute/ledger?year=2023"))
@@ -355,7 +363,7 @@ def test_distribution_plan_send_and_ledger(site: tuple[Path, Path], monkeypatch:
     overview = text(c.get("/"))
     yingjisha = row(overview, "英吉沙县")  # sent to one recipient, in doubt for another
     assert yingjisha.startswith("已分发 2023年第1期") and "有收件单位发送状态不明" in yingjisha
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend": "1"})
+    r = c.post("/distribute", data=form_of(c, "/distribute/ledger?year=2023", "resend"))
     assert _wait(c, r.headers["Location"])["ok"]
     with Ledger(out / LEDGER, readonly=True) as book:
         assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
@@ -741,7 +749,7 @@ def test_a_changed_numbered_brief_is_refused_on_the_page_and_replaced_only_on_re
     assert "演练：实际运行将拒绝发送：1 份已编号简报" in page
     assert page.count("已发出的编号简报内容有变化，不发送") == 2  # 喀什地委办公室, 济宁援疆指挥部
     assert 'id="send"' not in html and 'id="replace"' in html and 'name="resend_changed" value="1"' in html
-    r = c.post("/distribute", data={"csrf": token(c, "/distribute"), "year": "2023", "resend_changed": "1"})
+    r = c.post("/distribute", data=form_of(c, "/distribute?year=2023", "replace"))
     state = _wait(c, r.headers["Location"])
     assert state["ok"], state
     assert any(line.startswith(f"已替换：{PDF}（2023年第1期）") for line in state["lines"]), state
@@ -749,3 +757,75 @@ def test_a_changed_numbered_brief_is_refused_on_the_page_and_replaced_only_on_re
         assert book.get("jining@example.org", PDF, file_hash(out / "2023" / PDF)).state == "sent"
     html = c.get("/distribute?year=2023").get_data(as_text=True)
     assert 'id="send"' in html and 'id="replace"' not in html  # the replacement is now what went out
+
+
+@pytest.mark.slow  # three dry runs and one send, each a brief subprocess
+def test_a_send_from_a_plan_that_changed_since_it_was_shown_sends_nothing(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk checked a plan, then the distribution list changed: the old page's send button sends
+    nothing and shows the new plan with one line; its own send button then sends that plan."""
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    c = client(data, out)
+    shown = form_of(c, "/distribute?year=2023", "send")
+    assert len(shown["plan"]) == 64
+    recipients = data / "recipients.yaml"
+    recipients.write_text(recipients.read_text(encoding="utf-8").replace("济宁援疆指挥部", "济宁援疆前指部", 1),
+                          encoding="utf-8")
+    for posted in (shown, {**shown, "plan": ""}, {k: v for k, v in shown.items() if k != "plan"}):
+        r = c.post("/distribute", data=posted)
+        assert r.status_code == 409
+        page = text(r)
+        assert "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送" in page
+        assert "济宁援疆前指部 jining@example.org" in page and "济宁援疆指挥部 jining" not in page  # the new plan
+    assert not (out / LEDGER).exists() and not (out / "outbox").exists()  # nothing sent, nothing recorded
+    again = form_of(c, "/distribute?year=2023", "send")
+    assert again["plan"] != shown["plan"]
+    # a PDF changed (rebuilt by hand, say): refused again, even with the list as shown
+    pdf = out / "2023" / PDF
+    pdf.write_bytes(pdf.read_bytes() + b"\n")
+    r = c.post("/distribute", data=again)
+    assert r.status_code == 409 and "分发计划已变化" in text(r)
+    pdf.write_bytes(pdf.read_bytes()[:-1])  # put back: the key is that of the files, the plan holds again
+    state = _wait(c, c.post("/distribute", data=again).headers["Location"])
+    assert state["ok"], state
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, file_hash(pdf)).state == "sent"
+    assert len(list((out / "outbox").glob("*.eml"))) == 6  # one message per recipient
+    assert "济宁援疆前指部 jining@example.org" in text(c.get("/distribute/ledger?year=2023"))
+
+
+@pytest.mark.slow  # a send and two dry runs, each a brief subprocess
+def test_no_resend_while_the_plan_refuses_a_changed_numbered_brief(
+        site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivery in doubt, then 英吉沙县 (2023年第1期) changed: `brief distribute --resend` would refuse,
+    so the ledger page shows the refusal and no 重发 button; a 重发 form from before the change sends
+    nothing and says the plan changed."""
+    from brief.distribute import distribute
+
+    monkeypatch.delenv("BRIEF_SMTP_HOST", raising=False)
+    data, out = site
+    assert distribute(data, out, YEAR).ok  # to the outbox: counts as sent
+    with Ledger(out / LEDGER) as book:
+        book.mark("济宁援疆指挥部", "jining@example.org", YEAR, [(PDF, file_hash(out / "2023" / PDF))], "unknown",
+                  "连接中断")
+    c = client(data, out)
+    sha = file_hash(out / "2023" / PDF)  # the copy in doubt; the PDF is not rebuilt by a dry run
+    before = form_of(c, "/distribute/ledger?year=2023", "resend")
+    assert before["resend"] == "1" and len(before["plan"]) == 64
+    source = data / "counties/yingjisha/2023.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("开局之年", "开局之年（修订）", 1), encoding="utf-8")
+    html = c.get("/distribute/ledger?year=2023").get_data(as_text=True)
+    page = text(c.get("/distribute/ledger?year=2023"))
+    assert 'id="resend"' not in html
+    assert f"{PDF}（2023年第1期）已发出，此后内容有变化：同一期号不能改发不同的内容" in page
+    assert "现在不能重发：请先在 分发计划 中处理上面的问题。" in page and "确认对方未收到后点上方" not in page
+    eml = sorted(p.name for p in (out / "outbox").glob("*.eml"))
+    r = c.post("/distribute", data=before)
+    assert r.status_code == 409
+    page = text(r)
+    assert "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送" in page
+    assert 'id="resend"' not in r.get_data(as_text=True) and "现在不能重发" in page
+    assert sorted(p.name for p in (out / "outbox").glob("*.eml")) == eml  # nothing resent
+    with Ledger(out / LEDGER, readonly=True) as book:
+        assert book.get("jining@example.org", PDF, sha).state == "unknown"

@@ -41,20 +41,30 @@ class PlanCache:
     def get(self, ds: Dataset, out: Path, year: int, compute: Callable[[], T]) -> T:
         """The plan of ``year``: the kept one when its key still holds, else ``compute()``'s, kept.
         A refusal (an exception) is not kept: the next visit tries again."""
+        return self.keyed(ds, out, year, compute)[1]
+
+    def keyed(self, ds: Dataset, out: Path, year: int, compute: Callable[[], T]) -> tuple[str, T]:
+        """``get`` with the key the plan was made under: the page posts it back with its send button,
+        and a send whose key no longer holds (``current``) would send another plan than the one shown."""
         with self._lock:
             key = self.key(ds, out, year)  # before the run: a change made during it is a change
             kept = self._plans.get(year)
             if kept is not None and kept[0] == key:
-                return kept[1]  # type: ignore[return-value]
+                return key, kept[1]  # type: ignore[return-value]
             self.computed += 1
             plan = compute()
             # kept only if nothing changed while it ran: else it may show a state the key does not name
             # (a file saved during the run and put back after would bring this plan back for the old state)
             if self.key(ds, out, year) == key:
                 self._plans[year] = (key, plan)
-            else:
+            else:  # the key names the state before the run: a send posting it is refused as changed
                 self._plans.pop(year, None)
-            return plan
+            return key, plan
+
+    def current(self, ds: Dataset, out: Path, year: int) -> str:
+        """The key of the files as they are now (no dry run): what a posted plan's key must equal."""
+        with self._lock:  # key() carries the stat entries from call to call: one caller at a time
+            return self.key(ds, out, year)
 
     def key(self, ds: Dataset, out: Path, year: int) -> str:
         cache = StatCache(self._stats)  # a new one per visit: it re-stats every file (its memo is per run)

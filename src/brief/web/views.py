@@ -25,6 +25,7 @@ from ..forms import make_form
 from ..forms.review import apply_upload, mark_workbook, review_upload
 from . import previews, status
 from .app import PageError, arg, check_password, form_value, log_in, log_out, not_found, redirect_to, shown_paths
+from .dryrun import Plan
 from .dryrun import plan as dry_run_plan
 from .jobs import Jobs
 from .plancache import PlanCache
@@ -38,6 +39,7 @@ STATE_CLASS = {status.MISSING: "missing", status.BAD: "bad", status.FILED: "file
                status.SENT: "sent"}
 LEDGER_TEXT = {"sent": "已发送", "failed": "发送失败", "unknown": "状态不明", "sending": "发送中断",
                "pending": "待发送"}
+STALE_PLAN = "分发计划已变化（数据、名单或已发记录有改动），本次未发送任何邮件：请核对新的计划后再发送"
 
 
 def _data() -> Path:
@@ -273,24 +275,21 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     def distribute() -> str:
         ds = _load()
         _, year, _, years = _selection(ds)
-        plan, refused = None, []
-        if ds.recipients is None:
-            refused = ["数据目录中没有分发名单 recipients.yaml：请先写好名单（见 README）"]
-        elif year:
-            try:
-                plans: PlanCache = app.extensions["brief.plans"]
-                plan = plans.get(ds, _out(), year, lambda: dry_run_plan(_data(), _out(), year, _data().parent))
-            except BriefError as exc:
-                refused = [str(p) if p.file else p.message for p in exc.problems]
-        return render_template("distribute.html", year=year, years=years, plan=plan, refused=refused,
-                               job=_jobs().running())
+        return _distribute_page(ds, year, years)
 
     @app.post("/distribute")
-    def distribute_send() -> Response:
+    def distribute_send() -> Response | tuple[str, int]:
         year = _year(form_value("year"))
         ds = _load()
-        args = ["distribute", "--year", str(year), "--data", str(_data()), "--out", str(_out())]
         resend = form_value("resend") == "1"
+        # the page posts the key of the plan it showed: a send after the data, the list, a PDF or the
+        # ledger changed would send another set of copies than the clerk checked, so it sends nothing
+        plans: PlanCache = app.extensions["brief.plans"]
+        if form_value("plan") != plans.current(ds, _out(), year):
+            years = status.file_years(ds.root) or ds.years()
+            page = _ledger_page if resend else _distribute_page
+            return page(ds, year, years, STALE_PLAN), 409
+        args = ["distribute", "--year", str(year), "--data", str(_data()), "--out", str(_out())]
         if resend:
             args.append("--resend")
         replace = form_value("resend_changed") == "1"  # the page's replace button, under its own check box
@@ -308,11 +307,41 @@ def register(app: Flask) -> None:  # noqa: C901 - one flat list of routes reads 
     def ledger() -> str:
         ds = _load()
         _, year, _, years = _selection(ds)
-        rows = _ledger_rows(year)
-        names = {r.email.strip().lower(): r.name for r in ds.recipients or []}
-        unknown = any(row["state"] in ("unknown", "sending") for row in rows)
-        return render_template("ledger.html", year=year, years=years, rows=rows, names=names,
-                               ledger_text=LEDGER_TEXT, unknown=unknown, job=_jobs().running())
+        return _ledger_page(ds, year, years)
+
+
+def _plan(ds: Dataset, year: int) -> tuple[str, Plan | None, list[str]]:
+    """The year's dry run (kept while nothing it reads changes), the key it was made under, and the
+    lines it was refused with."""
+    if ds.recipients is None:
+        return "", None, ["数据目录中没有分发名单 recipients.yaml：请先写好名单（见 README）"]
+    if not year:  # no county file of any year yet: nothing to plan
+        return "", None, []
+    try:
+        plans: PlanCache = current_app.extensions["brief.plans"]
+        key, plan = plans.keyed(ds, _out(), year, lambda: dry_run_plan(_data(), _out(), year, _data().parent))
+    except BriefError as exc:
+        return "", None, [str(p) if p.file else p.message for p in exc.problems]
+    return key, plan, []
+
+
+def _distribute_page(ds: Dataset, year: int, years: list[int], stale: str = "") -> str:
+    key, plan, refused = _plan(ds, year)
+    return render_template("distribute.html", year=year, years=years, plan=plan, plan_key=key, refused=refused,
+                           stale=stale, job=_jobs().running())
+
+
+def _ledger_page(ds: Dataset, year: int, years: list[int], stale: str = "") -> str:
+    rows = _ledger_rows(year)
+    names = {r.email.strip().lower(): r.name for r in ds.recipients or []}
+    unknown = any(row["state"] in ("unknown", "sending") for row in rows)
+    # the resend is a `brief distribute --resend`: it refuses what the plan refuses (a numbered brief
+    # changed after it went out), so the page says so instead of offering it; only asked for when offered
+    key, plan, refused = _plan(ds, year) if unknown else ("", None, [])
+    if plan is not None:
+        refused = list(plan.reissued)
+    return render_template("ledger.html", year=year, years=years, rows=rows, names=names, ledger_text=LEDGER_TEXT,
+                           unknown=unknown, plan_key=key, refused=refused, stale=stale, job=_jobs().running())
 
 
 def _local(target: str) -> bool:
