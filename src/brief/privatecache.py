@@ -39,8 +39,10 @@ def open_private_dir(directory: Path) -> int | None:
     return fd
 
 
-def _read_entry(directory: Path, name: str) -> bytes | None:
-    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
+def open_own(directory: Path, name: str) -> int | None:
+    """A read-only handle on the entry ``name`` of ``directory`` when the dir is private
+    (``open_private_dir``) and the entry is the user's own regular file, not reached through a link;
+    None otherwise. The caller closes it."""
     dir_fd = open_private_dir(directory)
     if dir_fd is None:
         return None
@@ -51,10 +53,21 @@ def _read_entry(directory: Path, name: str) -> bytes | None:
         return None
     finally:
         os.close(dir_fd)
+    st = os.fstat(fd)
+    owner = _owner()
+    if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_entry(directory: Path, name: str) -> bytes | None:
+    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
+    fd = open_own(directory, name)
+    if fd is None:
+        return None
     try:
-        st = os.fstat(fd)  # before fdopen, which fails on a dir
-        owner = _owner()
-        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner) or st.st_size > MAX_ENTRY:
+        if os.fstat(fd).st_size > MAX_ENTRY:
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
@@ -62,6 +75,11 @@ def _read_entry(directory: Path, name: str) -> bytes | None:
         return None  # unreadable (a bad disk block): made afresh
     finally:
         os.close(fd)
+
+
+def read_own(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it is the user's own regular file in a private dir; None otherwise."""
+    return _read_entry(path.parent, path.name)
 
 
 def read_sealed(path: Path) -> bytes | None:
