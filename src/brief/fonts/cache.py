@@ -33,7 +33,6 @@ from ..privatecache import open_own, open_private_dir, read_own
 from ..usercache import user_cache_root
 from .config import CACHE_ENV
 
-
 SUBDIRS = ("faces", "info", "chars")  # made private with the dir: atomic_write's mkdir would obey the umask
 
 

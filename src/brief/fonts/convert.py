@@ -32,8 +32,21 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import (atomic_write, cache_dir, content_stamp, digest, file_stamp, from_ranges, locked, own_file,
-                    read_json, read_marshal, to_ranges, write_json, write_marshal)
+from .cache import (
+    atomic_write,
+    cache_dir,
+    content_stamp,
+    digest,
+    file_stamp,
+    from_ranges,
+    locked,
+    own_file,
+    read_json,
+    read_marshal,
+    to_ranges,
+    write_json,
+    write_marshal,
+)
 from .discover import ResolvedFont
 
 CONVERTER_VERSION = 1
