@@ -1,0 +1,152 @@
+"""The font cache follows privatecache.py's rules (fonts/cache.py): used only in a dir that is the
+user's own and that no one else may write to, entries read only when they are the user's own regular
+files (no links), converted fonts used only when their bytes have the sha256 sealed beside them.
+Another user's planted entry would change glyphs or widths in a PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+from pathlib import Path
+
+import pytest
+
+from brief.fonts import cache, config, convert, faces
+from brief.fonts.discover import ResolvedFont
+
+NOBODY = 65534
+RUNS: list[int] = []  # conversions run by the ``cff`` fixture's converter
+root_only = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+
+
+@pytest.fixture
+def where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "fonts"
+    monkeypatch.setenv(config.CACHE_ENV, str(directory))
+    cache._cache_dir.cache_clear()
+    convert.forget()
+    yield directory
+    cache._cache_dir.cache_clear()
+    convert.forget()
+
+
+@root_only
+def test_a_dir_of_another_user_is_not_used(where: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    where.mkdir(mode=0o700)
+    os.chown(where, NOBODY, NOBODY)
+    used = cache.cache_dir()
+    assert used != where and not used.is_relative_to(where)
+    assert (used.stat().st_mode & 0o777, used.stat().st_uid) == (0o700, os.getuid())
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("提示：") and str(where) in err[0] and "BRIEF_FONT_CACHE_DIR" in err[0]
+
+
+def test_a_dir_others_may_write_to_is_not_used(where: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    where.mkdir()
+    (where / "faces").mkdir()
+    os.chmod(where / "faces", 0o777)  # a sub-dir counts as much as the dir
+    assert cache.cache_dir() != where
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"chmod 700 {where / 'faces'}" in err
+
+
+def test_a_private_dir_is_used_and_its_subdirs_made_private(where: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cache.cache_dir() == where
+    assert all((where / sub).stat().st_mode & 0o777 == 0o700 for sub in cache.SUBDIRS)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_linked_entry_is_not_read(where: Path) -> None:
+    real = cache.cache_dir() / "info" / "real.marshal"
+    cache.write_marshal(real, {"a": 1})
+    assert cache.read_marshal(real) == {"a": 1}
+    link = real.with_name("link.marshal")
+    link.symlink_to(real)
+    assert cache.read_marshal(link) is None
+    (where / "info" / "link.json").symlink_to(real.with_name("x.json"))
+    cache.write_json(real.with_name("x.json"), [1])
+    assert cache.read_json(where / "info" / "link.json") is None
+
+
+@root_only
+def test_an_entry_of_another_user_is_not_read(where: Path) -> None:
+    entry = cache.cache_dir() / "info" / "planted.json"
+    cache.write_json(entry, {"family": "Planted"})
+    assert cache.read_json(entry) == {"family": "Planted"}
+    os.chown(entry, NOBODY, NOBODY)
+    assert cache.read_json(entry) is None
+
+
+@pytest.fixture
+def cff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: Path) -> ResolvedFont:
+    """A CFF font whose conversion gives ``b"converted"`` (and counts how often it ran)."""
+    source = tmp_path / "Source.otf"
+    source.write_bytes(b"OTTO")
+    RUNS.clear()
+    monkeypatch.setattr(convert, "source_coverage", lambda font: frozenset({0x4E00}))
+    monkeypatch.setattr(convert, "_convert", lambda path, index, cps: RUNS.append(1) or b"converted")
+    font = ResolvedFont("body", str(source), 0, "Source", "Regular", "Source-Regular", "cff")
+    return font
+
+
+def test_a_converted_font_is_sealed_and_used(cff: ResolvedFont) -> None:
+    out = convert.convert_cff(cff)
+    convert.forget()
+    assert convert.convert_cff(cff) == out and out.read_bytes() == b"converted"
+    assert RUNS == [1]
+
+
+def test_a_damaged_converted_font_is_converted_again(cff: ResolvedFont) -> None:
+    out = convert.convert_cff(cff)
+    st = out.stat()
+    out.write_bytes(b"damaged!!")  # in place, its old mtime put back: the ctime still tells
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
+    convert.forget()
+    assert convert.convert_cff(cff) == out and out.read_bytes() == b"converted"
+    assert len(RUNS) == 2
+
+
+def test_an_unsealed_or_linked_converted_font_is_converted_again(cff: ResolvedFont, tmp_path: Path) -> None:
+    out = convert.converted_path(cff)
+    out.write_bytes(b"planted")  # no seal: not one brief made
+    assert convert.convert_cff(cff) == out and out.read_bytes() == b"converted"
+    planted = tmp_path / "planted.ttf"
+    planted.write_bytes(b"converted")
+    out.unlink()
+    out.symlink_to(planted)  # the right bytes, but through a link
+    convert.forget()
+    convert.convert_cff(cff)
+    assert not out.is_symlink() and len(RUNS) == 2
+
+
+@root_only
+def test_a_foreign_converted_font_is_converted_again(cff: ResolvedFont) -> None:
+    out = convert.convert_cff(cff)
+    os.chown(out, NOBODY, NOBODY)
+    convert.forget()
+    convert.convert_cff(cff)
+    assert out.stat().st_uid == os.getuid() and len(RUNS) == 2
+
+
+def test_a_converted_font_is_hashed_only_when_its_stamp_is_new(
+    cff: ResolvedFont, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = convert.convert_cff(cff)
+    hashed: list[int] = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda *a: hashed.append(1) or real(*a))
+    assert convert.is_converted(out) and hashed == []
+    os.utime(out)  # a new stamp, the same bytes: hashed once, then sealed under it
+    assert convert.is_converted(out) and convert.is_converted(out) and hashed == [1]
+
+
+def test_a_font_others_may_write_to_is_read_not_mapped(tmp_path: Path) -> None:
+    font = tmp_path / "shared.ttf"
+    font.write_bytes(b"\0\1\0\0" + bytes(100))
+    data, _ = faces.map_file(str(font))
+    assert isinstance(data, mmap.mmap)  # the user's own: mapped, shared between workers
+    data.close()
+    os.chmod(font, 0o666)  # another user could cut it short under the mapping: SIGBUS
+    data, _ = faces.map_file(str(font))
+    assert type(data) is bytes and data[:4] == b"\0\1\0\0"
