@@ -6,6 +6,7 @@ that cannot be written is skipped."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -37,6 +38,46 @@ def open_private_dir(directory: Path) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def unsafe_ancestor(directory: Path) -> str | None:
+    """The first dir above ``directory`` (as named, and with its links resolved) through which another
+    user could put a dir of theirs in its place between a check and a use: one that is theirs (not the
+    user's or root's), or that others may write to without the sticky bit; None when there is none.
+    (A dir that is missing is skipped: ``make_private_dirs`` makes it.)
+    ``open_private_dir`` checks the dir itself; this, what it hangs from."""
+    owner = _owner()
+    if owner is None:
+        return None  # Windows: no owners to compare
+    seen: set[str] = set()
+    for start in (os.path.abspath(directory), os.path.realpath(directory)):
+        for parent in Path(start).parents:
+            name = str(parent)
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                st = os.stat(name)
+            except OSError:
+                continue  # not there (yet): its own parent is checked
+            # group-writable counts when the group is not the user's own (umask 002 with a group per user)
+            writers = stat.S_IWOTH | (stat.S_IWGRP if st.st_gid != os.getgid() else 0)
+            if st.st_uid not in (0, owner) or (st.st_mode & writers and not st.st_mode & stat.S_ISVTX):
+                return name
+    return None
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Make ``directory`` and the missing dirs above it, each 0700 (``mkdir(parents=True)`` would make
+    the ones above with the umask's mode: group-writable under umask 002). Errors are the caller's."""
+    missing = []
+    for path in (directory, *directory.parents):
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by a parallel run: checked after
+            path.mkdir(mode=0o700)
 
 
 def open_own(directory: Path, name: str) -> int | None:

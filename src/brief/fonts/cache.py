@@ -20,6 +20,7 @@ import hashlib
 import json
 import marshal
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..outdir import atomic_write
-from ..privatecache import open_own, open_private_dir, read_own
+from ..privatecache import make_private_dirs, open_own, open_private_dir, read_own, unsafe_ancestor
 from ..usercache import user_cache_root
 from .config import CACHE_ENV
 
@@ -61,17 +62,32 @@ def _private_or_temp(wanted: Path) -> Path:
     if not hasattr(os, "O_DIRECTORY"):
         return wanted  # Windows: no owner to check (privatecache keeps no cache there; fonts cost seconds)
     for directory in (wanted, *(wanted / sub for sub in SUBDIRS)):
-        try:
-            directory.mkdir(mode=0o700, parents=directory is wanted)
-        except OSError:
-            pass  # there already, or not writable: checked below either way
+        with contextlib.suppress(OSError):  # not writable (a read-only home): checked below either way
+            make_private_dirs(directory)
         if _not_private(directory):
-            fix = (f"请执行 chmod 700 {directory}" if os.path.isdir(directory) and not os.path.islink(directory)
-                   and os.stat(directory).st_uid == os.getuid() else f"请删除它，或用 {CACHE_ENV} 指定自己的目录")
-            print(f"提示：字体缓存目录 {directory} 不归你独有（属于他人、他人可写或是链接），本次不用它，"
-                  f"字体在临时目录中重新解析和转换（较慢）；{fix}。", file=sys.stderr)
+            fix = f"请执行 chmod 700 {directory}" if _own_dir(directory) else f"请删除它或用 {CACHE_ENV} 另指目录"
+            _say(directory, "属于他人、他人可写或是链接", fix)
             return _temp_dir()
+    # the dir is checked once; every read checks it again on its handle, but a converted font is
+    # mapped by its name: no one else may be able to put another dir in its place meanwhile
+    above = unsafe_ancestor(wanted)
+    if above is not None:
+        _say(wanted, f"上级目录 {above} 他人可写或属于他人", f"请改用自己的目录（设置 {CACHE_ENV}）")
+        return _temp_dir()
     return wanted
+
+
+def _own_dir(directory: Path) -> bool:
+    try:
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
+
+
+def _say(directory: Path, why: str, fix: str) -> None:
+    print(f"提示：字体缓存目录 {directory} 不归你独有（{why}），本次不用它，字体在临时目录中重新解析和转换"
+          f"（较慢）；{fix}。", file=sys.stderr)
 
 
 def _temp_dir() -> Path:
