@@ -150,3 +150,31 @@ def test_a_font_others_may_write_to_is_read_not_mapped(tmp_path: Path) -> None:
     os.chmod(font, 0o666)  # another user could cut it short under the mapping: SIGBUS
     data, _ = faces.map_file(str(font))
     assert type(data) is bytes and data[:4] == b"\0\1\0\0"
+
+
+@pytest.mark.slow
+def test_a_pdf_is_drawn_with_the_fonts_brief_made_not_planted_ones(tmp_path: Path) -> None:
+    """The body font's converted copy replaced by a link to another converted font (the heading's): the
+    PDF is the one a clean cache gives, not one set in the wrong face (its widths and glyphs)."""
+    import shutil
+
+    import brief.fonts as fonts
+    from fonts.test_fonts import _pdf_in_child  # tests/ is on sys.path: tests/fonts is "fonts"
+
+    fonts.forget()
+    body, heading = fonts.resolve()["body"], fonts.resolve()["heading"]
+    if not (body.cff and heading.cff):
+        pytest.skip("needs two CFF role fonts (Fandol)")
+    clean_cache = tmp_path / "clean"
+    shutil.copytree(convert.cache_dir(), clean_cache, ignore=shutil.ignore_patterns("faces", "info", "*.lock"))
+    clean = _pdf_in_child(clean_cache)
+    planted = tmp_path / "planted"
+    shutil.copytree(clean_cache, planted)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(config.CACHE_ENV, str(planted))
+        target, other = convert.converted_path(body), convert.converted_path(heading)
+    assert target.parent == planted
+    target.unlink()
+    target.symlink_to(other)
+    assert _pdf_in_child(planted) == clean
+    assert not target.is_symlink() and convert.is_converted(target)
