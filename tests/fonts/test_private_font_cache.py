@@ -14,6 +14,7 @@ import pytest
 
 from brief.fonts import cache, config, convert, faces
 from brief.fonts.discover import ResolvedFont
+from brief.privatecache import make_private_dirs, unsafe_ancestor
 
 NOBODY = 65534
 RUNS: list[int] = []  # conversions run by the ``cff`` fixture's converter
@@ -178,3 +179,32 @@ def test_a_pdf_is_drawn_with_the_fonts_brief_made_not_planted_ones(tmp_path: Pat
     target.symlink_to(other)
     assert _pdf_in_child(planted) == clean
     assert not target.is_symlink() and convert.is_converted(target)
+
+
+def test_a_dir_that_hangs_from_one_others_may_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)  # anyone could rename fonts/ away and put theirs there after the check
+    monkeypatch.setenv(config.CACHE_ENV, str(shared / "cache" / "fonts"))
+    cache._cache_dir.cache_clear()
+    try:
+        assert not cache.cache_dir().is_relative_to(shared)
+        assert str(shared) in capsys.readouterr().err
+        os.chmod(shared, 0o1777)  # sticky, as /tmp: only the owner may rename
+        cache._cache_dir.cache_clear()
+        assert cache.cache_dir() == shared / "cache" / "fonts"
+    finally:
+        cache._cache_dir.cache_clear()
+
+
+def test_missing_dirs_are_made_private_whatever_the_umask(where: Path) -> None:
+    deep = where / "a" / "b"
+    old = os.umask(0o002)  # Ubuntu's default for users: mkdir(parents=True) would make 0775 dirs
+    try:
+        make_private_dirs(deep)
+    finally:
+        os.umask(old)
+    assert [p.stat().st_mode & 0o777 for p in (where, where / "a", deep)] == [0o700] * 3
+    assert unsafe_ancestor(deep / "fonts") is None
