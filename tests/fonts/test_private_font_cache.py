@@ -39,6 +39,7 @@ def test_a_dir_of_another_user_is_not_used(where: Path, capsys: pytest.CaptureFi
     used = cache.cache_dir()
     assert used != where and not used.is_relative_to(where)
     assert (used.stat().st_mode & 0o777, used.stat().st_uid) == (0o700, os.getuid())
+    assert os.environ[config.CACHE_ENV] == str(used)  # the run's workers use it too, and say nothing
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("提示：") and str(where) in err[0] and "BRIEF_FONT_CACHE_DIR" in err[0]
 
@@ -193,7 +194,7 @@ def test_a_dir_that_hangs_from_one_others_may_write_to_is_not_used(
         assert not cache.cache_dir().is_relative_to(shared)
         assert str(shared) in capsys.readouterr().err
         os.chmod(shared, 0o1777)  # sticky, as /tmp: only the owner may rename
-        cache._cache_dir.cache_clear()
+        monkeypatch.setenv(config.CACHE_ENV, str(shared / "cache" / "fonts"))
         assert cache.cache_dir() == shared / "cache" / "fonts"
     finally:
         cache._cache_dir.cache_clear()

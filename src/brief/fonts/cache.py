@@ -101,6 +101,7 @@ def _temp_dir() -> Path:
         (made / sub).mkdir(mode=0o700)
     pid = os.getpid()  # forked workers share it; only its maker removes it
     atexit.register(lambda: os.getpid() == pid and shutil.rmtree(made, ignore_errors=True))
+    os.environ[CACHE_ENV] = str(made)  # workers this run starts convert into it too, once, and say nothing
     return made
 
 
