@@ -195,6 +195,7 @@ def test_a_dir_that_hangs_from_one_others_may_write_to_is_not_used(
         assert str(shared) in capsys.readouterr().err
         os.chmod(shared, 0o1777)  # sticky, as /tmp: only the owner may rename
         monkeypatch.setenv(config.CACHE_ENV, str(shared / "cache" / "fonts"))
+        cache._cache_dir.cache_clear()
         assert cache.cache_dir() == shared / "cache" / "fonts"
     finally:
         cache._cache_dir.cache_clear()
