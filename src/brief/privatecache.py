@@ -6,6 +6,7 @@ that cannot be written is skipped."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -39,8 +40,50 @@ def open_private_dir(directory: Path) -> int | None:
     return fd
 
 
-def _read_entry(directory: Path, name: str) -> bytes | None:
-    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
+def unsafe_ancestor(directory: Path) -> str | None:
+    """The first dir above ``directory`` (as named, and with its links resolved) through which another
+    user could put a dir of theirs in its place between a check and a use: one that is theirs (not the
+    user's or root's), or that others may write to without the sticky bit; None when there is none.
+    (A dir that is missing is skipped: ``make_private_dirs`` makes it.)
+    ``open_private_dir`` checks the dir itself; this, what it hangs from."""
+    owner = _owner()
+    if owner is None:
+        return None  # Windows: no owners to compare
+    seen: set[str] = set()
+    for start in (os.path.abspath(directory), os.path.realpath(directory)):
+        for parent in Path(start).parents:
+            name = str(parent)
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                st = os.stat(name)
+            except OSError:
+                continue  # not there (yet): its own parent is checked
+            # group-writable counts when the group is not the user's own (umask 002 with a group per user)
+            writers = stat.S_IWOTH | (stat.S_IWGRP if st.st_gid != os.getgid() else 0)
+            if st.st_uid not in (0, owner) or (st.st_mode & writers and not st.st_mode & stat.S_ISVTX):
+                return name
+    return None
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Make ``directory`` and the missing dirs above it, each 0700 (``mkdir(parents=True)`` would make
+    the ones above with the umask's mode: group-writable under umask 002). Errors are the caller's."""
+    missing = []
+    for path in (directory, *directory.parents):
+        if os.path.lexists(path):
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by a parallel run: checked after
+            path.mkdir(mode=0o700)
+
+
+def open_own(directory: Path, name: str) -> int | None:
+    """A read-only handle on the entry ``name`` of ``directory`` when the dir is private
+    (``open_private_dir``) and the entry is the user's own regular file, not reached through a link;
+    None otherwise. The caller closes it."""
     dir_fd = open_private_dir(directory)
     if dir_fd is None:
         return None
@@ -51,10 +94,21 @@ def _read_entry(directory: Path, name: str) -> bytes | None:
         return None
     finally:
         os.close(dir_fd)
+    st = os.fstat(fd)
+    owner = _owner()
+    if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _read_entry(directory: Path, name: str) -> bytes | None:
+    """An entry's bytes, read through the checked dir handle; None unless it is the user's own file."""
+    fd = open_own(directory, name)
+    if fd is None:
+        return None
     try:
-        st = os.fstat(fd)  # before fdopen, which fails on a dir
-        owner = _owner()
-        if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner) or st.st_size > MAX_ENTRY:
+        if os.fstat(fd).st_size > MAX_ENTRY:
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
@@ -62,6 +116,11 @@ def _read_entry(directory: Path, name: str) -> bytes | None:
         return None  # unreadable (a bad disk block): made afresh
     finally:
         os.close(fd)
+
+
+def read_own(path: Path) -> bytes | None:
+    """The bytes of ``path`` when it is the user's own regular file in a private dir; None otherwise."""
+    return _read_entry(path.parent, path.name)
 
 
 def read_sealed(path: Path) -> bytes | None:

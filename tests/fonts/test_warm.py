@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from brief.fonts import warm
+from brief.fonts import convert, warm
 
 
 def test_says_first_use_only_when_a_cff_font_has_no_cached_copy(tmp_path: Path,
@@ -21,9 +21,12 @@ def test_says_first_use_only_when_a_cff_font_has_no_cached_copy(tmp_path: Path,
     said: list[str] = []
     warm.warm_fonts(said.append)
     assert said == [warm.FIRST_USE] and converted == [(cff, ttf)]
-    (tmp_path / "a.ttf").write_bytes(b"")  # now cached
+    (tmp_path / "a.ttf").write_bytes(b"")  # a file, but not sealed as one brief converted: converted again
     warm.warm_fonts(said.append)
-    assert said == [warm.FIRST_USE] and len(converted) == 1
+    assert said == [warm.FIRST_USE] * 2 and len(converted) == 2
+    convert._write_converted(tmp_path / "a.ttf", b"")  # now cached
+    warm.warm_fonts(said.append)
+    assert said == [warm.FIRST_USE] * 2 and len(converted) == 2
 
 
 def test_validate_says_first_use_before_its_glyph_check_converts(tmp_path: Path,

@@ -23,6 +23,7 @@ before (see ``pdf.PdfFonts.split_runs``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -31,7 +32,21 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from .cache import atomic_write, cache_dir, digest, file_stamp, from_ranges, locked, read_json, to_ranges, write_json
+from .cache import (
+    atomic_write,
+    cache_dir,
+    content_stamp,
+    digest,
+    file_stamp,
+    from_ranges,
+    locked,
+    own_file,
+    read_json,
+    read_marshal,
+    to_ranges,
+    write_json,
+    write_marshal,
+)
 from .discover import ResolvedFont
 
 CONVERTER_VERSION = 1
@@ -148,16 +163,55 @@ def char_ps_name(font: ResolvedFont, char: str) -> str:
 _done: dict[Path, Path] = {}
 
 
+def _seal_path(out: Path) -> Path:
+    return out.with_name(out.name + ".seal")
+
+
+def _write_converted(out: Path, data: bytes) -> None:
+    """Write a converted font and its seal: the sha256 of its bytes and the stamp they were checked
+    under (``content_stamp``: a file written over or put in its place has a new inode or ctime)."""
+    atomic_write(out, data)
+    write_marshal(_seal_path(out), (hashlib.sha256(data).digest(), content_stamp(out)))
+
+
+def is_converted(out: Path) -> bool:
+    """Whether ``out`` is a converted font this user's brief made, as it made it: the user's own
+    regular file (not a link) whose bytes have the sha256 sealed beside it. The bytes are hashed only
+    when the file's stamp is not the one sealed (a 10-20 MB font costs ~20 ms to hash; a cold start
+    only stats it); a match is sealed under the new stamp. A damaged, foreign or unsealed file reads
+    as not converted, and is converted again."""
+    seal = read_marshal(_seal_path(out))
+    if not (type(seal) is tuple and len(seal) == 2 and type(seal[0]) is bytes and type(seal[1]) is tuple):
+        return False
+    fd = own_file(out)
+    if fd is None:
+        return False
+    try:
+        stamp = content_stamp(out, os.fstat(fd))
+        if seal[1] == stamp:
+            return True
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            if hashlib.file_digest(fh, "sha256").digest() != seal[0]:
+                return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):  # a read-only cache: hashed again next time
+        write_marshal(_seal_path(out), (seal[0], stamp))
+    return True
+
+
 def convert_cff(font: ResolvedFont, extra: str = "") -> Path:
     """The cached TrueType version of ``font`` (converting it first if needed; seconds, once)."""
     out = converted_path(font, extra)
-    if out in _done or out.is_file():
+    if out in _done or is_converted(out):
         _done[out] = out
         return out
     with locked(out):
-        if not out.is_file():  # another process may have finished it while we waited
+        if not is_converted(out):  # another process may have finished it while we waited
             cps = base_codepoints(extra) & source_coverage(font)
-            atomic_write(out, _convert(font.path, font.index, cps))
+            _write_converted(out, _convert(font.path, font.index, cps))
     _done[out] = out
     return out
 
@@ -167,15 +221,15 @@ def convert_chars(font: ResolvedFont, chars: Iterable[str]) -> dict[str, Path]:
     have = source_coverage(font)
     wanted = sorted({c for c in chars if ord(c) in have})
     out = {c: char_path(font, c) for c in wanted}
-    todo = [c for c in wanted if not out[c].is_file()]
+    todo = [c for c in wanted if not is_converted(out[c])]
     if todo:
         first = out[todo[0]]
         with locked(first.parent / f"{_stem(font)}-{font.index}"):
-            todo = [c for c in todo if not out[c].is_file()]
+            todo = [c for c in todo if not is_converted(out[c])]
             if todo:
                 data = _convert_each(font.path, font.index, {c: char_ps_name(font, c) for c in todo})
                 for c in todo:
-                    atomic_write(out[c], data[c])
+                    _write_converted(out[c], data[c])
     return out
 
 
@@ -333,7 +387,7 @@ def _convert_each(path: str, index: int, chars: dict[str, str]) -> dict[str, byt
 def warm_cache(fonts: Iterable[ResolvedFont], jobs: int = 1) -> list[Path]:
     """Convert every CFF font in ``fonts`` now (``jobs`` > 1: in parallel processes)."""
     todo = {converted_path(f): f for f in fonts if f.cff}
-    pending = [f for p, f in todo.items() if not p.is_file()]
+    pending = [f for p, f in todo.items() if not is_converted(p)]
     if jobs > 1 and len(pending) > 1:
         from concurrent.futures import ProcessPoolExecutor
 

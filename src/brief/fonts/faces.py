@@ -28,6 +28,7 @@ from __future__ import annotations
 import marshal
 import mmap
 import os
+import stat
 import sys
 from array import array
 from bisect import bisect_left
@@ -78,11 +79,20 @@ class GlyphTable:
         return bytes(self._data[self._start + start:self._start + max(start, stop)])
 
 
+# who may write to a font that is mapped (Windows: None, no owners; a mapped file cannot be cut short there)
+_WRITERS = (0, os.getuid()) if hasattr(os, "getuid") else None
+
+
 def map_file(path: str) -> tuple[Any, os.stat_result]:
     """The file's bytes, mapped read-only (shared between processes), or read when it cannot be
-    mapped; and the stat of that same open file (what the snapshot of these bytes is filed under)."""
+    mapped; and the stat of that same open file (what the snapshot of these bytes is filed under).
+    Mapped only when no one but the user or root may write to it: a mapped file cut short in place
+    stops the process with SIGBUS, and that should be a thing only its owner can do to themselves
+    (a font another user may write to is read into memory instead)."""
     with open(path, "rb") as fh:
         st = os.fstat(fh.fileno())
+        if _WRITERS is not None and (st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or st.st_uid not in _WRITERS):
+            return fh.read(), st
         try:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), st
         except (OSError, ValueError):  # an empty file, or a file system without mmap

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .cache import cache_dir
 from .config import ROLE_LABELS
-from .convert import converted_path
+from .convert import converted_path, is_converted
 from .discover import ResolvedFont, resolve
 
 
@@ -20,7 +20,7 @@ def _line(role: str, label: str, font: ResolvedFont) -> str:
         notes.append(f"OpenType（CFF），文档用到时逐字转换，缓存于 {cache_dir() / 'chars'}")
     elif font.cff:
         cached = converted_path(font)
-        if cached.is_file():
+        if is_converted(cached):
             notes.append(f"OpenType（CFF），已转换为 TrueType 并缓存于 {cached}")
         else:
             notes.append(f"OpenType（CFF），首次生成 PDF 时转换（5–10 秒，只需一次），缓存于 {cached}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from .convert import converted_path, warm_cache
+from .convert import converted_path, is_converted, warm_cache
 from .discover import resolve
 
 FIRST_USE = "首次使用：正在把 OpenType 字体转换为 TrueType 并缓存（约半分钟到一分钟，只需一次）…"
@@ -15,6 +15,6 @@ FIRST_USE = "首次使用：正在把 OpenType 字体转换为 TrueType 并缓�
 def warm_fonts(say: Callable[[str], None]) -> None:
     """Convert the role fonts that have no cached TrueType copy yet, telling ``say`` first."""
     roles = resolve().roles
-    if any(f.cff and not converted_path(f).is_file() for f in roles):
+    if any(f.cff and not is_converted(converted_path(f)) for f in roles):
         say(FIRST_USE)
         warm_cache(roles, jobs=os.cpu_count() or 1)
