@@ -80,6 +80,27 @@ def make_private_dirs(directory: Path) -> None:
             path.mkdir(mode=0o700)
 
 
+def tighten_own_dir(directory: Path) -> None:
+    """Take group and others' write off ``directory`` when it is the user's own real dir (an older
+    brief made its dirs with the umask's mode: 0775 under umask 002). Its entries are still read
+    only when they are the user's own files that no one else may write (``open_own``)."""
+    owner = _owner()
+    if owner is None:
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if st.st_uid == owner and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        pass  # left as it is: the caller's check refuses it
+    finally:
+        os.close(fd)
+
+
 def open_own(directory: Path, name: str) -> int | None:
     """A read-only handle on the entry ``name`` of ``directory`` when the dir is private
     (``open_private_dir``) and the entry is the user's own regular file, not reached through a link;
@@ -96,7 +117,8 @@ def open_own(directory: Path, name: str) -> int | None:
         os.close(dir_fd)
     st = os.fstat(fd)
     owner = _owner()
-    if not stat.S_ISREG(st.st_mode) or (owner is not None and st.st_uid != owner):
+    writable_by_others = st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    if not stat.S_ISREG(st.st_mode) or (owner is not None and (st.st_uid != owner or writable_by_others)):
         os.close(fd)
         return None
     return fd

@@ -44,13 +44,36 @@ def test_a_dir_of_another_user_is_not_used(where: Path, capsys: pytest.CaptureFi
     assert len(err) == 1 and err[0].startswith("提示：") and str(where) in err[0] and "BRIEF_FONT_CACHE_DIR" in err[0]
 
 
-def test_a_dir_others_may_write_to_is_not_used(where: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_own_dir_others_may_write_to_is_made_private(where: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An older brief made its dirs with the umask's mode (0775 under umask 002): such a dir of the
+    user's own loses group and others' write and is used; refusing it would convert the fonts again
+    on every run."""
     where.mkdir()
     (where / "faces").mkdir()
     os.chmod(where / "faces", 0o777)  # a sub-dir counts as much as the dir
+    os.chmod(where, 0o775)
+    assert cache.cache_dir() == where
+    assert (where.stat().st_mode & 0o777, (where / "faces").stat().st_mode & 0o777) == (0o755, 0o755)
+    assert capsys.readouterr().err == ""
+
+
+def test_an_entry_others_may_write_to_is_not_read(where: Path) -> None:
+    entry = cache.cache_dir() / "info" / "shared.json"
+    cache.write_json(entry, {"family": "Shared"})
+    assert cache.read_json(entry) == {"family": "Shared"}
+    os.chmod(entry, 0o666)
+    assert cache.read_json(entry) is None
+
+
+@root_only
+def test_a_dir_of_another_user_that_others_may_write_to_is_not_used(where: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    where.mkdir()
+    os.chmod(where, 0o777)
+    os.chown(where, NOBODY, NOBODY)
     assert cache.cache_dir() != where
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"chmod 700 {where / 'faces'}" in err
+    assert err.count("\n") == 1 and "BRIEF_FONT_CACHE_DIR" in err
 
 
 def test_a_private_dir_is_used_and_its_subdirs_made_private(where: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..outdir import atomic_write
-from ..privatecache import make_private_dirs, open_own, open_private_dir, read_own, unsafe_ancestor
+from ..privatecache import make_private_dirs, open_own, open_private_dir, read_own, tighten_own_dir, unsafe_ancestor
 from ..usercache import user_cache_root
 from .config import CACHE_ENV
 
@@ -64,6 +64,7 @@ def _private_or_temp(wanted: Path) -> Path:
     for directory in (wanted, *(wanted / sub for sub in SUBDIRS)):
         with contextlib.suppress(OSError):  # not writable (a read-only home): checked below either way
             make_private_dirs(directory)
+        tighten_own_dir(directory)  # an older brief's 0775 dir: made private, not refused (fonts cost a minute)
         if _not_private(directory):
             fix = f"请执行 chmod 700 {directory}" if _own_dir(directory) else f"请删除它或用 {CACHE_ENV} 另指目录"
             _say(directory, "属于他人、他人可写或是链接", fix)
