@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import fonts, model
 from .compose.county import default_templates
 from .compose.issue import apply_issue
-from .data.dataset import Dataset, load_dataset
+from .data.dataset import Dataset, load_dataset, same_name_problem
 from .data.ids import valid_id
 from .documents import COUNTY, FORMATS, PROGRAM, SUFFIXES, SUMMARY, Kind, Target, inputs, output_path, stem
 from .errors import BriefError, check_path
@@ -91,9 +93,37 @@ def render_one(data: Path, kind: Kind | None, ident: str, year: int, formats: Se
         raise BriefError(sorted(set(ds.totals_problems), key=lambda p: (p.file, p.line or 0, p.message)))
     t = Target(kind, ident, year)
     kind.check(ds, ident, year)
+    if kind is COUNTY:
+        _check_name_not_taken(ds, t, formats, out)
     blobs = make(ds, t, formats, templates or default_templates())
     clean_temporaries(out / str(t.year))  # a killed run's leftovers; a concurrent render's stay
     return write_outputs(ds, t, out, blobs)
+
+
+_COUNTY_FILE = re.compile(r"(?:^|/)counties/([^/]+)/([0-9]{4})\.ya?ml$")
+
+
+def _check_name_not_taken(ds: Dataset, t: Target, formats: Sequence[str], out: Path) -> None:
+    """A county brief read alone cannot see another county with the same ``county:`` name (validate
+    and build do): the build's manifest can. An output file it says another county's file made, that
+    file still there, would be overwritten (a county file copied to a new folder, its name kept)."""
+    paths = [output_path(ds, t, fmt, out) for fmt in formats]
+    if not any(p.exists() for p in paths):
+        return
+    try:
+        entries = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("outputs", [])
+        made = {e["path"]: e.get("inputs", []) for e in entries}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return  # no manifest, or not one a build wrote: nothing to go by
+    for path in paths:
+        for source in made.get(path.relative_to(out).as_posix(), []):
+            m = _COUNTY_FILE.search(str(source))
+            if not m or (m[1], int(m[2])) == (t.id, t.year):
+                continue
+            other = ds.root / "counties" / m[1] / Path(source).name
+            if other.is_file():
+                record = ds.counties[(t.id, t.year)]
+                raise BriefError([same_name_problem(record.path, record.county, f"counties/{m[1]}/{other.name}")])
 
 
 def _has_year_file(data: Path, ident: str, year: int) -> bool:

@@ -58,3 +58,27 @@ def test_same_name_under_another_genre_is_another_file_name(copied: Path) -> Non
     (copied / "programs" / "dongxi.yaml").write_text(
         "name: 示例协作工作队\ngenre: 东西部协作\nprovince: 示例省\ncounties: [xinxian]\n", encoding="utf-8")
     assert read_dataset(copied).problems == []
+
+
+@pytest.mark.slow
+def test_render_of_a_copy_does_not_overwrite_the_brief_the_manifest_names(tmp_path: Path) -> None:
+    """``render`` reads only its own county (fast at 1,600 counties), so it cannot see the name twice;
+    the build's manifest says which county's file made an existing brief of that name."""
+    from helpers import brief
+
+    data = tmp_path / "d"
+    init_data(data)
+    out = tmp_path / "out"
+    assert brief("build", "--data", str(data), "--out", str(out)).returncode == 0
+    made = {p: p.read_bytes() for p in (out / "2023").iterdir() if p.suffix in (".pdf", ".docx")}
+    (data / "counties" / "xinxian").mkdir()
+    copy = data / "counties" / "xinxian" / "2023.yaml"
+    shutil.copyfile(data / "counties" / "shili" / "2023.yaml", copy)
+    result = brief("render", "xinxian", "--year", "2023", "--data", str(data), "--out", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{copy}:3: county: 县名“示例县”与 counties/shili/2023.yaml 相同：两份简报会同名、后生成的覆盖先生成的；"
+        "从别的县复制来的文件请改成本县的县名"]
+    assert {p: p.read_bytes() for p in made} == made  # nothing overwritten
+    copy.write_text(copy.read_text(encoding="utf-8").replace("county: 示例县", "county: 新县", 1), encoding="utf-8")
+    assert brief("render", "xinxian", "--year", "2023", "--data", str(data), "--out", str(out)).returncode == 0

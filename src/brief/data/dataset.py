@@ -251,9 +251,13 @@ def _check_same_names(ds: Dataset) -> None:
             continue
         for record in records:
             others = "、".join(_in_data(r.path, ds) for r in records if r is not record)
-            ds.problems.append(Problem(str(record.path), _line_of_county(record.path), "county",
-                                       f"县名“{name}”与 {others} 相同：两份简报会同名、后生成的覆盖先生成的；"
-                                       "从别的县复制来的文件请改成本县的县名"))
+            ds.problems.append(same_name_problem(record.path, name, others))
+
+
+def same_name_problem(path: Path, name: str, others: str) -> Problem:
+    """``path``'s ``county:`` names the county ``others`` (files, as named in the data dir) name too."""
+    return Problem(str(path), _line_of_county(path), "county", f"县名“{name}”与 {others} 相同：两份简报会同名、"
+                   "后生成的覆盖先生成的；从别的县复制来的文件请改成本县的县名")
 
 
 def _in_data(path: Path, ds: Dataset) -> str:
