@@ -18,6 +18,7 @@ from pathlib import Path
 
 from brief.fonts.cache import sealed, unsealed
 from brief.outdir import atomic_write
+from brief.privatecache import make_private_dirs
 from brief.usercache import user_cache_root
 
 
@@ -62,7 +63,7 @@ class Kept:
             return
         directory = self.directory()
         try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(directory)  # read back only from a private dir (privatecache.open_own)
             atomic_write(directory / f"{key}{self.suffix}", sealed(data))
             with os.scandir(directory) as listing:  # counted each time: a third of a glob's cost
                 count = sum(1 for _ in listing)

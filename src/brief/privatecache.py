@@ -159,7 +159,7 @@ def write_sealed(path: Path, payload: bytes) -> bool:
     An OSError (a read-only or full disk) is the caller's to skip."""
     from .outdir import atomic_write  # lazily: only a run that has something new to keep writes
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(path.parent)  # the dirs above too: mkdir(parents=True) would give them the umask's mode
     fd = open_private_dir(path.parent)
     if fd is None:
         return False

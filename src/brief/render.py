@@ -116,7 +116,8 @@ def _check_name_not_taken(ds: Dataset, t: Target, formats: Sequence[str], out: P
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return  # no manifest, or not one a build wrote: nothing to go by
     for path in paths:
-        for source in made.get(path.relative_to(out).as_posix(), []):
+        sources = made.get(path.relative_to(out).as_posix())
+        for source in sources if isinstance(sources, list) else ():
             m = _COUNTY_FILE.search(str(source))
             if not m or (m[1], int(m[2])) == (t.id, t.year):
                 continue

@@ -5,6 +5,7 @@ columns, with validate silent)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -82,3 +83,18 @@ def test_render_of_a_copy_does_not_overwrite_the_brief_the_manifest_names(tmp_pa
     assert {p: p.read_bytes() for p in made} == made  # nothing overwritten
     copy.write_text(copy.read_text(encoding="utf-8").replace("county: 示例县", "county: 新县", 1), encoding="utf-8")
     assert brief("render", "xinxian", "--year", "2023", "--data", str(data), "--out", str(out)).returncode == 0
+
+
+def test_render_goes_by_no_manifest_it_cannot_read(tmp_path: Path) -> None:
+    """A manifest not as a build writes it (hand-edited, another tool's) is no reason to refuse."""
+    from brief.render import render_county
+
+    data = tmp_path / "d"
+    init_data(data)
+    out = tmp_path / "out"
+    first = render_county(data, "shili", 2023, ("pdf",), out)
+    rel = first[0].relative_to(out).as_posix()
+    hostile = json.dumps({"outputs": [{"path": rel, "inputs": 5}]})
+    for manifest in (hostile, '{"outputs": 7}', "[1]", "{"):
+        (out / "manifest.json").write_text(manifest, encoding="utf-8")
+        assert render_county(data, "shili", 2023, ("pdf",), out) == first
